@@ -1,0 +1,129 @@
+//! What the host hands a connector: its identity and the few services it may use.
+
+use crate::logging::LogLevel;
+use abi_stable::{
+    sabi_trait,
+    std_types::{RArc, RStr, RString},
+    StableAbi,
+};
+
+/// Services the runtime provides to a connector. Implemented by the host; plugin authors use
+/// [`ConnectorContext`], which wraps it.
+#[sabi_trait]
+pub trait HostServices: Send + Sync + Clone {
+    /// The alias of the connector instance (`create connector ALIAS`).
+    fn alias(&self) -> RString;
+
+    /// The connection to the outside world is gone: the runtime pauses the connector and
+    /// reconnects per its reconnect policy.
+    fn connection_lost(&self);
+
+    /// Stops the whole runtime after `delay_ns`; the process exits with `exit_code`. With
+    /// `graceful`, connectors drain first.
+    fn request_stop(&self, exit_code: i32, delay_ns: u64, graceful: bool);
+
+    /// Emits a log record through the host's logger.
+    fn log(&self, level: LogLevel, target: RStr<'_>, message: RStr<'_>);
+
+    /// The most verbose level the host's logger lets through.
+    fn max_log_level(&self) -> LogLevel;
+
+    /// The host's clock: nanoseconds since the UNIX epoch.
+    #[sabi(last_prefix_field)]
+    fn now_ns(&self) -> u64;
+}
+
+/// A shared, type-erased [`HostServices`] as it crosses the boundary.
+pub type HostServicesBox = HostServices_TO<'static, RArc<()>>;
+
+/// The context of one connector instance. Cheap to clone; keep a copy in the parts that need it.
+#[repr(transparent)]
+#[derive(StableAbi, Clone)]
+pub struct ConnectorContext {
+    host: HostServicesBox,
+}
+
+impl ConnectorContext {
+    /// Wraps the host's services (called by the runtime).
+    pub fn new(host: HostServicesBox) -> Self {
+        Self { host }
+    }
+
+    /// The alias of this connector instance, for messages.
+    pub fn alias(&self) -> String {
+        self.host.alias().into()
+    }
+
+    /// Reports that the connection is lost; the runtime reconnects per policy.
+    pub fn connection_lost(&self) {
+        self.host.connection_lost();
+    }
+
+    /// Asks the runtime to stop and the process to exit with `exit_code` after `delay_ns`.
+    pub fn request_stop(&self, exit_code: i32, delay_ns: u64, graceful: bool) {
+        self.host.request_stop(exit_code, delay_ns, graceful);
+    }
+
+    /// Logs through the host (plugins: `log::info!` etc. already end up here).
+    pub fn log(&self, level: LogLevel, target: &str, message: &str) {
+        self.host
+            .log(level, RStr::from_str(target), RStr::from_str(message));
+    }
+
+    /// The most verbose level the host logs.
+    pub fn max_log_level(&self) -> LogLevel {
+        self.host.max_log_level()
+    }
+
+    /// The host's clock in nanoseconds since the UNIX epoch.
+    pub fn now_ns(&self) -> u64 {
+        self.host.now_ns()
+    }
+}
+
+impl std::fmt::Debug for ConnectorContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectorContext")
+            .field("alias", &self.alias())
+            .finish()
+    }
+}
+
+/// A host for tests: records nothing, stops nothing.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+    use abi_stable::sabi_trait::TD_Opaque;
+
+    #[derive(Clone)]
+    struct NullHost(String);
+
+    impl HostServices for NullHost {
+        fn alias(&self) -> RString {
+            self.0.as_str().into()
+        }
+        fn connection_lost(&self) {}
+        fn request_stop(&self, _exit_code: i32, _delay_ns: u64, _graceful: bool) {}
+        fn log(&self, level: LogLevel, target: RStr<'_>, message: RStr<'_>) {
+            if let Some(level) = level.to_level() {
+                log::log!(target: target.as_str(), level, "{message}");
+            }
+        }
+        fn max_log_level(&self) -> LogLevel {
+            LogLevel::OFF
+        }
+        fn now_ns(&self) -> u64 {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        }
+    }
+
+    /// A context whose host ignores everything: for connector unit tests.
+    pub fn null_context(alias: &str) -> ConnectorContext {
+        ConnectorContext::new(HostServices_TO::from_ptr(
+            RArc::new(NullHost(alias.to_string())),
+            TD_Opaque,
+        ))
+    }
+}

@@ -1,0 +1,133 @@
+//! `tremor-pdk`: the stable-ABI connector interface of the tremor runtime.
+//!
+//! Every connector — linked into the `tremor` binary or loaded from a shared library — is reached
+//! by the runtime only through the types of this crate. It knows nothing of the runtime: no
+//! channels, no executor, no runtime types. A connector crate depends on `tremor-pdk` (and maybe
+//! `tremor-value`) plus its own I/O crates.
+//!
+//! # Writing a connector
+//!
+//! Implement [`Connector`] (control plane) and, where the connector reads or writes, [`Source`]
+//! and/or [`Sink`] (data plane). Then declare the module once:
+//!
+//! ```ignore
+//! pub const CONNECTOR_TYPE: &str = "null";
+//! tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
+//! fn new_connector(ctx: ConnectorContext, config: &str) -> Result<NullConnector, ConnectorError> { .. }
+//! ```
+//!
+//! [`connector_module!`] registers the connector as a builtin (through `inventory`) and, when the
+//! crate is built with its `plugin` feature as a `cdylib`, exports the root module so that the
+//! runtime can load it with `--plugin-path`.
+//!
+//! # How the host loads a plugin
+//!
+//! The host opens each file on its own with `abi_stable::library::lib_header_from_path` and
+//! calls `init_root_module::<ConnectorMod_Ref>()`, which checks the interface version (the
+//! version of this crate, see [`INTERFACE_VERSION`]) and the layout of every type reachable from
+//! the root module. A mismatch is an error naming the expected and the found version.
+//!
+//! # Evolving the interface
+//!
+//! [`ConnectorMod`] is a prefix type: new fields go below the field marked
+//! `#[sabi(last_prefix_field)]`; moving that attribute is a breaking change. Enums that may grow
+//! are non-exhaustive (`SourceReply`) or open integer newtypes (`ErrorKind`, `EventAck`,
+//! `CbAction`, `CodecRequirement`): a host must treat unknown values conservatively.
+//!
+//! # Rules that keep the host alive
+//!
+//! * Panics never cross the boundary: the adapters in this crate catch every panic on the plugin
+//!   side and turn it into a [`ConnectorError`] of kind [`ErrorKind::PANIC`].
+//! * A plugin has its own copy of every static, including `log`'s logger: [`ConnectorContext`]
+//!   carries a logging bridge which the generated module installs, so `log::info!` in a plugin
+//!   ends up in the host's log.
+//! * Payloads cross as bytes (`RVec<u8>`, moved, never converted) and in batches; only the
+//!   control plane (connect, start, pause, ...) allocates a future per call.
+
+#![deny(missing_docs)]
+// `#[sabi_trait]` and `StableAbi` derives expand to items that trigger these lints on current
+// rustc; the expansions are abi_stable's, not ours.
+#![allow(non_local_definitions, non_camel_case_types)]
+
+mod adapter;
+mod connector;
+mod context;
+mod error;
+mod logging;
+mod panic;
+mod root;
+mod sink;
+mod source;
+
+pub use adapter::{into_raw_connector, into_raw_sink, into_raw_source, Connector, Sink, Source};
+pub use connector::{CodecRequirement, RawConnector, RawConnectorBox, RawConnector_TO};
+pub use context::{testing, ConnectorContext, HostServices, HostServicesBox, HostServices_TO};
+pub use error::{ConnectorError, ErrorKind, Result};
+pub use logging::LogLevel;
+pub use root::{BuiltinConnector, ConnectorMod, ConnectorMod_Ref, NewConnectorFn};
+pub use sink::{
+    CbAction, EventAck, EventReply, RawSink, RawSinkBox, RawSink_TO, SinkBatch, SinkEvent,
+    SinkEventView, SinkReplies,
+};
+pub use source::{
+    PayloadFormat, RawSource, RawSourceBox, RawSource_TO, SourceBatch, SourceReply,
+    SourceReply_NE,
+};
+
+/// The interface version: the version of this crate. A host accepts plugins built against an
+/// interface version that is semver-compatible with its own (for `0.x`: the same minor).
+pub const INTERFACE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Re-exports used by the macros of this crate; not part of the public interface.
+#[doc(hidden)]
+pub mod __private {
+    pub use abi_stable;
+    pub use inventory;
+}
+
+/// Declares a connector module: builtin registration, and the plugin export under the calling
+/// crate's `plugin` feature.
+///
+/// * `$type_name`: a `&'static str` const with the connector type name (`"file"`).
+/// * `$constructor`: `fn(ConnectorContext, &str) -> Result<C, ConnectorError>` where `C:
+///   Connector`; the `&str` is the connector's `config` record as JSON text.
+///
+/// It defines `pub fn connector_module() -> ConnectorMod_Ref` in the calling module. The
+/// connector version reported by `tremor plugins list` is the calling crate's version.
+#[macro_export]
+macro_rules! connector_module {
+    ($type_name:expr, $constructor:path) => {
+        /// The stable-ABI root module of this connector.
+        pub fn connector_module() -> $crate::ConnectorMod_Ref {
+            use $crate::__private::abi_stable::{
+                prefix_type::{PrefixRefTrait, WithMetadata},
+                std_types::{RResult, RStr},
+            };
+            extern "C" fn new_connector(
+                ctx: $crate::ConnectorContext,
+                config: RStr<'_>,
+            ) -> RResult<$crate::RawConnectorBox, $crate::ConnectorError> {
+                $crate::ConnectorMod::construct(ctx, config, $constructor)
+            }
+            const MODULE: &WithMetadata<$crate::ConnectorMod> =
+                &WithMetadata::new($crate::ConnectorMod {
+                    connector_type: RStr::from_str($type_name),
+                    connector_version: RStr::from_str(env!("CARGO_PKG_VERSION")),
+                    interface_version: RStr::from_str($crate::INTERFACE_VERSION),
+                    new: new_connector,
+                });
+            $crate::ConnectorMod_Ref::from_prefix_ref(MODULE.static_as_prefix())
+        }
+
+        $crate::__private::inventory::submit! {
+            $crate::BuiltinConnector { connector_module }
+        }
+
+        /// The symbol the host's loader looks for in a plugin file.
+        #[cfg(feature = "plugin")]
+        #[$crate::__private::abi_stable::export_root_module]
+        pub fn export_connector_module() -> $crate::ConnectorMod_Ref {
+            connector_module()
+        }
+    };
+}

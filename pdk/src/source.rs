@@ -1,0 +1,152 @@
+//! The data plane of a source: what `pull` returns.
+
+use crate::error::ConnectorError;
+use abi_stable::{
+    sabi_trait,
+    std_types::{RBox, ROption, RResult, RString, RVec},
+    StableAbi,
+};
+use async_ffi::BorrowingFfiFuture;
+
+/// How the runtime turns the chunks of a [`SourceBatch`] into events.
+#[repr(transparent)]
+#[derive(StableAbi, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PayloadFormat(pub u8);
+
+impl PayloadFormat {
+    /// Raw bytes: run the connector's preprocessors and codec (files, sockets, stdin).
+    pub const BYTES: Self = Self(0);
+    /// Each chunk is one JSON document, one event; preprocessors and codec are skipped.
+    /// Used by structured connectors (metronome, cb) that produce values, not wire data.
+    pub const JSON: Self = Self(1);
+}
+
+/// Data read from one stream by one `pull`.
+///
+/// Chunks are moved to the runtime, never copied or converted: a chunk becomes (after
+/// preprocessing) the buffer an event is parsed from in place.
+#[repr(C)]
+#[derive(StableAbi, Debug)]
+pub struct SourceBatch {
+    /// The stream the chunks belong to. Per-stream state (a partial line, ...) is kept by the
+    /// runtime per stream id; a connector with one stream uses `0`.
+    pub stream: u64,
+    /// The data: byte chunks in order (lines, datagrams, whatever one read gave).
+    pub chunks: RVec<RVec<u8>>,
+    /// Whether the chunks are raw bytes or JSON documents, see [`PayloadFormat`].
+    pub format: PayloadFormat,
+    /// Metadata for every event of the batch, as a JSON record (e.g. the peer of a connection);
+    /// sinks get it back with events that originate here.
+    pub meta: ROption<RString>,
+    /// Ask the runtime to report delivery of these events with `ack` / `fail`.
+    pub transactional: bool,
+    /// The stream ends after these chunks (the runtime flushes the stream's preprocessors).
+    pub end_of_stream: bool,
+}
+
+impl SourceBatch {
+    /// A batch of raw byte chunks for `stream`, no metadata, not transactional.
+    pub fn bytes(stream: u64, chunks: Vec<RVec<u8>>) -> Self {
+        Self {
+            stream,
+            chunks: RVec::from(chunks),
+            format: PayloadFormat::BYTES,
+            meta: ROption::RNone,
+            transactional: false,
+            end_of_stream: false,
+        }
+    }
+
+    /// A batch of JSON documents (one event each) for `stream`.
+    pub fn json(stream: u64, docs: Vec<RVec<u8>>) -> Self {
+        Self {
+            format: PayloadFormat::JSON,
+            ..Self::bytes(stream, docs)
+        }
+    }
+
+    /// Sets the metadata record (JSON text) of the batch.
+    #[must_use]
+    pub fn with_meta(mut self, meta_json: impl Into<String>) -> Self {
+        self.meta = ROption::RSome(RString::from(meta_json.into()));
+        self
+    }
+
+    /// Marks the batch as the last one of its stream.
+    #[must_use]
+    pub fn end_of_stream(mut self) -> Self {
+        self.end_of_stream = true;
+        self
+    }
+
+    /// Marks the batch transactional: the runtime reports `ack` / `fail` for its pull id.
+    #[must_use]
+    pub fn transactional(mut self) -> Self {
+        self.transactional = true;
+        self
+    }
+}
+
+/// What one `pull` produced. Non-exhaustive across versions: a host that receives a variant it
+/// does not know logs it and treats it as [`SourceReply::Empty`].
+#[repr(u8)]
+#[derive(StableAbi, Debug)]
+#[sabi(kind(WithNonExhaustive(size = [u64; 16], traits(Debug))))]
+#[non_exhaustive]
+pub enum SourceReply {
+    /// Data for one stream.
+    Data(SourceBatch),
+    /// A stream ended without more data (a connection closed, a file was read to its end).
+    EndStream {
+        /// The stream that ended.
+        stream: u64,
+    },
+    /// A stream broke; its partial state is discarded.
+    StreamFail {
+        /// The stream that failed.
+        stream: u64,
+        /// Why, for the log.
+        reason: RString,
+    },
+    /// Nothing now; the runtime pulls again after `wait_ms` (or sooner on a control message).
+    Empty {
+        /// How long to wait before the next pull, in milliseconds.
+        wait_ms: u64,
+    },
+    /// The source will never produce anything again (e.g. a file read to its end). The runtime
+    /// stops pulling; the connector keeps running until the deployment stops.
+    Finished,
+}
+
+impl SourceReply {
+    /// Wraps the reply for the boundary.
+    pub fn into_ne(self) -> SourceReply_NE {
+        SourceReply_NE::new(self)
+    }
+}
+
+/// The source part of a connector, as seen across the boundary. Plugin authors implement
+/// [`crate::Source`] instead and wrap it with [`crate::into_raw_source`].
+#[sabi_trait]
+pub trait RawSource: Send {
+    /// Produces the next batch. `pull_id` identifies the events of this batch in `ack`/`fail`.
+    ///
+    /// The runtime may drop the future before it completes (to handle a pause or a stop): keep
+    /// data already taken from the outside world in `self`, not in the future.
+    fn pull(
+        &mut self,
+        pull_id: u64,
+    ) -> BorrowingFfiFuture<'_, RResult<SourceReply_NE, ConnectorError>>;
+
+    /// All events of pull `pull_id` on `stream` were delivered (transactional batches only).
+    /// The runtime reports the highest pull id acknowledged in one go.
+    fn ack(&mut self, stream: u64, pull_id: u64) -> RResult<(), ConnectorError>;
+
+    /// An event of pull `pull_id` on `stream` could not be delivered (transactional batches
+    /// only); the source may replay it.
+    #[sabi(last_prefix_field)]
+    fn fail(&mut self, stream: u64, pull_id: u64) -> RResult<(), ConnectorError>;
+}
+
+/// An owned, type-erased source as it crosses the boundary.
+pub type RawSourceBox = RawSource_TO<'static, RBox<()>>;
