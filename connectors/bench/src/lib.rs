@@ -1,0 +1,113 @@
+//! `bench`: a load generator and a measuring sink in one connector.
+//!
+//! The source replays the lines of `path` (empty lines skipped) `iters` times, or until
+//! `stop_after_secs` pass, optionally one every `interval` nanoseconds. The sink (connect the
+//! pipeline's output back to the same connector) records the end-to-end latency of every event
+//! (now − the time it entered the runtime) in an HDR histogram, counts events and encoded bytes
+//! and, once it has received everything the source sent, prints throughput and latency
+//! percentiles and stops the runtime. Events in the first `warmup_secs` are not measured.
+
+mod report;
+mod source;
+
+use serde::Deserialize;
+use std::sync::{
+    atomic::{AtomicBool, AtomicU64},
+    Arc,
+};
+use tremor_pdk::{
+    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
+    RawSinkBox, RawSourceBox, Result,
+};
+
+/// The connector type name.
+pub const CONNECTOR_TYPE: &str = "bench";
+
+tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
+
+/// Configuration of the bench connector (names as in Tremor's bench connector).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct BenchConfig {
+    /// The file whose lines are replayed.
+    pub path: String,
+    /// How many times the whole file is replayed (default: 1 unless `stop_after_secs` is set).
+    #[serde(default)]
+    pub iters: Option<u64>,
+    /// Stop sending after this many seconds (default: no time limit).
+    #[serde(default)]
+    pub stop_after_secs: Option<u64>,
+    /// Wait this long between two events, in nanoseconds (default 0: as fast as possible).
+    #[serde(default)]
+    pub interval: u64,
+    /// Seconds at the start whose events are not measured (default 0).
+    #[serde(default)]
+    pub warmup_secs: u64,
+    /// Significant figures of the latency histogram, 1..=5 (default 3).
+    #[serde(default = "default_significant_figures")]
+    pub significant_figures: u8,
+    /// Lines handed to the runtime per pull (default 64).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+}
+
+fn default_significant_figures() -> u8 {
+    3
+}
+
+fn default_batch_size() -> usize {
+    64
+}
+
+/// What source and sink share: how much was sent, and whether sending is over.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    pub(crate) sent: AtomicU64,
+    pub(crate) done: AtomicBool,
+}
+
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Bench, ConnectorError> {
+    let config: BenchConfig = serde_json::from_str(config)
+        .map_err(|e| ConnectorError::config(format!("invalid bench config: {e}")))?;
+    if !(1..=5).contains(&config.significant_figures) {
+        return Err(ConnectorError::config(
+            "bench `significant_figures` must be between 1 and 5",
+        ));
+    }
+    if config.batch_size == 0 {
+        return Err(ConnectorError::config("bench `batch_size` must be > 0"));
+    }
+    Ok(Bench {
+        ctx,
+        config,
+        progress: Arc::default(),
+    })
+}
+
+/// The connector.
+pub struct Bench {
+    ctx: ConnectorContext,
+    config: BenchConfig,
+    progress: Arc<Progress>,
+}
+
+impl Connector for Bench {
+    fn codec_requirement(&self) -> CodecRequirement {
+        CodecRequirement::optional("json")
+    }
+
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        let lines = source::load_lines(&self.config.path)?;
+        Ok(Some(into_raw_source(source::BenchSource::new(
+            self.ctx.clone(),
+            &self.config,
+            lines,
+            self.progress.clone(),
+        ))))
+    }
+
+    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
+        let sink = report::BenchSink::new(self.ctx.clone(), &self.config, self.progress.clone())?;
+        Ok(Some(into_raw_sink(sink)))
+    }
+}

@@ -1,0 +1,118 @@
+//! `metronome`: emits `{"connector": "metronome", "ingest_ns": NOW, "id": N}` every
+//! `interval` nanoseconds. A structured connector: it takes no codec.
+
+use async_io::Timer;
+use serde::Deserialize;
+use std::time::Duration;
+use tremor_pdk::{
+    into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSourceBox,
+    Result, Source, SourceBatch, SourceReply,
+};
+
+/// The connector type name.
+pub const CONNECTOR_TYPE: &str = "metronome";
+
+tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
+
+/// Configuration of the metronome.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct MetronomeConfig {
+    /// Time between two events, in nanoseconds (Tremor's name for it is `interval`). Must be > 0.
+    pub interval: u64,
+}
+
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Metronome, ConnectorError> {
+    let config: MetronomeConfig = serde_json::from_str(config)
+        .map_err(|e| ConnectorError::config(format!("invalid metronome config: {e}")))?;
+    if config.interval == 0 {
+        return Err(ConnectorError::config("metronome `interval` must be > 0 ns"));
+    }
+    Ok(Metronome { ctx, config })
+}
+
+/// The connector.
+pub struct Metronome {
+    ctx: ConnectorContext,
+    config: MetronomeConfig,
+}
+
+impl Connector for Metronome {
+    fn codec_requirement(&self) -> CodecRequirement {
+        CodecRequirement::STRUCTURED
+    }
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        let interval = Duration::from_nanos(self.config.interval);
+        Ok(Some(into_raw_source(MetronomeSource {
+            ctx: self.ctx.clone(),
+            // The timer lives in the source, not in the pull future, so a pull that is
+            // cancelled does not shift the schedule.
+            timer: Timer::interval(interval),
+            id: 0,
+        })))
+    }
+}
+
+struct MetronomeSource {
+    ctx: ConnectorContext,
+    timer: Timer,
+    id: u64,
+}
+
+impl Source for MetronomeSource {
+    async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
+        (&mut self.timer).await;
+        let event = tick(self.ctx.now_ns(), self.id);
+        self.id += 1;
+        Ok(SourceReply::Data(SourceBatch::json(0, vec![event.into()])))
+    }
+}
+
+/// The JSON document of one tick.
+fn tick(ingest_ns: u64, id: u64) -> Vec<u8> {
+    format!(r#"{{"connector":"{CONNECTOR_TYPE}","ingest_ns":{ingest_ns},"id":{id}}}"#).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_config() {
+        let ctx = tremor_pdk::testing::null_context("m");
+        assert!(new_connector(ctx.clone(), r#"{"interval": 0}"#).is_err());
+        let err = new_connector(ctx.clone(), r#"{"intervall": 5}"#)
+            .err()
+            .expect("unknown field");
+        assert!(err.message.contains("intervall"), "{err}");
+        assert!(new_connector(ctx, r#"{"interval": 5}"#).is_ok());
+    }
+
+    #[test]
+    fn tick_is_the_documented_record() {
+        let t = String::from_utf8(tick(12, 3)).expect("utf8");
+        assert_eq!(t, r#"{"connector":"metronome","ingest_ns":12,"id":3}"#);
+    }
+
+    #[test]
+    fn pulls_ticks_with_increasing_ids() {
+        let ctx = tremor_pdk::testing::null_context("m");
+        let mut c = new_connector(ctx, r#"{"interval": 1000000}"#).expect("valid");
+        let mut source = c.create_source().expect("ok").expect("has a source");
+        for want in 0..3u64 {
+            let reply = futures_block_on(source.pull(want)).unwrap();
+            match reply.into_enum() {
+                Ok(SourceReply::Data(batch)) => {
+                    let doc: serde_json::Value =
+                        serde_json::from_slice(&batch.chunks[0]).expect("json");
+                    assert_eq!(doc["id"], want);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
+        async_io::block_on(f)
+    }
+}
