@@ -103,7 +103,7 @@ macro_rules! connector_module {
                 prefix_type::{PrefixRefTrait, WithMetadata},
                 std_types::{RResult, RStr},
             };
-            extern "C" fn new_connector(
+            extern "C" fn __tremor_pdk_new(
                 ctx: $crate::ConnectorContext,
                 config: RStr<'_>,
             ) -> RResult<$crate::RawConnectorBox, $crate::ConnectorError> {
@@ -114,7 +114,7 @@ macro_rules! connector_module {
                     connector_type: RStr::from_str($type_name),
                     connector_version: RStr::from_str(env!("CARGO_PKG_VERSION")),
                     interface_version: RStr::from_str($crate::INTERFACE_VERSION),
-                    new: new_connector,
+                    new: __tremor_pdk_new,
                 });
             $crate::ConnectorMod_Ref::from_prefix_ref(MODULE.static_as_prefix())
         }

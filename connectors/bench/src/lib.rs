@@ -12,7 +12,7 @@ mod source;
 
 use serde::Deserialize;
 use std::sync::{
-    atomic::{AtomicBool, AtomicU64},
+    atomic::{AtomicBool, AtomicU64, Ordering},
     Arc,
 };
 use tremor_pdk::{
@@ -59,11 +59,23 @@ fn default_batch_size() -> usize {
     64
 }
 
-/// What source and sink share: how much was sent, and whether sending is over.
+/// What source and sink share: how much was sent and received, and whether sending is over.
+///
+/// Whichever side sees "sending is over and everything arrived" first asks the runtime to
+/// stop; with sequentially consistent accesses at least one of them sees it.
 #[derive(Debug, Default)]
 pub(crate) struct Progress {
     pub(crate) sent: AtomicU64,
+    pub(crate) received: AtomicU64,
     pub(crate) done: AtomicBool,
+}
+
+impl Progress {
+    /// Everything sent has arrived, and nothing more will be sent.
+    pub(crate) fn complete(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+            && self.received.load(Ordering::SeqCst) >= self.sent.load(Ordering::SeqCst)
+    }
 }
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Bench, ConnectorError> {

@@ -24,7 +24,8 @@ pub(crate) struct BenchSink {
 
 impl BenchSink {
     pub(crate) fn new(ctx: ConnectorContext, config: &BenchConfig, progress: Arc<Progress>) -> Result<Self> {
-        let histogram = Histogram::new(config.significant_figures)
+        // Latencies from 1 ns to one hour; anything longer is recorded as one hour.
+        let histogram = Histogram::new_with_bounds(1, 3_600_000_000_000, config.significant_figures)
             .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
         Ok(Self {
             ctx,
@@ -76,9 +77,10 @@ impl Sink for BenchSink {
             }
             self.measured_events += batch.len() as u64;
         }
-        let all_in = self.progress.done.load(Ordering::Acquire)
-            && self.received >= self.progress.sent.load(Ordering::Acquire);
-        if all_in && !self.reported {
+        self.progress
+            .received
+            .fetch_add(batch.len() as u64, Ordering::SeqCst);
+        if self.progress.complete() && !self.reported {
             self.report();
             self.ctx.request_stop(0, 0, true);
         }

@@ -64,12 +64,16 @@ impl BenchSource {
     }
 
     fn finish(&mut self) -> SourceReply {
-        if !self.progress.done.swap(true, Ordering::AcqRel) {
+        if !self.progress.done.swap(true, Ordering::SeqCst) {
             log::info!(
                 "[{}] bench source done: {} events sent",
                 self.ctx.alias(),
-                self.progress.sent.load(Ordering::Acquire)
+                self.progress.sent.load(Ordering::SeqCst)
             );
+            if self.progress.complete() {
+                // The sink has everything already: it reports when it is flushed on the way out.
+                self.ctx.request_stop(0, 0, true);
+            }
         }
         SourceReply::Finished
     }
@@ -77,7 +81,7 @@ impl BenchSource {
 
 impl Source for BenchSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-        if self.progress.done.load(Ordering::Acquire) {
+        if self.progress.done.load(Ordering::SeqCst) {
             return Ok(SourceReply::Finished);
         }
         let started = *self.started.get_or_insert_with(Instant::now);
@@ -106,7 +110,7 @@ impl Source for BenchSource {
         }
         self.progress
             .sent
-            .fetch_add(chunks.len() as u64, Ordering::AcqRel);
+            .fetch_add(chunks.len() as u64, Ordering::SeqCst);
         Ok(SourceReply::Data(SourceBatch::bytes(0, chunks)))
     }
 }

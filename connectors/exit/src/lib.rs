@@ -2,8 +2,9 @@
 //!
 //! The event `{"exit": CODE, "delay": NANOS, "graceful": BOOL}` stops the runtime after
 //! `delay` nanoseconds (default 0), draining first when `graceful` (default `true`); the
-//! process exits with `CODE` (default 0). Any other event stops it with code 0. A structured
-//! connector: it takes no codec.
+//! process exits with `CODE` (default 0). Any other event stops it with code 0. The optional
+//! config `{"delay": NANOS, "graceful": BOOL}` sets the defaults for events that do not say.
+//! A structured connector: it takes no codec.
 
 use serde::Deserialize;
 use tremor_pdk::{
@@ -34,24 +35,52 @@ fn yes() -> bool {
     true
 }
 
+/// Configuration: defaults for events that leave fields out.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ExitConfig {
+    /// Default delay before stopping, in nanoseconds (default 0).
+    #[serde(default)]
+    pub delay: u64,
+    /// Default for draining before the stop (default true).
+    #[serde(default = "yes")]
+    pub graceful: bool,
+}
+
+#[derive(Deserialize)]
+struct PartialRequest {
+    exit: Option<i32>,
+    delay: Option<u64>,
+    graceful: Option<bool>,
+}
+
 impl ExitRequest {
-    /// Reads the request from an event; anything that is not such a record means "exit 0 now".
-    pub fn from_event(json: &[u8]) -> Self {
-        serde_json::from_slice(json).unwrap_or(Self {
-            exit: 0,
-            delay: 0,
-            graceful: true,
-        })
+    /// Reads the request from an event, filling what it leaves out from `defaults`; an event
+    /// that is not such a record means "exit 0" with the defaults.
+    pub fn from_event(json: &[u8], defaults: ExitConfig) -> Self {
+        let partial = serde_json::from_slice::<PartialRequest>(json).unwrap_or(PartialRequest {
+            exit: None,
+            delay: None,
+            graceful: None,
+        });
+        Self {
+            exit: partial.exit.unwrap_or(0),
+            delay: partial.delay.unwrap_or(defaults.delay),
+            graceful: partial.graceful.unwrap_or(defaults.graceful),
+        }
     }
 }
 
-fn new_connector(ctx: ConnectorContext, _config: &str) -> Result<ExitConnector, ConnectorError> {
-    Ok(ExitConnector { ctx })
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<ExitConnector, ConnectorError> {
+    let defaults: ExitConfig = serde_json::from_str(config)
+        .map_err(|e| ConnectorError::config(format!("invalid exit config: {e}")))?;
+    Ok(ExitConnector { ctx, defaults })
 }
 
 /// The connector.
 pub struct ExitConnector {
     ctx: ConnectorContext,
+    defaults: ExitConfig,
 }
 
 impl Connector for ExitConnector {
@@ -61,6 +90,7 @@ impl Connector for ExitConnector {
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
         Ok(Some(into_raw_sink(ExitSink {
             ctx: self.ctx.clone(),
+            defaults: self.defaults,
             requested: false,
         })))
     }
@@ -68,6 +98,7 @@ impl Connector for ExitConnector {
 
 struct ExitSink {
     ctx: ConnectorContext,
+    defaults: ExitConfig,
     requested: bool,
 }
 
@@ -76,7 +107,7 @@ impl Sink for ExitSink {
         // The first request wins; later events arrive while the runtime is already stopping.
         if let Some(event) = batch.iter().next().filter(|_| !self.requested) {
             let json: Vec<u8> = event.chunks().flatten().copied().collect();
-            let req = ExitRequest::from_event(&json);
+            let req = ExitRequest::from_event(&json, self.defaults);
             log::info!(
                 "[{}] exit requested: code {}, delay {} ns, graceful {}",
                 self.ctx.alias(),
@@ -97,17 +128,36 @@ mod tests {
 
     #[test]
     fn reads_requests_with_defaults() {
+        let defaults = ExitConfig {
+            delay: 0,
+            graceful: true,
+        };
         assert_eq!(
-            ExitRequest::from_event(br#"{"exit": 3, "delay": 10, "graceful": false}"#),
+            ExitRequest::from_event(br#"{"exit": 3, "delay": 10, "graceful": false}"#, defaults),
             ExitRequest { exit: 3, delay: 10, graceful: false }
         );
         assert_eq!(
-            ExitRequest::from_event(br#"{"exit": 2}"#),
+            ExitRequest::from_event(br#"{"exit": 2}"#, defaults),
             ExitRequest { exit: 2, delay: 0, graceful: true }
         );
         assert_eq!(
-            ExitRequest::from_event(br#""exit""#),
+            ExitRequest::from_event(br#""exit""#, defaults),
             ExitRequest { exit: 0, delay: 0, graceful: true }
         );
+        let slow = ExitConfig {
+            delay: 100,
+            graceful: false,
+        };
+        assert_eq!(
+            ExitRequest::from_event(br#"{"exit": 1}"#, slow),
+            ExitRequest { exit: 1, delay: 100, graceful: false }
+        );
+    }
+
+    #[test]
+    fn config_is_checked() {
+        let ctx = tremor_pdk::testing::null_context("e");
+        assert!(new_connector(ctx.clone(), "{}").is_ok());
+        assert!(new_connector(ctx, r#"{"dealy": 1}"#).is_err());
     }
 }

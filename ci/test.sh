@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command (README, CI): builds and tests both builds.
+#   1. static: every connector builtin; unit tests of every crate and the integration suite.
+#   2. dynamic: a binary with no builtin connector (`--no-default-features --features
+#      dynamic-plugins`), every connector built as a plugin by ci/build-plugins.sh, and the
+#      same integration suite run against it through TREMOR_PLUGIN_PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "static build: unit and integration tests"
+cargo test --workspace
+
+if [ -x ci/build-plugins.sh ]; then
+  plugins="$PWD/target/plugins"
+  step "dynamic build: every connector as a plugin in $plugins"
+  ci/build-plugins.sh "$plugins"
+  step "dynamic build: the binary without builtin connectors, integration tests through plugins"
+  TREMOR_PLUGIN_PATH="$plugins" cargo test -p tremor --no-default-features --features dynamic-plugins
+fi

@@ -1,0 +1,44 @@
+//! Links the builtin connector crates enabled by cargo features.
+//!
+//! Registration itself happens through `inventory` (each crate submits its module); nothing
+//! here lists connector types. But a crate that nothing references may be dropped by the
+//! linker together with its registration, so each enabled crate is referenced once.
+
+#[cfg(feature = "connector-bench")]
+use tremor_connector_bench as _;
+#[cfg(feature = "connector-exit")]
+use tremor_connector_exit as _;
+#[cfg(feature = "connector-file")]
+use tremor_connector_file as _;
+#[cfg(feature = "connector-metronome")]
+use tremor_connector_metronome as _;
+#[cfg(feature = "connector-null")]
+use tremor_connector_null as _;
+#[cfg(feature = "connector-stdio")]
+use tremor_connector_stdio as _;
+
+#[cfg(test)]
+mod tests {
+    use crate::connectors::registry::Registry;
+
+    /// The connector types this binary was built to contain, from its cargo features.
+    fn expected() -> Vec<&'static str> {
+        [
+            (cfg!(feature = "connector-bench"), "bench"),
+            (cfg!(feature = "connector-exit"), "exit"),
+            (cfg!(feature = "connector-file"), "file"),
+            (cfg!(feature = "connector-metronome"), "metronome"),
+            (cfg!(feature = "connector-null"), "null"),
+            (cfg!(feature = "connector-stdio"), "stdio"),
+        ]
+        .into_iter()
+        .filter_map(|(enabled, name)| enabled.then_some(name))
+        .collect()
+    }
+
+    #[test]
+    fn every_enabled_builtin_is_registered_through_inventory() {
+        let registry = Registry::with_builtins();
+        assert_eq!(registry.names(), expected());
+    }
+}

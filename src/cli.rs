@@ -1,0 +1,229 @@
+//! The command line: `tremor server run`, `tremor plugins list`.
+
+use crate::{
+    connectors::registry::Registry,
+    errors::{Error, Result},
+    rt,
+    troy,
+    world::{World, WorldMsg},
+};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Command line of the `tremor` binary.
+#[derive(Parser, Debug)]
+#[command(name = "tremor", version, about = "Event-processing runtime with stable-ABI connector plugins")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run deployments.
+    Server {
+        /// What to do with the server.
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+    /// Run tests.
+    Test {
+        /// Which tests.
+        #[command(subcommand)]
+        command: TestCommand,
+    },
+    /// Inspect connector plugins.
+    Plugins {
+        /// What to do with plugins.
+        #[command(subcommand)]
+        command: PluginsCommand,
+    },
+}
+
+/// `tremor server ...`
+#[derive(Subcommand, Debug)]
+pub enum ServerCommand {
+    /// Run one or more deployment files until they stop themselves or a signal arrives.
+    Run(RunArgs),
+}
+
+/// `tremor test ...`
+#[derive(Subcommand, Debug)]
+pub enum TestCommand {
+    /// Run integration-test directories (Tremor's layout: config.troy + assert.yaml).
+    Integration(IntegrationArgs),
+}
+
+/// `tremor test integration`
+#[derive(Args, Debug)]
+pub struct IntegrationArgs {
+    /// A test directory, or a directory of test directories.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Run only tests carrying this tag (repeatable).
+    #[arg(short = 'i', long = "includes", value_name = "TAG")]
+    pub includes: Vec<String>,
+    /// Skip tests carrying this tag (repeatable).
+    #[arg(short = 'e', long = "excludes", value_name = "TAG")]
+    pub excludes: Vec<String>,
+    /// Seconds a deployment may run before it is killed and the test fails.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+}
+
+/// `tremor plugins ...`
+#[derive(Subcommand, Debug)]
+pub enum PluginsCommand {
+    /// List every connector type with its origin and versions.
+    List(PluginArgs),
+}
+
+/// Where plugins are searched.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PluginArgs {
+    /// A directory with connector plugins (repeatable; also `TREMOR_PLUGIN_PATH`, a colon list).
+    #[arg(long = "plugin-path", value_name = "DIR")]
+    pub plugin_path: Vec<PathBuf>,
+}
+
+/// `tremor server run`
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Deployment files (`.troy`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Do not start the HTTP API (there is none; accepted for Tremor compatibility).
+    #[arg(short = 'n', long = "no-api")]
+    pub no_api: bool,
+    /// Enable debug connectors (bench, null and exit are always available; accepted for
+    /// Tremor compatibility).
+    #[arg(short = 'd', long = "debug-connectors")]
+    pub debug_connectors: bool,
+    /// Write the process id to this file.
+    #[arg(short = 'p', long = "pid", value_name = "FILE")]
+    pub pid: Option<PathBuf>,
+    /// Plugin search path.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// Parses the command line, runs the command, returns the process exit code.
+pub fn main() -> i32 {
+    init_logging();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Server {
+            command: ServerCommand::Run(args),
+        } => run(&args),
+        Command::Plugins {
+            command: PluginsCommand::List(args),
+        } => list_plugins(&args),
+        Command::Test {
+            command: TestCommand::Integration(args),
+        } => Ok(crate::test_runner::run(&crate::test_runner::Options {
+            path: args.path,
+            includes: args.includes,
+            excludes: args.excludes,
+            timeout: std::time::Duration::from_secs(args.timeout),
+        })),
+    };
+    outcome.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        1
+    })
+}
+
+fn init_logging() {
+    // `info` unless RUST_LOG says otherwise: progress and summaries are for people.
+    let env = env_logger::Env::default().default_filter_or("info");
+    let _ = env_logger::Builder::from_env(env).try_init();
+}
+
+/// The directories of `TREMOR_PATH` (module files).
+pub fn tremor_path() -> Vec<PathBuf> {
+    std::env::var_os("TREMOR_PATH")
+        .map(|p| std::env::split_paths(&p).filter(|d| !d.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// The registry: builtins, plus plugins when the loader is built in.
+pub fn registry(args: &PluginArgs) -> Result<Registry> {
+    #[allow(unused_mut)]
+    let mut registry = Registry::with_builtins();
+    #[cfg(feature = "dynamic-plugins")]
+    crate::connectors::loader::load_all(&mut registry, &crate::connectors::loader::search_path(&args.plugin_path));
+    #[cfg(not(feature = "dynamic-plugins"))]
+    if !args.plugin_path.is_empty() || std::env::var_os("TREMOR_PLUGIN_PATH").is_some() {
+        log::warn!("this binary was built without the `dynamic-plugins` feature: plugin paths are ignored");
+    }
+    Ok(registry)
+}
+
+fn run(args: &RunArgs) -> Result<i32> {
+    let registry = registry(&args.plugins)?;
+    let path = tremor_path();
+    let mut plan = troy::plan::Plan { flows: Vec::new() };
+    for file in &args.files {
+        let mut more = troy::load_deployment(file, &path)?;
+        plan.flows.append(&mut more.flows);
+    }
+    if let Some(pid_file) = &args.pid {
+        write_pid(pid_file)?;
+    }
+    let world = World::start(&plan, &registry)?;
+    install_signal_handler(world.sender())?;
+    log::info!(
+        "running {} flow(s) from {}",
+        plan.flows.len(),
+        args.files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(rt::block_on(world.run()))
+}
+
+fn write_pid(file: &Path) -> Result<()> {
+    std::fs::write(file, format!("{}\n", std::process::id()))
+        .map_err(|e| Error::Io(format!("cannot write pid file {}: {e}", file.display())))
+}
+
+fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
+    use signal_hook::{consts::{SIGINT, SIGTERM}, iterator::Signals};
+    let mut signals = Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                if world.try_send(WorldMsg::Signal(sig)).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|e| Error::Io(format!("cannot start the signal thread: {e}")))?;
+    Ok(())
+}
+
+fn list_plugins(args: &PluginArgs) -> Result<i32> {
+    let registry = registry(args)?;
+    println!("{:<12} {:<10} {:<10} ORIGIN", "TYPE", "VERSION", "INTERFACE");
+    for ty in registry.iter() {
+        let origin = match &ty.origin {
+            crate::connectors::registry::Origin::Builtin => "builtin".to_string(),
+            crate::connectors::registry::Origin::Plugin { path, sha256 } => {
+                format!("{} (sha256 {sha256})", path.display())
+            }
+        };
+        println!(
+            "{:<12} {:<10} {:<10} {origin}",
+            ty.name(),
+            ty.connector_version(),
+            ty.interface_version()
+        );
+    }
+    Ok(0)
+}

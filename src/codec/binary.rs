@@ -1,0 +1,39 @@
+//! `binary`: raw bytes as a bytes value.
+
+use super::Codec;
+use crate::event::EventPayload;
+use abi_stable::std_types::RVec;
+use tremor_value::Value;
+
+pub(super) struct Binary;
+
+impl Codec for Binary {
+    fn name(&self) -> &'static str {
+        "binary"
+    }
+
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+        EventPayload::try_new(data, |bytes| {
+            Ok::<_, String>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
+        })
+        .map(Some)
+    }
+
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+        match value {
+            Value::Bytes(b) => out.extend_from_slice(b),
+            Value::String(s) => out.extend_from_slice(s.as_bytes()),
+            other => {
+                return Err(format!(
+                    "the binary codec encodes bytes and strings, not a {}",
+                    other.value_type_name()
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(Self)
+    }
+}

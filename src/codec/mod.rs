@@ -1,0 +1,114 @@
+//! Codecs: bytes to values (sources) and values to bytes (sinks).
+//!
+//! They live in the runtime, not in connectors: a connector moves bytes, the runtime decides
+//! what they mean. One instance per stream (decoding) or per sink (encoding).
+
+mod binary;
+mod json;
+mod string;
+
+use crate::{errors::Error, event::EventPayload};
+use abi_stable::std_types::RVec;
+use tremor_value::Value;
+
+/// A codec instance.
+pub trait Codec: Send {
+    /// Its name, for messages.
+    fn name(&self) -> &'static str;
+
+    /// Turns one chunk into a value. `Ok(None)`: the chunk holds no event.
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String>;
+
+    /// Appends the encoding of `value` to `out`.
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String>;
+
+    /// A fresh instance with the same configuration (one per stream).
+    fn boxed_clone(&self) -> Box<dyn Codec>;
+}
+
+/// The names of all codecs, for error messages.
+pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary"];
+
+/// Creates the codec `name` with its `config` record.
+pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, Error> {
+    let sorted_by_config = match config.get("mode").and_then(Value::as_str) {
+        None | Some("compact") => false,
+        Some("sorted") => true,
+        Some(other) => {
+            return Err(Error::Deploy(format!(
+                "codec `{name}`: unknown mode `{other}` (expected `compact` or `sorted`)"
+            )))
+        }
+    };
+    match name {
+        "json" => Ok(Box::new(json::Json::new(sorted_by_config))),
+        "json-sorted" => Ok(Box::new(json::Json::new(true))),
+        "string" => Ok(Box::new(string::StringCodec)),
+        "binary" => Ok(Box::new(binary::Binary)),
+        other => Err(Error::Deploy(format!(
+            "unknown codec `{other}` (known: {})",
+            NAMES.join(", ")
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(codec: &str, input: &[u8]) -> Vec<u8> {
+        let mut c = lookup(codec, &Value::object()).expect("known codec");
+        let payload = c
+            .decode(input.to_vec().into())
+            .expect("decodes")
+            .expect("has an event");
+        let mut out = Vec::new();
+        c.encode(payload.value(), &mut out).expect("encodes");
+        out
+    }
+
+    #[test]
+    fn json_compact_and_sorted() {
+        let doc = br#"{ "b": 1, "a": {"d": [1, 2.5, null], "c": "x\n"} }"#;
+        assert_eq!(
+            round_trip("json", doc),
+            br#"{"b":1,"a":{"d":[1,2.5,null],"c":"x\n"}}"#.to_vec()
+        );
+        assert_eq!(
+            round_trip("json-sorted", doc),
+            br#"{"a":{"c":"x\n","d":[1,2.5,null]},"b":1}"#.to_vec()
+        );
+        let mut cfg = Value::object();
+        cfg.insert("mode", "sorted").expect("object");
+        let mut sorted = lookup("json", &cfg).expect("json with mode");
+        let mut out = Vec::new();
+        sorted
+            .encode(&tremor_value::literal!({"z": 1, "a": 2}), &mut out)
+            .expect("encodes");
+        assert_eq!(out, br#"{"a":2,"z":1}"#.to_vec());
+    }
+
+    #[test]
+    fn json_rejects_garbage_with_a_message() {
+        let mut c = lookup("json", &Value::object()).expect("json");
+        let err = c.decode(b"{\"a\": tru}".to_vec().into()).expect_err("invalid");
+        assert!(err.contains("JSON"), "{err}");
+    }
+
+    #[test]
+    fn string_and_binary() {
+        assert_eq!(round_trip("string", "héllo".as_bytes()), "héllo".as_bytes());
+        assert_eq!(round_trip("binary", &[0, 159, 146, 150]), vec![0, 159, 146, 150]);
+        let mut c = lookup("string", &Value::object()).expect("string");
+        assert!(c.decode(vec![0xff, 0xfe].into()).is_err());
+        let mut out = Vec::new();
+        c.encode(&tremor_value::literal!({"a": 1}), &mut out).expect("json fallback");
+        assert_eq!(out, br#"{"a":1}"#.to_vec());
+    }
+
+    #[test]
+    fn unknown_codec_lists_the_known_ones() {
+        let err = lookup("yaml2", &Value::object()).err().expect("unknown");
+        assert!(err.to_string().contains("json-sorted"), "{err}");
+    }
+}

@@ -1,0 +1,36 @@
+//! `string`: UTF-8 text as a string value; non-strings encode as JSON.
+
+use super::Codec;
+use crate::event::EventPayload;
+use abi_stable::std_types::RVec;
+use tremor_value::Value;
+
+pub(super) struct StringCodec;
+
+impl Codec for StringCodec {
+    fn name(&self) -> &'static str {
+        "string"
+    }
+
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+        EventPayload::try_new(data, |bytes| {
+            std::str::from_utf8(bytes)
+                .map(Value::from)
+                .map_err(|e| format!("invalid UTF-8: {e}"))
+        })
+        .map(Some)
+    }
+
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+        match value {
+            Value::String(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Bytes(b) => out.extend_from_slice(b),
+            other => tremor_value::write_json(other, out),
+        }
+        Ok(())
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(Self)
+    }
+}

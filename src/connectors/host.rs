@@ -1,0 +1,86 @@
+//! The host side of `tremor_pdk::HostServices`: what a connector may ask of the runtime.
+
+use crate::{
+    connectors::manager::ConnectorMsg,
+    rt::Sender,
+    world::WorldMsg,
+};
+use abi_stable::{
+    sabi_trait::TD_Opaque,
+    std_types::{RArc, RStr, RString},
+};
+use std::{cell::Cell, sync::Arc};
+use tremor_pdk::{ConnectorContext, HostServices, HostServices_TO, LogLevel};
+
+#[derive(Clone)]
+pub(crate) struct Host {
+    alias: Arc<str>,
+    world: Sender<WorldMsg>,
+    connector: Sender<ConnectorMsg>,
+}
+
+thread_local! {
+    // A builtin connector's `log` calls go straight to the host logger; only a plugin's come
+    // through `HostServices::log`. Should a logger ever forward back into it (a test without a
+    // logger installs the bridge into the host's own `log`), this guard breaks the loop.
+    static IN_LOG: Cell<bool> = const { Cell::new(false) };
+}
+
+impl HostServices for Host {
+    fn alias(&self) -> RString {
+        RString::from(&*self.alias)
+    }
+
+    fn connection_lost(&self) {
+        // Unbounded channel: never blocks the connector; fails only when the manager is gone.
+        let _ = self.connector.try_send(ConnectorMsg::ConnectionLost);
+    }
+
+    fn request_stop(&self, exit_code: i32, delay_ns: u64, graceful: bool) {
+        let _ = self.world.try_send(WorldMsg::Stop {
+            exit_code,
+            delay_ns,
+            graceful,
+            by: self.alias.to_string(),
+        });
+    }
+
+    fn log(&self, level: LogLevel, target: RStr<'_>, message: RStr<'_>) {
+        let Some(level) = level.to_level() else {
+            return;
+        };
+        if IN_LOG.with(|flag| flag.replace(true)) {
+            return;
+        }
+        log::logger().log(
+            &log::Record::builder()
+                .level(level)
+                .target(target.as_str())
+                .args(format_args!("{}", message.as_str()))
+                .build(),
+        );
+        IN_LOG.with(|flag| flag.set(false));
+    }
+
+    fn max_log_level(&self) -> LogLevel {
+        log::max_level().into()
+    }
+
+    fn now_ns(&self) -> u64 {
+        crate::event::now_ns()
+    }
+}
+
+/// The context handed to the connector instance `alias`.
+pub(crate) fn context(
+    alias: &str,
+    world: Sender<WorldMsg>,
+    connector: Sender<ConnectorMsg>,
+) -> ConnectorContext {
+    let host = Host {
+        alias: alias.into(),
+        world,
+        connector,
+    };
+    ConnectorContext::new(HostServices_TO::from_ptr(RArc::new(host), TD_Opaque))
+}

@@ -1,0 +1,140 @@
+//! Events and the buffers their values borrow from.
+
+use abi_stable::std_types::RVec;
+use std::sync::Arc;
+use tremor_value::Value;
+
+/// A value together with the buffer its strings borrow from.
+///
+/// JSON is parsed in place: the value points into `raw`. `raw`'s heap buffer never moves or
+/// changes after parsing (it is private and only dropped), and `value` is declared first so it
+/// is dropped first. `RVec` is the buffer type because that is what sources hand over: a
+/// plugin's buffer is used as is, never copied.
+pub struct EventPayload {
+    // Borrows from `raw`; the 'static is a lie kept inside this type: every accessor shortens it
+    // to the lifetime of `&self`.
+    value: Value<'static>,
+    #[allow(dead_code)] // owned for `value`'s sake
+    raw: RVec<u8>,
+}
+
+impl EventPayload {
+    /// Builds a payload by parsing `raw` in place with `parse`.
+    pub fn try_new<E>(
+        mut raw: RVec<u8>,
+        parse: impl for<'a> FnOnce(&'a mut [u8]) -> Result<Value<'a>, E>,
+    ) -> Result<Self, E> {
+        // SAFETY: the slice points into the heap buffer of `raw`, which is moved into the
+        // returned struct unchanged and outlives `value` (field order); nobody else can reach
+        // `raw` afterwards.
+        let slice: &'static mut [u8] = unsafe { std::mem::transmute(raw.as_mut_slice()) };
+        let value = parse(slice)?;
+        Ok(Self { value, raw })
+    }
+
+    /// A payload that borrows nothing.
+    pub fn from_value(value: Value<'static>) -> Self {
+        Self {
+            value,
+            raw: RVec::new(),
+        }
+    }
+
+    /// The value.
+    pub fn value(&self) -> &Value<'_> {
+        &self.value
+    }
+
+    /// A deep copy (owned strings) for fan-out to several destinations.
+    pub fn deep_clone(&self) -> Self {
+        Self::from_value(self.value.clone_static())
+    }
+}
+
+impl std::fmt::Debug for EventPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value)
+    }
+}
+
+/// Where an event came from, for delivery reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// The runtime's id of the source connector.
+    pub source: u64,
+    /// The stream within that source.
+    pub stream: u64,
+    /// The pull that produced it.
+    pub pull_id: u64,
+}
+
+/// An event travelling through the runtime.
+#[derive(Debug)]
+pub struct Event {
+    /// Unique per source (runtime-generated events use their own counter).
+    pub id: u64,
+    /// When it entered the runtime, ns since the UNIX epoch.
+    pub ingest_ns: u64,
+    /// Its origin, when it came from a source.
+    pub origin: Option<Origin>,
+    /// Whether the source wants to hear about its delivery.
+    pub transactional: bool,
+    /// Metadata record (JSON text) shared by the events of one source batch.
+    pub meta: Option<Arc<str>>,
+    /// The data.
+    pub payload: EventPayload,
+}
+
+impl Event {
+    /// A copy for a second destination.
+    pub fn deep_clone(&self) -> Self {
+        Self {
+            id: self.id,
+            ingest_ns: self.ingest_ns,
+            origin: self.origin,
+            transactional: self.transactional,
+            meta: self.meta.clone(),
+            payload: self.payload.deep_clone(),
+        }
+    }
+
+    /// The same event identity with a new payload (pipeline output).
+    pub fn with_payload(&self, payload: EventPayload) -> Self {
+        Self {
+            id: self.id,
+            ingest_ns: self.ingest_ns,
+            origin: self.origin,
+            transactional: self.transactional,
+            meta: self.meta.clone(),
+            payload,
+        }
+    }
+}
+
+/// Nanoseconds since the UNIX epoch.
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_payload_borrows_its_buffer_and_survives_moves() {
+        let raw: RVec<u8> = br#"{"a":"hello","b":[1,2]}"#.to_vec().into();
+        let payload = EventPayload::try_new(raw, tremor_value::parse_json).expect("valid");
+        let moved = vec![payload];
+        let v = moved[0].value();
+        assert_eq!(v.get("a").and_then(Value::as_str), Some("hello"));
+        assert_eq!(tremor_value::to_json(v), r#"{"a":"hello","b":[1,2]}"#);
+    }
+
+    #[test]
+    fn parse_errors_are_returned() {
+        let raw: RVec<u8> = b"{nope".to_vec().into();
+        assert!(EventPayload::try_new(raw, tremor_value::parse_json).is_err());
+    }
+}

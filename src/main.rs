@@ -1,0 +1,5 @@
+//! The `tremor` binary.
+
+fn main() {
+    std::process::exit(tremor::cli::main());
+}

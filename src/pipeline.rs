@@ -1,0 +1,181 @@
+//! Pipelines: `select EXPR from PORT [where EXPR] into PORT;` statements run per event.
+
+use crate::{
+    connectors::{send_drained, send_events, DataMsg, Route},
+    event::{now_ns, Event, EventPayload},
+    rt::Receiver,
+    troy::{ast::Expr, eval, plan::PipelinePlan},
+};
+use std::collections::HashMap;
+use tremor_value::{literal, Value};
+
+/// One compiled `select` statement.
+struct Select {
+    from_port: String,
+    target: Expr,
+    /// `select event`: forward without evaluating or copying.
+    identity: bool,
+    filter: Option<Expr>,
+    into_port: &'static str,
+}
+
+/// A running pipeline instance.
+pub(crate) struct Pipeline {
+    alias: String,
+    selects: Vec<Select>,
+    args: Value<'static>,
+    data: Receiver<DataMsg>,
+    outputs: HashMap<&'static str, Vec<Route>>,
+    upstream_links: usize,
+    warned_unrouted_errors: bool,
+}
+
+impl Pipeline {
+    pub(crate) fn new(
+        alias: String,
+        plan: &PipelinePlan,
+        data: Receiver<DataMsg>,
+        outputs: HashMap<&'static str, Vec<Route>>,
+        upstream_links: usize,
+    ) -> Self {
+        let selects = plan
+            .selects
+            .iter()
+            .map(|s| Select {
+                from_port: s.from_port.clone(),
+                identity: s.target.is_event(),
+                target: s.target.clone(),
+                filter: s.filter.clone(),
+                into_port: crate::connectors::intern_port(&s.into_port),
+            })
+            .collect();
+        Self {
+            alias,
+            selects,
+            args: plan.args.clone(),
+            data,
+            outputs,
+            upstream_links,
+            warned_unrouted_errors: false,
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        let mut drained = 0;
+        let mut by_port: HashMap<&'static str, Vec<Event>> = HashMap::new();
+        while let Ok(msg) = self.data.recv().await {
+            match msg {
+                DataMsg::Events { port, events } => {
+                    for event in events {
+                        self.process(port, event, &mut by_port);
+                    }
+                    for (port, events) in by_port.iter_mut() {
+                        if events.is_empty() {
+                            continue;
+                        }
+                        let events = std::mem::take(events);
+                        match self.outputs.get(port) {
+                            Some(routes) => {
+                                send_events(routes, events).await;
+                            }
+                            None if *port == "err" => self.log_unrouted(&events),
+                            // Events to a port nobody connected are discarded, as in Tremor.
+                            None => {}
+                        }
+                    }
+                }
+                DataMsg::Drained => {
+                    drained += 1;
+                    if drained == self.upstream_links {
+                        for routes in self.outputs.values() {
+                            send_drained(routes).await;
+                        }
+                    }
+                }
+            }
+        }
+        log::debug!("[{}] pipeline stopped", self.alias);
+    }
+
+    fn log_unrouted(&mut self, errors: &[Event]) {
+        if !self.warned_unrouted_errors {
+            log::warn!(
+                "[{}] errors in the pipeline and no `err` port connected; logging them instead",
+                self.alias
+            );
+            self.warned_unrouted_errors = true;
+        }
+        for e in errors {
+            log::error!("[{}] {}", self.alias, e.payload.value());
+        }
+    }
+
+    fn process(
+        &self,
+        port: &str,
+        event: Event,
+        out: &mut HashMap<&'static str, Vec<Event>>,
+    ) {
+        let mut matching = self.selects.iter().filter(|s| s.from_port == port);
+        if let (Some(only), None) = (matching.next(), matching.next()) {
+            if only.identity && only.filter.is_none() {
+                // The passthrough case: no evaluation, no copy, no allocation.
+                out.entry(only.into_port).or_default().push(event);
+                return;
+            }
+        }
+        let value = event.payload.value();
+        // Which selects take this event: evaluate every filter first, so that the last
+        // taker of an identity select can have the event itself instead of a copy.
+        let mut takers: Vec<&Select> = Vec::new();
+        for select in self.selects.iter().filter(|s| s.from_port == port) {
+            match select
+                .filter
+                .as_ref()
+                .map_or(Ok(true), |f| eval::eval_filter(f, value, &self.args))
+            {
+                Ok(true) => takers.push(select),
+                Ok(false) => {}
+                Err(e) => out
+                    .entry("err")
+                    .or_default()
+                    .push(self.error_event(&event, &e.to_string())),
+            }
+        }
+        let last_identity = takers.iter().rposition(|s| s.identity);
+        let mut outputs: Vec<(&'static str, Event)> = Vec::with_capacity(takers.len());
+        for (i, select) in takers.iter().enumerate() {
+            if select.identity {
+                if Some(i) != last_identity {
+                    outputs.push((select.into_port, event.deep_clone()));
+                }
+                continue;
+            }
+            match eval::eval(&select.target, value, &self.args) {
+                Ok(v) => outputs.push((
+                    select.into_port,
+                    event.with_payload(EventPayload::from_value(v)),
+                )),
+                Err(e) => outputs.push(("err", self.error_event(&event, &e.to_string()))),
+            }
+        }
+        if let Some(i) = last_identity {
+            let port = takers[i].into_port;
+            outputs.push((port, event));
+        }
+        for (port, e) in outputs {
+            out.entry(port).or_default().push(e);
+        }
+    }
+
+    fn error_event(&self, event: &Event, error: &str) -> Event {
+        let value = literal!({
+            "error": error.to_string(),
+            "pipeline": self.alias.clone(),
+            "event": event.payload.value().clone_static(),
+        });
+        let mut e = event.with_payload(EventPayload::from_value(value));
+        e.ingest_ns = now_ns();
+        e
+    }
+}

@@ -1,0 +1,218 @@
+//! Preprocessors: turn the byte chunks a source reads into the chunks a codec decodes.
+//!
+//! One chain per stream, so a partial line of one connection never mixes with another's.
+
+use crate::errors::Error;
+use abi_stable::std_types::RVec;
+use base64::Engine;
+use tremor_value::Value;
+
+/// A preprocessor instance (per stream).
+pub trait Preprocessor: Send {
+    /// Processes one chunk, appending the resulting chunks to `out`. On `Err` the chunks
+    /// already appended are still valid; the error describes what was dropped.
+    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+
+    /// The stream ended: append whatever is still buffered.
+    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+}
+
+/// A preprocessor's name and config, instantiable per stream.
+pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
+
+/// The names of all preprocessors, for error messages.
+pub const NAMES: &[&str] = &["separate", "base64"];
+
+/// Checks `name`/`config` and returns a factory for per-stream instances.
+pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, Error> {
+    match name {
+        "separate" => {
+            let settings = SeparateSettings::from_config(config)?;
+            Ok(Box::new(move || Box::new(Separate::new(settings))))
+        }
+        "base64" => Ok(Box::new(|| Box::new(Base64Decode))),
+        other => Err(Error::Deploy(format!(
+            "unknown preprocessor `{other}` (known: {})",
+            NAMES.join(", ")
+        ))),
+    }
+}
+
+/// Settings of `separate` (shared with the postprocessor of the same name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeparateSettings {
+    /// The byte that ends a line (`separator`, default `"\n"`).
+    pub separator: u8,
+    /// Lines longer than this many bytes are dropped with an error (`max_length`; 0 = no limit).
+    pub max_length: usize,
+    /// Keep a partial line until the rest arrives (`buffered`, default true).
+    pub buffered: bool,
+}
+
+impl SeparateSettings {
+    /// Reads the settings from a `config` record.
+    pub fn from_config(config: &Value<'_>) -> Result<Self, Error> {
+        let bad = |m: &str| Error::Deploy(format!("separate: {m}"));
+        let separator = match config.get("separator") {
+            None => b'\n',
+            Some(v) => match v.as_str().map(str::as_bytes) {
+                Some([b]) => *b,
+                _ => return Err(bad("`separator` must be a string of one byte")),
+            },
+        };
+        let max_length = match config.get("max_length") {
+            None => 0,
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| bad("`max_length` must be a non-negative integer"))?,
+        };
+        let buffered = match config.get("buffered") {
+            None => true,
+            Some(v) => v.as_bool().ok_or_else(|| bad("`buffered` must be a bool"))?,
+        };
+        Ok(Self {
+            separator,
+            max_length,
+            buffered,
+        })
+    }
+}
+
+struct Separate {
+    settings: SeparateSettings,
+    partial: Vec<u8>,
+}
+
+impl Separate {
+    fn new(settings: SeparateSettings) -> Self {
+        Self {
+            settings,
+            partial: Vec::new(),
+        }
+    }
+
+    fn emit(&self, line: RVec<u8>, out: &mut Vec<RVec<u8>>, dropped: &mut usize) {
+        if self.settings.max_length > 0 && line.len() > self.settings.max_length {
+            *dropped += 1;
+        } else {
+            out.push(line);
+        }
+    }
+
+    fn dropped_error(&self, dropped: usize) -> Result<(), String> {
+        if dropped == 0 {
+            Ok(())
+        } else {
+            Err(format!(
+                "separate: dropped {dropped} line(s) longer than max_length {}",
+                self.settings.max_length
+            ))
+        }
+    }
+}
+
+impl Preprocessor for Separate {
+    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+        let mut dropped = 0;
+        let mut start = 0;
+        for end in memchr::memchr_iter(self.settings.separator, &data) {
+            let line = &data[start..end];
+            let line = if self.partial.is_empty() {
+                RVec::from(line)
+            } else {
+                self.partial.extend_from_slice(line);
+                RVec::from(std::mem::take(&mut self.partial))
+            };
+            self.emit(line, out, &mut dropped);
+            start = end + 1;
+        }
+        let rest = &data[start..];
+        if self.settings.buffered {
+            self.partial.extend_from_slice(rest);
+        } else if !rest.is_empty() {
+            self.emit(RVec::from(rest), out, &mut dropped);
+        }
+        self.dropped_error(dropped)
+    }
+
+    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+        let mut dropped = 0;
+        if !self.partial.is_empty() {
+            let line = RVec::from(std::mem::take(&mut self.partial));
+            self.emit(line, out, &mut dropped);
+        }
+        self.dropped_error(dropped)
+    }
+}
+
+struct Base64Decode;
+
+impl Preprocessor for Base64Decode {
+    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+        let trimmed = data.as_slice().trim_ascii();
+        base64::engine::general_purpose::STANDARD
+            .decode(trimmed)
+            .map(|decoded| out.push(decoded.into()))
+            .map_err(|e| format!("base64: {e}"))
+    }
+
+    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn separate(config: Value<'static>) -> Box<dyn Preprocessor> {
+        lookup("separate", &config).expect("valid")()
+    }
+
+    fn strings(chunks: &[RVec<u8>]) -> Vec<String> {
+        chunks
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn separate_keeps_partial_lines_across_reads() {
+        let mut p = separate(Value::object());
+        let mut out = Vec::new();
+        p.process(b"one\ntw".to_vec().into(), &mut out).expect("ok");
+        p.process(b"o\n\nthr".to_vec().into(), &mut out).expect("ok");
+        assert_eq!(strings(&out), ["one", "two", ""]);
+        out.clear();
+        p.finish(&mut out).expect("ok");
+        assert_eq!(strings(&out), ["thr"]);
+    }
+
+    #[test]
+    fn separate_options() {
+        let mut p = separate(tremor_value::literal!({"separator": "|", "buffered": false, "max_length": 3}));
+        let mut out = Vec::new();
+        let err = p
+            .process(b"ab|toolong|c".to_vec().into(), &mut out)
+            .expect_err("a line was too long");
+        assert!(err.contains("max_length 3"), "{err}");
+        assert_eq!(strings(&out), ["ab", "c"]);
+        assert!(lookup("separate", &tremor_value::literal!({"separator": "ab"})).is_err());
+    }
+
+    #[test]
+    fn base64_decodes_and_reports_garbage() {
+        let mut p = lookup("base64", &Value::object()).expect("known")();
+        let mut out = Vec::new();
+        p.process(b"aGVsbG8=\n".to_vec().into(), &mut out).expect("ok");
+        assert_eq!(strings(&out), ["hello"]);
+        assert!(p.process(b"!!".to_vec().into(), &mut out).is_err());
+    }
+
+    #[test]
+    fn unknown_preprocessor() {
+        let err = lookup("gzip2", &Value::object()).err().expect("unknown");
+        assert!(err.to_string().contains("unknown preprocessor `gzip2`"));
+    }
+}

@@ -1,0 +1,246 @@
+//! The syntax tree of Troy files; the expression types live in [`super::expr`] and are
+//! re-exported here.
+//!
+//! Statements keep the positions of their names so that the planner can point at the exact word
+//! that is wrong.
+
+pub use super::expr::{BinOp, Expr, ExprKind, Func, InterpPart, Literal, PathRoot, Segment, UnOp};
+use super::Pos;
+use std::fmt;
+
+/// A name as written, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    /// The name (without backticks).
+    pub name: String,
+    /// Where it starts.
+    pub pos: Pos,
+}
+
+/// The statements of one file (a deployment file or a module file), grouped by kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    /// Top-level `use` statements.
+    pub uses: Vec<Use>,
+    /// Top-level connector definitions.
+    pub connectors: Vec<ConnectorDef>,
+    /// Top-level pipeline definitions.
+    pub pipelines: Vec<PipelineDef>,
+    /// `define flow` statements.
+    pub flows: Vec<FlowDef>,
+    /// `deploy flow` statements, in order.
+    pub deploys: Vec<Deploy>,
+}
+
+/// `use a::b [as c];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    /// The module path as written.
+    pub path: Vec<Ident>,
+    /// The name the module is known by: the `as` name, else the last path segment.
+    pub alias: Ident,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `NAME [= default]` in an `args` list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgDecl {
+    /// The argument name.
+    pub name: Ident,
+    /// Its default; an argument without one must be given on `create`.
+    pub default: Option<Expr>,
+}
+
+/// `NAME = EXPR` in a `with` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithArg {
+    /// The key.
+    pub name: Ident,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// The settings a connector definition's `with` block may contain.
+pub const CONNECTOR_WITH_KEYS: &[&str] = &[
+    "codec",
+    "preprocessors",
+    "postprocessors",
+    "config",
+    "reconnect",
+    "metrics_interval_s",
+];
+
+/// `define connector NAME from TYPE [args ...] [with ... end];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectorDef {
+    /// The definition's name.
+    pub name: Ident,
+    /// The connector type after `from`.
+    pub connector_type: Ident,
+    /// Declared arguments.
+    pub args: Vec<ArgDecl>,
+    /// The `with` settings (codec, config, ...).
+    pub with: Vec<WithArg>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `define pipeline NAME [from ...] [into ...] [args ...] pipeline ... end;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineDef {
+    /// The definition's name.
+    pub name: Ident,
+    /// Declared input ports; `None` means the default (`in`).
+    pub from_ports: Option<Vec<Ident>>,
+    /// Declared output ports; `None` means the default (`out`, `err`).
+    pub into_ports: Option<Vec<Ident>>,
+    /// Declared arguments.
+    pub args: Vec<ArgDecl>,
+    /// The `select` statements of the body.
+    pub selects: Vec<Select>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `select EXPR from PORT [where EXPR] into PORT;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    /// The expression that builds the output event.
+    pub target: Expr,
+    /// The input port it reads.
+    pub from_port: Ident,
+    /// The filter, if any.
+    pub filter: Option<Expr>,
+    /// The output port it writes.
+    pub into_port: Ident,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// Whether a `create` or a `connect` endpoint is about a connector or a pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A connector.
+    Connector,
+    /// A pipeline.
+    Pipeline,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Connector => "connector",
+            Kind::Pipeline => "pipeline",
+        })
+    }
+}
+
+/// A reference to a definition: `NAME` or `MODULE::NAME`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefRef {
+    /// The module path (empty for a definition of the same flow or file).
+    pub module: Vec<Ident>,
+    /// The definition's name.
+    pub name: Ident,
+}
+
+impl fmt::Display for DefRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for m in &self.module {
+            write!(f, "{}::", m.name)?;
+        }
+        f.write_str(&self.name.name)
+    }
+}
+
+/// `create connector|pipeline ALIAS [from DEF] [with ... end];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Create {
+    /// Connector or pipeline.
+    pub kind: Kind,
+    /// The instance's alias.
+    pub alias: Ident,
+    /// The definition; `None` means the definition named like the alias.
+    pub from: Option<DefRef>,
+    /// Argument values.
+    pub with: Vec<WithArg>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `/connector/A[/PORT]` or `/pipeline/A[/PORT]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointRef {
+    /// Connector or pipeline.
+    pub kind: Kind,
+    /// The alias of the instance.
+    pub alias: Ident,
+    /// The port, when given.
+    pub port: Option<Ident>,
+    /// Where the endpoint starts (its first `/`).
+    pub pos: Pos,
+}
+
+/// `connect FROM to TO;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connect {
+    /// The sending side.
+    pub from: EndpointRef,
+    /// The receiving side.
+    pub to: EndpointRef,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `define flow NAME flow ... end;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowDef {
+    /// The flow's name.
+    pub name: Ident,
+    /// `use` statements inside the flow.
+    pub uses: Vec<Use>,
+    /// Connector definitions inside the flow.
+    pub connectors: Vec<ConnectorDef>,
+    /// Pipeline definitions inside the flow.
+    pub pipelines: Vec<PipelineDef>,
+    /// `create` statements, in order.
+    pub creates: Vec<Create>,
+    /// `connect` statements, in order.
+    pub connects: Vec<Connect>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `deploy flow ALIAS [from FLOW];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deploy {
+    /// The name of the running flow.
+    pub alias: Ident,
+    /// The flow definition (the alias itself when no `from` is given).
+    pub flow: Ident,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(Kind::Pipeline.to_string(), "pipeline");
+        assert_eq!(Kind::Connector.to_string(), "connector");
+        let d = DefRef {
+            module: vec![Ident {
+                name: "m".into(),
+                pos: Pos::new(1, 1),
+            }],
+            name: Ident {
+                name: "d".into(),
+                pos: Pos::new(1, 4),
+            },
+        };
+        assert_eq!(d.to_string(), "m::d");
+    }
+}

@@ -1,0 +1,235 @@
+//! Parsing of connector and pipeline definitions (the statements a module file consists of).
+
+use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
+use super::parser::Parser;
+use super::{Pos, TroyError};
+
+impl Parser<'_> {
+    fn args_decl(&mut self) -> Result<Vec<ArgDecl>, TroyError> {
+        let mut args = Vec::new();
+        loop {
+            let name = self.ident("an argument name")?;
+            if args.iter().any(|a: &ArgDecl| a.name.name == name.name) {
+                return Err(self.err(name.pos, format!("duplicate argument `{}`", name.name)));
+            }
+            let default = if self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            args.push(ArgDecl { name, default });
+            // A trailing comma is fine: stop when what follows cannot be another argument.
+            if !self.eat_punct(",")
+                || ["with", "pipeline", "into", "from", "flow"]
+                    .iter()
+                    .any(|k| self.is_kw(k))
+                || self.is_punct(";")
+            {
+                return Ok(args);
+            }
+        }
+    }
+
+    /// `with K = EXPR, ... end` (the `with` already consumed).
+    pub(crate) fn with_block(&mut self) -> Result<Vec<WithArg>, TroyError> {
+        let mut items: Vec<WithArg> = Vec::new();
+        while !self.eat_kw("end") {
+            let name = self.ident("a name or `end`")?;
+            if items.iter().any(|i| i.name.name == name.name) {
+                return Err(self.err(name.pos, format!("duplicate `with` key `{}`", name.name)));
+            }
+            self.expect_punct("=")?;
+            let value = self.expr()?;
+            items.push(WithArg { name, value });
+            if !self.eat_punct(",") {
+                self.expect_kw("end")?;
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    pub(crate) fn connector_def(&mut self, pos: Pos) -> Result<ConnectorDef, TroyError> {
+        let name = self.ident("a connector name")?;
+        self.expect_kw("from")?;
+        let connector_type = self.ident("a connector type")?;
+        let args = if self.eat_kw("args") {
+            self.args_decl()?
+        } else {
+            Vec::new()
+        };
+        let with = if self.eat_kw("with") {
+            self.with_block()?
+        } else {
+            Vec::new()
+        };
+        if let Some(w) = with
+            .iter()
+            .find(|w| !CONNECTOR_WITH_KEYS.contains(&w.name.name.as_str()))
+        {
+            return Err(self.err(
+                w.name.pos,
+                format!(
+                    "unknown connector setting `{}` (allowed: {})",
+                    w.name.name,
+                    CONNECTOR_WITH_KEYS.join(", ")
+                ),
+            ));
+        }
+        self.end_stmt()?;
+        Ok(ConnectorDef {
+            name,
+            connector_type,
+            args,
+            with,
+            pos,
+        })
+    }
+
+    fn port_list(&mut self) -> Result<Vec<Ident>, TroyError> {
+        let mut ports: Vec<Ident> = vec![self.ident("a port name")?];
+        while self.eat_punct(",") {
+            let p = self.ident("a port name")?;
+            if ports.iter().any(|q| q.name == p.name) {
+                return Err(self.err(p.pos, format!("duplicate port `{}`", p.name)));
+            }
+            ports.push(p);
+        }
+        Ok(ports)
+    }
+
+    pub(crate) fn pipeline_def(&mut self, pos: Pos) -> Result<PipelineDef, TroyError> {
+        let name = self.ident("a pipeline name")?;
+        let mut def = PipelineDef {
+            name,
+            from_ports: None,
+            into_ports: None,
+            args: Vec::new(),
+            selects: Vec::new(),
+            pos,
+        };
+        loop {
+            let at = self.pos();
+            let file = self.file;
+            let repeated =
+                |what: &str| TroyError::at(file, at, format!("duplicate `{what}` clause"));
+            if self.eat_kw("pipeline") {
+                break;
+            } else if self.eat_kw("from") {
+                if def.from_ports.is_some() {
+                    return Err(repeated("from"));
+                }
+                def.from_ports = Some(self.port_list()?);
+            } else if self.eat_kw("into") {
+                if def.into_ports.is_some() {
+                    return Err(repeated("into"));
+                }
+                def.into_ports = Some(self.port_list()?);
+            } else if self.eat_kw("args") {
+                if !def.args.is_empty() {
+                    return Err(repeated("args"));
+                }
+                def.args = self.args_decl()?;
+            } else {
+                return Err(self.unexpected("`from`, `into`, `args` or `pipeline`"));
+            }
+        }
+        loop {
+            let at = self.pos();
+            if self.eat_kw("end") {
+                break;
+            } else if self.eat_kw("select") {
+                def.selects.push(self.select(at)?);
+            } else if self.eat_kw("use") {
+                // Modules only matter to expressions, whose functions are always in scope.
+                self.use_stmt(at)?;
+            } else if self.is_kw("define") || self.is_kw("create") {
+                let first = self.word().map(str::to_string).unwrap_or_default();
+                self.next();
+                let what = self.word().map(|w| format!(" {w}")).unwrap_or_default();
+                return Err(self.unsupported(at, &format!("{first}{what}")));
+            } else {
+                return Err(self.bad_statement("`select` or `end`"));
+            }
+        }
+        if def.selects.is_empty() {
+            return Err(self.err(
+                def.name.pos,
+                format!("pipeline `{}` has no `select` statement", def.name.name),
+            ));
+        }
+        self.end_stmt()?;
+        Ok(def)
+    }
+
+    fn select(&mut self, pos: Pos) -> Result<Select, TroyError> {
+        let target = self.expr()?;
+        self.expect_kw("from")?;
+        let from_port = self.ident("an input port")?;
+        if self.is_punct("[") {
+            return Err(self.unsupported(self.pos(), "window"));
+        }
+        if self.is_punct("/") {
+            return Err(self.unsupported(self.pos(), "stream/port"));
+        }
+        let filter = if self.eat_kw("where") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        if self.is_kw("group") {
+            return Err(self.unsupported(self.pos(), "group by"));
+        }
+        if self.is_kw("having") {
+            return Err(self.unsupported(self.pos(), "having"));
+        }
+        self.expect_kw("into")?;
+        let into_port = self.ident("an output port")?;
+        if self.is_punct("/") {
+            return Err(self.unsupported(self.pos(), "stream/port"));
+        }
+        self.end_stmt()?;
+        Ok(Select {
+            target,
+            from_port,
+            filter,
+            into_port,
+            pos,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::troy::parser::parse_file;
+
+    #[test]
+    fn args_lists_end_where_the_next_clause_starts() {
+        let f = parse_file(
+            "define connector c from x args a = 1, b, with config = {} end;\n\
+             define connector d from x args a,;\n\
+             define pipeline p args x, into out pipeline select event from in into out; end;",
+            "m.tremor",
+        )
+        .expect("parses");
+        let names = |args: &[crate::troy::ast::ArgDecl]| -> Vec<String> {
+            args.iter().map(|a| a.name.name.clone()).collect()
+        };
+        assert_eq!(names(&f.connectors[0].args), ["a", "b"]);
+        assert_eq!(names(&f.connectors[1].args), ["a"]);
+        assert_eq!(names(&f.pipelines[0].args), ["x"]);
+        assert!(f.pipelines[0].into_ports.is_some());
+    }
+
+    #[test]
+    fn empty_with_block() {
+        let f = parse_file("define connector c from x with end;", "m.tremor").expect("parses");
+        assert!(f.connectors[0].with.is_empty());
+        let e = parse_file(
+            "define connector c from x with config = {} codec = 1 end;",
+            "m",
+        )
+        .expect_err("missing comma");
+        assert_eq!(e.to_string(), "m:1:44: expected `end`, found `codec`");
+    }
+}

@@ -1,0 +1,224 @@
+use super::*;
+use crate::troy::expr_parser::parse_expr;
+
+fn event() -> Value<'static> {
+    values::record(vec![
+        (
+            "a".into(),
+            values::record(vec![("b".into(), values::int(2))]),
+        ),
+        ("s".into(), values::string("text")),
+        ("n".into(), values::int(10)),
+        ("f".into(), Value::Static(StaticNode::F64(0.5))),
+        ("t".into(), Value::Static(StaticNode::Bool(true))),
+        (
+            "list".into(),
+            Value::Array(vec![values::int(7), values::string("x")]),
+        ),
+        ("key".into(), values::string("s")),
+        ("odd key".into(), values::int(1)),
+        ("big".into(), values::int(i64::MAX)),
+    ])
+}
+
+fn args() -> Value<'static> {
+    values::record(vec![("delay".into(), values::int(50))])
+}
+
+fn ev(src: &str) -> Result<Value<'static>, EvalError> {
+    eval(&parse_expr(src, "e").expect("parses"), &event(), &args())
+}
+
+fn json(src: &str) -> String {
+    values::to_json(&ev(src).expect("evaluates"))
+}
+
+fn err(src: &str) -> String {
+    ev(src).expect_err("fails").to_string()
+}
+
+#[test]
+fn literals_and_records() {
+    assert_eq!(json("1"), "1");
+    assert_eq!(
+        json(r#"{"x": [1, 2.5, "s", null, true,], "y": {},}"#),
+        r#"{"x":[1,2.5,"s",null,true],"y":{}}"#
+    );
+    assert_eq!(
+        json(r#"{"exit": 0, "delay": args.delay}"#),
+        r#"{"exit":0,"delay":50}"#
+    );
+    assert_eq!(json(r##"{"#{event.s}": event.n}"##), r#"{"text":10}"#);
+    assert_eq!(json(r##"{"#{event.n}": 1}"##), r#"{"10":1}"#);
+}
+
+#[test]
+fn event_access() {
+    assert_eq!(json("event.a.b"), "2");
+    assert_eq!(json(r#"event["a"]["b"]"#), "2");
+    assert_eq!(json("event.list[0]"), "7");
+    assert_eq!(json("event[event.key]"), r#""text""#);
+    assert_eq!(json(r#"event["odd key"]"#), "1");
+    assert_eq!(json("event.a"), r#"{"b":2}"#);
+    assert_eq!(err("event.nope"), "1:1: field `nope` not found in event");
+    assert_eq!(
+        err("event.a.nope"),
+        "1:1: field `nope` not found in event.a"
+    );
+    assert_eq!(
+        err(r#"event["odd key"].x"#),
+        r#"1:1: cannot read field `x` of integer `event["odd key"]`"#
+    );
+    assert_eq!(
+        err("event.list[5]"),
+        "1:12: array index 5 out of bounds (length 2)"
+    );
+    assert_eq!(
+        err("event.list[0 - 1]"),
+        "1:14: array index must be a non-negative integer, got -1"
+    );
+    assert_eq!(
+        err("event.list[true]"),
+        "1:12: cannot index array `event.list` with boolean"
+    );
+    assert_eq!(err("args.nope"), "1:1: unknown argument `nope`");
+    assert_eq!(json("args"), r#"{"delay":50}"#);
+}
+
+#[test]
+fn bare_event_is_the_whole_event() {
+    let e = parse_expr("event", "e").expect("parses");
+    assert!(e.is_event());
+    let v = eval(&e, &values::string("exit"), &args()).expect("evaluates");
+    assert_eq!(values::to_json(&v), r#""exit""#);
+}
+
+#[test]
+fn arithmetic() {
+    assert_eq!(json("1 + 2 * 3"), "7");
+    assert_eq!(json("10 * 1000 * 1000"), "10000000");
+    assert_eq!(json("event.n - 20"), "-10");
+    assert_eq!(json("6 / 3"), "2");
+    assert_eq!(json("7 / 2"), "3.5");
+    assert_eq!(json("event.n + event.f"), "10.5");
+    assert_eq!(json("1.5 * 2"), "3.0");
+    assert_eq!(json("-event.n"), "-10");
+    assert_eq!(json("+event.f"), "0.5");
+    assert_eq!(json(r#""ab" + "cd""#), r#""abcd""#);
+    assert_eq!(
+        json("9223372036854775807 + 1"),
+        "9223372036854775808",
+        "fits u64"
+    );
+    assert_eq!(err("event.big * 4"), "1:11: integer overflow in `*`");
+    assert_eq!(
+        err("0 - 9223372036854775807 - 9223372036854775807"),
+        "1:25: integer overflow in `-`"
+    );
+    assert_eq!(err("1 / 0"), "1:3: division by zero");
+    assert_eq!(err("1.0 / 0"), "1:5: division by zero");
+    assert_eq!(err(r#"event.s + 1"#), "1:9: cannot add string and integer");
+    assert_eq!(err(r#"1 - "a""#), "1:3: cannot subtract integer and string");
+    assert_eq!(err(r#"[] * 2"#), "1:4: cannot multiply array and integer");
+    assert_eq!(err(r#"null / 2"#), "1:6: cannot divide null and integer");
+    assert_eq!(err("-event.s"), "1:1: cannot apply unary `-`/`+` to string");
+    assert_eq!(err("-18446744073709551615"), "1:1: integer overflow in `-`");
+}
+
+#[test]
+fn comparison_and_logic() {
+    assert_eq!(json("1 + 2 * 3 == 7 and not false"), "true");
+    assert_eq!(json("1 == 1.0"), "true");
+    assert_eq!(json(r#"event.a == {"b": 2.0}"#), "true");
+    assert_eq!(json(r#"event.s != "text""#), "false");
+    assert_eq!(json(r#"event == "exit""#), "false");
+    assert_eq!(json(r#"[1, "x"] == [1, "x"]"#), "true");
+    assert_eq!(json("1 < 2"), "true");
+    assert_eq!(json("2 <= 2.0"), "true");
+    assert_eq!(json("0.5 > 1"), "false");
+    assert_eq!(json(r#""b" >= "a""#), "true");
+    assert_eq!(
+        json(r#""a" < "b" or event.nope"#),
+        "true",
+        "or short-circuits"
+    );
+    assert_eq!(json("false and event.nope"), "false", "and short-circuits");
+    assert_eq!(err(r#"1 < "a""#), "1:3: cannot compare integer and string");
+    assert_eq!(err("1 and true"), "1:1: `and` needs booleans, got integer");
+    assert_eq!(err("false or 2"), "1:10: `or` needs booleans, got integer");
+    assert_eq!(err("not 1"), "1:1: `not` needs a boolean, got integer");
+    assert_eq!(
+        err("true and event.nope"),
+        "1:10: field `nope` not found in event"
+    );
+}
+
+#[test]
+fn interpolation() {
+    assert_eq!(
+        json(r#""n=#{event.n} s=#{event.s} a=#{event.a} l=#{event.list}""#),
+        r#""n=10 s=text a={\"b\":2} l=[7,\"x\"]""#
+    );
+    assert_eq!(json(r##""#{null}#{true}#{1.0}""##), r#""nulltrue1.0""#);
+    assert_eq!(json(r##""#{"in #{args.delay}"}!""##), r#""in 50!""#);
+    assert_eq!(
+        err(r#""x #{event.nope}""#),
+        "1:6: field `nope` not found in event"
+    );
+}
+
+#[test]
+fn nanos() {
+    assert_eq!(json("nanos::from_millis(50)"), "50000000");
+    assert_eq!(json("nanos::from_seconds(2)"), "2000000000");
+    assert_eq!(json("nanos::from_micros(3)"), "3000");
+    assert_eq!(json("nanos::from_nanos(4)"), "4");
+    assert_eq!(json("nanos::from_millis(1.5)"), "1500000");
+    assert_eq!(json("nanos::from_millis(args.delay)"), "50000000");
+    assert_eq!(
+        err(r#"nanos::from_seconds("1")"#),
+        "1:21: `nanos::from_seconds` needs a number, got string"
+    );
+    assert_eq!(
+        err("nanos::from_seconds(9223372036854775807)"),
+        "1:1: `nanos::from_seconds`: result does not fit 64 bits"
+    );
+}
+
+#[test]
+fn filters() {
+    let f = |src: &str, event: &Value<'_>| {
+        eval_filter(&parse_expr(src, "e").expect("parses"), event, &args())
+    };
+    let exit = values::string("exit");
+    let other = values::string("other");
+    assert_eq!(f(r#"event == "exit""#, &exit), Ok(true));
+    assert_eq!(f(r#"event == "exit""#, &other), Ok(false));
+    assert_eq!(f(r#"event != "exit""#, &other), Ok(true));
+    let e = f("event", &other).expect_err("not a boolean");
+    assert_eq!(
+        e.to_string(),
+        "1:1: `where` must evaluate to a boolean, got string"
+    );
+    assert_eq!(e.pos, Pos::new(1, 1));
+}
+
+#[test]
+fn borrowed_events_are_copied_out() {
+    let raw = String::from(r"borrowed text");
+    let ev = Value::Array(vec![Value::String(beef::Cow::borrowed(raw.as_str()))]);
+    let out = eval(&parse_expr("event[0]", "e").expect("parses"), &ev, &args()).expect("ok");
+    drop(ev);
+    drop(raw);
+    assert_eq!(values::to_json(&out), r#""borrowed text""#);
+}
+
+#[test]
+fn error_display() {
+    let e = EvalError {
+        message: "boom".into(),
+        pos: Pos::new(3, 7),
+    };
+    assert_eq!(e.to_string(), "3:7: boom");
+    let _: &dyn std::error::Error = &e;
+}

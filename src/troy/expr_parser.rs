@@ -1,0 +1,335 @@
+//! The expression part of the parser: a precedence-climbing parser over the same token cursor.
+//!
+//! Precedence, loosest first (as in Tremor): `or`, `and`, `== !=`, `< <= > >=`, `+ -`, `* /`,
+//! then the prefix operators `not`, `-`, `+`, which bind tighter than any binary operator
+//! (`not a == b` is `(not a) == b`). Binary operators are left-associative.
+
+use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, PathRoot, Segment, UnOp};
+use super::lexer::{lex, StrPart, Tok};
+use super::parser::{Parser, UNSUPPORTED_WORDS};
+use super::values;
+use super::TroyError;
+use tremor_value::{StaticNode, Value};
+
+/// Deeper nesting than this is refused, so that hostile input cannot overflow the stack while
+/// parsing or evaluating.
+const MAX_DEPTH: usize = 300;
+
+/// Parses one expression from text (the whole text must be the expression).
+///
+/// # Errors
+/// On syntax errors and constructs outside the subset.
+pub fn parse_expr(src: &str, file: &str) -> Result<Expr, TroyError> {
+    let mut p = Parser::new(lex(src, file)?, file);
+    let e = p.expr()?;
+    if p.peek().tok != Tok::Eof {
+        return Err(p.unexpected("the end of the expression"));
+    }
+    Ok(e)
+}
+
+impl Parser<'_> {
+    /// Parses an expression.
+    pub(crate) fn expr(&mut self) -> Result<Expr, TroyError> {
+        self.binary(0, 0)
+    }
+
+    fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, TroyError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(self.pos(), "expression nested too deeply"));
+        }
+        let mut lhs = self.unary(depth + 1)?;
+        while let Some((op, bp)) = self.infix_op()? {
+            if bp < min_bp {
+                break;
+            }
+            let pos = self.next().pos;
+            let rhs = self.binary(bp + 1, depth + 1)?;
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                pos,
+            };
+        }
+        Ok(lhs)
+    }
+
+    /// The binary operator at the cursor and its binding power, if there is one.
+    fn infix_op(&self) -> Result<Option<(BinOp, u8)>, TroyError> {
+        let op = match &self.peek().tok {
+            Tok::Ident(w) if w == "or" => (BinOp::Or, 1),
+            Tok::Ident(w) if w == "and" => (BinOp::And, 2),
+            Tok::Ident(w) if w == "xor" => return Err(self.unsupported(self.pos(), "xor")),
+            Tok::Punct("==") => (BinOp::Eq, 3),
+            Tok::Punct("!=") => (BinOp::Ne, 3),
+            Tok::Punct("<") => (BinOp::Lt, 4),
+            Tok::Punct("<=") => (BinOp::Le, 4),
+            Tok::Punct(">") => (BinOp::Gt, 4),
+            Tok::Punct(">=") => (BinOp::Ge, 4),
+            Tok::Punct("+") => (BinOp::Add, 5),
+            Tok::Punct("-") => (BinOp::Sub, 5),
+            Tok::Punct("*") => (BinOp::Mul, 6),
+            Tok::Punct("/") => (BinOp::Div, 6),
+            Tok::Punct(p @ ("%" | "&" | "|" | "^" | "<<" | ">>" | "~")) => {
+                return Err(self.unsupported(self.pos(), &format!("operator {p}")));
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(op))
+    }
+
+    fn unary(&mut self, depth: usize) -> Result<Expr, TroyError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(self.pos(), "expression nested too deeply"));
+        }
+        let pos = self.pos();
+        let op = if self.eat_kw("not") {
+            UnOp::Not
+        } else if self.eat_punct("-") {
+            UnOp::Neg
+        } else if self.eat_punct("+") {
+            UnOp::Plus
+        } else {
+            return self.primary(depth + 1);
+        };
+        let operand = self.unary(depth + 1)?;
+        if op == UnOp::Neg {
+            // Fold `-literal` so that `-9223372036854775808` is the smallest i64, not an overflow.
+            let folded = match operand.as_literal() {
+                Some(Value::Static(StaticNode::I64(i))) => i.checked_neg().map(values::int),
+                Some(Value::Static(StaticNode::U64(u))) if *u == 1 << 63 => {
+                    Some(values::int(i64::MIN))
+                }
+                Some(Value::Static(StaticNode::F64(f))) => Some(Value::Static(StaticNode::F64(-f))),
+                _ => None,
+            };
+            if let Some(v) = folded {
+                return Ok(Expr::literal(v, pos));
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Unary(op, Box::new(operand)),
+            pos,
+        })
+    }
+
+    fn primary(&mut self, depth: usize) -> Result<Expr, TroyError> {
+        let t = self.peek().clone();
+        let pos = t.pos;
+        match t.tok {
+            Tok::Int(i) => {
+                self.next();
+                let v = i64::try_from(i).map_or(Value::Static(StaticNode::U64(i)), values::int);
+                Ok(Expr::literal(v, pos))
+            }
+            Tok::Float(f) => {
+                self.next();
+                Ok(Expr::literal(Value::Static(StaticNode::F64(f)), pos))
+            }
+            Tok::Str(parts) => {
+                self.next();
+                self.string(parts, pos, depth)
+            }
+            Tok::Punct("(") => {
+                self.next();
+                let e = self.binary(0, depth + 1)?;
+                self.expect_punct(")")?;
+                Ok(e)
+            }
+            Tok::Punct("[") => {
+                self.next();
+                let mut items = Vec::new();
+                while !self.eat_punct("]") {
+                    items.push(self.binary(0, depth + 1)?);
+                    if !self.eat_punct(",") {
+                        self.expect_punct("]")?;
+                        break;
+                    }
+                }
+                Ok(Expr {
+                    kind: ExprKind::Array(items),
+                    pos,
+                })
+            }
+            Tok::Punct("{") => {
+                self.next();
+                self.record(pos, depth)
+            }
+            Tok::Punct("$") => {
+                let name = match &self.peek_at(1).tok {
+                    Tok::Ident(n) | Tok::Quoted(n) => format!("${n}"),
+                    _ => "$".to_string(),
+                };
+                Err(self.unsupported(pos, &name))
+            }
+            Tok::Ident(w) => self.word_expr(&w, pos, depth),
+            Tok::Quoted(w) => Err(self.unknown_name(&w, pos)),
+            _ => Err(self.unexpected("an expression")),
+        }
+    }
+
+    fn unknown_name(&self, name: &str, pos: super::Pos) -> TroyError {
+        self.err(
+            pos,
+            format!(
+                "unknown name `{name}`: only `event`, `args`, literals and `nanos::` functions \
+                 are supported in expressions"
+            ),
+        )
+    }
+
+    fn word_expr(&mut self, w: &str, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+        let lit = match w {
+            "true" => Some(Value::Static(StaticNode::Bool(true))),
+            "false" => Some(Value::Static(StaticNode::Bool(false))),
+            "null" => Some(values::null()),
+            _ => None,
+        };
+        if let Some(v) = lit {
+            self.next();
+            return Ok(Expr::literal(v, pos));
+        }
+        let root = match w {
+            "event" => PathRoot::Event,
+            "args" => PathRoot::Args,
+            _ if UNSUPPORTED_WORDS.contains(&w) => return Err(self.unsupported(pos, w)),
+            _ if matches!(self.peek_at(1).tok, Tok::Punct("::" | "(")) => {
+                return self.call(pos, depth);
+            }
+            _ => return Err(self.unknown_name(w, pos)),
+        };
+        self.next();
+        let mut segs = Vec::new();
+        loop {
+            if self.eat_punct(".") {
+                segs.push(Segment::Field(self.ident("a field name")?.name));
+            } else if self.eat_punct("[") {
+                let key = self.binary(0, depth + 1)?;
+                if self.is_punct(":") {
+                    return Err(self.unsupported(self.pos(), "array slice"));
+                }
+                self.expect_punct("]")?;
+                match key.as_literal().and_then(values::as_str) {
+                    Some(name) => segs.push(Segment::Field(name.to_string())),
+                    None => segs.push(Segment::Index(Box::new(key))),
+                }
+            } else {
+                break;
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Path(root, segs),
+            pos,
+        })
+    }
+
+    /// `a::b(args)`: only the `nanos` functions exist.
+    fn call(&mut self, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+        let mut path = vec![self.ident("a function name")?.name];
+        while self.eat_punct("::") {
+            path.push(self.ident("a function name")?.name);
+        }
+        let full = path.join("::");
+        let func = match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["nanos", f] | ["std", "time", "nanos", f] => Func::nanos(f),
+            _ => None,
+        };
+        if !self.is_punct("(") {
+            return Err(self.unexpected(&format!("`(` after `{full}`")));
+        }
+        let func = func.ok_or_else(|| self.err(pos, format!("unknown function `{full}`")))?;
+        self.next();
+        let mut call_args = Vec::new();
+        while !self.eat_punct(")") {
+            call_args.push(self.binary(0, depth + 1)?);
+            if !self.eat_punct(",") {
+                self.expect_punct(")")?;
+                break;
+            }
+        }
+        if call_args.len() != 1 {
+            return Err(self.err(
+                pos,
+                format!("`{func}` takes 1 argument, got {}", call_args.len()),
+            ));
+        }
+        Ok(Expr {
+            kind: ExprKind::Call(func, call_args),
+            pos,
+        })
+    }
+
+    fn record(&mut self, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+        let mut fields: Vec<(Expr, Expr)> = Vec::new();
+        while !self.eat_punct("}") {
+            let kt = self.peek().clone();
+            let key = match kt.tok {
+                Tok::Str(parts) => {
+                    self.next();
+                    self.string(parts, kt.pos, depth)?
+                }
+                Tok::Ident(_) | Tok::Quoted(_) => {
+                    return Err(self.err(
+                        kt.pos,
+                        format!(
+                            "record keys must be strings: write {} in double quotes",
+                            kt.tok.describe()
+                        ),
+                    ));
+                }
+                _ => return Err(self.unexpected("a string key or `}`")),
+            };
+            if let Some(name) = key.as_literal().and_then(values::as_str) {
+                let dup = fields
+                    .iter()
+                    .any(|(k, _)| k.as_literal().and_then(values::as_str) == Some(name));
+                if dup {
+                    return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
+                }
+            }
+            self.expect_punct(":")?;
+            let value = self.binary(0, depth + 1)?;
+            fields.push((key, value));
+            if !self.eat_punct(",") {
+                self.expect_punct("}")?;
+                break;
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Record(fields),
+            pos,
+        })
+    }
+
+    fn string(
+        &mut self,
+        parts: Vec<StrPart>,
+        pos: super::Pos,
+        depth: usize,
+    ) -> Result<Expr, TroyError> {
+        if let [StrPart::Lit(s)] = &parts[..] {
+            return Ok(Expr::literal(values::string(s.as_str()), pos));
+        }
+        let mut out = Vec::with_capacity(parts.len());
+        for part in parts {
+            match part {
+                StrPart::Lit(s) => out.push(InterpPart::Lit(s)),
+                StrPart::Interp(toks) => {
+                    let mut sub = Parser::new(toks, self.file);
+                    let e = sub.binary(0, depth + 1)?;
+                    if sub.peek().tok != Tok::Eof {
+                        return Err(sub.unexpected("`}` closing the interpolation"));
+                    }
+                    out.push(InterpPart::Expr(e));
+                }
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Interp(out),
+            pos,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "expr_parser_tests.rs"]
+mod tests;

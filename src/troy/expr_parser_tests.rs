@@ -1,0 +1,251 @@
+use super::*;
+use crate::troy::ast::Literal;
+
+/// Writes an expression fully parenthesised, to check the tree's shape.
+fn show(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Literal(Literal(v)) => values::to_json(v),
+        ExprKind::Record(fields) => {
+            let f: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                .collect();
+            format!("{{{}}}", f.join(", "))
+        }
+        ExprKind::Array(items) => {
+            let i: Vec<String> = items.iter().map(show).collect();
+            format!("[{}]", i.join(", "))
+        }
+        ExprKind::Path(root, segs) => {
+            let mut s = root.to_string();
+            for seg in segs {
+                match seg {
+                    Segment::Field(f) => s.push_str(&format!(".{f}")),
+                    Segment::Index(e) => s.push_str(&format!("[{}]", show(e))),
+                }
+            }
+            s
+        }
+        ExprKind::Interp(parts) => {
+            let p: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    InterpPart::Lit(s) => format!("{s:?}"),
+                    InterpPart::Expr(e) => format!("#{{{}}}", show(e)),
+                })
+                .collect();
+            format!("interp({})", p.join(" "))
+        }
+        ExprKind::Unary(op, e) => {
+            let op = match op {
+                UnOp::Not => "not ",
+                UnOp::Neg => "-",
+                UnOp::Plus => "+",
+            };
+            format!("({op}{})", show(e))
+        }
+        ExprKind::Binary(op, a, b) => format!("({} {op} {})", show(a), show(b)),
+        ExprKind::Call(f, a) => format!("{f}({})", show(&a[0])),
+    }
+}
+
+fn p(src: &str) -> String {
+    show(&parse_expr(src, "e").expect("parses"))
+}
+
+fn err(src: &str) -> String {
+    parse_expr(src, "e").expect_err("fails").to_string()
+}
+
+#[test]
+fn precedence() {
+    assert_eq!(
+        p("1 + 2 * 3 == 7 and not false"),
+        "(((1 + (2 * 3)) == 7) and (not false))"
+    );
+}
+
+#[test]
+fn precedence_levels() {
+    assert_eq!(p("1 - 2 - 3"), "((1 - 2) - 3)");
+    assert_eq!(p("8 / 4 / 2"), "((8 / 4) / 2)");
+    assert_eq!(p("1 + 2 < 4 == true"), "(((1 + 2) < 4) == true)");
+    assert_eq!(p("true or false and false"), "(true or (false and false))");
+    assert_eq!(p("(1 + 2) * 3"), "((1 + 2) * 3)");
+    assert_eq!(p("not event.a == 1"), "((not event.a) == 1)");
+    assert_eq!(p("- - 1"), "1");
+    assert_eq!(p("-event.a * 2"), "((-event.a) * 2)");
+    assert_eq!(p("+1"), "(+1)");
+    assert_eq!(
+        p("event.a >= 1 or event.b <= 2 and event.c != 3 or event.d > 4"),
+        "(((event.a >= 1) or ((event.b <= 2) and (event.c != 3))) or (event.d > 4))"
+    );
+}
+
+#[test]
+fn literals() {
+    assert_eq!(p("null"), "null");
+    assert_eq!(
+        p("[1, 2.5, \"s\", true, false, null,]"),
+        r#"[1, 2.5, "s", true, false, null]"#
+    );
+    assert_eq!(p("[]"), "[]");
+    assert_eq!(p("{}"), "{}");
+    assert_eq!(
+        p(r#"{ "a": 1, "b": {"c": [1,],}, }"#),
+        r#"{"a": 1, "b": {"c": [1]}}"#
+    );
+    assert_eq!(p("-9223372036854775808"), "-9223372036854775808");
+    assert_eq!(p("9223372036854775808"), "9223372036854775808");
+    assert_eq!(p("-1.5"), "-1.5");
+    assert_eq!(p("1_000"), "1000");
+}
+
+#[test]
+fn paths() {
+    assert_eq!(p("event"), "event");
+    assert_eq!(p("event.a.b"), "event.a.b");
+    assert_eq!(p(r#"event["k"]["a b"]"#), "event.k.a b");
+    assert_eq!(p("event[0]"), "event[0]");
+    assert_eq!(p("event[event.k]"), "event[event.k]");
+    assert_eq!(p("args.delay"), "args.delay");
+    assert_eq!(p("event.`strange-name`"), "event.strange-name");
+    assert_eq!(p("args"), "args");
+}
+
+#[test]
+fn interpolation() {
+    assert_eq!(p(r#""plain""#), r#""plain""#);
+    assert_eq!(
+        p(r#""a #{event.x + 1} b #{"in #{args.y}"}""#),
+        r#"interp("a " #{(event.x + 1)} " b " #{interp("in " #{args.y})})"#
+    );
+    assert_eq!(
+        p("\"\"\"\n  #{event}\n\"\"\""),
+        r#"interp("  " #{event} "\n")"#
+    );
+    assert_eq!(
+        err(r##""#{}""##),
+        "e:1:4: expected an expression, found the end of the input"
+    );
+    assert_eq!(
+        err(r##""#{1 2}""##),
+        "e:1:6: expected `}` closing the interpolation, found `2`"
+    );
+}
+
+#[test]
+fn nanos_functions() {
+    assert_eq!(p("nanos::from_millis(50)"), "nanos::from_millis(50)");
+    assert_eq!(p("nanos::from_seconds(1)"), "nanos::from_seconds(1)");
+    assert_eq!(p("nanos::from_micros(1)"), "nanos::from_micros(1)");
+    assert_eq!(p("nanos::from_nanos(1)"), "nanos::from_nanos(1)");
+    assert_eq!(
+        p("std::time::nanos::from_millis(2)"),
+        "nanos::from_millis(2)"
+    );
+    assert_eq!(
+        err("nanos::from_hours(1)"),
+        "e:1:1: unknown function `nanos::from_hours`"
+    );
+    assert_eq!(
+        err("string::len(event)"),
+        "e:1:1: unknown function `string::len`"
+    );
+    assert_eq!(err("len(event)"), "e:1:1: unknown function `len`");
+    assert_eq!(
+        err("nanos::from_millis(1, 2)"),
+        "e:1:1: `nanos::from_millis` takes 1 argument, got 2"
+    );
+    assert_eq!(
+        err("nanos::from_millis"),
+        "e:1:19: expected `(` after `nanos::from_millis`, found the end of the input"
+    );
+}
+
+#[test]
+fn unsupported_constructs() {
+    let u = |src: &str| err(src);
+    assert_eq!(
+        u("$meta"),
+        "e:1:1: unsupported construct `$meta` (outside the supported Troy subset)"
+    );
+    assert_eq!(
+        u("match event of case _ => 1 end"),
+        "e:1:1: unsupported construct `match` (outside the supported Troy subset)"
+    );
+    assert!(u("patch event of insert \"a\" => 1 end").contains("`patch`"));
+    assert!(u("merge event of {} end").contains("`merge`"));
+    assert!(u("for event of case (k, v) => v end").contains("`for`"));
+    assert!(u("state").contains("`state`"));
+    assert!(u("present event.a").contains("`present`"));
+    assert_eq!(
+        u("1 % 2"),
+        "e:1:3: unsupported construct `operator %` (outside the supported Troy subset)"
+    );
+    assert!(u("true xor false").contains("`xor`"));
+    assert!(u("event[1:2]").contains("`array slice`"));
+    assert!(u("1 | 2").contains("operator |"));
+}
+
+#[test]
+fn syntax_errors() {
+    assert_eq!(
+        err("foo"),
+        "e:1:1: unknown name `foo`: only `event`, `args`, literals and `nanos::` functions are \
+         supported in expressions"
+    );
+    assert!(err("`x`").contains("unknown name `x`"));
+    assert_eq!(
+        err("1 +"),
+        "e:1:4: expected an expression, found the end of the input"
+    );
+    assert_eq!(err("(1"), "e:1:3: expected `)`, found the end of the input");
+    assert_eq!(err("[1 2]"), "e:1:4: expected `]`, found `2`");
+    assert_eq!(
+        err("{a: 1}"),
+        "e:1:2: record keys must be strings: write `a` in double quotes"
+    );
+    assert_eq!(
+        err(r#"{"a": 1, "a": 2}"#),
+        "e:1:10: duplicate record key \"a\""
+    );
+    assert_eq!(err(r#"{"a" 1}"#), "e:1:6: expected `:`, found `1`");
+    assert_eq!(
+        err("1 2"),
+        "e:1:3: expected the end of the expression, found `2`"
+    );
+    assert_eq!(
+        err("event."),
+        "e:1:7: expected a field name, found the end of the input"
+    );
+    // too small for i64: kept as a unary minus, which fails when evaluated
+    assert_eq!(p("-18446744073709551615"), "(-18446744073709551615)");
+}
+
+#[test]
+fn positions() {
+    let e = parse_expr("event.a +\n  2", "e").expect("parses");
+    assert_eq!(
+        (e.pos.line, e.pos.column),
+        (1, 9),
+        "a binary expression sits at its operator"
+    );
+    let ExprKind::Binary(_, a, b) = &e.kind else {
+        panic!("binary expected");
+    };
+    assert_eq!((a.pos.line, a.pos.column), (1, 1));
+    assert_eq!((b.pos.line, b.pos.column), (2, 3));
+}
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    let src = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(err(&src).contains("nested too deeply"));
+    let src = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    assert!(err(&src).contains("nested too deeply"));
+    let src = "not ".repeat(5000) + "true";
+    assert!(err(&src).contains("nested too deeply"));
+    let ok = format!("{}1{}", "(".repeat(50), ")".repeat(50));
+    assert_eq!(p(&ok), "1");
+}

@@ -1,0 +1,166 @@
+//! Plan-time work on expressions: substituting `args` and folding constants, so that per-event
+//! evaluation only does what depends on the event.
+//!
+//! Every subexpression that does not read `event` is evaluated once, with the resolved arguments,
+//! and replaced by its value. An error there (an unknown argument, `1 + "a"`) is a planning error
+//! even if the subexpression would never have been reached at run time.
+
+use super::ast::{Expr, ExprKind, InterpPart, PathRoot, Segment};
+use super::eval::{eval, EvalError};
+use super::values;
+use tremor_value::Value;
+
+/// Evaluates an expression that has no event to read (`config`, `with`, argument defaults).
+///
+/// # Errors
+/// When the expression reads `event`, or its evaluation fails.
+pub fn eval_const(expr: &Expr, args: &Value<'_>) -> Result<Value<'static>, EvalError> {
+    if let Some(pos) = expr.find_root(PathRoot::Event) {
+        return Err(EvalError {
+            message: "`event` cannot be used here: there is no event when a deployment is planned"
+                .to_string(),
+            pos,
+        });
+    }
+    eval(expr, &values::null(), args)
+}
+
+/// Substitutes `args` and folds every event-independent subexpression into a constant.
+///
+/// # Errors
+/// When an event-independent subexpression fails to evaluate.
+pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
+    if expr.find_root(PathRoot::Event).is_none() {
+        let v = eval(expr, &values::null(), args)?;
+        return Ok(Expr::literal(v, expr.pos));
+    }
+    let kind = match &expr.kind {
+        ExprKind::Literal(_) => expr.kind.clone(),
+        ExprKind::Record(fields) => ExprKind::Record(
+            fields
+                .iter()
+                .map(|(k, v)| Ok((fold(k, args)?, fold(v, args)?)))
+                .collect::<Result<_, EvalError>>()?,
+        ),
+        ExprKind::Array(items) => ExprKind::Array(fold_all(items, args)?),
+        ExprKind::Call(f, items) => ExprKind::Call(*f, fold_all(items, args)?),
+        ExprKind::Path(root, segs) => {
+            let mut out = Vec::with_capacity(segs.len());
+            for s in segs {
+                out.push(match s {
+                    Segment::Field(f) => Segment::Field(f.clone()),
+                    Segment::Index(e) => {
+                        let e = fold(e, args)?;
+                        match e.as_literal().and_then(values::as_str) {
+                            Some(name) => Segment::Field(name.to_string()),
+                            None => Segment::Index(Box::new(e)),
+                        }
+                    }
+                });
+            }
+            ExprKind::Path(*root, out)
+        }
+        ExprKind::Interp(parts) => ExprKind::Interp(fold_interp(parts, args)?),
+        ExprKind::Unary(op, e) => ExprKind::Unary(*op, Box::new(fold(e, args)?)),
+        ExprKind::Binary(op, a, b) => {
+            ExprKind::Binary(*op, Box::new(fold(a, args)?), Box::new(fold(b, args)?))
+        }
+    };
+    Ok(Expr {
+        kind,
+        pos: expr.pos,
+    })
+}
+
+fn fold_all(items: &[Expr], args: &Value<'_>) -> Result<Vec<Expr>, EvalError> {
+    items.iter().map(|i| fold(i, args)).collect()
+}
+
+/// Folds the parts of an interpolation, turning constant parts into text and merging neighbours.
+fn fold_interp(parts: &[InterpPart], args: &Value<'_>) -> Result<Vec<InterpPart>, EvalError> {
+    let mut out: Vec<InterpPart> = Vec::with_capacity(parts.len());
+    for p in parts {
+        let part = match p {
+            InterpPart::Lit(s) => InterpPart::Lit(s.clone()),
+            InterpPart::Expr(e) => {
+                let e = fold(e, args)?;
+                match e.as_literal() {
+                    Some(Value::String(s)) => InterpPart::Lit(s.to_string()),
+                    Some(v) => InterpPart::Lit(values::to_json(v)),
+                    None => InterpPart::Expr(e),
+                }
+            }
+        };
+        match (out.last_mut(), part) {
+            (Some(InterpPart::Lit(prev)), InterpPart::Lit(s)) => prev.push_str(&s),
+            (_, part) => out.push(part),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::troy::expr_parser::parse_expr;
+
+    fn args() -> Value<'static> {
+        values::record(vec![
+            ("delay".into(), values::int(50)),
+            ("name".into(), values::string("x")),
+        ])
+    }
+
+    fn folded(src: &str) -> Expr {
+        fold(&parse_expr(src, "t").expect("parses"), &args()).expect("folds")
+    }
+
+    #[test]
+    fn constant_parts_become_literals() {
+        let e = folded(r#"{"exit": 0, "delay": args.delay}"#);
+        let v = e.as_literal().expect("whole record is constant");
+        assert_eq!(values::to_json(v), r#"{"exit":0,"delay":50}"#);
+        assert!(folded("1 + 2 * 3").as_literal().is_some());
+    }
+
+    #[test]
+    fn event_parts_stay() {
+        let e = folded(r#"{"a": event.a, "b": args.delay + 1}"#);
+        let ExprKind::Record(fields) = &e.kind else {
+            panic!("record expected: {e:?}");
+        };
+        assert!(fields[0].1.as_literal().is_none());
+        assert_eq!(fields[1].1.as_literal(), Some(&values::int(51)));
+        let e = folded(r#"event[args.name]"#);
+        assert_eq!(
+            e.kind,
+            ExprKind::Path(PathRoot::Event, vec![Segment::Field("x".into())])
+        );
+    }
+
+    #[test]
+    fn interpolation_merges_constant_text() {
+        let e = folded(r#""a #{args.name} #{args.delay} #{event} b""#);
+        let ExprKind::Interp(parts) = &e.kind else {
+            panic!("interp expected: {e:?}");
+        };
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], InterpPart::Lit("a x 50 ".into()));
+        assert_eq!(parts[2], InterpPart::Lit(" b".into()));
+    }
+
+    #[test]
+    fn errors() {
+        let e = fold(
+            &parse_expr("event.a + args.nope", "t").expect("parses"),
+            &args(),
+        );
+        let err = e.expect_err("unknown argument");
+        assert_eq!(err.message, "unknown argument `nope`");
+        assert_eq!((err.pos.line, err.pos.column), (1, 11));
+        let err = eval_const(&parse_expr("[1, event]", "t").expect("parses"), &args())
+            .expect_err("event at plan time");
+        assert!(err.message.contains("`event` cannot be used here"), "{err}");
+        assert_eq!(err.pos.column, 5);
+    }
+}

@@ -1,0 +1,244 @@
+use super::*;
+
+fn toks(src: &str) -> Vec<Tok> {
+    lex(src, "t.troy")
+        .expect("lexes")
+        .into_iter()
+        .map(|t| t.tok)
+        .collect()
+}
+
+fn positions(src: &str) -> Vec<(u32, u32)> {
+    lex(src, "t.troy")
+        .expect("lexes")
+        .into_iter()
+        .map(|t| (t.pos.line, t.pos.column))
+        .collect()
+}
+
+fn lit(s: &str) -> Tok {
+    Tok::Str(vec![StrPart::Lit(s.to_string())])
+}
+
+fn err(src: &str) -> String {
+    lex(src, "t.troy").expect_err("fails").to_string()
+}
+
+#[test]
+fn words_symbols_and_positions() {
+    let src = "define flow main\n  connect /connector/a to /pipeline/b/in;";
+    assert_eq!(
+        toks(src),
+        vec![
+            Tok::Ident("define".into()),
+            Tok::Ident("flow".into()),
+            Tok::Ident("main".into()),
+            Tok::Ident("connect".into()),
+            Tok::Punct("/"),
+            Tok::Ident("connector".into()),
+            Tok::Punct("/"),
+            Tok::Ident("a".into()),
+            Tok::Ident("to".into()),
+            Tok::Punct("/"),
+            Tok::Ident("pipeline".into()),
+            Tok::Punct("/"),
+            Tok::Ident("b".into()),
+            Tok::Punct("/"),
+            Tok::Ident("in".into()),
+            Tok::Punct(";"),
+            Tok::Eof,
+        ]
+    );
+    let pos = positions(src);
+    assert_eq!(pos[0], (1, 1));
+    assert_eq!(pos[2], (1, 13));
+    assert_eq!(pos[3], (2, 3));
+    assert_eq!(pos[4], (2, 11));
+    assert_eq!(pos.last(), Some(&(2, 42)));
+}
+
+#[test]
+fn multi_char_symbols_win() {
+    assert_eq!(
+        toks("a::b == c != d <= e >= f < g > h = i"),
+        vec![
+            Tok::Ident("a".into()),
+            Tok::Punct("::"),
+            Tok::Ident("b".into()),
+            Tok::Punct("=="),
+            Tok::Ident("c".into()),
+            Tok::Punct("!="),
+            Tok::Ident("d".into()),
+            Tok::Punct("<="),
+            Tok::Ident("e".into()),
+            Tok::Punct(">="),
+            Tok::Ident("f".into()),
+            Tok::Punct("<"),
+            Tok::Ident("g".into()),
+            Tok::Punct(">"),
+            Tok::Ident("h".into()),
+            Tok::Punct("="),
+            Tok::Ident("i".into()),
+            Tok::Eof,
+        ]
+    );
+}
+
+#[test]
+fn comments_are_skipped() {
+    let src = "## doc comment\na # trailing\n# whole line\nb";
+    assert_eq!(
+        toks(src),
+        vec![Tok::Ident("a".into()), Tok::Ident("b".into()), Tok::Eof]
+    );
+    assert_eq!(positions(src)[1], (4, 1));
+}
+
+#[test]
+fn numbers() {
+    assert_eq!(
+        toks("500 1_000 0 1.5 2e3 1.5E-2 0xff 10.x"),
+        vec![
+            Tok::Int(500),
+            Tok::Int(1000),
+            Tok::Int(0),
+            Tok::Float(1.5),
+            Tok::Float(2000.0),
+            Tok::Float(0.015),
+            Tok::Int(255),
+            Tok::Int(10),
+            Tok::Punct("."),
+            Tok::Ident("x".into()),
+            Tok::Eof,
+        ]
+    );
+    assert_eq!(
+        toks("-1"),
+        vec![Tok::Punct("-"), Tok::Int(1), Tok::Eof],
+        "the sign is the parser's business"
+    );
+    assert_eq!(toks("18446744073709551615")[0], Tok::Int(u64::MAX));
+    assert!(err("18446744073709551616").contains("too large"));
+    assert_eq!(
+        err("12abc"),
+        "t.troy:1:3: unexpected character after number"
+    );
+}
+
+#[test]
+fn backtick_identifiers() {
+    assert_eq!(
+        toks("`udp-out` `select`"),
+        vec![
+            Tok::Quoted("udp-out".into()),
+            Tok::Quoted("select".into()),
+            Tok::Eof
+        ]
+    );
+    assert_eq!(
+        err("x `abc\n`"),
+        "t.troy:1:3: unterminated backtick identifier"
+    );
+    assert_eq!(err("``"), "t.troy:1:1: empty backtick identifier");
+}
+
+#[test]
+fn strings_and_escapes() {
+    assert_eq!(toks(r#""""#), vec![lit(""), Tok::Eof]);
+    assert_eq!(
+        toks(r#""a\"b\\c\/d\n\t\u00e9\ud83d\ude00 # not interp""#),
+        vec![lit("a\"b\\c/d\n\té\u{1F600} # not interp"), Tok::Eof]
+    );
+    assert_eq!(toks(r#""\#{x}""#), vec![lit("#{x}"), Tok::Eof]);
+    assert_eq!(err(r#"  "abc"#), "t.troy:1:3: unterminated string");
+    assert_eq!(
+        err(r#""a\qb""#),
+        "t.troy:1:3: invalid escape sequence `\\q`"
+    );
+    assert!(err(r#""\u12""#).contains("four hex digits"));
+    assert!(err(r#""\ud83d""#).contains("unpaired surrogate"));
+}
+
+#[test]
+fn interpolation_keeps_tokens() {
+    let t = lex(r#"x = "a #{event.b + 1} c #{ {"k": 1} }";"#, "t.troy").expect("lexes");
+    let Tok::Str(parts) = &t[2].tok else {
+        panic!("string expected: {:?}", t[2]);
+    };
+    assert_eq!(parts.len(), 4);
+    assert_eq!(parts[0], StrPart::Lit("a ".into()));
+    let StrPart::Interp(inner) = &parts[1] else {
+        panic!("interpolation expected");
+    };
+    let kinds: Vec<&Tok> = inner.iter().map(|t| &t.tok).collect();
+    assert_eq!(
+        kinds,
+        [
+            &Tok::Ident("event".into()),
+            &Tok::Punct("."),
+            &Tok::Ident("b".into()),
+            &Tok::Punct("+"),
+            &Tok::Int(1),
+            &Tok::Eof
+        ]
+    );
+    // positions inside the interpolation are file positions
+    assert_eq!((inner[0].pos.line, inner[0].pos.column), (1, 10));
+    let StrPart::Interp(rec) = &parts[3] else {
+        panic!("interpolation expected");
+    };
+    assert_eq!(rec.len(), 6, "braces of the record are balanced: {rec:?}");
+    assert_eq!(t[3].tok, Tok::Punct(";"));
+    assert_eq!(
+        err(r#""a #{b"#),
+        "t.troy:1:4: unterminated interpolation `#{`"
+    );
+    assert_eq!(err(r#""a #{b""#), "t.troy:1:7: unterminated string");
+}
+
+#[test]
+fn heredocs() {
+    let src = "x = \"\"\"\n  line \"one\"\n  #{1}\n\"\"\";";
+    let t = lex(src, "t.troy").expect("lexes");
+    let Tok::Str(parts) = &t[2].tok else {
+        panic!("string expected");
+    };
+    assert_eq!(parts[0], StrPart::Lit("  line \"one\"\n  ".into()));
+    assert!(matches!(parts[1], StrPart::Interp(_)));
+    assert_eq!(parts[2], StrPart::Lit("\n".into()));
+    assert_eq!(t[3].tok, Tok::Punct(";"));
+    assert_eq!((t[3].pos.line, t[3].pos.column), (4, 4));
+    assert_eq!(toks("\"\"\"   \nplain\"\"\""), vec![lit("plain"), Tok::Eof]);
+    assert!(err("\"\"\"abc\"\"\"").contains("must start with a newline"));
+    assert_eq!(
+        err("\"\"\"\nabc"),
+        "t.troy:1:1: unterminated heredoc string"
+    );
+}
+
+#[test]
+fn bad_characters_and_bom() {
+    assert_eq!(err("a\n  \\"), "t.troy:2:3: unexpected character `\\`");
+    assert_eq!(toks("\u{feff}a"), vec![Tok::Ident("a".into()), Tok::Eof]);
+    assert_eq!(
+        toks("$meta % &"),
+        vec![
+            Tok::Punct("$"),
+            Tok::Ident("meta".into()),
+            Tok::Punct("%"),
+            Tok::Punct("&"),
+            Tok::Eof
+        ]
+    );
+    assert_eq!(toks(""), vec![Tok::Eof]);
+}
+
+#[test]
+fn describe_tokens() {
+    assert_eq!(Tok::Ident("a".into()).describe(), "`a`");
+    assert_eq!(Tok::Quoted("a-b".into()).describe(), "`a-b`");
+    assert_eq!(Tok::Punct(";").describe(), "`;`");
+    assert_eq!(Tok::Int(3).describe(), "`3`");
+    assert_eq!(Tok::Str(vec![]).describe(), "a string");
+    assert_eq!(Tok::Eof.describe(), "the end of the input");
+}

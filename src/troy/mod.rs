@@ -1,0 +1,145 @@
+//! The Troy front end: lexer, parser, AST, expression evaluator and deployment planner.
+//!
+//! A deployment file is turned into a [`plan::Plan`] in four steps:
+//!
+//! 1. [`lexer::lex`] turns the text into tokens (strings keep their `#{...}` interpolations as token
+//!    lists so the parser can read them as expressions),
+//! 2. [`parser::parse_file`] builds the [`ast`] of the file, rejecting every construct outside the
+//!    supported subset with its line:column,
+//! 3. [`modules::Loader`] finds and parses the module files named by `use` on the `TREMOR_PATH`,
+//! 4. [`planner`] resolves definitions, substitutes `args`, evaluates configurations and checks the
+//!    `connect` statements, giving a plan the runtime can start without looking at Troy again.
+//!
+//! [`fold`] substitutes `args` into `select` / `where` and folds their constant parts at plan time;
+//! [`eval`] evaluates what is left per event.
+//!
+//! Where this front end is more lenient than Tremor: `nanos::` functions need no
+//! `use std::time::nanos;` (Tremor 0.12 test files call them without it), and pipeline bodies may
+//! contain `use` statements, which are ignored. Where it is stricter: a `select` may only read the
+//! input ports and write the output ports its pipeline declares.
+
+pub mod ast;
+pub mod builtins;
+mod def_parser;
+pub mod eval;
+pub mod expr;
+pub mod expr_parser;
+pub mod fold;
+pub mod lexer;
+pub mod modules;
+pub mod parser;
+pub mod plan;
+pub mod planner;
+mod settings;
+pub mod values;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A position in a source file; line and column are 1-based, columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// The line, starting at 1.
+    pub line: u32,
+    /// The column in characters, starting at 1.
+    pub column: u32,
+}
+
+impl Pos {
+    /// A position from its line and column.
+    #[must_use]
+    pub const fn new(line: u32, column: u32) -> Self {
+        Self { line, column }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// An error in a Troy file: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TroyError {
+    /// The file as named to the loader (or the module file's path).
+    pub file: String,
+    /// Where in the file, when the error has a place (a missing file has none).
+    pub pos: Option<Pos>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl TroyError {
+    /// An error at a position of a file.
+    pub fn at(file: &str, pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_string(),
+            pos: Some(pos),
+            message: message.into(),
+        }
+    }
+
+    /// An error about a whole file.
+    pub fn in_file(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_string(),
+            pos: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TroyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, pos.line, pos.column, self.message
+            ),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for TroyError {}
+
+/// Reads, parses and plans the deployment file at `path`, finding modules on `tremor_path`.
+///
+/// # Errors
+/// When the file cannot be read, does not parse, uses a construct outside the subset, or names
+/// something that does not exist.
+pub fn load_deployment(path: &Path, tremor_path: &[PathBuf]) -> Result<plan::Plan, TroyError> {
+    let name = path.display().to_string();
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| TroyError::in_file(&name, format!("cannot read deployment file: {e}")))?;
+    plan_source(&src, &name, tremor_path)
+}
+
+/// Parses and plans a deployment given as text; `file_name` is used in error messages.
+///
+/// # Errors
+/// As [`load_deployment`], except for reading the file.
+pub fn plan_source(
+    src: &str,
+    file_name: &str,
+    tremor_path: &[PathBuf],
+) -> Result<plan::Plan, TroyError> {
+    let file = parser::parse_file(src, file_name)?;
+    let mut loader = modules::Loader::new(tremor_path);
+    planner::plan_file(&file, file_name, &mut loader)
+}
+
+/// Splits a `TREMOR_PATH`-style list (`dir:dir:...`), skipping empty entries.
+#[must_use]
+pub fn split_tremor_path(list: &str) -> Vec<PathBuf> {
+    std::env::split_paths(list)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;

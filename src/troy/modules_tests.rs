@@ -1,0 +1,166 @@
+use super::*;
+use crate::troy::test_support::{TempDir, INTEGRATION_MODULE};
+
+fn use_of(src: &str) -> Use {
+    parse_file(src, "d.troy")
+        .expect("parses")
+        .uses
+        .first()
+        .cloned()
+        .expect("has a use")
+}
+
+#[test]
+fn builtin_modules() {
+    let mut l = Loader::new(&[]);
+    let m = l
+        .load(&use_of("use tremor::connectors;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert_eq!(m.name, "tremor::connectors");
+    let console = m.connector("console").expect("console");
+    assert_eq!(console.connector_type.name, "stdio");
+    assert!(m.connector("exit").is_some());
+    assert!(m.pipeline("console").is_none());
+    let again = l
+        .load(&use_of("use tremor::connectors;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert!(Rc::ptr_eq(&m, &again), "parsed once");
+    let p = l
+        .load(&use_of("use tremor::pipelines;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert!(p.pipeline("passthrough").is_some());
+    assert!(l
+        .load(&use_of("use std::time::nanos;"), "d.troy")
+        .expect("loads")
+        .is_none());
+    let e = l
+        .load(&use_of("\n  use std::string;"), "d.troy")
+        .expect_err("unknown builtin");
+    assert_eq!(
+        e.to_string(),
+        "d.troy:2:3: unknown module `std::string`: the builtin modules are tremor::connectors, \
+         tremor::pipelines and std::time::nanos"
+    );
+}
+
+#[test]
+fn module_file_on_the_path() {
+    let first = TempDir::new("mod-first");
+    let second = TempDir::new("mod-second");
+    second.write("integration.tremor", INTEGRATION_MODULE);
+    let mut l = Loader::new(&[first.path().to_path_buf(), second.path().to_path_buf()]);
+    let m = l
+        .load(&use_of("use integration;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert_eq!(m.name, "integration");
+    assert!(m.file.ends_with("integration.tremor"), "{}", m.file);
+    for c in ["exit", "write_file", "read_file"] {
+        assert!(m.connector(c).is_some(), "{c}");
+    }
+    for p in ["out_or_exit", "out_and_exit"] {
+        assert!(m.pipeline(p).is_some(), "{p}");
+    }
+    // the first directory on the path wins
+    first.write(
+        "integration.tremor",
+        "define connector only_here from exit;",
+    );
+    let mut l = Loader::new(&[first.path().to_path_buf(), second.path().to_path_buf()]);
+    let m = l
+        .load(&use_of("use integration;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert!(m.connector("only_here").is_some());
+}
+
+#[test]
+fn nested_module_paths() {
+    let dir = TempDir::new("mod-nested");
+    dir.write("a/b.tremor", "use c;\ndefine connector x from exit;");
+    dir.write(
+        "c.tremor",
+        "define pipeline p pipeline select event from in into out; end;",
+    );
+    let mut l = Loader::new(&[dir.path().to_path_buf()]);
+    let m = l
+        .load(&use_of("use a::b;"), "d.troy")
+        .expect("loads")
+        .expect("definitions");
+    assert_eq!(m.name, "a::b");
+    assert!(m.connector("x").is_some());
+}
+
+#[test]
+fn missing_module_lists_the_searched_directories() {
+    let a = TempDir::new("mod-missing-a");
+    let b = TempDir::new("mod-missing-b");
+    let mut l = Loader::new(&[a.path().to_path_buf(), b.path().to_path_buf()]);
+    let e = l
+        .load(&use_of("use nothere;"), "d.troy")
+        .expect_err("not found");
+    assert_eq!(e.pos.map(|p| (p.line, p.column)), Some((1, 1)));
+    assert!(e
+        .message
+        .starts_with("module `nothere` not found: no file `nothere.tremor`"));
+    assert!(e.message.contains(&a.path().display().to_string()), "{e}");
+    assert!(e.message.contains(&b.path().display().to_string()), "{e}");
+    let mut empty = Loader::new(&[]);
+    let e = empty
+        .load(&use_of("use integration;"), "d.troy")
+        .expect_err("not found");
+    assert!(e.message.contains("TREMOR_PATH is empty"), "{e}");
+}
+
+#[test]
+fn bad_module_files() {
+    let dir = TempDir::new("mod-bad");
+    dir.write("syntax.tremor", "define connector x from;\n");
+    dir.write("flow.tremor", "\ndefine flow f flow end;\n");
+    dir.write("deploy.tremor", "deploy flow f;\n");
+    dir.write(
+        "dup.tremor",
+        "define connector x from exit;\ndefine connector x from exit;\n",
+    );
+    dir.write("cycle_a.tremor", "use cycle_b;\n");
+    dir.write("cycle_b.tremor", "use cycle_a;\n");
+    dir.write("nested_missing.tremor", "use gone;\n");
+    let mut l = Loader::new(&[dir.path().to_path_buf()]);
+    let mut err = |name: &str| {
+        l.load(&use_of(&format!("use {name};")), "d.troy")
+            .expect_err("fails")
+    };
+    let e = err("syntax");
+    assert!(e.file.ends_with("syntax.tremor"), "{e}");
+    assert_eq!(e.pos, Some(crate::troy::Pos::new(1, 24)));
+    let e = err("flow");
+    assert_eq!(e.pos, Some(crate::troy::Pos::new(2, 1)));
+    assert!(e.message.contains("found `define flow`"), "{e}");
+    assert!(err("deploy").message.contains("found `deploy`"));
+    let e = err("dup");
+    assert_eq!(
+        e.message,
+        "duplicate connector definition `x` (first defined at 1:18)"
+    );
+    let e = err("cycle_a");
+    assert!(e.message.contains("uses itself"), "{e}");
+    assert!(e.file.ends_with("cycle_b.tremor"), "{e}");
+    let e = err("nested_missing");
+    assert!(e.file.ends_with("nested_missing.tremor"), "{e}");
+    assert!(e.message.contains("module `gone` not found"), "{e}");
+}
+
+#[test]
+fn unique_names() {
+    let f = parse_file(
+        "define pipeline a pipeline select event from in into out; end;\n\
+         define connector a from exit;",
+        "d.troy",
+    )
+    .expect("parses");
+    check_unique("d.troy", "connector", f.connectors.iter().map(|d| &d.name)).expect("unique");
+    check_unique("d.troy", "pipeline", f.pipelines.iter().map(|d| &d.name)).expect("unique");
+}

@@ -1,0 +1,404 @@
+//! Recursive-descent parser for Troy statements (expressions are in [`super::expr_parser`]).
+//!
+//! Every construct of Tremor's languages that is outside the subset is recognised by its leading
+//! words and rejected with `Parser::unsupported`, so a user sees which construct to remove
+//! instead of a generic "unexpected token".
+
+use super::ast::{Connect, Create, DefRef, Deploy, EndpointRef, File, FlowDef, Ident, Kind, Use};
+use super::lexer::{lex, Tok, Token};
+use super::{Pos, TroyError};
+
+/// Words of Tremor's languages that start constructs outside the subset. Meeting one where a
+/// statement or an expression should start gives "unsupported construct" rather than a syntax error.
+pub(crate) const UNSUPPORTED_WORDS: &[&str] = &[
+    "let",
+    "match",
+    "patch",
+    "merge",
+    "for",
+    "fn",
+    "const",
+    "mod",
+    "intrinsic",
+    "script",
+    "operator",
+    "window",
+    "state",
+    "emit",
+    "drop",
+    "present",
+    "absent",
+    "group",
+    "having",
+    "recur",
+    "stream",
+    "case",
+    "of",
+    "when",
+    "default",
+    "xor",
+    "window",
+    "tumbling",
+    "sliding",
+    "insert",
+    "upsert",
+    "update",
+    "erase",
+    "copy",
+    "move",
+];
+
+/// Parses a whole file (deployment or module).
+///
+/// # Errors
+/// On lexical and syntax errors and on constructs outside the subset, with their position.
+pub fn parse_file(src: &str, file: &str) -> Result<File, TroyError> {
+    let mut p = Parser::new(lex(src, file)?, file);
+    p.file()
+}
+
+/// A cursor over tokens. Shared with the expression parser, which adds its methods to it.
+pub(crate) struct Parser<'f> {
+    toks: Vec<Token>,
+    idx: usize,
+    pub(crate) file: &'f str,
+}
+
+impl<'f> Parser<'f> {
+    /// A parser over tokens that end with [`Tok::Eof`].
+    pub(crate) fn new(toks: Vec<Token>, file: &'f str) -> Self {
+        Self { toks, idx: 0, file }
+    }
+
+    pub(crate) fn peek(&self) -> &Token {
+        self.peek_at(0)
+    }
+
+    pub(crate) fn peek_at(&self, n: usize) -> &Token {
+        const EOF: &Token = &Token {
+            tok: Tok::Eof,
+            pos: Pos { line: 0, column: 0 },
+        };
+        // Past the end, repeat the lexer's own Eof (which has a real position).
+        self.toks
+            .get(self.idx + n)
+            .or_else(|| self.toks.last())
+            .unwrap_or(EOF)
+    }
+
+    pub(crate) fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.idx < self.toks.len() {
+            self.idx += 1;
+        }
+        t
+    }
+
+    pub(crate) fn pos(&self) -> Pos {
+        self.peek().pos
+    }
+
+    pub(crate) fn is_kw(&self, kw: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Ident(s) if s == kw)
+    }
+
+    pub(crate) fn eat_kw(&mut self, kw: &str) -> bool {
+        let yes = self.is_kw(kw);
+        if yes {
+            self.idx += 1;
+        }
+        yes
+    }
+
+    pub(crate) fn expect_kw(&mut self, kw: &str) -> Result<Pos, TroyError> {
+        let pos = self.pos();
+        if self.eat_kw(kw) {
+            Ok(pos)
+        } else {
+            Err(self.unexpected(&format!("`{kw}`")))
+        }
+    }
+
+    pub(crate) fn is_punct(&self, p: &str) -> bool {
+        matches!(self.peek().tok, Tok::Punct(q) if q == p)
+    }
+
+    pub(crate) fn eat_punct(&mut self, p: &str) -> bool {
+        let yes = self.is_punct(p);
+        if yes {
+            self.idx += 1;
+        }
+        yes
+    }
+
+    pub(crate) fn expect_punct(&mut self, p: &str) -> Result<Pos, TroyError> {
+        let pos = self.pos();
+        if self.eat_punct(p) {
+            Ok(pos)
+        } else {
+            Err(self.unexpected(&format!("`{p}`")))
+        }
+    }
+
+    /// A name: a bare word or a backtick identifier.
+    pub(crate) fn ident(&mut self, what: &str) -> Result<Ident, TroyError> {
+        let t = self.peek().clone();
+        match t.tok {
+            Tok::Ident(name) | Tok::Quoted(name) => {
+                self.idx += 1;
+                Ok(Ident { name, pos: t.pos })
+            }
+            _ => Err(self.unexpected(what)),
+        }
+    }
+
+    pub(crate) fn err(&self, pos: Pos, msg: impl Into<String>) -> TroyError {
+        TroyError::at(self.file, pos, msg)
+    }
+
+    pub(crate) fn unexpected(&self, expected: &str) -> TroyError {
+        let t = self.peek();
+        self.err(
+            t.pos,
+            format!("expected {expected}, found {}", t.tok.describe()),
+        )
+    }
+
+    pub(crate) fn unsupported(&self, pos: Pos, construct: &str) -> TroyError {
+        self.err(
+            pos,
+            format!("unsupported construct `{construct}` (outside the supported Troy subset)"),
+        )
+    }
+
+    /// The bare word at the cursor, if it is one.
+    pub(crate) fn word(&self) -> Option<&str> {
+        match &self.peek().tok {
+            Tok::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The error for a statement that is not one of `allowed`.
+    pub(crate) fn bad_statement(&self, allowed: &str) -> TroyError {
+        match self.word() {
+            Some(w) if UNSUPPORTED_WORDS.contains(&w) => self.unsupported(self.pos(), w),
+            _ => self.unexpected(allowed),
+        }
+    }
+
+    fn file(&mut self) -> Result<File, TroyError> {
+        let mut f = File::default();
+        loop {
+            let pos = self.pos();
+            if self.peek().tok == Tok::Eof {
+                return Ok(f);
+            } else if self.eat_kw("use") {
+                f.uses.push(self.use_stmt(pos)?);
+            } else if self.eat_kw("define") {
+                match self.word() {
+                    Some("flow") => {
+                        self.idx += 1;
+                        f.flows.push(self.flow(pos)?);
+                    }
+                    Some("connector") => {
+                        self.idx += 1;
+                        f.connectors.push(self.connector_def(pos)?);
+                    }
+                    Some("pipeline") => {
+                        self.idx += 1;
+                        f.pipelines.push(self.pipeline_def(pos)?);
+                    }
+                    _ => return Err(self.bad_define(pos)),
+                }
+            } else if self.eat_kw("deploy") {
+                f.deploys.push(self.deploy(pos)?);
+            } else if self.is_kw("create") || self.is_kw("connect") {
+                return Err(self.err(
+                    pos,
+                    "`create` and `connect` are only allowed inside `define flow ... end`",
+                ));
+            } else {
+                return Err(self.bad_statement("`use`, `define` or `deploy`"));
+            }
+        }
+    }
+
+    /// `define X` where X is not allowed here: name the whole construct.
+    pub(crate) fn bad_define(&self, pos: Pos) -> TroyError {
+        match self.word() {
+            Some(w) => self.unsupported(pos, &format!("define {w}")),
+            None => self.unexpected("`flow`, `connector` or `pipeline`"),
+        }
+    }
+
+    pub(crate) fn end_stmt(&mut self) -> Result<(), TroyError> {
+        self.expect_punct(";").map(|_| ())
+    }
+
+    pub(crate) fn use_stmt(&mut self, pos: Pos) -> Result<Use, TroyError> {
+        let mut path = vec![self.ident("a module name")?];
+        while self.eat_punct("::") {
+            path.push(self.ident("a module name")?);
+        }
+        let alias = if self.eat_kw("as") {
+            self.ident("a module alias")?
+        } else {
+            path.last()
+                .cloned()
+                .ok_or_else(|| self.err(pos, "empty module path"))?
+        };
+        self.end_stmt()?;
+        Ok(Use { path, alias, pos })
+    }
+
+    fn flow(&mut self, pos: Pos) -> Result<FlowDef, TroyError> {
+        let name = self.ident("a flow name")?;
+        if self.is_kw("args") {
+            return Err(self.unsupported(self.pos(), "flow args"));
+        }
+        self.expect_kw("flow")?;
+        let mut flow = FlowDef {
+            name,
+            uses: Vec::new(),
+            connectors: Vec::new(),
+            pipelines: Vec::new(),
+            creates: Vec::new(),
+            connects: Vec::new(),
+            pos,
+        };
+        loop {
+            let pos = self.pos();
+            if self.eat_kw("end") {
+                break;
+            } else if self.eat_kw("use") {
+                flow.uses.push(self.use_stmt(pos)?);
+            } else if self.eat_kw("define") {
+                match self.word() {
+                    Some("connector") => {
+                        self.idx += 1;
+                        flow.connectors.push(self.connector_def(pos)?);
+                    }
+                    Some("pipeline") => {
+                        self.idx += 1;
+                        flow.pipelines.push(self.pipeline_def(pos)?);
+                    }
+                    _ => return Err(self.bad_define(pos)),
+                }
+            } else if self.eat_kw("create") {
+                flow.creates.push(self.create(pos)?);
+            } else if self.eat_kw("connect") {
+                flow.connects.push(self.connect(pos)?);
+            } else {
+                return Err(self.bad_statement("`use`, `define`, `create`, `connect` or `end`"));
+            }
+        }
+        self.end_stmt()?;
+        Ok(flow)
+    }
+
+    fn kind(&mut self) -> Result<Kind, TroyError> {
+        let pos = self.pos();
+        match self.word() {
+            Some("connector") => {
+                self.idx += 1;
+                Ok(Kind::Connector)
+            }
+            Some("pipeline") => {
+                self.idx += 1;
+                Ok(Kind::Pipeline)
+            }
+            Some(w) => {
+                let w = w.to_string();
+                Err(self.unsupported(pos, &w))
+            }
+            None => Err(self.unexpected("`connector` or `pipeline`")),
+        }
+    }
+
+    fn create(&mut self, pos: Pos) -> Result<Create, TroyError> {
+        let kind = match self.word() {
+            Some("connector" | "pipeline") => self.kind()?,
+            Some(w) => return Err(self.unsupported(pos, &format!("create {w}"))),
+            None => return Err(self.unexpected("`connector` or `pipeline`")),
+        };
+        let alias = self.ident("an alias")?;
+        let from = if self.eat_kw("from") {
+            let mut path = vec![self.ident("a definition name")?];
+            while self.eat_punct("::") {
+                path.push(self.ident("a definition name")?);
+            }
+            let name = path
+                .pop()
+                .ok_or_else(|| self.err(pos, "empty definition path"))?;
+            Some(DefRef { module: path, name })
+        } else {
+            None
+        };
+        let with = if self.eat_kw("with") {
+            self.with_block()?
+        } else {
+            Vec::new()
+        };
+        self.end_stmt()?;
+        Ok(Create {
+            kind,
+            alias,
+            from,
+            with,
+            pos,
+        })
+    }
+
+    fn endpoint(&mut self) -> Result<EndpointRef, TroyError> {
+        let pos = self.expect_punct("/")?;
+        let kind = self.kind()?;
+        self.expect_punct("/")?;
+        let alias = self.ident("an alias")?;
+        // `/connector/a /pipeline/b` (a forgotten `to`) must not read `pipeline` as a port.
+        let next_is_endpoint = matches!(&self.peek_at(1).tok, Tok::Ident(w) if w == "connector" || w == "pipeline")
+            && matches!(self.peek_at(2).tok, Tok::Punct("/"));
+        let port = if !next_is_endpoint && self.eat_punct("/") {
+            Some(self.ident("a port name")?)
+        } else {
+            None
+        };
+        Ok(EndpointRef {
+            kind,
+            alias,
+            port,
+            pos,
+        })
+    }
+
+    fn connect(&mut self, pos: Pos) -> Result<Connect, TroyError> {
+        let from = self.endpoint()?;
+        self.expect_kw("to")?;
+        let to = self.endpoint()?;
+        self.end_stmt()?;
+        Ok(Connect { from, to, pos })
+    }
+
+    fn deploy(&mut self, pos: Pos) -> Result<Deploy, TroyError> {
+        match self.word() {
+            Some("flow") => self.idx += 1,
+            Some(w) => return Err(self.unsupported(pos, &format!("deploy {w}"))),
+            None => return Err(self.unexpected("`flow`")),
+        }
+        let alias = self.ident("a flow name")?;
+        let flow = if self.eat_kw("from") {
+            self.ident("a flow name")?
+        } else {
+            alias.clone()
+        };
+        if self.is_kw("with") {
+            return Err(self.unsupported(self.pos(), "deploy flow ... with (flow arguments)"));
+        }
+        self.end_stmt()?;
+        Ok(Deploy { alias, flow, pos })
+    }
+}
+
+#[cfg(test)]
+#[path = "parser_tests.rs"]
+mod tests;

@@ -1,0 +1,316 @@
+use super::*;
+use crate::troy::test_support::TREMOR_012_CONFIG;
+
+fn parse(src: &str) -> File {
+    parse_file(src, "config.troy").expect("parses")
+}
+
+fn err(src: &str) -> String {
+    parse_file(src, "config.troy")
+        .expect_err("fails")
+        .to_string()
+}
+
+#[test]
+fn tremor_012_file_parses() {
+    let f = parse(TREMOR_012_CONFIG);
+    assert_eq!(f.flows.len(), 1);
+    assert_eq!(f.deploys.len(), 1);
+    let flow = &f.flows[0];
+    assert_eq!(flow.name.name, "main");
+    let uses: Vec<String> = flow
+        .uses
+        .iter()
+        .map(|u| {
+            let p: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
+            format!("{}={}", u.alias.name, p.join("::"))
+        })
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            "integration=integration",
+            "pipelines=tremor::pipelines",
+            "connectors=tremor::connectors"
+        ]
+    );
+    assert_eq!(flow.connectors.len(), 1);
+    assert_eq!(flow.connectors[0].connector_type.name, "metronome");
+    assert_eq!(flow.connectors[0].with[0].name.name, "config");
+    assert_eq!(flow.creates.len(), 4);
+    let c = &flow.creates[2];
+    assert_eq!((c.kind, c.alias.name.as_str()), (Kind::Connector, "out"));
+    let from = c.from.as_ref().expect("has from");
+    assert_eq!(from.to_string(), "integration::write_file");
+    assert_eq!(c.with[0].name.name, "file");
+    assert_eq!((c.pos.line, c.pos.column), (12, 3));
+    assert!(flow.creates[0].from.is_none());
+    assert_eq!(flow.connects.len(), 3);
+    let last = &flow.connects[2];
+    assert_eq!(last.from.kind, Kind::Pipeline);
+    assert_eq!(
+        last.from.port.as_ref().map(|p| p.name.as_str()),
+        Some("exit")
+    );
+    assert_eq!(last.to.kind, Kind::Connector);
+    assert!(last.to.port.is_none());
+    assert_eq!(f.deploys[0].alias.name, "main");
+    assert_eq!(f.deploys[0].flow.name, "main");
+}
+
+#[test]
+fn connector_definition_forms() {
+    let f = parse(
+        r#"
+define connector a from file;
+define connector b from `udp-client`
+args path, mode = "read",
+with
+  codec = {"name": "json", "config": {"mode": "sorted"}},
+  preprocessors = ["separate", {"name": "separate", "config": {"buffered": false}}],
+  postprocessors = [],
+  config = {"path": args.path, "mode": args.mode},
+  reconnect = "none",
+  metrics_interval_s = 10,
+end;
+define connector c from stdio args x;
+"#,
+    );
+    assert_eq!(f.connectors.len(), 3);
+    let b = &f.connectors[1];
+    assert_eq!(b.connector_type.name, "udp-client");
+    assert_eq!(b.args.len(), 2);
+    assert!(b.args[0].default.is_none());
+    assert!(b.args[1].default.is_some());
+    let keys: Vec<&str> = b.with.iter().map(|w| w.name.name.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "codec",
+            "preprocessors",
+            "postprocessors",
+            "config",
+            "reconnect",
+            "metrics_interval_s"
+        ]
+    );
+    assert_eq!(f.connectors[2].args.len(), 1);
+}
+
+#[test]
+fn pipeline_definition_forms() {
+    let f = parse(
+        r##"
+define pipeline p
+from in, other
+into out, exit,  err
+args delay = 1, name
+pipeline
+  use std::time::nanos;
+  select event from in into out;
+  select {"exit": 0, "delay": args.delay} from in where event == "exit" into exit;
+  select "#{event}" from other where true into err;
+end;
+define pipeline q pipeline select event from in into out; end;
+"##,
+    );
+    let p = &f.pipelines[0];
+    let ports = |v: &Option<Vec<Ident>>| -> Vec<String> {
+        v.iter().flatten().map(|i| i.name.clone()).collect()
+    };
+    assert_eq!(ports(&p.from_ports), ["in", "other"]);
+    assert_eq!(ports(&p.into_ports), ["out", "exit", "err"]);
+    assert_eq!(p.args.len(), 2);
+    assert_eq!(p.selects.len(), 3);
+    assert!(p.selects[0].target.is_event());
+    assert!(p.selects[1].filter.is_some());
+    assert_eq!(p.selects[1].into_port.name, "exit");
+    assert_eq!((p.selects[1].pos.line, p.selects[1].pos.column), (9, 3));
+    assert_eq!(p.selects[2].from_port.name, "other");
+    assert!(f.pipelines[1].into_ports.is_none());
+}
+
+#[test]
+fn top_level_definitions_uses_and_deploys() {
+    let f = parse(
+        r"
+use integration as i;
+use a::b;
+define connector c from exit;
+define flow one flow create connector c; end;
+define flow two flow end;
+deploy flow one;
+deploy flow again from one;
+deploy flow two;
+",
+    );
+    assert_eq!(f.uses[0].alias.name, "i");
+    assert_eq!(f.uses[1].alias.name, "b");
+    assert_eq!(f.uses[1].path.len(), 2);
+    assert_eq!(f.connectors.len(), 1);
+    assert_eq!(f.flows.len(), 2);
+    let d: Vec<(&str, &str)> = f
+        .deploys
+        .iter()
+        .map(|d| (d.alias.name.as_str(), d.flow.name.as_str()))
+        .collect();
+    assert_eq!(d, [("one", "one"), ("again", "one"), ("two", "two")]);
+}
+
+#[test]
+fn backticks_and_keywords_as_names() {
+    let f = parse(
+        "define flow `my-flow` flow\n\
+         create pipeline `select` from pipelines::passthrough;\n\
+         connect /pipeline/`select`/`odd-port` to /pipeline/`select`;\n\
+         end;\ndeploy flow `my-flow`;",
+    );
+    assert_eq!(f.flows[0].name.name, "my-flow");
+    let c = &f.flows[0].connects[0];
+    assert_eq!(c.from.alias.name, "select");
+    assert_eq!(
+        c.from.port.as_ref().map(|p| p.name.as_str()),
+        Some("odd-port")
+    );
+}
+
+#[test]
+fn syntax_error_position() {
+    assert_eq!(
+        err("define flow main\nflow\n  create connector x from;\nend;"),
+        "config.troy:3:26: expected a definition name, found `;`"
+    );
+    assert_eq!(
+        err("define flow main flow\n  connect /connector/a /pipeline/b;\nend;"),
+        "config.troy:2:24: expected `to`, found `/`"
+    );
+    assert_eq!(
+        err("deploy flow main"),
+        "config.troy:1:17: expected `;`, found the end of the input"
+    );
+    assert_eq!(
+        err("define pipeline p pipeline end;"),
+        "config.troy:1:17: pipeline `p` has no `select` statement"
+    );
+    assert_eq!(
+        err("define pipeline p into a into b pipeline select event from in into a; end;"),
+        "config.troy:1:26: duplicate `into` clause"
+    );
+    assert_eq!(
+        err("defne flow x flow end;"),
+        "config.troy:1:1: expected `use`, `define` or `deploy`, found `defne`"
+    );
+    assert_eq!(
+        err("define connector c from x args a, a;"),
+        "config.troy:1:35: duplicate argument `a`"
+    );
+    assert_eq!(
+        err("define connector c from x with codec = 1, codec = 2 end;"),
+        "config.troy:1:43: duplicate `with` key `codec`"
+    );
+    assert_eq!(
+        err("define pipeline p into out, out pipeline select event from in into out; end;"),
+        "config.troy:1:29: duplicate port `out`"
+    );
+}
+
+#[test]
+fn unknown_connector_setting() {
+    assert_eq!(
+        err("define connector c from file with codec = \"json\", path = \"x\" end;"),
+        "config.troy:1:51: unknown connector setting `path` (allowed: codec, preprocessors, \
+         postprocessors, config, reconnect, metrics_interval_s)"
+    );
+}
+
+#[test]
+fn unsupported_constructs_are_named() {
+    let cases = [
+        (
+            "define flow main\nflow\n  define script s\n  script\n    event\n  end;\nend;",
+            "config.troy:3:3: unsupported construct `define script`",
+        ),
+        (
+            "define flow main flow\n  define operator o from grouper::bucket;\nend;",
+            "config.troy:2:3: unsupported construct `define operator`",
+        ),
+        (
+            "define pipeline p\npipeline\n  define script s script event end;\nend;",
+            "config.troy:3:3: unsupported construct `define script`",
+        ),
+        (
+            "define pipeline p\npipeline\n  create stream s;\nend;",
+            "config.troy:3:3: unsupported construct `create stream`",
+        ),
+        (
+            "define pipeline p\npipeline\n  let x = 1;\nend;",
+            "config.troy:3:3: unsupported construct `let`",
+        ),
+        (
+            "define pipeline p pipeline select event from in[w] into out; end;",
+            "config.troy:1:48: unsupported construct `window`",
+        ),
+        (
+            "define pipeline p pipeline select event from in group by event into out; end;",
+            "config.troy:1:49: unsupported construct `group by`",
+        ),
+        (
+            "define pipeline p pipeline select event from in having true into out; end;",
+            "config.troy:1:49: unsupported construct `having`",
+        ),
+        (
+            "define pipeline p pipeline select $meta from in into out; end;",
+            "config.troy:1:35: unsupported construct `$meta`",
+        ),
+        (
+            "define pipeline p pipeline select match event of case _ => 1 end from in into out; end;",
+            "config.troy:1:35: unsupported construct `match`",
+        ),
+        (
+            "define flow f flow create flow x; end;",
+            "config.troy:1:20: unsupported construct `create flow`",
+        ),
+        (
+            "define flow f flow connect /flow/x to /pipeline/y; end;",
+            "config.troy:1:29: unsupported construct `flow`",
+        ),
+        (
+            "define flow f flow define flow g flow end; end;",
+            "config.troy:1:20: unsupported construct `define flow`",
+        ),
+        (
+            "define flow f args x = 1 flow end;",
+            "config.troy:1:15: unsupported construct `flow args`",
+        ),
+        (
+            "deploy flow f with x = 1 end;",
+            "config.troy:1:15: unsupported construct `deploy flow ... with (flow arguments)`",
+        ),
+        (
+            "deploy connector f;",
+            "config.troy:1:1: unsupported construct `deploy connector`",
+        ),
+        ("mod m with end;", "config.troy:1:1: unsupported construct `mod`"),
+        ("fn f() with 1 end;", "config.troy:1:1: unsupported construct `fn`"),
+        (
+            "define window w from tumbling with size = 1 end;",
+            "config.troy:1:1: unsupported construct `define window`",
+        ),
+    ];
+    for (src, want) in cases {
+        let got = err(src);
+        assert_eq!(
+            got,
+            format!("{want} (outside the supported Troy subset)"),
+            "for {src:?}"
+        );
+    }
+}
+
+#[test]
+fn create_outside_flow() {
+    assert_eq!(
+        err("create connector x;"),
+        "config.troy:1:1: `create` and `connect` are only allowed inside `define flow ... end`"
+    );
+}

@@ -1,0 +1,224 @@
+//! The result of planning: every deployed flow with its connectors, pipelines and links, fully
+//! resolved (definitions looked up, arguments substituted, defaults applied), so that the runtime
+//! never needs to look at Troy syntax except the `select` / `where` expressions it evaluates.
+
+use super::ast;
+use super::values::DebugValue;
+use super::Pos;
+use std::fmt;
+use tremor_value::Value;
+
+/// A whole deployment: one entry per `deploy flow` statement, in order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// The deployed flows.
+    pub flows: Vec<FlowPlan>,
+}
+
+/// One deployed flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowPlan {
+    /// The deployment alias (the flow's name unless `deploy flow ALIAS from NAME`).
+    pub name: String,
+    /// The created connectors, in `create` order.
+    pub connectors: Vec<ConnectorPlan>,
+    /// The created pipelines, in `create` order.
+    pub pipelines: Vec<PipelinePlan>,
+    /// The `connect` statements, in order.
+    pub links: Vec<Link>,
+}
+
+impl FlowPlan {
+    /// The connector created under `alias`.
+    #[must_use]
+    pub fn connector(&self, alias: &str) -> Option<&ConnectorPlan> {
+        self.connectors.iter().find(|c| c.alias == alias)
+    }
+
+    /// The pipeline created under `alias`.
+    #[must_use]
+    pub fn pipeline(&self, alias: &str) -> Option<&PipelinePlan> {
+        self.pipelines.iter().find(|p| p.alias == alias)
+    }
+}
+
+/// A connector instance.
+#[derive(Clone, PartialEq)]
+pub struct ConnectorPlan {
+    /// The alias from `create connector ALIAS`.
+    pub alias: String,
+    /// The connector type from `define connector X from TYPE` (`file`, `stdio`, `exit`, ...).
+    pub connector_type: String,
+    /// The codec, when one is set.
+    pub codec: Option<NamedConfig>,
+    /// Preprocessors, applied in order to incoming bytes.
+    pub preprocessors: Vec<NamedConfig>,
+    /// Postprocessors, applied in order to outgoing bytes.
+    pub postprocessors: Vec<NamedConfig>,
+    /// The `config` record; an empty record when not given.
+    pub config: Value<'static>,
+    /// The `reconnect` setting as written, or the string `"none"` when not given.
+    pub reconnect: Value<'static>,
+    /// How often to emit metrics, in seconds, when set.
+    pub metrics_interval_s: Option<u64>,
+    /// Where the `create` statement is.
+    pub pos: Pos,
+}
+
+impl fmt::Debug for ConnectorPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorPlan")
+            .field("alias", &self.alias)
+            .field("connector_type", &self.connector_type)
+            .field("codec", &self.codec)
+            .field("preprocessors", &self.preprocessors)
+            .field("postprocessors", &self.postprocessors)
+            .field("config", &DebugValue(&self.config))
+            .field("reconnect", &DebugValue(&self.reconnect))
+            .field("metrics_interval_s", &self.metrics_interval_s)
+            .field("pos", &self.pos)
+            .finish()
+    }
+}
+
+/// A codec or processor: `"json"` or `{"name": "json", "config": {...}}`.
+#[derive(Clone, PartialEq)]
+pub struct NamedConfig {
+    /// Its name.
+    pub name: String,
+    /// Its configuration; an empty record when not given.
+    pub config: Value<'static>,
+}
+
+impl fmt::Debug for NamedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NamedConfig")
+            .field("name", &self.name)
+            .field("config", &DebugValue(&self.config))
+            .finish()
+    }
+}
+
+/// A pipeline instance.
+#[derive(Clone, PartialEq)]
+pub struct PipelinePlan {
+    /// The alias from `create pipeline ALIAS`.
+    pub alias: String,
+    /// The output ports it declares (`into`); `["out", "err"]` by default.
+    pub into_ports: Vec<String>,
+    /// Its `select` statements, in order, with `args` already substituted.
+    pub selects: Vec<SelectPlan>,
+    /// The resolved argument record (defaults merged with the `with` of `create`).
+    pub args: Value<'static>,
+    /// Where the `create` statement is.
+    pub pos: Pos,
+}
+
+impl fmt::Debug for PipelinePlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PipelinePlan")
+            .field("alias", &self.alias)
+            .field("into_ports", &self.into_ports)
+            .field("selects", &self.selects)
+            .field("args", &DebugValue(&self.args))
+            .field("pos", &self.pos)
+            .finish()
+    }
+}
+
+/// `select TARGET from PORT [where FILTER] into PORT;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectPlan {
+    /// Builds the output event ([`ast::Expr::is_event`] when it is the event unchanged).
+    pub target: ast::Expr,
+    /// The input port whose events it reads.
+    pub from_port: String,
+    /// Events for which this is not `true` are skipped.
+    pub filter: Option<ast::Expr>,
+    /// The output port it sends to.
+    pub into_port: String,
+    /// Where the `select` is (in the file that defines the pipeline).
+    pub pos: Pos,
+}
+
+/// A `connect` statement: events flow from one port to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The sending side.
+    pub from: Endpoint,
+    /// The receiving side.
+    pub to: Endpoint,
+    /// Where the `connect` statement is.
+    pub pos: Pos,
+}
+
+/// Whether an endpoint is a connector or a pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EndpointKind {
+    /// A connector instance.
+    Connector,
+    /// A pipeline instance.
+    Pipeline,
+}
+
+/// One side of a link, with its default port filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// Connector or pipeline.
+    pub kind: EndpointKind,
+    /// The instance's alias.
+    pub alias: String,
+    /// The port: as written, else `out` when sending and `in` when receiving.
+    pub port: String,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            EndpointKind::Connector => "connector",
+            EndpointKind::Pipeline => "pipeline",
+        };
+        write!(f, "/{kind}/{}/{}", self.alias, self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::troy::values;
+
+    #[test]
+    fn endpoint_display_and_lookup() {
+        let e = Endpoint {
+            kind: EndpointKind::Pipeline,
+            alias: "main".into(),
+            port: "exit".into(),
+        };
+        assert_eq!(e.to_string(), "/pipeline/main/exit");
+        let flow = FlowPlan {
+            name: "f".into(),
+            connectors: vec![ConnectorPlan {
+                alias: "c".into(),
+                connector_type: "exit".into(),
+                codec: Some(NamedConfig {
+                    name: "json".into(),
+                    config: values::empty_record(),
+                }),
+                preprocessors: vec![],
+                postprocessors: vec![],
+                config: values::empty_record(),
+                reconnect: values::string("none"),
+                metrics_interval_s: None,
+                pos: Pos::new(1, 1),
+            }],
+            pipelines: vec![],
+            links: vec![],
+        };
+        assert!(flow.connector("c").is_some());
+        assert!(flow.connector("d").is_none());
+        assert!(flow.pipeline("c").is_none());
+        let dbg = format!("{:?}", flow.connectors);
+        assert!(dbg.contains(r#"reconnect: "none""#), "{dbg}");
+        assert!(dbg.contains(r#"config: {}"#), "{dbg}");
+    }
+}
