@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates tests/integration/file_passthrough/{in.json,expected.json,expected_err_count.log}.
+"""Generates tests/integration/file_passthrough/{in.json,expected.json,expected_err_count.json}.
 
 1000 JSON records with keys in random order, nested objects, arrays, unicode and escapes, plus
 malformed lines spread through the file, and the string "exit" as the last line. expected.json
@@ -47,5 +47,5 @@ lines.append('"exit"')
 base = "tests/integration/file_passthrough/"
 open(base + "in.json", "w", encoding="utf-8").write("\n".join(lines) + "\n")
 open(base + "expected.json", "w", encoding="utf-8").write("\n".join(expected) + "\n")
-open(base + "expected_err_count.log", "w").write('{"counted":"error"}\n' * bad)
+open(base + "expected_err_count.json", "w").write('{"counted":"error"}\n' * bad)
 print(f"{len(expected)} records, {bad} malformed lines")
