@@ -5,6 +5,8 @@
 //! plugin connectors are handled identically from here on.
 
 pub(crate) mod host;
+#[cfg(feature = "dynamic-plugins")]
+pub mod loader;
 pub(crate) mod manager;
 pub mod reconnect;
 pub mod registry;
