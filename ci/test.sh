@@ -16,6 +16,10 @@ if [ -x ci/build-plugins.sh ]; then
   plugins="$PWD/target/plugins"
   step "dynamic build: every connector as a plugin in $plugins"
   ci/build-plugins.sh "$plugins"
+  fixtures="$PWD/target/test-plugins"
+  step "dynamic build: misbehaving and broken plugin fixtures in $fixtures"
+  ci/build-plugins.sh --fixtures "$fixtures"
   step "dynamic build: the binary without builtin connectors, integration tests through plugins"
-  TREMOR_PLUGIN_PATH="$plugins" cargo test -p tremor --no-default-features --features dynamic-plugins
+  TREMOR_PLUGIN_PATH="$plugins" TREMOR_TEST_PLUGIN_FIXTURES="$fixtures" \
+    cargo test -p tremor --no-default-features --features dynamic-plugins
 fi

@@ -1,0 +1,292 @@
+//! Plugin loading and isolation, in the build without builtin connectors.
+//!
+//! Needs the plugins built by `ci/build-plugins.sh` (directory in `TREMOR_PLUGIN_PATH`) and
+//! the fixtures built by `ci/build-plugins.sh --fixtures` (directory in
+//! `TREMOR_TEST_PLUGIN_FIXTURES`); `ci/test.sh` builds both and sets the variables.
+#![cfg(feature = "dynamic-plugins")]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+fn dir_from_env(var: &str) -> PathBuf {
+    let value = std::env::var_os(var)
+        .unwrap_or_else(|| panic!("{var} is not set: run ci/test.sh, which builds the plugins"));
+    let first = std::env::split_paths(&value)
+        .next()
+        .unwrap_or_else(|| panic!("{var} is empty"));
+    assert!(first.is_dir(), "{var}={} is not a directory", first.display());
+    first
+}
+
+fn good_plugins() -> PathBuf {
+    dir_from_env("TREMOR_PLUGIN_PATH")
+}
+
+fn fixtures() -> PathBuf {
+    dir_from_env("TREMOR_TEST_PLUGIN_FIXTURES")
+}
+
+/// A scratch directory next to the plugins, so plugin files can be hard-linked into it.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir_in(good_plugins().parent().expect("plugins dir has a parent"))
+        .expect("scratch dir")
+}
+
+fn link(from: &Path, to_dir: &Path, name: &str) {
+    let to = to_dir.join(name);
+    std::fs::hard_link(from, &to)
+        .or_else(|_| std::fs::copy(from, &to).map(|_| ()))
+        .expect("link a plugin file");
+}
+
+/// Runs the tremor binary with no ambient plugin path, killing it after 60 s.
+fn tremor(args: &[&str], dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tremor"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TREMOR_PLUGIN_PATH")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tremor starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("waitable").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn plugin_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "so"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn plugins_list_shows_every_connector_with_its_file() {
+    let dir = good_plugins();
+    let plugin_path = dir.display().to_string();
+    let out = tremor(&["plugins", "list", "--plugin-path", &plugin_path], &dir);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let files = plugin_files(&dir);
+    assert!(files.len() >= 6, "expected the connector plugins in {}", dir.display());
+    for file in files {
+        let shown = file.display().to_string();
+        assert!(stdout.contains(&shown), "{shown} missing from:\n{stdout}");
+    }
+    for ty in ["bench", "exit", "file", "metronome", "null", "stdio"] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&format!("{ty} "))),
+            "type {ty} missing from:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("sha256 "), "{stdout}");
+}
+
+const FILE_TO_FILE: &str = r#"
+define flow main
+flow
+  define connector input from file
+  with codec = "json", preprocessors = ["separate"], config = {"path": "in.json", "mode": "read"} end;
+  define connector output from file
+  with codec = "json-sorted", postprocessors = ["separate"], config = {"path": "out.json", "mode": "truncate"} end;
+  define connector exit from exit;
+  define pipeline main
+  into out, exit
+  pipeline
+    select event from in where event != "exit" into out;
+    select {"exit": 0} from in where event == "exit" into exit;
+  end;
+  create connector input;
+  create connector output;
+  create connector exit;
+  create pipeline main;
+  connect /connector/input to /pipeline/main;
+  connect /pipeline/main/out to /connector/output;
+  connect /pipeline/main/exit to /connector/exit;
+end;
+deploy flow main;
+"#;
+
+#[test]
+fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
+    let zoo = scratch();
+    for file in plugin_files(&good_plugins()) {
+        let name = file.file_name().expect("file name").to_string_lossy().into_owned();
+        link(&file, zoo.path(), &name);
+    }
+    // A second file providing `file`: sorts after the original, so the original is kept.
+    link(
+        &good_plugins().join("libtremor_connector_file.so"),
+        zoo.path(),
+        "libtremor_connector_file_again.so",
+    );
+    std::fs::write(
+        zoo.path().join("libtremor_connector_garbage.so"),
+        (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<_>>(),
+    )
+    .expect("write garbage");
+    link(&fixtures().join("libtremor_test_not_a_plugin.so"), zoo.path(), "libtremor_test_not_a_plugin.so");
+    link(&fixtures().join("libtremor_test_old_interface.so"), zoo.path(), "libtremor_test_old_interface.so");
+    let zoo_path = zoo.path().display().to_string();
+
+    let out = tremor(&["plugins", "list", "--plugin-path", &zoo_path], zoo.path());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("libtremor_connector_garbage.so: not a loadable shared library"), "{stderr}");
+    assert!(stderr.contains("libtremor_test_not_a_plugin.so: a shared library, but not a tremor connector plugin"), "{stderr}");
+    assert!(
+        stderr.contains("libtremor_test_old_interface.so: incompatible interface version: expected 0.1.0")
+            && stderr.contains("found 9.9.9"),
+        "{stderr}"
+    );
+    let dup = stderr
+        .lines()
+        .find(|l| l.contains("connector type `file` is provided twice"))
+        .unwrap_or_else(|| panic!("no duplicate warning in:\n{stderr}"));
+    assert!(
+        dup.contains("libtremor_connector_file.so") && dup.contains("libtremor_connector_file_again.so"),
+        "both origins must be named: {dup}"
+    );
+    assert!(stdout.contains("libtremor_connector_file.so"), "{stdout}");
+
+    // The deployment still runs with the good plugins from the same directory.
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(work.path().join("config.troy"), FILE_TO_FILE).expect("write");
+    std::fs::write(work.path().join("in.json"), "{\"b\": 1, \"a\": [true]}\n\"exit\"\n").expect("write");
+    let out = tremor(&["server", "run", "--plugin-path", &zoo_path, "config.troy"], work.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(work.path().join("out.json")).expect("output written");
+    assert_eq!(written, "{\"a\":[true],\"b\":1}\n");
+    // `log` calls inside the exit plugin reach the host's logger through the bridge.
+    assert!(text(&out.stderr).contains("[main::exit] exit requested"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn plugin_directories_writable_by_others_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch();
+    link(&good_plugins().join("libtremor_connector_null.so"), dir.path(), "libtremor_connector_null.so");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let path = dir.path().display().to_string();
+    let out = tremor(&["plugins", "list", "--plugin-path", &path], dir.path());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stderr.contains("writable by other users"), "{stderr}");
+    assert!(!stdout.contains("null "), "nothing may load from there:\n{stdout}");
+}
+
+/// Two flows: `bad` feeds the misbehaving connector, `good` writes metronome ticks to a file
+/// and ends the deployment after the fifth tick.
+fn two_flows(misbehave_config: &str) -> String {
+    format!(
+        r#"
+define flow bad
+flow
+  define connector ticks from metronome with config = {{"interval": 5000000}} end;
+  define connector bad from misbehave with config = {misbehave_config} end;
+  define pipeline fwd
+  pipeline
+    select event from in into out;
+  end;
+  create connector ticks;
+  create connector bad;
+  create pipeline fwd;
+  create pipeline back from fwd;
+  connect /connector/ticks to /pipeline/fwd;
+  connect /pipeline/fwd to /connector/bad;
+  connect /connector/bad to /pipeline/back;
+  connect /pipeline/back to /connector/bad;
+end;
+define flow good
+flow
+  define connector ticks from metronome with config = {{"interval": 10000000}} end;
+  define connector out from file
+  with codec = "json", postprocessors = ["separate"], config = {{"path": "good.json", "mode": "truncate"}} end;
+  define connector exit from exit;
+  define pipeline main
+  into out, exit
+  pipeline
+    select event.id from in into out;
+    select {{"exit": 0}} from in where event.id == 5 into exit;
+  end;
+  create connector ticks;
+  create connector out;
+  create connector exit;
+  create pipeline main;
+  connect /connector/ticks to /pipeline/main;
+  connect /pipeline/main/out to /connector/out;
+  connect /pipeline/main/exit to /connector/exit;
+end;
+deploy flow bad;
+deploy flow good;
+"#
+    )
+}
+
+#[test]
+fn a_panicking_or_failing_plugin_fails_alone() {
+    let plugins = scratch();
+    for file in plugin_files(&good_plugins()) {
+        let name = file.file_name().expect("file name").to_string_lossy().into_owned();
+        link(&file, plugins.path(), &name);
+    }
+    link(&fixtures().join("libtremor_test_plugin_misbehave.so"), plugins.path(), "libtremor_test_plugin_misbehave.so");
+    let plugin_path = plugins.path().display().to_string();
+    for (config, expect) in [
+        (r#"{"panic_in": "connect"}"#, "deliberate panic in Connect"),
+        (r#"{"panic_in": "pull"}"#, "deliberate panic in Pull"),
+        (r#"{"panic_in": "on_batch"}"#, "deliberate panic in OnBatch"),
+        (r#"{"error_in": "connect"}"#, "deliberate error in Connect"),
+        (r#"{"error_in": "pull"}"#, "deliberate error in Pull"),
+        (r#"{"error_in": "on_batch"}"#, "deliberate error in OnBatch"),
+    ] {
+        let work = tempfile::tempdir().expect("work dir");
+        std::fs::write(work.path().join("config.troy"), two_flows(config)).expect("write");
+        let out = tremor(&["server", "run", "--plugin-path", &plugin_path, "config.troy"], work.path());
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{config}: the process must survive:\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l.contains("[bad::bad]") && l.contains(expect)),
+            "{config}: the error must be logged with the connector alias:\n{stderr}"
+        );
+        let good = std::fs::read_to_string(work.path().join("good.json")).expect("good flow wrote");
+        for id in 0..=5 {
+            assert!(good.lines().any(|l| l == id.to_string()), "{config}: tick {id} missing:\n{good}");
+        }
+    }
+}
+
+#[test]
+fn a_panicking_constructor_fails_the_deployment_with_a_message() {
+    let plugins = scratch();
+    link(&fixtures().join("libtremor_test_plugin_misbehave.so"), plugins.path(), "libtremor_test_plugin_misbehave.so");
+    let plugin_path = plugins.path().display().to_string();
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(
+        work.path().join("config.troy"),
+        "define flow f\nflow\n  define connector bad from misbehave with config = {\"panic_in\": \"new\"} end;\n  create connector bad;\nend;\ndeploy flow f;\n",
+    )
+    .expect("write");
+    let out = tremor(&["server", "run", "--plugin-path", &plugin_path, "config.troy"], work.path());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a clean exit 1, not a crash:\n{stderr}");
+    assert!(stderr.contains("connector `f::bad`: panic error: connector panicked: misbehave: deliberate panic in New"), "{stderr}");
+}
