@@ -6,6 +6,10 @@
 
 #[cfg(feature = "connector-bench")]
 use tremor_connector_bench as _;
+#[cfg(feature = "connector-cb")]
+use tremor_connector_cb as _;
+#[cfg(feature = "connector-crononome")]
+use tremor_connector_crononome as _;
 #[cfg(feature = "connector-exit")]
 use tremor_connector_exit as _;
 #[cfg(feature = "connector-file")]
@@ -16,22 +20,18 @@ use tremor_connector_metronome as _;
 use tremor_connector_null as _;
 #[cfg(feature = "connector-stdio")]
 use tremor_connector_stdio as _;
-#[cfg(feature = "connector-tcp-server")]
-use tremor_connector_tcp_server as _;
 #[cfg(feature = "connector-tcp-client")]
 use tremor_connector_tcp_client as _;
-#[cfg(feature = "connector-udp-server")]
-use tremor_connector_udp_server as _;
+#[cfg(feature = "connector-tcp-server")]
+use tremor_connector_tcp_server as _;
 #[cfg(feature = "connector-udp-client")]
 use tremor_connector_udp_client as _;
-#[cfg(feature = "connector-unix-socket-server")]
-use tremor_connector_unix_socket_server as _;
+#[cfg(feature = "connector-udp-server")]
+use tremor_connector_udp_server as _;
 #[cfg(feature = "connector-unix-socket-client")]
 use tremor_connector_unix_socket_client as _;
-#[cfg(feature = "connector-cb")]
-use tremor_connector_cb as _;
-#[cfg(feature = "connector-crononome")]
-use tremor_connector_crononome as _;
+#[cfg(feature = "connector-unix-socket-server")]
+use tremor_connector_unix_socket_server as _;
 
 #[cfg(test)]
 mod tests {
@@ -50,8 +50,14 @@ mod tests {
             (cfg!(feature = "connector-tcp-client"), "tcp_client"),
             (cfg!(feature = "connector-udp-server"), "udp_server"),
             (cfg!(feature = "connector-udp-client"), "udp_client"),
-            (cfg!(feature = "connector-unix-socket-server"), "unix_socket_server"),
-            (cfg!(feature = "connector-unix-socket-client"), "unix_socket_client"),
+            (
+                cfg!(feature = "connector-unix-socket-server"),
+                "unix_socket_server",
+            ),
+            (
+                cfg!(feature = "connector-unix-socket-client"),
+                "unix_socket_client",
+            ),
             (cfg!(feature = "connector-cb"), "cb"),
             (cfg!(feature = "connector-crononome"), "crononome"),
         ]

@@ -3,8 +3,7 @@
 use crate::{
     connectors::registry::Registry,
     errors::{Error, Result},
-    rt,
-    troy,
+    rt, troy,
     world::{World, WorldMsg},
 };
 use clap::{Args, Parser, Subcommand};
@@ -12,7 +11,11 @@ use std::path::{Path, PathBuf};
 
 /// Command line of the `tremor` binary.
 #[derive(Parser, Debug)]
-#[command(name = "tremor", version, about = "Event-processing runtime with stable-ABI connector plugins")]
+#[command(
+    name = "tremor",
+    version,
+    about = "Event-processing runtime with stable-ABI connector plugins"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -144,7 +147,11 @@ fn init_logging() {
 /// The directories of `TREMOR_PATH` (module files).
 pub fn tremor_path() -> Vec<PathBuf> {
     std::env::var_os("TREMOR_PATH")
-        .map(|p| std::env::split_paths(&p).filter(|d| !d.as_os_str().is_empty()).collect())
+        .map(|p| {
+            std::env::split_paths(&p)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -153,10 +160,15 @@ pub fn registry(args: &PluginArgs) -> Result<Registry> {
     #[allow(unused_mut)]
     let mut registry = Registry::with_builtins();
     #[cfg(feature = "dynamic-plugins")]
-    crate::connectors::loader::load_all(&mut registry, &crate::connectors::loader::search_path(&args.plugin_path));
+    crate::connectors::loader::load_all(
+        &mut registry,
+        &crate::connectors::loader::search_path(&args.plugin_path),
+    );
     #[cfg(not(feature = "dynamic-plugins"))]
     if !args.plugin_path.is_empty() || std::env::var_os("TREMOR_PLUGIN_PATH").is_some() {
-        log::warn!("this binary was built without the `dynamic-plugins` feature: plugin paths are ignored");
+        log::warn!(
+            "this binary was built without the `dynamic-plugins` feature: plugin paths are ignored"
+        );
     }
     Ok(registry)
 }
@@ -192,7 +204,10 @@ fn write_pid(file: &Path) -> Result<()> {
 }
 
 fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
-    use signal_hook::{consts::{SIGINT, SIGTERM}, iterator::Signals};
+    use signal_hook::{
+        consts::{SIGINT, SIGTERM},
+        iterator::Signals,
+    };
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))?;
     std::thread::Builder::new()
@@ -210,7 +225,10 @@ fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
 
 fn list_plugins(args: &PluginArgs) -> Result<i32> {
     let registry = registry(args)?;
-    println!("{:<12} {:<10} {:<10} ORIGIN", "TYPE", "VERSION", "INTERFACE");
+    println!(
+        "{:<12} {:<10} {:<10} ORIGIN",
+        "TYPE", "VERSION", "INTERFACE"
+    );
     for ty in registry.iter() {
         let origin = match &ty.origin {
             crate::connectors::registry::Origin::Builtin => "builtin".to_string(),

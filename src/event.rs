@@ -126,7 +126,7 @@ mod tests {
     fn parsed_payload_borrows_its_buffer_and_survives_moves() {
         let raw: RVec<u8> = br#"{"a":"hello","b":[1,2]}"#.to_vec().into();
         let payload = EventPayload::try_new(raw, tremor_value::parse_json).expect("valid");
-        let moved = vec![payload];
+        let moved = [payload];
         let v = moved[0].value();
         assert_eq!(v.get("a").and_then(Value::as_str), Some("hello"));
         assert_eq!(tremor_value::to_json(v), r#"{"a":"hello","b":[1,2]}"#);

@@ -110,12 +110,7 @@ impl Pipeline {
         }
     }
 
-    fn process(
-        &self,
-        port: &str,
-        event: Event,
-        out: &mut HashMap<&'static str, Vec<Event>>,
-    ) {
+    fn process(&self, port: &str, event: Event, out: &mut HashMap<&'static str, Vec<Event>>) {
         let mut matching = self.selects.iter().filter(|s| s.from_port == port);
         if let (Some(only), None) = (matching.next(), matching.next()) {
             if only.identity && only.filter.is_none() {

@@ -4,8 +4,7 @@
 use crate::{
     codec,
     connectors::{
-        host,
-        intern_port,
+        host, intern_port,
         manager::{ConnectorManager, ConnectorMsg},
         reconnect::Reconnect,
         registry::Registry,
@@ -145,7 +144,9 @@ impl World {
                         port: intern_port(&to.port),
                         target: format!("{}/{}", flow.name, to.alias),
                     });
-                *upstream.entry((fi, to.alias.as_str(), to.kind)).or_default() += 1;
+                *upstream
+                    .entry((fi, to.alias.as_str(), to.kind))
+                    .or_default() += 1;
             }
         }
         drop(inbox);
@@ -154,7 +155,12 @@ impl World {
             for p in &flow.pipelines {
                 let mut outputs = HashMap::new();
                 for port in &p.into_ports {
-                    if let Some(r) = routes.remove(&(fi, p.alias.as_str(), EndpointKind::Pipeline, port.as_str())) {
+                    if let Some(r) = routes.remove(&(
+                        fi,
+                        p.alias.as_str(),
+                        EndpointKind::Pipeline,
+                        port.as_str(),
+                    )) {
                         outputs.insert(intern_port(port), r);
                     }
                 }
@@ -167,7 +173,8 @@ impl World {
                     .unwrap_or(0);
                 let name = format!("{}::{}", flow.name, p.alias);
                 let pipeline = Pipeline::new(name.clone(), p, rx, outputs, links);
-                self.pipelines.push(rt::spawn(format!("pipeline {name}"), pipeline.run()));
+                self.pipelines
+                    .push(rt::spawn(format!("pipeline {name}"), pipeline.run()));
             }
         }
         // Connectors: control channels of sources first (sinks report acks to them).
@@ -359,8 +366,16 @@ fn create_connector(
         alias: name.clone(),
         error,
     };
-    let source = connector.create_source().into_result().map_err(part_error)?.into_option();
-    let sink = connector.create_sink().into_result().map_err(part_error)?.into_option();
+    let source = connector
+        .create_source()
+        .into_result()
+        .map_err(part_error)?
+        .into_option();
+    let sink = connector
+        .create_sink()
+        .into_result()
+        .map_err(part_error)?
+        .into_option();
     log::debug!(
         "[{name}] created from {} ({}): source {}, sink {}",
         ty.name(),
@@ -411,7 +426,7 @@ fn validate_link(
         EndpointKind::Pipeline => {
             let p = flow.pipelines.iter().find(|p| p.alias == from.alias);
             if let Some(p) = p {
-                if !p.into_ports.iter().any(|port| *port == from.port) {
+                if !p.into_ports.contains(&from.port) {
                     return Err(Error::Deploy(format!(
                         "{at}: pipeline `{}` has no output port `{}` (ports: {})",
                         from.alias,

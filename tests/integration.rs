@@ -8,7 +8,13 @@ use std::process::Command;
 fn integration_suite() {
     let root = env!("CARGO_MANIFEST_DIR");
     let output = Command::new(env!("CARGO_BIN_EXE_tremor"))
-        .args(["test", "integration", "tests/integration", "--timeout", "60"])
+        .args([
+            "test",
+            "integration",
+            "tests/integration",
+            "--timeout",
+            "60",
+        ])
         .current_dir(root)
         .output()
         .expect("the tremor binary runs");
@@ -21,7 +27,9 @@ fn integration_suite() {
         "integration suite failed:\n{stdout}\n{stderr}"
     );
     assert!(
-        stdout.lines().any(|l| l.ends_with(" 0 failed") && !l.starts_with("0 passed")),
+        stdout
+            .lines()
+            .any(|l| l.ends_with(" 0 failed") && !l.starts_with("0 passed")),
         "the suite ran no test:\n{stdout}"
     );
 }

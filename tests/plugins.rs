@@ -17,7 +17,11 @@ fn dir_from_env(var: &str) -> PathBuf {
     let first = std::env::split_paths(&value)
         .next()
         .unwrap_or_else(|| panic!("{var} is empty"));
-    assert!(first.is_dir(), "{var}={} is not a directory", first.display());
+    assert!(
+        first.is_dir(),
+        "{var}={} is not a directory",
+        first.display()
+    );
     first
 }
 
@@ -87,7 +91,11 @@ fn plugins_list_shows_every_connector_with_its_file() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let files = plugin_files(&dir);
-    assert!(files.len() >= 6, "expected the connector plugins in {}", dir.display());
+    assert!(
+        files.len() >= 6,
+        "expected the connector plugins in {}",
+        dir.display()
+    );
     for file in files {
         let shown = file.display().to_string();
         assert!(stdout.contains(&shown), "{shown} missing from:\n{stdout}");
@@ -130,7 +138,11 @@ deploy flow main;
 fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
     let zoo = scratch();
     for file in plugin_files(&good_plugins()) {
-        let name = file.file_name().expect("file name").to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
         link(&file, zoo.path(), &name);
     }
     // A second file providing `file`: sorts after the original, so the original is kept.
@@ -141,21 +153,40 @@ fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
     );
     std::fs::write(
         zoo.path().join("libtremor_connector_garbage.so"),
-        (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<_>>(),
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect::<Vec<_>>(),
     )
     .expect("write garbage");
-    link(&fixtures().join("libtremor_test_not_a_plugin.so"), zoo.path(), "libtremor_test_not_a_plugin.so");
-    link(&fixtures().join("libtremor_test_old_interface.so"), zoo.path(), "libtremor_test_old_interface.so");
+    link(
+        &fixtures().join("libtremor_test_not_a_plugin.so"),
+        zoo.path(),
+        "libtremor_test_not_a_plugin.so",
+    );
+    link(
+        &fixtures().join("libtremor_test_old_interface.so"),
+        zoo.path(),
+        "libtremor_test_old_interface.so",
+    );
     let zoo_path = zoo.path().display().to_string();
 
     let out = tremor(&["plugins", "list", "--plugin-path", &zoo_path], zoo.path());
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("libtremor_connector_garbage.so: not a loadable shared library"), "{stderr}");
-    assert!(stderr.contains("libtremor_test_not_a_plugin.so: a shared library, but not a tremor connector plugin"), "{stderr}");
     assert!(
-        stderr.contains("libtremor_test_old_interface.so: incompatible interface version: expected 0.1.0")
-            && stderr.contains("found 9.9.9"),
+        stderr.contains("libtremor_connector_garbage.so: not a loadable shared library"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "libtremor_test_not_a_plugin.so: a shared library, but not a tremor connector plugin"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "libtremor_test_old_interface.so: incompatible interface version: expected 0.1.0"
+        ) && stderr.contains("found 9.9.9"),
         "{stderr}"
     );
     let dup = stderr
@@ -163,7 +194,8 @@ fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
         .find(|l| l.contains("connector type `file` is provided twice"))
         .unwrap_or_else(|| panic!("no duplicate warning in:\n{stderr}"));
     assert!(
-        dup.contains("libtremor_connector_file.so") && dup.contains("libtremor_connector_file_again.so"),
+        dup.contains("libtremor_connector_file.so")
+            && dup.contains("libtremor_connector_file_again.so"),
         "both origins must be named: {dup}"
     );
     assert!(stdout.contains("libtremor_connector_file.so"), "{stdout}");
@@ -171,26 +203,44 @@ fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
     // The deployment still runs with the good plugins from the same directory.
     let work = tempfile::tempdir().expect("work dir");
     std::fs::write(work.path().join("config.troy"), FILE_TO_FILE).expect("write");
-    std::fs::write(work.path().join("in.json"), "{\"b\": 1, \"a\": [true]}\n\"exit\"\n").expect("write");
-    let out = tremor(&["server", "run", "--plugin-path", &zoo_path, "config.troy"], work.path());
+    std::fs::write(
+        work.path().join("in.json"),
+        "{\"b\": 1, \"a\": [true]}\n\"exit\"\n",
+    )
+    .expect("write");
+    let out = tremor(
+        &["server", "run", "--plugin-path", &zoo_path, "config.troy"],
+        work.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(work.path().join("out.json")).expect("output written");
     assert_eq!(written, "{\"a\":[true],\"b\":1}\n");
     // `log` calls inside the exit plugin reach the host's logger through the bridge.
-    assert!(text(&out.stderr).contains("[main::exit] exit requested"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[main::exit] exit requested"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn plugin_directories_writable_by_others_are_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch();
-    link(&good_plugins().join("libtremor_connector_null.so"), dir.path(), "libtremor_connector_null.so");
+    link(
+        &good_plugins().join("libtremor_connector_null.so"),
+        dir.path(),
+        "libtremor_connector_null.so",
+    );
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let path = dir.path().display().to_string();
     let out = tremor(&["plugins", "list", "--plugin-path", &path], dir.path());
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(stderr.contains("writable by other users"), "{stderr}");
-    assert!(!stdout.contains("null "), "nothing may load from there:\n{stdout}");
+    assert!(
+        !stdout.contains("null "),
+        "nothing may load from there:\n{stdout}"
+    );
 }
 
 /// Two flows: `bad` feeds the misbehaving connector, `good` writes metronome ticks to a file
@@ -245,10 +295,18 @@ deploy flow good;
 fn a_panicking_or_failing_plugin_fails_alone() {
     let plugins = scratch();
     for file in plugin_files(&good_plugins()) {
-        let name = file.file_name().expect("file name").to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
         link(&file, plugins.path(), &name);
     }
-    link(&fixtures().join("libtremor_test_plugin_misbehave.so"), plugins.path(), "libtremor_test_plugin_misbehave.so");
+    link(
+        &fixtures().join("libtremor_test_plugin_misbehave.so"),
+        plugins.path(),
+        "libtremor_test_plugin_misbehave.so",
+    );
     let plugin_path = plugins.path().display().to_string();
     for (config, expect) in [
         (r#"{"panic_in": "connect"}"#, "deliberate panic in Connect"),
@@ -260,16 +318,34 @@ fn a_panicking_or_failing_plugin_fails_alone() {
     ] {
         let work = tempfile::tempdir().expect("work dir");
         std::fs::write(work.path().join("config.troy"), two_flows(config)).expect("write");
-        let out = tremor(&["server", "run", "--plugin-path", &plugin_path, "config.troy"], work.path());
+        let out = tremor(
+            &[
+                "server",
+                "run",
+                "--plugin-path",
+                &plugin_path,
+                "config.troy",
+            ],
+            work.path(),
+        );
         let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{config}: the process must survive:\n{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{config}: the process must survive:\n{stderr}"
+        );
         assert!(
-            stderr.lines().any(|l| l.contains("[bad::bad]") && l.contains(expect)),
+            stderr
+                .lines()
+                .any(|l| l.contains("[bad::bad]") && l.contains(expect)),
             "{config}: the error must be logged with the connector alias:\n{stderr}"
         );
         let good = std::fs::read_to_string(work.path().join("good.json")).expect("good flow wrote");
         for id in 0..=5 {
-            assert!(good.lines().any(|l| l == id.to_string()), "{config}: tick {id} missing:\n{good}");
+            assert!(
+                good.lines().any(|l| l == id.to_string()),
+                "{config}: tick {id} missing:\n{good}"
+            );
         }
     }
 }
@@ -277,7 +353,11 @@ fn a_panicking_or_failing_plugin_fails_alone() {
 #[test]
 fn a_panicking_constructor_fails_the_deployment_with_a_message() {
     let plugins = scratch();
-    link(&fixtures().join("libtremor_test_plugin_misbehave.so"), plugins.path(), "libtremor_test_plugin_misbehave.so");
+    link(
+        &fixtures().join("libtremor_test_plugin_misbehave.so"),
+        plugins.path(),
+        "libtremor_test_plugin_misbehave.so",
+    );
     let plugin_path = plugins.path().display().to_string();
     let work = tempfile::tempdir().expect("work dir");
     std::fs::write(
@@ -285,8 +365,21 @@ fn a_panicking_constructor_fails_the_deployment_with_a_message() {
         "define flow f\nflow\n  define connector bad from misbehave with config = {\"panic_in\": \"new\"} end;\n  create connector bad;\nend;\ndeploy flow f;\n",
     )
     .expect("write");
-    let out = tremor(&["server", "run", "--plugin-path", &plugin_path, "config.troy"], work.path());
+    let out = tremor(
+        &[
+            "server",
+            "run",
+            "--plugin-path",
+            &plugin_path,
+            "config.troy",
+        ],
+        work.path(),
+    );
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "a clean exit 1, not a crash:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a clean exit 1, not a crash:\n{stderr}"
+    );
     assert!(stderr.contains("connector `f::bad`: panic error: connector panicked: misbehave: deliberate panic in New"), "{stderr}");
 }

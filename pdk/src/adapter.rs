@@ -108,7 +108,9 @@ fn ffi_future<'a, T: 'a>(
 }
 
 /// Calls `make` (which may panic before returning its future) and wraps the future.
-fn guarded<'a, T: 'a, F>(make: impl FnOnce() -> F) -> BorrowingFfiFuture<'a, RResult<T, ConnectorError>>
+fn guarded<'a, T: 'a, F>(
+    make: impl FnOnce() -> F,
+) -> BorrowingFfiFuture<'a, RResult<T, ConnectorError>>
 where
     F: Future<Output = Result<T>> + Send + 'a,
 {

@@ -70,8 +70,7 @@ pub use sink::{
     SinkEventView, SinkReplies,
 };
 pub use source::{
-    PayloadFormat, RawSource, RawSourceBox, RawSource_TO, SourceBatch, SourceReply,
-    SourceReply_NE,
+    PayloadFormat, RawSource, RawSourceBox, RawSource_TO, SourceBatch, SourceReply, SourceReply_NE,
 };
 
 /// The interface version: the version of this crate. A host accepts plugins built against an

@@ -18,8 +18,10 @@ use abi_stable::{
 };
 
 /// Creates a connector instance from its context and its `config` record (JSON text).
-pub type NewConnectorFn =
-    extern "C" fn(ctx: ConnectorContext, config: RStr<'_>) -> RResult<RawConnectorBox, ConnectorError>;
+pub type NewConnectorFn = extern "C" fn(
+    ctx: ConnectorContext,
+    config: RStr<'_>,
+) -> RResult<RawConnectorBox, ConnectorError>;
 
 /// The root module of a connector: its identity and its constructor.
 ///

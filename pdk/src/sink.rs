@@ -97,7 +97,8 @@ impl<'a> SinkEventView<'a> {
     /// The encoded, postprocessed chunks of the event (usually one).
     pub fn chunks(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let batch = self.batch;
-        (self.event.chunks_start as usize..self.event.chunks_end as usize).map(move |i| batch.chunk(i))
+        (self.event.chunks_start as usize..self.event.chunks_end as usize)
+            .map(move |i| batch.chunk(i))
     }
 
     /// The input port the event arrived on.

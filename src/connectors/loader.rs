@@ -170,7 +170,11 @@ fn classify(e: LibraryError) -> LoadError {
         LibraryError::AbiInstability(details) => {
             // abi_stable's report is long; the first lines say what differs.
             let text = details.to_string();
-            let short: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(6).collect();
+            let short: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(6)
+                .collect();
             LoadError::Layout(short.join(" | "))
         }
         other => LoadError::Other(other.to_string().trim().replace('\n', " ")),

@@ -47,7 +47,7 @@ impl ConnectorManager {
         }
     }
 
-    async fn to_parts(&mut self, source: Option<SourceMsg>, sink: Option<SinkMsg>) {
+    async fn tell_parts(&mut self, source: Option<SourceMsg>, sink: Option<SinkMsg>) {
         if let (Some((tx, _)), Some(msg)) = (&self.source, source) {
             let _ = tx.send(msg).await;
         }
@@ -96,7 +96,8 @@ impl ConnectorManager {
     async fn fail(&mut self, why: &str) {
         log::error!("[{}] connector failed: {why}", self.alias);
         self.set_state(State::Failed);
-        self.to_parts(Some(SourceMsg::Stop), Some(SinkMsg::Fail)).await;
+        self.tell_parts(Some(SourceMsg::Stop), Some(SinkMsg::Fail))
+            .await;
     }
 
     async fn start(&mut self) {
@@ -109,7 +110,8 @@ impl ConnectorManager {
             return;
         }
         self.set_state(State::Running);
-        self.to_parts(Some(SourceMsg::Start), Some(SinkMsg::Start)).await;
+        self.tell_parts(Some(SourceMsg::Start), Some(SinkMsg::Start))
+            .await;
     }
 
     pub(crate) async fn run(mut self) -> State {
@@ -120,7 +122,8 @@ impl ConnectorManager {
                     if matches!(self.state, State::Running | State::Paused) {
                         log::warn!("[{}] connection lost, reconnecting", self.alias);
                         self.set_state(State::Paused);
-                        self.to_parts(Some(SourceMsg::Pause), Some(SinkMsg::Pause)).await;
+                        self.tell_parts(Some(SourceMsg::Pause), Some(SinkMsg::Pause))
+                            .await;
                         self.start().await;
                     }
                 }
@@ -133,14 +136,14 @@ impl ConnectorManager {
                     if self.state == State::Running {
                         self.lifecycle("pause", |c| c.on_pause()).await;
                         self.set_state(State::Paused);
-                        self.to_parts(Some(SourceMsg::Pause), None).await;
+                        self.tell_parts(Some(SourceMsg::Pause), None).await;
                     }
                 }
                 ConnectorMsg::Resume => {
                     if self.state == State::Paused {
                         self.lifecycle("resume", |c| c.on_resume()).await;
                         self.set_state(State::Running);
-                        self.to_parts(Some(SourceMsg::Start), None).await;
+                        self.tell_parts(Some(SourceMsg::Start), None).await;
                     }
                 }
                 ConnectorMsg::Drain => {
@@ -148,7 +151,7 @@ impl ConnectorManager {
                         self.lifecycle("drain", |c| c.on_drain()).await;
                         self.set_state(State::Draining);
                     }
-                    self.to_parts(Some(SourceMsg::Drain), None).await;
+                    self.tell_parts(Some(SourceMsg::Drain), None).await;
                 }
                 ConnectorMsg::Stop => break,
             }
@@ -160,8 +163,10 @@ impl ConnectorManager {
     where
         F: FnOnce(
             &'a mut RawConnectorBox,
-        )
-            -> async_ffi::BorrowingFfiFuture<'a, abi_stable::std_types::RResult<(), ConnectorError>>,
+        ) -> async_ffi::BorrowingFfiFuture<
+            'a,
+            abi_stable::std_types::RResult<(), ConnectorError>,
+        >,
     {
         let alias = self.alias.clone();
         if let Err(e) = call(&mut self.connector).await.into_result() {
@@ -170,7 +175,8 @@ impl ConnectorManager {
     }
 
     async fn stop(mut self) -> State {
-        self.to_parts(Some(SourceMsg::Stop), Some(SinkMsg::Stop)).await;
+        self.tell_parts(Some(SourceMsg::Stop), Some(SinkMsg::Stop))
+            .await;
         let parts = [
             ("source", self.source.take().map(|(_, handle)| handle)),
             ("sink", self.sink.take().map(|(_, handle)| handle)),
@@ -178,7 +184,10 @@ impl ConnectorManager {
         for (name, handle) in parts {
             if let Some(handle) = handle {
                 if rt::timeout(PART_STOP_TIMEOUT, handle).await.is_none() {
-                    log::warn!("[{}] {name} did not stop in time; abandoning it", self.alias);
+                    log::warn!(
+                        "[{}] {name} did not stop in time; abandoning it",
+                        self.alias
+                    );
                 }
             }
         }

@@ -108,7 +108,9 @@ pub async fn send_drained(routes: &[Route]) {
 pub fn intern_port(name: &str) -> &'static str {
     use std::{collections::HashSet, sync::Mutex};
     static PORTS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let mut guard = PORTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = PORTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let set = guard.get_or_insert_with(HashSet::new);
     if let Some(known) = set.get(name) {
         return known;

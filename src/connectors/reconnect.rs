@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn parses_policies() {
-        assert_eq!(Reconnect::from_value(&Value::from("none")).expect("ok"), Reconnect::None);
+        assert_eq!(
+            Reconnect::from_value(&Value::from("none")).expect("ok"),
+            Reconnect::None
+        );
         let p = Reconnect::from_value(&literal!({"retry": {"interval_ms": 100, "growth_rate": 2, "max_retries": 3, "randomized": false}}))
             .expect("ok");
         assert_eq!(p.pause_before(1), Some(Duration::from_millis(100)));

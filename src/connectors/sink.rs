@@ -12,7 +12,9 @@ use crate::{
 };
 use abi_stable::std_types::{RSlice, RStr};
 use std::{collections::HashMap, sync::Arc};
-use tremor_pdk::{ConnectorError, ErrorKind, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies};
+use tremor_pdk::{
+    ConnectorError, ErrorKind, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies,
+};
 
 /// Control messages for a sink manager.
 #[derive(Debug)]
@@ -160,7 +162,9 @@ impl SinkManager {
     }
 
     fn report_drained(&self) {
-        let _ = self.world.try_send(WorldMsg::SinkDrained(self.alias.to_string()));
+        let _ = self
+            .world
+            .try_send(WorldMsg::SinkDrained(self.alias.to_string()));
     }
 
     async fn flush(&mut self) {

@@ -10,7 +10,9 @@ use crate::{
 };
 use abi_stable::std_types::{RResult, RVec};
 use std::{collections::HashMap, sync::Arc, time::Duration};
-use tremor_pdk::{ConnectorError, ErrorKind, PayloadFormat, RawSourceBox, SourceBatch, SourceReply};
+use tremor_pdk::{
+    ConnectorError, ErrorKind, PayloadFormat, RawSourceBox, SourceBatch, SourceReply,
+};
 use tremor_value::{literal, JsonParser};
 
 /// Control messages for a source manager.
@@ -265,22 +267,31 @@ impl SourceManager {
             preprocessors,
         } = &self.decoding
         {
-            let stream = self
-                .streams
-                .entry(batch.stream)
-                .or_insert_with(|| Stream {
-                    preprocessors: preprocessors.iter().map(|f| f()).collect(),
-                    codec: codec.boxed_clone(),
-                });
+            let stream = self.streams.entry(batch.stream).or_insert_with(|| Stream {
+                preprocessors: preprocessors.iter().map(|f| f()).collect(),
+                codec: codec.boxed_clone(),
+            });
             if stream.preprocessors.is_empty() {
                 for chunk in batch.chunks {
-                    decode(stream.codec.as_mut(), chunk, &mut ctx, &mut events, &mut errors);
+                    decode(
+                        stream.codec.as_mut(),
+                        chunk,
+                        &mut ctx,
+                        &mut events,
+                        &mut errors,
+                    );
                 }
             } else {
                 let mut chunks: Vec<RVec<u8>> = batch.chunks.into_iter().collect();
                 preprocess(&mut stream.preprocessors, &mut chunks, false, &mut errors);
                 for chunk in chunks {
-                    decode(stream.codec.as_mut(), chunk, &mut ctx, &mut events, &mut errors);
+                    decode(
+                        stream.codec.as_mut(),
+                        chunk,
+                        &mut ctx,
+                        &mut events,
+                        &mut errors,
+                    );
                 }
             }
         }

@@ -32,7 +32,10 @@ pub fn run(options: &Options) -> i32 {
     let tests = match discover(&options.path) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            eprintln!("no test directory (with config.troy) under {}", options.path.display());
+            eprintln!(
+                "no test directory (with config.troy) under {}",
+                options.path.display()
+            );
             return 1;
         }
         Err(e) => {
@@ -200,7 +203,10 @@ fn check(dir: &Path, a: &FileAssert) -> Vec<String> {
     }
     for needle in &a.doesnt_contain {
         if let Some(line) = text.lines().find(|l| l.contains(needle.as_str())) {
-            failures.push(format!("{}: unexpected {needle:?} in line {line:?}", a.source));
+            failures.push(format!(
+                "{}: unexpected {needle:?} in line {line:?}",
+                a.source
+            ));
         }
     }
     if let Some(expected) = &a.equals_file {
@@ -224,8 +230,16 @@ fn diff(want: &str, got: &str) -> String {
     for i in 0..w.len().max(g.len()) {
         let (a, b) = (w.get(i), g.get(i));
         if a != b {
-            out.push(format!("line {}: expected {:?}", i + 1, a.copied().unwrap_or("<none>")));
-            out.push(format!("line {}:      got {:?}", i + 1, b.copied().unwrap_or("<none>")));
+            out.push(format!(
+                "line {}: expected {:?}",
+                i + 1,
+                a.copied().unwrap_or("<none>")
+            ));
+            out.push(format!(
+                "line {}:      got {:?}",
+                i + 1,
+                b.copied().unwrap_or("<none>")
+            ));
             if out.len() >= 10 {
                 out.push("...".into());
                 break;
@@ -278,7 +292,12 @@ mod tests {
         let found = discover(dir.path()).expect("readable");
         let names: Vec<_> = found
             .iter()
-            .map(|p| p.strip_prefix(dir.path()).expect("below").display().to_string())
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .expect("below")
+                    .display()
+                    .to_string()
+            })
             .collect();
         assert_eq!(names, ["a/x", "a/y", "b"]);
     }

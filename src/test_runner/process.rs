@@ -72,14 +72,22 @@ fn wait(child: &mut Child, timeout: Duration) -> Option<i32> {
 }
 
 fn spec_command(dir: &Path, spec: &ProcessSpec, env: &Env) -> Command {
-    let workdir = spec.dir.as_deref().map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
+    let workdir = spec
+        .dir
+        .as_deref()
+        .map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
     let mut c = env.command(&spec.cmd, &workdir);
     c.args(&spec.args).envs(&spec.env).stdin(Stdio::null());
     c
 }
 
 /// Starts a before-process and waits for its `await` conditions.
-pub(super) fn start_before(dir: &Path, spec: &ProcessSpec, index: usize, env: &Env) -> Result<Child, String> {
+pub(super) fn start_before(
+    dir: &Path,
+    spec: &ProcessSpec,
+    index: usize,
+    env: &Env,
+) -> Result<Child, String> {
     let log = |kind: &str| {
         File::create(dir.join(format!("bg.{index}.{kind}.log"))).map_err(|e| e.to_string())
     };
@@ -95,14 +103,18 @@ pub(super) fn start_before(dir: &Path, spec: &ProcessSpec, index: usize, env: &E
     }
     for port in spec.await_.port_open.iter().filter_map(|p| p.as_u64()) {
         loop {
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], u16::try_from(port).unwrap_or(0)));
+            let addr =
+                std::net::SocketAddr::from(([127, 0, 0, 1], u16::try_from(port).unwrap_or(0)));
             if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
                 break;
             }
             if started.elapsed() > max {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("port {port} did not open within {} s", max.as_secs()));
+                return Err(format!(
+                    "port {port} did not open within {} s",
+                    max.as_secs()
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -111,7 +123,13 @@ pub(super) fn start_before(dir: &Path, spec: &ProcessSpec, index: usize, env: &E
 }
 
 /// Runs an after-process to completion (bounded by `timeout`).
-pub(super) fn run_after(dir: &Path, spec: &ProcessSpec, index: usize, env: &Env, timeout: Duration) -> Result<(), String> {
+pub(super) fn run_after(
+    dir: &Path,
+    spec: &ProcessSpec,
+    index: usize,
+    env: &Env,
+    timeout: Duration,
+) -> Result<(), String> {
     let log = |kind: &str| {
         File::create(dir.join(format!("after.{index}.{kind}.log"))).map_err(|e| e.to_string())
     };
@@ -120,7 +138,9 @@ pub(super) fn run_after(dir: &Path, spec: &ProcessSpec, index: usize, env: &Env,
         .stderr(log("err")?)
         .spawn()
         .map_err(|e| format!("cannot start: {e}"))?;
-    wait(&mut child, timeout).map(|_| ()).ok_or_else(|| "timed out".to_string())
+    wait(&mut child, timeout)
+        .map(|_| ())
+        .ok_or_else(|| "timed out".to_string())
 }
 
 /// Stops the before-processes: SIGTERM first so they can clean up, then SIGKILL.

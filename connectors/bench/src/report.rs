@@ -23,10 +23,15 @@ pub(crate) struct BenchSink {
 }
 
 impl BenchSink {
-    pub(crate) fn new(ctx: ConnectorContext, config: &BenchConfig, progress: Arc<Progress>) -> Result<Self> {
+    pub(crate) fn new(
+        ctx: ConnectorContext,
+        config: &BenchConfig,
+        progress: Arc<Progress>,
+    ) -> Result<Self> {
         // Latencies from 1 ns to one hour; anything longer is recorded as one hour.
-        let histogram = Histogram::new_with_bounds(1, 3_600_000_000_000, config.significant_figures)
-            .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
+        let histogram =
+            Histogram::new_with_bounds(1, 3_600_000_000_000, config.significant_figures)
+                .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
         Ok(Self {
             ctx,
             progress,
@@ -58,7 +63,11 @@ impl BenchSink {
             histogram: &self.histogram,
         });
         println!("{text}");
-        log::info!("[{}] bench finished after {} events", self.ctx.alias(), self.received);
+        log::info!(
+            "[{}] bench finished after {} events",
+            self.ctx.alias(),
+            self.received
+        );
     }
 }
 
@@ -111,7 +120,11 @@ pub(crate) fn render(s: &Summary<'_>) -> String {
     let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
     let us = |q: f64| s.histogram.value_at_quantile(q) as f64 / 1000.0;
     let mut out = String::new();
-    let _ = writeln!(out, "bench [{}]: {} events, {} bytes in {:.3} s ({} warmup events not measured)", s.alias, s.events, s.bytes, secs, s.warmup_events);
+    let _ = writeln!(
+        out,
+        "bench [{}]: {} events, {} bytes in {:.3} s ({} warmup events not measured)",
+        s.alias, s.events, s.bytes, secs, s.warmup_events
+    );
     let _ = writeln!(
         out,
         "throughput: {:.0} events/s, {:.1} MB/s ({:.1} MiB/s)",
@@ -149,7 +162,10 @@ mod tests {
             warmup_events: 5,
             histogram: &h,
         });
-        assert!(text.contains("throughput: 1000 events/s, 2.0 MB/s"), "{text}");
+        assert!(
+            text.contains("throughput: 1000 events/s, 2.0 MB/s"),
+            "{text}"
+        );
         assert!(text.contains("p50=500."), "{text}");
         assert!(text.contains("p99=990."), "{text}");
     }

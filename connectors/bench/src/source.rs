@@ -6,9 +6,7 @@ use std::{
     sync::{atomic::Ordering, Arc},
     time::{Duration, Instant},
 };
-use tremor_pdk::{
-    ConnectorContext, ConnectorError, Result, Source, SourceBatch, SourceReply,
-};
+use tremor_pdk::{ConnectorContext, ConnectorError, Result, Source, SourceBatch, SourceReply};
 
 /// Reads the non-empty lines of `path`.
 pub(crate) fn load_lines(path: &str) -> Result<Vec<Vec<u8>>> {
@@ -21,7 +19,9 @@ pub(crate) fn load_lines(path: &str) -> Result<Vec<Vec<u8>>> {
         .map(<[u8]>::to_vec)
         .collect();
     if lines.is_empty() {
-        return Err(ConnectorError::config(format!("bench file `{path}` has no lines")));
+        return Err(ConnectorError::config(format!(
+            "bench file `{path}` has no lines"
+        )));
     }
     Ok(lines)
 }
@@ -49,7 +49,8 @@ impl BenchSource {
             (None, None) => Some(1),
             (iters, _) => iters,
         };
-        let pacing = (config.interval > 0).then(|| Timer::interval(Duration::from_nanos(config.interval)));
+        let pacing =
+            (config.interval > 0).then(|| Timer::interval(Duration::from_nanos(config.interval)));
         Self {
             ctx,
             lines,
@@ -57,7 +58,11 @@ impl BenchSource {
             iters_left,
             stop_after: config.stop_after_secs.map(Duration::from_secs),
             started: None,
-            batch_size: if pacing.is_some() { 1 } else { config.batch_size },
+            batch_size: if pacing.is_some() {
+                1
+            } else {
+                config.batch_size
+            },
             pacing,
             progress,
         }
@@ -85,7 +90,10 @@ impl Source for BenchSource {
             return Ok(SourceReply::Finished);
         }
         let started = *self.started.get_or_insert_with(Instant::now);
-        if self.stop_after.is_some_and(|limit| started.elapsed() >= limit) {
+        if self
+            .stop_after
+            .is_some_and(|limit| started.elapsed() >= limit)
+        {
             return Ok(self.finish());
         }
         if let Some(timer) = self.pacing.as_mut() {

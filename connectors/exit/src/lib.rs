@@ -134,15 +134,27 @@ mod tests {
         };
         assert_eq!(
             ExitRequest::from_event(br#"{"exit": 3, "delay": 10, "graceful": false}"#, defaults),
-            ExitRequest { exit: 3, delay: 10, graceful: false }
+            ExitRequest {
+                exit: 3,
+                delay: 10,
+                graceful: false
+            }
         );
         assert_eq!(
             ExitRequest::from_event(br#"{"exit": 2}"#, defaults),
-            ExitRequest { exit: 2, delay: 0, graceful: true }
+            ExitRequest {
+                exit: 2,
+                delay: 0,
+                graceful: true
+            }
         );
         assert_eq!(
             ExitRequest::from_event(br#""exit""#, defaults),
-            ExitRequest { exit: 0, delay: 0, graceful: true }
+            ExitRequest {
+                exit: 0,
+                delay: 0,
+                graceful: true
+            }
         );
         let slow = ExitConfig {
             delay: 100,
@@ -150,7 +162,11 @@ mod tests {
         };
         assert_eq!(
             ExitRequest::from_event(br#"{"exit": 1}"#, slow),
-            ExitRequest { exit: 1, delay: 100, graceful: false }
+            ExitRequest {
+                exit: 1,
+                delay: 100,
+                graceful: false
+            }
         );
     }
 

@@ -218,11 +218,14 @@ impl Sink for FileSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tremor_pdk::{SinkEvent, SourceReply_NE};
     use abi_stable::std_types::{RSlice, RStr};
+    use tremor_pdk::{SinkEvent, SourceReply_NE};
 
     fn connector(path: &std::path::Path, mode: &str) -> FileConnector {
-        let config = format!(r#"{{"path": {:?}, "mode": "{mode}", "chunk_size": 4}}"#, path);
+        let config = format!(
+            r#"{{"path": {:?}, "mode": "{mode}", "chunk_size": 4}}"#,
+            path
+        );
         new_connector(tremor_pdk::testing::null_context("f"), &config).expect("valid config")
     }
 

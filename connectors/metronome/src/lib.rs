@@ -26,7 +26,9 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Metronome, Conne
     let config: MetronomeConfig = serde_json::from_str(config)
         .map_err(|e| ConnectorError::config(format!("invalid metronome config: {e}")))?;
     if config.interval == 0 {
-        return Err(ConnectorError::config("metronome `interval` must be > 0 ns"));
+        return Err(ConnectorError::config(
+            "metronome `interval` must be > 0 ns",
+        ));
     }
     Ok(Metronome { ctx, config })
 }

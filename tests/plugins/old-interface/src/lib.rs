@@ -5,9 +5,8 @@
 #![allow(non_local_definitions, non_camel_case_types)]
 
 use abi_stable::{
-    declare_root_module_statics, export_root_module, library::RootModule,
-    package_version_strings, prefix_type::PrefixTypeTrait, sabi_types::VersionStrings,
-    std_types::RStr, StableAbi,
+    declare_root_module_statics, export_root_module, library::RootModule, package_version_strings,
+    prefix_type::PrefixTypeTrait, sabi_types::VersionStrings, std_types::RStr, StableAbi,
 };
 
 /// A root module from "another interface version".
