@@ -188,6 +188,27 @@ impl World {
             }
         }
         let source_txs = Arc::new(source_txs);
+        // Circuit breaker: which sinks every source feeds, through any number of pipelines.
+        let uid_of: HashMap<(usize, &str), u64> = created
+            .iter()
+            .enumerate()
+            .map(|(uid, c)| {
+                let (fi, ci) = c.plan_index;
+                ((fi, plan.flows[fi].connectors[ci].alias.as_str()), uid as u64)
+            })
+            .collect();
+        let mut downstream: HashMap<u64, HashSet<u64>> = HashMap::new();
+        for (fi, flow) in plan.flows.iter().enumerate() {
+            for cp in &flow.connectors {
+                let sinks = downstream_sinks(flow, &cp.alias)
+                    .into_iter()
+                    .filter_map(|alias| uid_of.get(&(fi, alias)).copied())
+                    .collect();
+                if let Some(uid) = uid_of.get(&(fi, cp.alias.as_str())) {
+                    downstream.insert(*uid, sinks);
+                }
+            }
+        }
         for (uid, c) in created.into_iter().enumerate() {
             let (fi, ci) = c.plan_index;
             let flow = &plan.flows[fi];
@@ -210,6 +231,7 @@ impl World {
                         decoding,
                         out,
                         err,
+                        downstream.get(&(uid as u64)).cloned().unwrap_or_default(),
                     );
                     Some((tx, rt::spawn(format!("source {alias}"), manager.run())))
                 }
@@ -235,6 +257,12 @@ impl World {
                         encoding(cp, c.requirement)?,
                         links,
                         source_txs.clone(),
+                        uid as u64,
+                        downstream
+                            .iter()
+                            .filter(|(_, sinks)| sinks.contains(&(uid as u64)))
+                            .filter_map(|(source, _)| source_txs.get(source).cloned())
+                            .collect(),
                     );
                     self.sinks += 1;
                     Some((tx, rt::spawn(format!("sink {alias}"), manager.run())))
@@ -332,6 +360,30 @@ impl World {
         }
         log::info!("all connectors stopped");
     }
+}
+
+/// The aliases of the connectors whose sink part receives events from connector `alias`,
+/// directly or through pipelines.
+fn downstream_sinks<'p>(flow: &'p FlowPlan, alias: &str) -> HashSet<&'p str> {
+    let mut sinks = HashSet::new();
+    let mut seen_pipelines: HashSet<&str> = HashSet::new();
+    let mut frontier: Vec<(EndpointKind, &str)> = vec![(EndpointKind::Connector, alias)];
+    while let Some((kind, from)) = frontier.pop() {
+        for link in flow.links.iter().filter(|l| l.from.kind == kind && l.from.alias == from) {
+            let to = link.to.alias.as_str();
+            match link.to.kind {
+                EndpointKind::Connector => {
+                    sinks.insert(to);
+                }
+                EndpointKind::Pipeline => {
+                    if seen_pipelines.insert(to) {
+                        frontier.push((EndpointKind::Pipeline, to));
+                    }
+                }
+            }
+        }
+    }
+    sinks
 }
 
 fn create_connector(

@@ -13,7 +13,7 @@ use crate::{
 use abi_stable::std_types::{RSlice, RStr};
 use std::{collections::HashMap, sync::Arc};
 use tremor_pdk::{
-    ConnectorError, ErrorKind, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies,
+    CbAction, ConnectorError, ErrorKind, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies,
 };
 
 /// Control messages for a sink manager.
@@ -70,8 +70,27 @@ pub(crate) struct SinkManager {
     upstream_links: usize,
     /// Control channels of transactional sources, by source id, for acks and fails.
     sources: Arc<HashMap<u64, Sender<SourceMsg>>>,
+    /// This sink's id (its connector's uid), as the sources know it.
+    sink_id: u64,
+    /// Sources that feed this sink (directly or through pipelines): told when it is ready.
+    upstream_sources: Vec<Sender<SourceMsg>>,
+    /// What the sources were last told.
+    announced_ready: bool,
+    /// The sink asked for a pause through its circuit breaker.
+    cb_open: bool,
+    warned_failed: bool,
     buffers: BatchBuffers,
-    pending: Vec<(&'static str, Vec<Event>)>,
+    /// Events that arrived before the connector was connected, or whose delivery hit a lost
+    /// connection: delivered (again) once it is back.
+    pending: std::collections::VecDeque<(&'static str, Vec<Event>)>,
+}
+
+/// What happened to a batch.
+enum Delivery {
+    /// Delivered, or failed for good (replies were routed).
+    Done,
+    /// The connection broke: keep the events for after the reconnect.
+    Retry(&'static str, Vec<Event>),
 }
 
 enum Step {
@@ -91,6 +110,8 @@ impl SinkManager {
         encoding: Encoding,
         upstream_links: usize,
         sources: Arc<HashMap<u64, Sender<SourceMsg>>>,
+        sink_id: u64,
+        upstream_sources: Vec<Sender<SourceMsg>>,
     ) -> Self {
         Self {
             alias,
@@ -102,9 +123,39 @@ impl SinkManager {
             encoding,
             upstream_links,
             sources,
+            sink_id,
+            upstream_sources,
+            announced_ready: false,
+            cb_open: false,
+            warned_failed: false,
             buffers: BatchBuffers::default(),
-            pending: Vec::new(),
+            pending: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Tells the sources feeding this sink whether it can take events now.
+    fn announce(&mut self, ready: bool) {
+        if ready == self.announced_ready {
+            return;
+        }
+        self.announced_ready = ready;
+        for tx in &self.upstream_sources {
+            let _ = tx.try_send(SourceMsg::SinkReady {
+                sink: self.sink_id,
+                ready,
+            });
+        }
+    }
+
+    /// Delivers queued events until the queue is empty or the connection breaks again.
+    async fn deliver_pending(&mut self) -> bool {
+        while let Some((port, events)) = self.pending.pop_front() {
+            if let Delivery::Retry(port, events) = self.deliver(port, events).await {
+                self.pending.push_front((port, events));
+                return false;
+            }
+        }
+        true
     }
 
     pub(crate) async fn run(mut self) {
@@ -130,22 +181,40 @@ impl SinkManager {
                 Step::Ctrl(Some(SinkMsg::Start)) => {
                     if phase != Phase::Failed {
                         phase = Phase::Delivering;
-                        let pending = std::mem::take(&mut self.pending);
-                        for (port, events) in pending {
-                            self.deliver(port, events).await;
+                        if self.deliver_pending().await {
+                            let ready = !self.cb_open;
+                            self.announce(ready);
+                        } else {
+                            phase = Phase::Holding;
                         }
                     }
                 }
                 Step::Ctrl(Some(SinkMsg::Pause)) => {
                     if phase == Phase::Delivering {
                         phase = Phase::Holding;
+                        self.announce(false);
                     }
                 }
-                Step::Ctrl(Some(SinkMsg::Fail)) => phase = Phase::Failed,
+                Step::Ctrl(Some(SinkMsg::Fail)) => {
+                    phase = Phase::Failed;
+                    let pending: Vec<_> = self.pending.drain(..).collect();
+                    for (_, events) in pending {
+                        self.reject(&events);
+                    }
+                    // A sink that gave up must not hold back the other sinks its sources
+                    // feed: what reaches it from now on is dropped and failed.
+                    self.announce(true);
+                }
                 Step::Data(None) => data_open = false,
                 Step::Data(Some(DataMsg::Events { port, events })) => match phase {
-                    Phase::Delivering => self.deliver(port, events).await,
-                    Phase::Holding => self.pending.push((port, events)),
+                    Phase::Delivering => {
+                        if let Delivery::Retry(port, events) = self.deliver(port, events).await {
+                            self.pending.push_front((port, events));
+                            phase = Phase::Holding;
+                            self.announce(false);
+                        }
+                    }
+                    Phase::Holding => self.pending.push_back((port, events)),
                     Phase::Failed => self.reject(&events),
                 },
                 Step::Data(Some(DataMsg::Drained)) => {
@@ -173,16 +242,20 @@ impl SinkManager {
         }
     }
 
-    fn reject(&self, events: &[Event]) {
-        log::warn!(
-            "[{}] connector failed: dropping {} event(s)",
-            self.alias,
-            events.len()
-        );
+    fn reject(&mut self, events: &[Event]) {
+        if self.warned_failed {
+            log::debug!("[{}] connector failed: dropping {} event(s)", self.alias, events.len());
+        } else {
+            log::warn!(
+                "[{}] connector failed: dropping (and failing) every event that reaches it",
+                self.alias
+            );
+            self.warned_failed = true;
+        }
         self.report(events, &SinkReplies::fail_all());
     }
 
-    async fn deliver(&mut self, port: &'static str, events: Vec<Event>) {
+    async fn deliver(&mut self, port: &'static str, events: Vec<Event>) -> Delivery {
         let b = &mut self.buffers;
         b.data.clear();
         b.chunk_ends.clear();
@@ -227,6 +300,15 @@ impl SinkManager {
             };
             match self.sink.on_batch(batch).await.into_result() {
                 Ok(replies) => replies,
+                Err(e) if e.kind == ErrorKind::CONNECTION => {
+                    log::warn!(
+                        "[{}] connection lost while writing {} event(s); they are kept for after the reconnect: {e}",
+                        self.alias,
+                        events.len()
+                    );
+                    let _ = self.connector.try_send(ConnectorMsg::ConnectionLost);
+                    return Delivery::Retry(port, events);
+                }
                 Err(e) => {
                     on_error(&self.alias, &self.connector, e);
                     SinkReplies::fail_all()
@@ -248,6 +330,33 @@ impl SinkManager {
                 full.push(i, EventAck::FAIL, tremor_pdk::CbAction::NONE);
             }
             self.report(&events, &full);
+        }
+        self.circuit_breaker(&replies);
+        Delivery::Done
+    }
+
+    /// Applies the circuit-breaker changes the sink asked for (the last one in a batch wins).
+    fn circuit_breaker(&mut self, replies: &SinkReplies) {
+        let last = replies
+            .exceptions
+            .iter()
+            .rev()
+            .map(|r| r.cb)
+            .find(|cb| *cb == CbAction::OPEN || *cb == CbAction::CLOSE);
+        match last {
+            Some(CbAction::OPEN) => {
+                log::info!("[{}] circuit breaker open: sources feeding it pause", self.alias);
+                self.cb_open = true;
+                self.announce(false);
+            }
+            Some(_) => {
+                if self.cb_open {
+                    log::info!("[{}] circuit breaker closed: sources resume", self.alias);
+                }
+                self.cb_open = false;
+                self.announce(true);
+            }
+            None => {}
         }
     }
 
@@ -288,15 +397,11 @@ impl SinkManager {
 /// Logs a sink error and tells the connector manager when it needs to act.
 fn on_error(alias: &str, connector: &Sender<ConnectorMsg>, error: ConnectorError) {
     log::error!("[{alias}] sink error: {error}");
-    let msg = if error.kind == ErrorKind::CONNECTION {
-        ConnectorMsg::ConnectionLost
-    } else if error.kind == ErrorKind::PANIC {
-        ConnectorMsg::PartFailed(error)
-    } else {
-        // An error writing one batch (a bad event, a full disk) does not end the connector.
-        return;
-    };
-    let _ = connector.try_send(msg);
+    // An error writing one batch (a bad event, a full disk) does not end the connector; a
+    // panic does.
+    if error.kind == ErrorKind::PANIC {
+        let _ = connector.try_send(ConnectorMsg::PartFailed(error));
+    }
 }
 
 fn offset(n: usize) -> u32 {

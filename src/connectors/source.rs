@@ -9,7 +9,11 @@ use crate::{
     rt::{self, Receiver, Sender},
 };
 use abi_stable::std_types::{RResult, RVec};
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 use tremor_pdk::{
     ConnectorError, ErrorKind, PayloadFormat, RawSourceBox, SourceBatch, SourceReply,
 };
@@ -30,6 +34,9 @@ pub(crate) enum SourceMsg {
     Ack { stream: u64, pull_id: u64 },
     /// Failed delivery for a transactional pull.
     Fail { stream: u64, pull_id: u64 },
+    /// A sink downstream of this source became ready (connected, circuit breaker closed) or
+    /// stopped being ready. The source pulls only while every sink downstream is ready.
+    SinkReady { sink: u64, ready: bool },
 }
 
 /// How a source turns chunks into events.
@@ -48,13 +55,6 @@ struct Stream {
     codec: Box<dyn Codec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Waiting,
-    Pulling,
-    Finished,
-}
-
 pub(crate) struct SourceManager {
     alias: Arc<str>,
     uid: u64,
@@ -69,6 +69,12 @@ pub(crate) struct SourceManager {
     next_pull_id: u64,
     next_event_id: u64,
     warned_unrouted_errors: bool,
+    /// The connector is connected and running (Start without a later Pause).
+    started: bool,
+    /// The source finished or drained: it is never pulled again.
+    finished: bool,
+    /// Sinks downstream that are not ready yet (circuit breaker).
+    unready_sinks: HashSet<u64>,
 }
 
 enum Step {
@@ -87,6 +93,7 @@ impl SourceManager {
         decoding: Decoding,
         out: Vec<Route>,
         err: Vec<Route>,
+        downstream_sinks: HashSet<u64>,
     ) -> Self {
         Self {
             alias,
@@ -102,14 +109,20 @@ impl SourceManager {
             next_pull_id: 0,
             next_event_id: 0,
             warned_unrouted_errors: false,
+            started: false,
+            finished: false,
+            unready_sinks: downstream_sinks,
         }
     }
 
+    fn can_pull(&self) -> bool {
+        self.started && !self.finished && self.unready_sinks.is_empty()
+    }
+
     pub(crate) async fn run(mut self) {
-        let mut phase = Phase::Waiting;
         let mut drained = false;
         loop {
-            let step = if phase == Phase::Pulling {
+            let step = if self.can_pull() {
                 let pull_id = self.next_pull_id;
                 let ctrl = &self.ctrl;
                 let source = &mut self.source;
@@ -123,17 +136,24 @@ impl SourceManager {
             match step {
                 Step::Pulled(reply) => {
                     self.next_pull_id += 1;
-                    phase = self.handle_reply(reply.into_result(), phase).await;
+                    self.handle_reply(reply.into_result()).await;
                 }
                 Step::Ctrl(None | Some(SourceMsg::Stop)) => break,
-                Step::Ctrl(Some(SourceMsg::Start)) => {
-                    if phase == Phase::Waiting {
-                        phase = Phase::Pulling;
-                    }
-                }
-                Step::Ctrl(Some(SourceMsg::Pause)) => {
-                    if phase == Phase::Pulling {
-                        phase = Phase::Waiting;
+                Step::Ctrl(Some(SourceMsg::Start)) => self.started = true,
+                Step::Ctrl(Some(SourceMsg::Pause)) => self.started = false,
+                Step::Ctrl(Some(SourceMsg::SinkReady { sink, ready })) => {
+                    let changed = if ready {
+                        self.unready_sinks.remove(&sink)
+                    } else {
+                        self.unready_sinks.insert(sink)
+                    };
+                    if changed {
+                        log::debug!(
+                            "[{}] downstream sink {sink} {}; {} sink(s) not ready",
+                            self.alias,
+                            if ready { "ready" } else { "not ready" },
+                            self.unready_sinks.len()
+                        );
                     }
                 }
                 Step::Ctrl(Some(SourceMsg::Drain)) => {
@@ -141,7 +161,7 @@ impl SourceManager {
                         self.drain().await;
                         drained = true;
                     }
-                    phase = Phase::Finished;
+                    self.finished = true;
                 }
                 Step::Ctrl(Some(SourceMsg::Ack { stream, pull_id })) => {
                     if let Err(e) = self.source.ack(stream, pull_id).into_result() {
@@ -174,46 +194,34 @@ impl SourceManager {
         let _ = self.connector.try_send(msg);
     }
 
-    async fn handle_reply(
-        &mut self,
-        reply: Result<tremor_pdk::SourceReply_NE, ConnectorError>,
-        phase: Phase,
-    ) -> Phase {
+    async fn handle_reply(&mut self, reply: Result<tremor_pdk::SourceReply_NE, ConnectorError>) {
         let pull_id = self.next_pull_id - 1;
         let reply = match reply {
             Ok(reply) => reply,
             Err(e) => {
                 // Pulling again at once would spin on a broken source; the connector
-                // manager decides (reconnect or fail) and restarts us.
+                // manager decides (reconnect or fail) and starts us again.
+                self.started = false;
                 self.part_failed(e);
-                return Phase::Waiting;
+                return;
             }
         };
         match reply.into_enum() {
-            Ok(SourceReply::Data(batch)) => {
-                self.on_batch(batch, pull_id).await;
-                phase
-            }
-            Ok(SourceReply::EndStream { stream }) => {
-                self.end_stream(stream, pull_id).await;
-                phase
-            }
+            Ok(SourceReply::Data(batch)) => self.on_batch(batch, pull_id).await,
+            Ok(SourceReply::EndStream { stream }) => self.end_stream(stream, pull_id).await,
             Ok(SourceReply::StreamFail { stream, reason }) => {
                 log::warn!("[{}] stream {stream} failed: {reason}", self.alias);
                 self.streams.remove(&stream);
-                phase
             }
             Ok(SourceReply::Empty { wait_ms }) => {
                 self.idle(Duration::from_millis(wait_ms)).await;
-                phase
             }
             Ok(SourceReply::Finished) => {
                 log::debug!("[{}] source finished", self.alias);
-                Phase::Finished
+                self.finished = true;
             }
             Ok(other) => {
                 log::warn!("[{}] ignoring unknown source reply {other:?}", self.alias);
-                phase
             }
             Err(unknown) => {
                 log::warn!(
@@ -221,7 +229,6 @@ impl SourceManager {
                     self.alias
                 );
                 self.idle(Duration::from_millis(100)).await;
-                phase
             }
         }
     }
