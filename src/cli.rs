@@ -232,6 +232,7 @@ fn list_plugins(args: &PluginArgs) -> Result<i32> {
     for ty in registry.iter() {
         let origin = match &ty.origin {
             crate::connectors::registry::Origin::Builtin => "builtin".to_string(),
+            crate::connectors::registry::Origin::Native => "native".to_string(),
             crate::connectors::registry::Origin::Plugin { path, sha256 } => {
                 format!("{} (sha256 {sha256})", path.display())
             }

@@ -6,6 +6,7 @@ use crate::{
     connectors::{
         host, intern_port,
         manager::{ConnectorManager, ConnectorMsg},
+        parts::{ConnectorPart, SinkPart, SourcePart},
         reconnect::Reconnect,
         registry::Registry,
         sink::{Encoding, SinkManager},
@@ -18,13 +19,12 @@ use crate::{
     rt::{self, JoinHandle, Receiver, Sender},
     troy::plan::{ConnectorPlan, EndpointKind, FlowPlan, Plan},
 };
-use abi_stable::std_types::RStr;
 use std::{
     collections::{HashMap, HashSet},
     sync::Arc,
     time::Duration,
 };
-use tremor_pdk::{CodecRequirement, RawSinkBox, RawSourceBox};
+use tremor_pdk::CodecRequirement;
 
 /// Messages to the world.
 #[derive(Debug)]
@@ -57,10 +57,10 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 struct Created {
     name: String,
     plan_index: (usize, usize),
-    connector: tremor_pdk::RawConnectorBox,
+    connector: Box<dyn ConnectorPart>,
     ctrl: (Sender<ConnectorMsg>, Receiver<ConnectorMsg>),
-    source: Option<RawSourceBox>,
-    sink: Option<RawSinkBox>,
+    source: Option<Box<dyn SourcePart>>,
+    sink: Option<Box<dyn SinkPart>>,
     requirement: CodecRequirement,
     reconnect: Reconnect,
 }
@@ -194,7 +194,10 @@ impl World {
             .enumerate()
             .map(|(uid, c)| {
                 let (fi, ci) = c.plan_index;
-                ((fi, plan.flows[fi].connectors[ci].alias.as_str()), uid as u64)
+                (
+                    (fi, plan.flows[fi].connectors[ci].alias.as_str()),
+                    uid as u64,
+                )
             })
             .collect();
         let mut downstream: HashMap<u64, HashSet<u64>> = HashMap::new();
@@ -369,7 +372,11 @@ fn downstream_sinks<'p>(flow: &'p FlowPlan, alias: &str) -> HashSet<&'p str> {
     let mut seen_pipelines: HashSet<&str> = HashSet::new();
     let mut frontier: Vec<(EndpointKind, &str)> = vec![(EndpointKind::Connector, alias)];
     while let Some((kind, from)) = frontier.pop() {
-        for link in flow.links.iter().filter(|l| l.from.kind == kind && l.from.alias == from) {
+        for link in flow
+            .links
+            .iter()
+            .filter(|l| l.from.kind == kind && l.from.alias == from)
+        {
             let to = link.to.alias.as_str();
             match link.to.kind {
                 EndpointKind::Connector => {
@@ -405,9 +412,8 @@ fn create_connector(
     let (ctrl_tx, ctrl_rx) = rt::unbounded();
     let ctx = host::context(&name, world_tx.clone(), ctrl_tx.clone());
     let config = tremor_value::to_json(&cp.config);
-    let new = ty.module.new();
-    let mut connector = new(ctx, RStr::from_str(&config))
-        .into_result()
+    let mut connector = ty
+        .instantiate(ctx, &config)
         .map_err(|error| Error::Connector {
             alias: name.clone(),
             error,
@@ -418,16 +424,8 @@ fn create_connector(
         alias: name.clone(),
         error,
     };
-    let source = connector
-        .create_source()
-        .into_result()
-        .map_err(part_error)?
-        .into_option();
-    let sink = connector
-        .create_sink()
-        .into_result()
-        .map_err(part_error)?
-        .into_option();
+    let source = connector.create_source().map_err(part_error)?;
+    let sink = connector.create_sink().map_err(part_error)?;
     log::debug!(
         "[{name}] created from {} ({}): source {}, sink {}",
         ty.name(),

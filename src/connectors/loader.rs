@@ -146,13 +146,13 @@ pub fn load_file(path: &Path) -> Result<ConnectorType, LoadError> {
     let module = header
         .init_root_module::<ConnectorMod_Ref>()
         .map_err(classify)?;
-    Ok(ConnectorType {
+    Ok(ConnectorType::from_module(
         module,
-        origin: Origin::Plugin {
+        Origin::Plugin {
             path: path.to_path_buf(),
             sha256,
         },
-    })
+    ))
 }
 
 fn classify(e: LibraryError) -> LoadError {

@@ -2,10 +2,11 @@
 //! lifecycle (Initializing → Running ⇄ Paused → Draining → Stopped, or Failed), reconnecting
 //! per policy.
 
+use super::parts::{ConnectorPart, Lifecycle};
 use super::{reconnect::Reconnect, sink::SinkMsg, source::SourceMsg, State};
 use crate::rt::{self, JoinHandle, Receiver, Sender};
 use std::{sync::Arc, time::Duration};
-use tremor_pdk::{ConnectorError, RawConnectorBox};
+use tremor_pdk::ConnectorError;
 
 /// Control messages for a connector manager.
 #[derive(Debug)]
@@ -28,7 +29,7 @@ pub enum ConnectorMsg {
 
 pub(crate) struct ConnectorManager {
     pub(crate) alias: Arc<str>,
-    pub(crate) connector: RawConnectorBox,
+    pub(crate) connector: Box<dyn ConnectorPart>,
     pub(crate) ctrl: Receiver<ConnectorMsg>,
     pub(crate) reconnect: Reconnect,
     pub(crate) source: Option<(Sender<SourceMsg>, JoinHandle<()>)>,
@@ -60,7 +61,7 @@ impl ConnectorManager {
     async fn connect(&mut self) -> bool {
         let mut attempt = 1;
         loop {
-            let outcome = self.connector.connect(attempt).await.into_result();
+            let outcome = self.connector.connect(attempt).await;
             let why = match outcome {
                 Ok(true) => {
                     if attempt > 1 {
@@ -105,7 +106,7 @@ impl ConnectorManager {
             self.fail("could not connect").await;
             return;
         }
-        if let Err(e) = self.connector.on_start().await.into_result() {
+        if let Err(e) = self.connector.lifecycle(Lifecycle::Start).await {
             self.fail(&format!("start failed: {e}")).await;
             return;
         }
@@ -134,21 +135,21 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::Pause => {
                     if self.state == State::Running {
-                        self.lifecycle("pause", |c| c.on_pause()).await;
+                        self.lifecycle(Lifecycle::Pause).await;
                         self.set_state(State::Paused);
                         self.tell_parts(Some(SourceMsg::Pause), None).await;
                     }
                 }
                 ConnectorMsg::Resume => {
                     if self.state == State::Paused {
-                        self.lifecycle("resume", |c| c.on_resume()).await;
+                        self.lifecycle(Lifecycle::Resume).await;
                         self.set_state(State::Running);
                         self.tell_parts(Some(SourceMsg::Start), None).await;
                     }
                 }
                 ConnectorMsg::Drain => {
                     if self.state != State::Failed {
-                        self.lifecycle("drain", |c| c.on_drain()).await;
+                        self.lifecycle(Lifecycle::Drain).await;
                         self.set_state(State::Draining);
                     }
                     self.tell_parts(Some(SourceMsg::Drain), None).await;
@@ -159,18 +160,9 @@ impl ConnectorManager {
         self.stop().await
     }
 
-    async fn lifecycle<'a, F>(&'a mut self, what: &str, call: F)
-    where
-        F: FnOnce(
-            &'a mut RawConnectorBox,
-        ) -> async_ffi::BorrowingFfiFuture<
-            'a,
-            abi_stable::std_types::RResult<(), ConnectorError>,
-        >,
-    {
-        let alias = self.alias.clone();
-        if let Err(e) = call(&mut self.connector).await.into_result() {
-            log::error!("[{alias}] {what} failed: {e}");
+    async fn lifecycle(&mut self, step: Lifecycle) {
+        if let Err(e) = self.connector.lifecycle(step).await {
+            log::error!("[{}] {step:?} failed: {e}", self.alias);
         }
     }
 
@@ -191,9 +183,7 @@ impl ConnectorManager {
                 }
             }
         }
-        if let Err(e) = self.connector.on_stop().await.into_result() {
-            log::error!("[{}] stop failed: {e}", self.alias);
-        }
+        self.lifecycle(Lifecycle::Stop).await;
         if self.state != State::Failed {
             self.set_state(State::Stopped);
         }

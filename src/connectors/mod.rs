@@ -8,6 +8,7 @@ pub(crate) mod host;
 #[cfg(feature = "dynamic-plugins")]
 pub mod loader;
 pub(crate) mod manager;
+pub mod parts;
 pub mod reconnect;
 pub mod registry;
 pub(crate) mod sink;

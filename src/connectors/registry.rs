@@ -1,13 +1,18 @@
 //! The connector types this process knows: builtins from `inventory`, plugins from files.
 
-use std::{collections::BTreeMap, fmt, path::PathBuf};
-use tremor_pdk::{BuiltinConnector, ConnectorMod_Ref};
+use super::parts::ConnectorPart;
+use abi_stable::std_types::RStr;
+use std::{collections::BTreeMap, fmt, path::PathBuf, sync::Arc};
+use tremor_pdk::{BuiltinConnector, ConnectorContext, ConnectorError, ConnectorMod_Ref};
 
 /// Where a connector type comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Linked into this binary.
     Builtin,
+    /// Implemented on the runtime's internal traits, without the stable-ABI layer (the
+    /// benchmarks' baseline; never used by the `tremor` binary).
+    Native,
     /// Loaded from a plugin file.
     Plugin {
         /// The file.
@@ -21,32 +26,86 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Builtin => f.write_str("builtin"),
+            Self::Native => f.write_str("native"),
             Self::Plugin { path, .. } => write!(f, "{}", path.display()),
         }
     }
 }
 
-/// A connector type: its root module and where it came from.
+/// Creates a native connector instance from its context and config (JSON text).
+pub type NativeConstructor = Arc<
+    dyn Fn(ConnectorContext, &str) -> Result<Box<dyn ConnectorPart>, ConnectorError> + Send + Sync,
+>;
+
+/// How instances of a type are made.
+#[derive(Clone)]
+pub enum Factory {
+    /// Through the stable-ABI root module (builtins and plugins).
+    Module(ConnectorMod_Ref),
+    /// Directly on the runtime's internal traits (benchmark baseline only).
+    Native {
+        /// The type name.
+        name: &'static str,
+        /// The implementation's version.
+        version: &'static str,
+        /// The constructor.
+        new: NativeConstructor,
+    },
+}
+
+/// A connector type: how to make instances, and where it came from.
 #[derive(Clone)]
 pub struct ConnectorType {
-    /// The stable-ABI root module.
-    pub module: ConnectorMod_Ref,
-    /// Builtin or plugin file.
+    /// How instances are made.
+    pub factory: Factory,
+    /// Builtin, plugin file, or native.
     pub origin: Origin,
 }
 
 impl ConnectorType {
+    /// A type reached through its stable-ABI root module.
+    pub fn from_module(module: ConnectorMod_Ref, origin: Origin) -> Self {
+        Self {
+            factory: Factory::Module(module),
+            origin,
+        }
+    }
+
     /// The type name (`file`, `metronome`, ...).
     pub fn name(&self) -> &'static str {
-        self.module.connector_type().as_str()
+        match &self.factory {
+            Factory::Module(m) => m.connector_type().as_str(),
+            Factory::Native { name, .. } => name,
+        }
     }
     /// The connector crate's version.
     pub fn connector_version(&self) -> &'static str {
-        self.module.connector_version().as_str()
+        match &self.factory {
+            Factory::Module(m) => m.connector_version().as_str(),
+            Factory::Native { version, .. } => version,
+        }
     }
-    /// The pdk version it was built against.
+    /// The pdk version it was built against (`-` for native types).
     pub fn interface_version(&self) -> &'static str {
-        self.module.interface_version().as_str()
+        match &self.factory {
+            Factory::Module(m) => m.interface_version().as_str(),
+            Factory::Native { .. } => "-",
+        }
+    }
+
+    /// Creates an instance with its context and `config` record (JSON text).
+    pub fn instantiate(
+        &self,
+        ctx: ConnectorContext,
+        config: &str,
+    ) -> Result<Box<dyn ConnectorPart>, ConnectorError> {
+        match &self.factory {
+            Factory::Module(m) => {
+                let connector = (m.new())(ctx, RStr::from_str(config)).into_result()?;
+                Ok(Box::new(connector))
+            }
+            Factory::Native { new, .. } => new(ctx, config),
+        }
     }
 }
 
@@ -97,10 +156,7 @@ impl Registry {
     pub fn with_builtins() -> Self {
         let mut registry = Self::new();
         for builtin in BuiltinConnector::all() {
-            let ty = ConnectorType {
-                module: (builtin.connector_module)(),
-                origin: Origin::Builtin,
-            };
+            let ty = ConnectorType::from_module((builtin.connector_module)(), Origin::Builtin);
             if let Err(dup) = registry.register(ty) {
                 log::warn!("{dup}");
             }
@@ -120,6 +176,11 @@ impl Registry {
         }
         self.types.insert(name, ty);
         Ok(())
+    }
+
+    /// Removes the type called `name` (to replace it, e.g. by a plugin in a benchmark).
+    pub fn remove(&mut self, name: &str) -> Option<ConnectorType> {
+        self.types.remove(name)
     }
 
     /// The type called `name`.

@@ -2,7 +2,7 @@
 //! one reusable buffer, hands them to the connector's sink part in batches, and routes the
 //! delivery replies back to transactional sources.
 
-use super::{manager::ConnectorMsg, source::SourceMsg, DataMsg};
+use super::{manager::ConnectorMsg, parts::SinkPart, source::SourceMsg, DataMsg};
 use crate::{
     codec::Codec,
     event::Event,
@@ -13,7 +13,7 @@ use crate::{
 use abi_stable::std_types::{RSlice, RStr};
 use std::{collections::HashMap, sync::Arc};
 use tremor_pdk::{
-    CbAction, ConnectorError, ErrorKind, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies,
+    CbAction, ConnectorError, ErrorKind, EventAck, SinkBatch, SinkEvent, SinkReplies,
 };
 
 /// Control messages for a sink manager.
@@ -60,7 +60,7 @@ enum Phase {
 
 pub(crate) struct SinkManager {
     alias: Arc<str>,
-    sink: RawSinkBox,
+    sink: Box<dyn SinkPart>,
     data: Receiver<DataMsg>,
     ctrl: Receiver<SinkMsg>,
     connector: Sender<ConnectorMsg>,
@@ -102,7 +102,7 @@ impl SinkManager {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         alias: Arc<str>,
-        sink: RawSinkBox,
+        sink: Box<dyn SinkPart>,
         data: Receiver<DataMsg>,
         ctrl: Receiver<SinkMsg>,
         connector: Sender<ConnectorMsg>,
@@ -237,14 +237,18 @@ impl SinkManager {
     }
 
     async fn flush(&mut self) {
-        if let Err(e) = self.sink.flush().await.into_result() {
+        if let Err(e) = self.sink.flush().await {
             log::error!("[{}] sink flush failed: {e}", self.alias);
         }
     }
 
     fn reject(&mut self, events: &[Event]) {
         if self.warned_failed {
-            log::debug!("[{}] connector failed: dropping {} event(s)", self.alias, events.len());
+            log::debug!(
+                "[{}] connector failed: dropping {} event(s)",
+                self.alias,
+                events.len()
+            );
         } else {
             log::warn!(
                 "[{}] connector failed: dropping (and failing) every event that reaches it",
@@ -298,7 +302,7 @@ impl SinkManager {
                 meta: RSlice::from_slice(&b.meta),
                 events: RSlice::from_slice(&b.events),
             };
-            match self.sink.on_batch(batch).await.into_result() {
+            match self.sink.on_batch(batch).await {
                 Ok(replies) => replies,
                 Err(e) if e.kind == ErrorKind::CONNECTION => {
                     log::warn!(
@@ -345,7 +349,10 @@ impl SinkManager {
             .find(|cb| *cb == CbAction::OPEN || *cb == CbAction::CLOSE);
         match last {
             Some(CbAction::OPEN) => {
-                log::info!("[{}] circuit breaker open: sources feeding it pause", self.alias);
+                log::info!(
+                    "[{}] circuit breaker open: sources feeding it pause",
+                    self.alias
+                );
                 self.cb_open = true;
                 self.announce(false);
             }

@@ -1,22 +1,20 @@
 //! The source manager: pulls batches from a connector's source part, runs preprocessors and
 //! the codec per stream, and sends events on `out` and errors on `err`.
 
-use super::{manager::ConnectorMsg, send_drained, send_events, Route};
+use super::{manager::ConnectorMsg, parts::SourcePart, send_drained, send_events, Route};
 use crate::{
     codec::Codec,
     event::{now_ns, Event, EventPayload, Origin},
     preprocessor::{Factory, Preprocessor},
     rt::{self, Receiver, Sender},
 };
-use abi_stable::std_types::{RResult, RVec};
+use abi_stable::std_types::RVec;
 use std::{
     collections::{HashMap, HashSet},
     sync::Arc,
     time::Duration,
 };
-use tremor_pdk::{
-    ConnectorError, ErrorKind, PayloadFormat, RawSourceBox, SourceBatch, SourceReply,
-};
+use tremor_pdk::{ConnectorError, ErrorKind, PayloadFormat, SourceBatch, SourceReply};
 use tremor_value::{literal, JsonParser};
 
 /// Control messages for a source manager.
@@ -58,7 +56,7 @@ struct Stream {
 pub(crate) struct SourceManager {
     alias: Arc<str>,
     uid: u64,
-    source: RawSourceBox,
+    source: Box<dyn SourcePart>,
     ctrl: Receiver<SourceMsg>,
     connector: Sender<ConnectorMsg>,
     decoding: Decoding,
@@ -79,7 +77,7 @@ pub(crate) struct SourceManager {
 
 enum Step {
     Ctrl(Option<SourceMsg>),
-    Pulled(RResult<tremor_pdk::SourceReply_NE, ConnectorError>),
+    Pulled(Result<SourceReply, ConnectorError>),
 }
 
 impl SourceManager {
@@ -87,7 +85,7 @@ impl SourceManager {
     pub(crate) fn new(
         alias: Arc<str>,
         uid: u64,
-        source: RawSourceBox,
+        source: Box<dyn SourcePart>,
         ctrl: Receiver<SourceMsg>,
         connector: Sender<ConnectorMsg>,
         decoding: Decoding,
@@ -136,7 +134,7 @@ impl SourceManager {
             match step {
                 Step::Pulled(reply) => {
                     self.next_pull_id += 1;
-                    self.handle_reply(reply.into_result()).await;
+                    self.handle_reply(reply).await;
                 }
                 Step::Ctrl(None | Some(SourceMsg::Stop)) => break,
                 Step::Ctrl(Some(SourceMsg::Start)) => self.started = true,
@@ -164,12 +162,12 @@ impl SourceManager {
                     self.finished = true;
                 }
                 Step::Ctrl(Some(SourceMsg::Ack { stream, pull_id })) => {
-                    if let Err(e) = self.source.ack(stream, pull_id).into_result() {
+                    if let Err(e) = self.source.ack(stream, pull_id) {
                         self.part_failed(e);
                     }
                 }
                 Step::Ctrl(Some(SourceMsg::Fail { stream, pull_id })) => {
-                    if let Err(e) = self.source.fail(stream, pull_id).into_result() {
+                    if let Err(e) = self.source.fail(stream, pull_id) {
                         self.part_failed(e);
                     }
                 }
@@ -194,7 +192,7 @@ impl SourceManager {
         let _ = self.connector.try_send(msg);
     }
 
-    async fn handle_reply(&mut self, reply: Result<tremor_pdk::SourceReply_NE, ConnectorError>) {
+    async fn handle_reply(&mut self, reply: Result<SourceReply, ConnectorError>) {
         let pull_id = self.next_pull_id - 1;
         let reply = match reply {
             Ok(reply) => reply,
@@ -206,28 +204,22 @@ impl SourceManager {
                 return;
             }
         };
-        match reply.into_enum() {
-            Ok(SourceReply::Data(batch)) => self.on_batch(batch, pull_id).await,
-            Ok(SourceReply::EndStream { stream }) => self.end_stream(stream, pull_id).await,
-            Ok(SourceReply::StreamFail { stream, reason }) => {
+        match reply {
+            SourceReply::Data(batch) => self.on_batch(batch, pull_id).await,
+            SourceReply::EndStream { stream } => self.end_stream(stream, pull_id).await,
+            SourceReply::StreamFail { stream, reason } => {
                 log::warn!("[{}] stream {stream} failed: {reason}", self.alias);
                 self.streams.remove(&stream);
             }
-            Ok(SourceReply::Empty { wait_ms }) => {
+            SourceReply::Empty { wait_ms } => {
                 self.idle(Duration::from_millis(wait_ms)).await;
             }
-            Ok(SourceReply::Finished) => {
+            SourceReply::Finished => {
                 log::debug!("[{}] source finished", self.alias);
                 self.finished = true;
             }
-            Ok(other) => {
+            other => {
                 log::warn!("[{}] ignoring unknown source reply {other:?}", self.alias);
-            }
-            Err(unknown) => {
-                log::warn!(
-                    "[{}] source sent a reply this runtime does not know ({unknown:?}); is the plugin newer than the runtime?",
-                    self.alias
-                );
                 self.idle(Duration::from_millis(100)).await;
             }
         }
