@@ -14,13 +14,16 @@ pub trait Postprocessor: Send {
 }
 
 /// The names of all postprocessors, for error messages.
-pub const NAMES: &[&str] = &["separate", "base64"];
+pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed"];
 
 /// Creates the postprocessor `name` with its `config` record.
 pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Postprocessor>, Error> {
     match name {
-        "separate" => Ok(Box::new(Separate(SeparateSettings::from_config(config)?.separator))),
+        "separate" => Ok(Box::new(Separate(
+            SeparateSettings::from_config(config)?.separator,
+        ))),
         "base64" => Ok(Box::new(Base64Encode::default())),
+        "length-prefixed" => Ok(Box::new(LengthPrefixed)),
         other => Err(Error::Deploy(format!(
             "unknown postprocessor `{other}` (known: {})",
             NAMES.join(", ")
@@ -52,6 +55,25 @@ impl Postprocessor for Base64Encode {
     }
 }
 
+/// Prepends a 4-byte big-endian length (Tremor's `length-prefixed` framing, read back by the
+/// preprocessor of the same name).
+struct LengthPrefixed;
+
+impl Postprocessor for LengthPrefixed {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), String> {
+        let len = buf.len().saturating_sub(start);
+        let header = u32::try_from(len).map_err(|_| {
+            format!(
+                "length-prefixed: an event of {len} bytes does not fit a 4-byte length \
+                 (at most {} bytes)",
+                u32::MAX
+            )
+        })?;
+        buf.splice(start..start, header.to_be_bytes());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,9 +83,48 @@ mod tests {
         let mut buf = b"prefix|".to_vec();
         let start = buf.len();
         buf.extend_from_slice(b"hello");
-        lookup("base64", &Value::object()).expect("known").process(&mut buf, start).expect("ok");
-        lookup("separate", &Value::object()).expect("known").process(&mut buf, start).expect("ok");
+        lookup("base64", &Value::object())
+            .expect("known")
+            .process(&mut buf, start)
+            .expect("ok");
+        lookup("separate", &Value::object())
+            .expect("known")
+            .process(&mut buf, start)
+            .expect("ok");
         assert_eq!(buf, b"prefix|aGVsbG8=\n".to_vec());
+    }
+
+    #[test]
+    fn length_prefixed_frames_each_event_in_place() {
+        let mut p = lookup("length-prefixed", &Value::object()).expect("known");
+        let mut buf = Vec::new();
+        for event in [&b"hello"[..], b"", b"ab"] {
+            let start = buf.len();
+            buf.extend_from_slice(event);
+            p.process(&mut buf, start).expect("ok");
+        }
+        assert_eq!(buf, b"\0\0\0\x05hello\0\0\0\0\0\0\0\x02ab".to_vec());
+    }
+
+    #[test]
+    fn length_prefixed_round_trips_through_the_preprocessor() {
+        let mut post = lookup("length-prefixed", &Value::object()).expect("known");
+        let mut buf = Vec::new();
+        let events: Vec<Vec<u8>> = vec![b"first".to_vec(), Vec::new(), vec![7; 300]];
+        for event in &events {
+            let start = buf.len();
+            buf.extend_from_slice(event);
+            post.process(&mut buf, start).expect("ok");
+        }
+        let mut pre =
+            crate::preprocessor::lookup("length-prefixed", &Value::object()).expect("known")();
+        let mut out = Vec::new();
+        for chunk in buf.chunks(7) {
+            pre.process(chunk.to_vec().into(), &mut out).expect("ok");
+        }
+        pre.finish(&mut out).expect("nothing left over");
+        let out: Vec<Vec<u8>> = out.into_iter().map(|c| c.to_vec()).collect();
+        assert_eq!(out, events);
     }
 
     #[test]

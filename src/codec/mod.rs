@@ -5,7 +5,10 @@
 
 mod binary;
 mod json;
+mod msgpack;
+mod serde_value;
 mod string;
+mod yaml;
 
 use crate::{errors::Error, event::EventPayload};
 use abi_stable::std_types::RVec;
@@ -27,7 +30,7 @@ pub trait Codec: Send {
 }
 
 /// The names of all codecs, for error messages.
-pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary"];
+pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary", "yaml", "msgpack"];
 
 /// Creates the codec `name` with its `config` record.
 pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, Error> {
@@ -45,6 +48,8 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, Error> {
         "json-sorted" => Ok(Box::new(json::Json::new(true))),
         "string" => Ok(Box::new(string::StringCodec)),
         "binary" => Ok(Box::new(binary::Binary)),
+        "yaml" => Ok(Box::new(yaml::Yaml)),
+        "msgpack" => Ok(Box::new(msgpack::Msgpack)),
         other => Err(Error::Deploy(format!(
             "unknown codec `{other}` (known: {})",
             NAMES.join(", ")
@@ -91,18 +96,24 @@ mod tests {
     #[test]
     fn json_rejects_garbage_with_a_message() {
         let mut c = lookup("json", &Value::object()).expect("json");
-        let err = c.decode(b"{\"a\": tru}".to_vec().into()).expect_err("invalid");
+        let err = c
+            .decode(b"{\"a\": tru}".to_vec().into())
+            .expect_err("invalid");
         assert!(err.contains("JSON"), "{err}");
     }
 
     #[test]
     fn string_and_binary() {
         assert_eq!(round_trip("string", "héllo".as_bytes()), "héllo".as_bytes());
-        assert_eq!(round_trip("binary", &[0, 159, 146, 150]), vec![0, 159, 146, 150]);
+        assert_eq!(
+            round_trip("binary", &[0, 159, 146, 150]),
+            vec![0, 159, 146, 150]
+        );
         let mut c = lookup("string", &Value::object()).expect("string");
         assert!(c.decode(vec![0xff, 0xfe].into()).is_err());
         let mut out = Vec::new();
-        c.encode(&tremor_value::literal!({"a": 1}), &mut out).expect("json fallback");
+        c.encode(&tremor_value::literal!({"a": 1}), &mut out)
+            .expect("json fallback");
         assert_eq!(out, br#"{"a":1}"#.to_vec());
     }
 

@@ -1,42 +1,10 @@
-//! Preprocessors: turn the byte chunks a source reads into the chunks a codec decodes.
-//!
-//! One chain per stream, so a partial line of one connection never mixes with another's.
+//! `separate`: splits chunks at a separator byte, keeping a partial line until its rest
+//! arrives.
 
+use super::Preprocessor;
 use crate::errors::Error;
 use abi_stable::std_types::RVec;
-use base64::Engine;
 use tremor_value::Value;
-
-/// A preprocessor instance (per stream).
-pub trait Preprocessor: Send {
-    /// Processes one chunk, appending the resulting chunks to `out`. On `Err` the chunks
-    /// already appended are still valid; the error describes what was dropped.
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
-
-    /// The stream ended: append whatever is still buffered.
-    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
-}
-
-/// A preprocessor's name and config, instantiable per stream.
-pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
-
-/// The names of all preprocessors, for error messages.
-pub const NAMES: &[&str] = &["separate", "base64"];
-
-/// Checks `name`/`config` and returns a factory for per-stream instances.
-pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, Error> {
-    match name {
-        "separate" => {
-            let settings = SeparateSettings::from_config(config)?;
-            Ok(Box::new(move || Box::new(Separate::new(settings))))
-        }
-        "base64" => Ok(Box::new(|| Box::new(Base64Decode))),
-        other => Err(Error::Deploy(format!(
-            "unknown preprocessor `{other}` (known: {})",
-            NAMES.join(", ")
-        ))),
-    }
-}
 
 /// Settings of `separate` (shared with the postprocessor of the same name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +37,9 @@ impl SeparateSettings {
         };
         let buffered = match config.get("buffered") {
             None => true,
-            Some(v) => v.as_bool().ok_or_else(|| bad("`buffered` must be a bool"))?,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| bad("`buffered` must be a bool"))?,
         };
         Ok(Self {
             separator,
@@ -79,13 +49,13 @@ impl SeparateSettings {
     }
 }
 
-struct Separate {
+pub(super) struct Separate {
     settings: SeparateSettings,
     partial: Vec<u8>,
 }
 
 impl Separate {
-    fn new(settings: SeparateSettings) -> Self {
+    pub(super) fn new(settings: SeparateSettings) -> Self {
         Self {
             settings,
             partial: Vec::new(),
@@ -146,35 +116,13 @@ impl Preprocessor for Separate {
     }
 }
 
-struct Base64Decode;
-
-impl Preprocessor for Base64Decode {
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
-        let trimmed = data.as_slice().trim_ascii();
-        base64::engine::general_purpose::STANDARD
-            .decode(trimmed)
-            .map(|decoded| out.push(decoded.into()))
-            .map_err(|e| format!("base64: {e}"))
-    }
-
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), String> {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::preprocessor::{lookup, strings, Preprocessor};
+    use tremor_value::Value;
 
     fn separate(config: Value<'static>) -> Box<dyn Preprocessor> {
         lookup("separate", &config).expect("valid")()
-    }
-
-    fn strings(chunks: &[RVec<u8>]) -> Vec<String> {
-        chunks
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect()
     }
 
     #[test]
@@ -182,7 +130,8 @@ mod tests {
         let mut p = separate(Value::object());
         let mut out = Vec::new();
         p.process(b"one\ntw".to_vec().into(), &mut out).expect("ok");
-        p.process(b"o\n\nthr".to_vec().into(), &mut out).expect("ok");
+        p.process(b"o\n\nthr".to_vec().into(), &mut out)
+            .expect("ok");
         assert_eq!(strings(&out), ["one", "two", ""]);
         out.clear();
         p.finish(&mut out).expect("ok");
@@ -191,7 +140,9 @@ mod tests {
 
     #[test]
     fn separate_options() {
-        let mut p = separate(tremor_value::literal!({"separator": "|", "buffered": false, "max_length": 3}));
+        let mut p = separate(
+            tremor_value::literal!({"separator": "|", "buffered": false, "max_length": 3}),
+        );
         let mut out = Vec::new();
         let err = p
             .process(b"ab|toolong|c".to_vec().into(), &mut out)
@@ -199,20 +150,5 @@ mod tests {
         assert!(err.contains("max_length 3"), "{err}");
         assert_eq!(strings(&out), ["ab", "c"]);
         assert!(lookup("separate", &tremor_value::literal!({"separator": "ab"})).is_err());
-    }
-
-    #[test]
-    fn base64_decodes_and_reports_garbage() {
-        let mut p = lookup("base64", &Value::object()).expect("known")();
-        let mut out = Vec::new();
-        p.process(b"aGVsbG8=\n".to_vec().into(), &mut out).expect("ok");
-        assert_eq!(strings(&out), ["hello"]);
-        assert!(p.process(b"!!".to_vec().into(), &mut out).is_err());
-    }
-
-    #[test]
-    fn unknown_preprocessor() {
-        let err = lookup("gzip2", &Value::object()).err().expect("unknown");
-        assert!(err.to_string().contains("unknown preprocessor `gzip2`"));
     }
 }

@@ -1,0 +1,82 @@
+//! Preprocessors: turn the byte chunks a source reads into the chunks a codec decodes.
+//!
+//! One chain per stream, so a partial line of one connection never mixes with another's.
+
+mod base64;
+mod length_prefixed;
+mod remove_empty;
+mod separate;
+
+pub use separate::SeparateSettings;
+
+use crate::errors::Error;
+use abi_stable::std_types::RVec;
+use tremor_value::Value;
+
+/// A preprocessor instance (per stream).
+pub trait Preprocessor: Send {
+    /// Processes one chunk, appending the resulting chunks to `out`. On `Err` the chunks
+    /// already appended are still valid; the error describes what was dropped.
+    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+
+    /// The stream ended: append whatever is still buffered.
+    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+}
+
+/// A preprocessor's name and config, instantiable per stream.
+pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
+
+/// The names of all preprocessors, for error messages.
+pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed", "remove-empty"];
+
+/// Checks `name`/`config` and returns a factory for per-stream instances.
+pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, Error> {
+    match name {
+        "separate" => {
+            let settings = SeparateSettings::from_config(config)?;
+            Ok(Box::new(move || {
+                Box::new(separate::Separate::new(settings))
+            }))
+        }
+        "base64" => Ok(Box::new(|| Box::new(base64::Base64Decode))),
+        "length-prefixed" => {
+            let max_length = length_prefixed::max_length_from_config(config)?;
+            Ok(Box::new(move || {
+                Box::new(length_prefixed::LengthPrefixed::new(max_length))
+            }))
+        }
+        "remove-empty" => Ok(Box::new(|| Box::new(remove_empty::RemoveEmpty))),
+        other => Err(Error::Deploy(format!(
+            "unknown preprocessor `{other}` (known: {})",
+            NAMES.join(", ")
+        ))),
+    }
+}
+
+/// Chunks as lossy strings, for assertions.
+#[cfg(test)]
+fn strings(chunks: &[RVec<u8>]) -> Vec<String> {
+    chunks
+        .iter()
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_is_known() {
+        for name in NAMES {
+            assert!(lookup(name, &Value::object()).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_preprocessor() {
+        let err = lookup("gzip2", &Value::object()).err().expect("unknown");
+        assert!(err.to_string().contains("unknown preprocessor `gzip2`"));
+        assert!(err.to_string().contains("length-prefixed"), "{err}");
+    }
+}
