@@ -66,8 +66,13 @@ impl Pipeline {
         while let Ok(msg) = self.data.recv().await {
             match msg {
                 DataMsg::Events { port, events } => {
-                    for event in events {
-                        self.process(port, event, &mut by_port);
+                    if let Some(into) = self.forwards_unchanged(port) {
+                        // `select event from PORT into X;` alone: the batch goes on as it is.
+                        by_port.insert(into, events);
+                    } else {
+                        for event in events {
+                            self.process(port, event, &mut by_port);
+                        }
                     }
                     for (port, events) in by_port.iter_mut() {
                         if events.is_empty() {
@@ -97,6 +102,15 @@ impl Pipeline {
         log::debug!("[{}] pipeline stopped", self.alias);
     }
 
+    /// The output port when the only statement reading `port` is an unfiltered `select event`.
+    fn forwards_unchanged(&self, port: &str) -> Option<&'static str> {
+        let mut reading = self.selects.iter().filter(|s| s.from_port == port);
+        match (reading.next(), reading.next()) {
+            (Some(only), None) if only.identity && only.filter.is_none() => Some(only.into_port),
+            _ => None,
+        }
+    }
+
     fn log_unrouted(&mut self, errors: &[Event]) {
         if !self.warned_unrouted_errors {
             log::warn!(
@@ -111,14 +125,6 @@ impl Pipeline {
     }
 
     fn process(&self, port: &str, event: Event, out: &mut HashMap<&'static str, Vec<Event>>) {
-        let mut matching = self.selects.iter().filter(|s| s.from_port == port);
-        if let (Some(only), None) = (matching.next(), matching.next()) {
-            if only.identity && only.filter.is_none() {
-                // The passthrough case: no evaluation, no copy, no allocation.
-                out.entry(only.into_port).or_default().push(event);
-                return;
-            }
-        }
         let value = event.payload.value();
         // Which selects take this event: evaluate every filter first, so that the last
         // taker of an identity select can have the event itself instead of a copy.

@@ -17,7 +17,7 @@ use std::sync::{
 };
 use tremor_pdk::{
     into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result,
+    RawSinkBox, RawSourceBox, Result, Sink, Source,
 };
 
 /// The connector type name.
@@ -94,6 +94,26 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Bench, Connector
         config,
         progress: Arc::default(),
     })
+}
+
+/// The source and sink of a bench connector as plain Rust values, without the stable-ABI
+/// wrapping. Only for the native baseline of the throughput benchmark (`benches/`), which calls
+/// them through the runtime's internal traits to measure what the boundary costs.
+#[doc(hidden)]
+pub fn native_parts(
+    ctx: ConnectorContext,
+    config: &str,
+) -> Result<(impl Source, impl Sink), ConnectorError> {
+    let bench = new_connector(ctx, config)?;
+    let lines = source::load_lines(&bench.config.path)?;
+    let source = source::BenchSource::new(
+        bench.ctx.clone(),
+        &bench.config,
+        lines,
+        bench.progress.clone(),
+    );
+    let sink = report::BenchSink::new(bench.ctx, &bench.config, bench.progress)?;
+    Ok((source, sink))
 }
 
 /// The connector.

@@ -1,0 +1,4 @@
+//! Shared by the benchmark binaries.
+#![allow(dead_code)]
+
+pub mod data;
