@@ -15,6 +15,10 @@
 
 mod support;
 
+// The same allocator as the `tremor` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use async_trait::async_trait;
 use std::{path::PathBuf, sync::Arc};
 use tremor::connectors::{
