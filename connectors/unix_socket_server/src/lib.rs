@@ -1,21 +1,211 @@
-//! `unix_socket_server`: not implemented yet.
+//! `unix_socket_server`: listens on a Unix domain socket; reads what clients send and writes
+//! replies back to the connection a request came from.
+//!
+//! * `connect` removes a stale socket file at `path` (one nobody listens on any more; a live
+//!   one or a file that is no socket is an error), binds the listener and applies
+//!   `permissions`. A reconnect keeps the listener. The socket file is removed when the
+//!   connector stops (and when it is dropped).
+//! * Source: every accepted connection is a stream of its own, with stream id = the connection
+//!   number (0, 1, 2, ... for the life of the connector). Data arrives in chunks of at most
+//!   `buf_size` bytes as they were read (frame lines with the `separate` preprocessor), each
+//!   batch with the metadata `{"unix_socket_server": {"connection": N}}`. A client closing its
+//!   side ends the stream; a broken connection fails it.
+//! * Sink: writes each event's bytes to the connection named by
+//!   `unix_socket_server.connection` in its metadata. An event without that metadata, or for a
+//!   connection that is gone, fails (with a warning). After a client closed its side, replies
+//!   may still be written to it for [`LINGER`]; then the server closes the connection.
+//!
+//! The source keeps accepts and reads in progress in a set of futures that it owns and polls in
+//! `pull`, so a pull the runtime cancels loses nothing and no executor is needed.
 
-use tremor_pdk::{CodecRequirement, Connector, ConnectorContext, ConnectorError, Result};
+mod config;
+mod sink;
+mod source;
+#[cfg(test)]
+mod tests;
+
+pub use config::UnixSocketServerConfig;
+
+use async_net::unix::{UnixListener, UnixStream};
+use std::{
+    collections::HashMap,
+    io,
+    net::Shutdown,
+    os::unix::fs::{FileTypeExt, PermissionsExt},
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+use tremor_pdk::{
+    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
+    RawSinkBox, RawSourceBox, Result,
+};
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "unix_socket_server";
 
+/// How long a connection whose client closed its sending side stays open for replies.
+pub const LINGER: Duration = Duration::from_secs(5);
+
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
-fn new_connector(_ctx: ConnectorContext, _config: &str) -> Result<Placeholder, ConnectorError> {
-    Err(ConnectorError::config("the unix_socket_server connector is not implemented yet"))
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketServer, ConnectorError> {
+    let config = UnixSocketServerConfig::from_json(config)?;
+    Ok(UnixSocketServer {
+        alias: ctx.alias(),
+        config,
+        shared: Arc::default(),
+        bound: None,
+    })
 }
 
-/// Placeholder until the connector is written.
-pub struct Placeholder;
+/// The connector.
+pub struct UnixSocketServer {
+    alias: String,
+    config: UnixSocketServerConfig,
+    shared: Arc<Mutex<Shared>>,
+    /// The socket file this connector created, to remove when it stops.
+    bound: Option<PathBuf>,
+}
 
-impl Connector for Placeholder {
+/// What the connector, its source and its sink share.
+#[derive(Default)]
+struct Shared {
+    /// Bumped by every `connect` that binds: the source picks up `listener` then.
+    generation: u64,
+    /// The listener bound by `connect`.
+    listener: Option<UnixListener>,
+    /// The open connections (their writing side), by connection number.
+    writers: HashMap<u64, Writer>,
+}
+
+/// The writing side of one connection.
+struct Writer {
+    stream: UnixStream,
+    /// The client closed its sending side; the connection closes after [`LINGER`].
+    read_closed: bool,
+}
+
+impl Shared {
+    /// Closes every connection and forgets the listener.
+    fn close_all(&mut self) {
+        self.listener = None;
+        for (_, writer) in self.writers.drain() {
+            // The peer may be gone already; closing is all that is wanted.
+            let _ = writer.stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// Locks the shared state; a poisoned lock (a panic elsewhere) is an error, not a panic.
+fn lock(shared: &Mutex<Shared>) -> Result<MutexGuard<'_, Shared>> {
+    shared
+        .lock()
+        .map_err(|_| ConnectorError::other("unix_socket_server state lock poisoned"))
+}
+
+/// An I/O error with context; the kind follows the pdk mapping (refused/reset → connection).
+fn io_error(context: &str, e: io::Error) -> ConnectorError {
+    let kind = ConnectorError::from(io::Error::from(e.kind())).kind;
+    ConnectorError::new(kind, format!("{context}: {e}"))
+}
+
+/// Removes a socket file nobody listens on; refuses to touch anything else.
+async fn remove_stale(path: &Path) -> Result<()> {
+    let shown = path.display();
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(&format!("cannot inspect {shown}"), e)),
+    };
+    if !meta.file_type().is_socket() {
+        return Err(ConnectorError::io(format!(
+            "{shown} exists and is not a socket; not removing it"
+        )));
+    }
+    match UnixStream::connect(path).await {
+        Ok(_) => Err(ConnectorError::io(format!(
+            "{shown} is in use: another process listens on it"
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => std::fs::remove_file(path)
+            .map_err(|e| io_error(&format!("cannot remove the stale socket {shown}"), e)),
+        Err(e) => Err(io_error(&format!("cannot check the socket {shown}"), e)),
+    }
+}
+
+impl UnixSocketServer {
+    fn remove_socket_file(&mut self) {
+        if let Some(path) = self.bound.take() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => log::debug!("[{}] removed {}", self.alias, path.display()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => log::warn!(
+                    "[{}] cannot remove the socket file {}: {e}",
+                    self.alias,
+                    path.display()
+                ),
+            }
+        }
+    }
+}
+
+impl Connector for UnixSocketServer {
     fn codec_requirement(&self) -> CodecRequirement {
         CodecRequirement::REQUIRED
+    }
+
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        Ok(Some(into_raw_source(source::UnixSocketServerSource::new(
+            self.alias.clone(),
+            self.shared.clone(),
+            self.config.buf_size,
+        ))))
+    }
+
+    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
+        Ok(Some(into_raw_sink(sink::UnixSocketServerSink::new(
+            self.alias.clone(),
+            self.shared.clone(),
+        ))))
+    }
+
+    async fn connect(&mut self, _attempt: u64) -> Result<bool> {
+        if lock(&self.shared)?.listener.is_some() {
+            // A reconnect: the listener is still fine (and the source still accepts on it).
+            return Ok(true);
+        }
+        let path = PathBuf::from(&self.config.path);
+        remove_stale(&path).await?;
+        let listener = UnixListener::bind(&path)
+            .map_err(|e| io_error(&format!("cannot listen on {}", path.display()), e))?;
+        self.bound = Some(path.clone());
+        if let Some(mode) = self.config.mode()? {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).map_err(
+                |e| {
+                    io_error(
+                        &format!("cannot set the permissions of {}", path.display()),
+                        e,
+                    )
+                },
+            )?;
+        }
+        log::info!("[{}] listening on {}", self.alias, path.display());
+        let mut shared = lock(&self.shared)?;
+        shared.listener = Some(listener);
+        shared.generation += 1;
+        Ok(true)
+    }
+
+    async fn on_stop(&mut self) -> Result<()> {
+        lock(&self.shared)?.close_all();
+        self.remove_socket_file();
+        log::info!("[{}] stopped listening", self.alias);
+        Ok(())
+    }
+}
+
+impl Drop for UnixSocketServer {
+    fn drop(&mut self) {
+        self.remove_socket_file();
     }
 }

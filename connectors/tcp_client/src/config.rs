@@ -1,0 +1,110 @@
+//! The configuration of `tcp_client`.
+
+use serde::Deserialize;
+use tremor_pdk::{ConnectorError, Result};
+
+/// Configuration of the TCP client.
+///
+/// ```json
+/// {"url": "127.0.0.1:4242", "no_delay": true, "buf_size": 8192}
+/// ```
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TcpClientConfig {
+    /// The server to connect to: `host:port` or `tcp://host:port` (required; no default).
+    /// `host` is an IP address or a name resolved at every connect.
+    pub url: String,
+    /// Send small writes at once instead of coalescing them (disables Nagle's algorithm,
+    /// `TCP_NODELAY`; default `true`).
+    #[serde(default = "yes")]
+    pub no_delay: bool,
+    /// The size of the read buffer, in bytes (default 8192): the most data one read hands to
+    /// the runtime. Must be > 0.
+    #[serde(default = "default_buf_size")]
+    pub buf_size: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_buf_size() -> usize {
+    8192
+}
+
+impl TcpClientConfig {
+    /// Parses and checks the config record (JSON text).
+    pub fn from_json(config: &str) -> Result<Self> {
+        let config: Self = serde_json::from_str(config)
+            .map_err(|e| ConnectorError::config(format!("invalid tcp_client config: {e}")))?;
+        if config.buf_size == 0 {
+            return Err(ConnectorError::config(
+                "tcp_client `buf_size` must be > 0 bytes",
+            ));
+        }
+        config.address()?;
+        Ok(config)
+    }
+
+    /// The `host:port` to connect to, without the scheme.
+    pub fn address(&self) -> Result<String> {
+        host_port(&self.url)
+    }
+}
+
+/// `host:port` from `host:port` or `tcp://host:port[/]`.
+fn host_port(url: &str) -> Result<String> {
+    let bad = |why: &str| ConnectorError::config(format!("tcp_client `url` {url:?}: {why}"));
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("tcp") => rest,
+        Some((scheme, _)) => {
+            return Err(bad(&format!("unsupported scheme `{scheme}` (use tcp://)")))
+        }
+        None => url,
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected host:port"))?;
+    if host.is_empty() || host.contains('/') {
+        return Err(bad("expected host:port"));
+    }
+    match port.parse::<u16>() {
+        Ok(0) | Err(_) => Err(bad("the port must be a number from 1 to 65535")),
+        Ok(_) => Ok(rest.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_and_tcp_urls_with_defaults() {
+        let c = TcpClientConfig::from_json(r#"{"url": "tcp://localhost:4242"}"#).expect("valid");
+        assert_eq!(c.address().expect("ok"), "localhost:4242");
+        assert!(c.no_delay);
+        assert_eq!(c.buf_size, 8192);
+        let c = TcpClientConfig::from_json(
+            r#"{"url": "127.0.0.1:1", "no_delay": false, "buf_size": 9}"#,
+        )
+        .expect("valid");
+        assert_eq!((c.no_delay, c.buf_size), (false, 9));
+    }
+
+    #[test]
+    fn rejects_bad_configs() {
+        for (config, needle) in [
+            (r#"{"url": "127.0.0.1:1", "nodelay": true}"#, "nodelay"),
+            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
+            (r#"{"url": "http://127.0.0.1:1"}"#, "scheme"),
+            (r#"{"url": "127.0.0.1"}"#, "host:port"),
+            (r#"{"url": "127.0.0.1:0"}"#, "port"),
+            (r#"{}"#, "url"),
+        ] {
+            let err = TcpClientConfig::from_json(config).expect_err(config);
+            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
+            assert!(err.message.contains(needle), "{config}: {err}");
+        }
+    }
+}

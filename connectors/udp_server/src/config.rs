@@ -1,0 +1,97 @@
+//! The configuration of `udp_server`.
+
+use serde::Deserialize;
+use tremor_pdk::{ConnectorError, Result};
+
+/// Configuration of the UDP server.
+///
+/// ```json
+/// {"url": "127.0.0.1:4242", "buf_size": 65535}
+/// ```
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UdpServerConfig {
+    /// The address to receive datagrams on: `host:port` or `udp://host:port` (required; no
+    /// default). `host` is an IP address or a name resolved at connect time; port `0` lets the
+    /// system pick a free port.
+    pub url: String,
+    /// The receive buffer, in bytes (default 65535, the largest UDP payload): a longer
+    /// datagram is cut to this size. Must be > 0.
+    #[serde(default = "default_buf_size")]
+    pub buf_size: usize,
+}
+
+fn default_buf_size() -> usize {
+    65535
+}
+
+impl UdpServerConfig {
+    /// Parses and checks the config record (JSON text).
+    pub fn from_json(config: &str) -> Result<Self> {
+        let config: Self = serde_json::from_str(config)
+            .map_err(|e| ConnectorError::config(format!("invalid udp_server config: {e}")))?;
+        if config.buf_size == 0 {
+            return Err(ConnectorError::config(
+                "udp_server `buf_size` must be > 0 bytes",
+            ));
+        }
+        config.address()?;
+        Ok(config)
+    }
+
+    /// The `host:port` to bind, without the scheme.
+    pub fn address(&self) -> Result<String> {
+        host_port(&self.url)
+    }
+}
+
+/// `host:port` from `host:port` or `udp://host:port[/]`.
+fn host_port(url: &str) -> Result<String> {
+    let bad = |why: &str| ConnectorError::config(format!("udp_server `url` {url:?}: {why}"));
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("udp") => rest,
+        Some((scheme, _)) => {
+            return Err(bad(&format!("unsupported scheme `{scheme}` (use udp://)")))
+        }
+        None => url,
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected host:port"))?;
+    if host.is_empty() || host.contains('/') {
+        return Err(bad("expected host:port"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| bad("the port must be a number from 0 to 65535"))?;
+    Ok(rest.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_and_udp_urls() {
+        let c = UdpServerConfig::from_json(r#"{"url": "udp://127.0.0.1:4242"}"#).expect("valid");
+        assert_eq!(
+            (c.address().expect("ok").as_str(), c.buf_size),
+            ("127.0.0.1:4242", 65535)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_configs() {
+        for (config, needle) in [
+            (r#"{"url": "127.0.0.1:1", "bind": "x"}"#, "bind"),
+            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
+            (r#"{"url": "tcp://127.0.0.1:1"}"#, "scheme"),
+            (r#"{"url": "127.0.0.1"}"#, "host:port"),
+            (r#"{}"#, "url"),
+        ] {
+            let err = UdpServerConfig::from_json(config).expect_err(config);
+            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
+            assert!(err.message.contains(needle), "{config}: {err}");
+        }
+    }
+}
