@@ -280,6 +280,7 @@ impl World {
                 source,
                 sink,
                 state: State::Initializing,
+                deferred: Default::default(),
             };
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
             self.connectors.push((c.name, ctrl_tx, handle));

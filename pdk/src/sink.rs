@@ -190,12 +190,14 @@ impl SinkReplies {
         });
     }
 
-    /// The delivery status of the event at `index` (the last exception naming it wins).
+    /// The delivery status of the event at `index`: the last exception naming it with a
+    /// status other than [`EventAck::NONE`] wins (an exception that only carries a
+    /// circuit-breaker change says nothing about delivery); else the batch default.
     pub fn ack_of(&self, index: usize) -> EventAck {
         self.exceptions
             .iter()
             .rev()
-            .find(|r| r.index as usize == index)
+            .find(|r| r.index as usize == index && r.ack != EventAck::NONE)
             .map_or(self.all, |r| r.ack)
     }
 }
@@ -272,7 +274,12 @@ mod tests {
     fn compact_replies_default_and_exceptions() {
         let mut r = SinkReplies::ack_all();
         r.push(3, EventAck::FAIL, CbAction::NONE);
+        r.push(3, EventAck::NONE, CbAction::OPEN);
         assert_eq!(r.ack_of(0), EventAck::ACK);
-        assert_eq!(r.ack_of(3), EventAck::FAIL);
+        assert_eq!(
+            r.ack_of(3),
+            EventAck::FAIL,
+            "a cb-only exception says nothing about delivery"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use super::parts::{ConnectorPart, Lifecycle};
 use super::{reconnect::Reconnect, sink::SinkMsg, source::SourceMsg, State};
 use crate::rt::{self, JoinHandle, Receiver, Sender};
-use std::{sync::Arc, time::Duration};
+use std::{collections::VecDeque, sync::Arc, time::Duration};
 use tremor_pdk::ConnectorError;
 
 /// Control messages for a connector manager.
@@ -15,11 +15,9 @@ pub enum ConnectorMsg {
     ConnectionLost,
     /// A part failed beyond repair (a panic, an unrecoverable error).
     PartFailed(ConnectorError),
-    /// Pause data flow. (Sent by the circuit breaker and operators; not wired yet.)
-    #[allow(dead_code)]
+    /// Pause data flow (the circuit breaker: a sink downstream is not ready).
     Pause,
     /// Resume after a pause.
-    #[allow(dead_code)]
     Resume,
     /// Graceful stop, first step: stop reading, let in-flight events through.
     Drain,
@@ -35,6 +33,30 @@ pub(crate) struct ConnectorManager {
     pub(crate) source: Option<(Sender<SourceMsg>, JoinHandle<()>)>,
     pub(crate) sink: Option<(Sender<SinkMsg>, JoinHandle<()>)>,
     pub(crate) state: State,
+    /// Control messages taken off the channel while connecting, handled next.
+    pub(crate) deferred: VecDeque<ConnectorMsg>,
+}
+
+/// How a connect sequence ended.
+enum Connect {
+    Connected,
+    /// The reconnect policy gave up.
+    GaveUp,
+    /// A stop, drain or failure arrived first (kept in `deferred`).
+    Interrupted,
+}
+
+/// Waits for a control message that must interrupt connecting (stop, drain, a failure).
+async fn interruption<T>(ctrl: &Receiver<ConnectorMsg>) -> Result<T, ConnectorMsg> {
+    loop {
+        match ctrl.recv().await {
+            Ok(msg @ (ConnectorMsg::Stop | ConnectorMsg::Drain | ConnectorMsg::PartFailed(_))) => {
+                return Err(msg)
+            }
+            Ok(ConnectorMsg::ConnectionLost | ConnectorMsg::Pause | ConnectorMsg::Resume) => {}
+            Err(_) => return Err(ConnectorMsg::Stop),
+        }
+    }
 }
 
 /// How long a part gets to finish after `Stop` before it is abandoned.
@@ -57,40 +79,72 @@ impl ConnectorManager {
         }
     }
 
-    /// Connects, retrying per policy. Returns false when the policy gave up.
-    async fn connect(&mut self) -> bool {
+    /// Connects, retrying per policy.
+    ///
+    /// Both the connect call and the pause between attempts race the control channel: a
+    /// connect to an unreachable host must not hold up a stop. Messages that end the attempt
+    /// are kept for the main loop; loss reports and pause/resume requests that arrive while
+    /// connecting are stale and dropped.
+    async fn connect(&mut self) -> Connect {
         let mut attempt = 1;
         loop {
-            let outcome = self.connector.connect(attempt).await;
+            let outcome = {
+                let (connector, ctrl) = (&mut self.connector, &self.ctrl);
+                rt::race(
+                    async { Ok(connector.connect(attempt).await) },
+                    interruption(ctrl),
+                )
+                .await
+            };
             let why = match outcome {
-                Ok(true) => {
+                Err(msg) => {
+                    self.deferred.push_back(msg);
+                    return Connect::Interrupted;
+                }
+                Ok(Ok(true)) => {
                     if attempt > 1 {
                         log::info!("[{}] connected after {attempt} attempts", self.alias);
                     }
-                    return true;
+                    self.drop_stale_messages();
+                    return Connect::Connected;
                 }
-                Ok(false) => "the connector is not ready".to_string(),
-                Err(e) => e.to_string(),
+                Ok(Ok(false)) => "the connector is not ready".to_string(),
+                Ok(Err(e)) => e.to_string(),
             };
             let Some(pause) = self.reconnect.pause_before(attempt) else {
                 log::error!(
                     "[{}] connecting failed (attempt {attempt}): {why}; giving up per reconnect policy",
                     self.alias
                 );
-                return false;
+                return Connect::GaveUp;
             };
             log::warn!(
                 "[{}] connecting failed (attempt {attempt}): {why}; retrying in {} ms",
                 self.alias,
                 pause.as_millis()
             );
-            // A stop during the pause wins over the retry.
-            if let Some(Ok(ConnectorMsg::Stop | ConnectorMsg::Drain)) =
-                rt::timeout(pause, self.ctrl.recv()).await
-            {
-                return false;
+            let waited = rt::race(
+                async {
+                    rt::sleep(pause).await;
+                    Ok(())
+                },
+                interruption(&self.ctrl),
+            )
+            .await;
+            if let Err(msg) = waited {
+                self.deferred.push_back(msg);
+                return Connect::Interrupted;
             }
             attempt += 1;
+        }
+    }
+
+    /// After a (re)connect, loss reports queued before it are about the old connection.
+    fn drop_stale_messages(&mut self) {
+        while let Ok(msg) = self.ctrl.try_recv() {
+            if !matches!(msg, ConnectorMsg::ConnectionLost) {
+                self.deferred.push_back(msg);
+            }
         }
     }
 
@@ -102,9 +156,14 @@ impl ConnectorManager {
     }
 
     async fn start(&mut self) {
-        if !self.connect().await {
-            self.fail("could not connect").await;
-            return;
+        match self.connect().await {
+            Connect::Connected => {}
+            Connect::GaveUp => {
+                self.fail("could not connect").await;
+                return;
+            }
+            // The stop (or failure) that interrupted us is handled by the main loop.
+            Connect::Interrupted => return,
         }
         if let Err(e) = self.connector.lifecycle(Lifecycle::Start).await {
             self.fail(&format!("start failed: {e}")).await;
@@ -117,7 +176,14 @@ impl ConnectorManager {
 
     pub(crate) async fn run(mut self) -> State {
         self.start().await;
-        while let Ok(msg) = self.ctrl.recv().await {
+        loop {
+            let msg = match self.deferred.pop_front() {
+                Some(msg) => msg,
+                None => match self.ctrl.recv().await {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                },
+            };
             match msg {
                 ConnectorMsg::ConnectionLost => {
                     if matches!(self.state, State::Running | State::Paused) {

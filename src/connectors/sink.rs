@@ -339,31 +339,24 @@ impl SinkManager {
         Delivery::Done
     }
 
-    /// Applies the circuit-breaker changes the sink asked for (the last one in a batch wins).
+    /// Applies the circuit-breaker changes the sink asked for, in order: sources see an
+    /// open followed by a close as a pause and a resume.
     fn circuit_breaker(&mut self, replies: &SinkReplies) {
-        let last = replies
-            .exceptions
-            .iter()
-            .rev()
-            .map(|r| r.cb)
-            .find(|cb| *cb == CbAction::OPEN || *cb == CbAction::CLOSE);
-        match last {
-            Some(CbAction::OPEN) => {
+        for cb in replies.exceptions.iter().map(|r| r.cb) {
+            if cb == CbAction::OPEN {
                 log::info!(
                     "[{}] circuit breaker open: sources feeding it pause",
                     self.alias
                 );
                 self.cb_open = true;
                 self.announce(false);
-            }
-            Some(_) => {
+            } else if cb == CbAction::CLOSE {
                 if self.cb_open {
                     log::info!("[{}] circuit breaker closed: sources resume", self.alias);
                 }
                 self.cb_open = false;
                 self.announce(true);
             }
-            None => {}
         }
     }
 

@@ -73,6 +73,8 @@ pub(crate) struct SourceManager {
     finished: bool,
     /// Sinks downstream that are not ready yet (circuit breaker).
     unready_sinks: HashSet<u64>,
+    /// The connector was paused because a sink downstream stopped being ready.
+    paused_for_sinks: bool,
 }
 
 enum Step {
@@ -110,6 +112,7 @@ impl SourceManager {
             started: false,
             finished: false,
             unready_sinks: downstream_sinks,
+            paused_for_sinks: false,
         }
     }
 
@@ -152,6 +155,7 @@ impl SourceManager {
                             if ready { "ready" } else { "not ready" },
                             self.unready_sinks.len()
                         );
+                        self.pause_or_resume_for_sinks();
                     }
                 }
                 Step::Ctrl(Some(SourceMsg::Drain)) => {
@@ -180,6 +184,25 @@ impl SourceManager {
             send_drained(&self.err).await;
         }
         log::debug!("[{}] source manager stopped", self.alias);
+    }
+
+    /// A running connector whose sinks stop being ready is paused (its `on_pause` runs), and
+    /// resumed once they are all ready again: that is the circuit breaker seen from a source.
+    fn pause_or_resume_for_sinks(&mut self) {
+        if self.finished {
+            return;
+        }
+        let blocked = !self.unready_sinks.is_empty();
+        let msg = if blocked && self.started && !self.paused_for_sinks {
+            self.paused_for_sinks = true;
+            ConnectorMsg::Pause
+        } else if !blocked && self.paused_for_sinks {
+            self.paused_for_sinks = false;
+            ConnectorMsg::Resume
+        } else {
+            return;
+        };
+        let _ = self.connector.try_send(msg);
     }
 
     fn part_failed(&mut self, error: ConnectorError) {
@@ -298,6 +321,12 @@ impl SourceManager {
             self.flush_stream(batch.stream, &mut ctx, &mut events, &mut errors);
         }
         self.next_event_id = ctx.next_event_id;
+        if ctx.transactional && !errors.is_empty() {
+            // Part of this pull never became an event: it cannot be delivered.
+            if let Err(e) = self.source.fail(origin.stream, pull_id) {
+                self.part_failed(e);
+            }
+        }
         self.emit(events, errors, origin).await;
     }
 

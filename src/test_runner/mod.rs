@@ -27,6 +27,14 @@ pub struct Options {
     pub timeout: Duration,
 }
 
+/// Prints a line to stdout; a closed stdout (`| head`) is not worth a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Runs the tests; prints a line per test and `N passed, M failed`. Returns the exit code.
 pub fn run(options: &Options) -> i32 {
     let tests = match discover(&options.path) {
@@ -60,7 +68,7 @@ pub fn run(options: &Options) -> i32 {
             }
             Ok(true) => {}
             Err(e) => {
-                println!("test {name} ... FAILED\n    {e}");
+                say!("test {name} ... FAILED\n    {e}");
                 failed += 1;
                 continue;
             }
@@ -69,22 +77,22 @@ pub fn run(options: &Options) -> i32 {
         let failures = run_one(dir, &tremor_path, options.timeout);
         let secs = started.elapsed().as_secs_f64();
         if failures.is_empty() {
-            println!("test {name} ... ok ({secs:.2} s)");
+            say!("test {name} ... ok ({secs:.2} s)");
             passed += 1;
         } else {
-            println!("test {name} ... FAILED ({secs:.2} s)");
+            say!("test {name} ... FAILED ({secs:.2} s)");
             for f in &failures {
                 for line in f.lines() {
-                    println!("    {line}");
+                    say!("    {line}");
                 }
             }
             failed += 1;
         }
     }
     if skipped > 0 {
-        println!("{passed} passed, {failed} failed, {skipped} skipped");
+        say!("{passed} passed, {failed} failed, {skipped} skipped");
     } else {
-        println!("{passed} passed, {failed} failed");
+        say!("{passed} passed, {failed} failed");
     }
     i32::from(failed > 0)
 }
