@@ -243,13 +243,14 @@ struct UnixSocketClientSink {
 impl Sink for UnixSocketClientSink {
     async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
         self.current.refresh(&self.link)?;
+        // A connection error (not failed replies) makes the runtime keep the batch, pause the
+        // sources feeding this sink and send the batch again after the reconnect: nothing
+        // written while the peer is away is lost.
         let Some(stream) = self.current.stream.as_mut() else {
-            log::warn!(
-                "[{}] not connected: {} event(s) failed",
-                self.alias,
+            return Err(ConnectorError::connection(format!(
+                "not connected: {} event(s) wait for the reconnect",
                 batch.len()
-            );
-            return Ok(SinkReplies::fail_all());
+            )));
         };
         self.out.clear();
         for event in batch.iter() {
@@ -260,7 +261,9 @@ impl Sink for UnixSocketClientSink {
         if let Err(e) = stream.write_all(&self.out).await {
             self.current
                 .lost(&self.ctx, &self.alias, &self.link, &e.to_string())?;
-            return Ok(SinkReplies::fail_all());
+            // Part of the batch may have gone out before the error: resending it after the
+            // reconnect is at-least-once delivery, which is what a stream socket can offer.
+            return Err(ConnectorError::connection(format!("write failed: {e}")));
         }
         Ok(SinkReplies::ack_all())
     }

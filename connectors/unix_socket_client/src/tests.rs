@@ -13,9 +13,7 @@ use std::{
     sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
-use tremor_pdk::{
-    ErrorKind, EventAck, HostServices, HostServices_TO, LogLevel, SinkEvent, SourceReply,
-};
+use tremor_pdk::{ErrorKind, HostServices, HostServices_TO, LogLevel, SinkEvent, SourceReply};
 
 /// Runs `f` to completion, failing the test after 10 s.
 fn run<T>(f: impl Future<Output = T>) -> T {
@@ -94,6 +92,11 @@ async fn pull_bytes(source: &mut RawSourceBox) -> Vec<u8> {
 
 /// Sends one event per entry of `events` through the sink.
 async fn send(sink: &mut RawSinkBox, events: &[&str]) -> SinkReplies {
+    try_send(sink, events).await.expect("on_batch")
+}
+
+/// Like [`send`], but returns the sink's error.
+async fn try_send(sink: &mut RawSinkBox, events: &[&str]) -> Result<SinkReplies, ConnectorError> {
     let mut data = Vec::new();
     let mut ends = Vec::new();
     let mut list = Vec::new();
@@ -117,7 +120,7 @@ async fn send(sink: &mut RawSinkBox, events: &[&str]) -> SinkReplies {
         meta: RSlice::from_slice(&[]),
         events: RSlice::from_slice(&list),
     };
-    sink.on_batch(batch).await.into_result().expect("on_batch")
+    sink.on_batch(batch).await.into_result()
 }
 
 #[test]
@@ -170,15 +173,17 @@ fn the_server_closing_ends_the_stream_and_reports_the_loss_once() {
             SourceReply::EndStream { stream: 0 }
         ));
         assert_eq!(lost.load(Ordering::SeqCst), 1);
-        // The sink notices too, without a second report.
-        let replies = send(&mut sink, &["late"]).await;
-        assert_eq!(replies.ack_of(0), EventAck::FAIL);
+        // The sink notices too, without a second report, and hands the batch back to be kept.
+        let err = try_send(&mut sink, &["late"])
+            .await
+            .expect_err("not connected");
+        assert_eq!(err.kind, ErrorKind::CONNECTION, "{err}");
         assert_eq!(lost.load(Ordering::SeqCst), 1);
     });
 }
 
 #[test]
-fn a_failed_write_fails_the_events_and_a_reconnect_resumes() {
+fn a_failed_write_is_a_connection_error_and_a_reconnect_resumes() {
     run(async {
         let (server, path, _dir) = listen();
         let (mut c, lost) = client(&path);
@@ -187,10 +192,12 @@ fn a_failed_write_fails_the_events_and_a_reconnect_resumes() {
         c.connect(1).await.expect("connects");
         let (peer, _) = server.accept().await.expect("accepted");
         drop(peer);
-        // Writes fail once the peer's reset arrived.
+        // Writes fail once the peer's reset arrived, as a connection error: the runtime keeps
+        // such a batch for after the reconnect.
         let mut failed = false;
         for _ in 0..100 {
-            if send(&mut sink, &["x"]).await.ack_of(0) == EventAck::FAIL {
+            if let Err(e) = try_send(&mut sink, &["x"]).await {
+                assert_eq!(e.kind, ErrorKind::CONNECTION, "{e}");
                 failed = true;
                 break;
             }
