@@ -1,17 +1,19 @@
 //! The passthrough-json benchmark: bench source → passthrough pipeline → bench sink, json codec.
 //!
-//! One run per process, one variant per run (`ci/bench.sh` interleaves them):
+//! Three variants of the same connector, measured in one process, interleaved round by round
+//! (native, builtin, dynamic, then builtin, dynamic, native, …: each round starts one variant
+//! later, so none always runs first) so that they share the machine's conditions:
 //! * `native`  — the bench connector's source and sink called through the runtime's internal
 //!   part traits directly: no stable-ABI layer (the baseline, kept only here);
 //! * `builtin` — the bench connector as shipped, through pdk's stable-ABI trait objects;
 //! * `dynamic` — the same crate loaded as a plugin file (`--plugin FILE`).
 //!
 //! ```text
-//! passthrough --variant native|builtin|dynamic --data FILE [--secs N | --iters N] [--warmup N]
-//!             [--plugin FILE]
+//! passthrough --data FILE [--variants native,builtin,dynamic] [--rounds N]
+//!             [--secs N | --iters N] [--warmup N] [--plugin FILE]
 //! passthrough --generate FILE [--lines N]      # write the generated data set
 //! ```
-//! The bench sink prints `throughput: … events/s, … MB/s` and `latency_us: p50=…` lines.
+//! Prints one line per run, a table of medians and, last, `ratios: builtin/native=… dynamic/native=…`.
 
 mod support;
 
@@ -30,9 +32,11 @@ use tremor_pdk::{
 };
 
 struct Args {
-    variant: String,
+    variants: Vec<String>,
     data: Option<PathBuf>,
-    secs: Option<u64>,
+    rounds: usize,
+    secs: u64,
+    /// Fixed work instead of a time limit: replay the data this many times (for callgrind).
     iters: Option<u64>,
     warmup: u64,
     plugin: Option<PathBuf>,
@@ -42,11 +46,12 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        variant: "builtin".into(),
+        variants: vec!["native".into(), "builtin".into(), "dynamic".into()],
         data: None,
-        secs: None,
+        rounds: 5,
+        secs: 10,
         iters: None,
-        warmup: 0,
+        warmup: 2,
         plugin: None,
         generate: None,
         lines: 100_000,
@@ -58,31 +63,42 @@ fn parse_args() -> Result<Args, String> {
             continue;
         }
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String, what: &str| v.parse::<u64>().map_err(|e| format!("{what}: {e}"));
         match flag.as_str() {
-            "--variant" => args.variant = value()?,
+            "--variants" => args.variants = value()?.split(',').map(str::to_string).collect(),
             "--data" => args.data = Some(value()?.into()),
-            "--secs" => args.secs = Some(value()?.parse().map_err(|e| format!("--secs: {e}"))?),
-            "--iters" => args.iters = Some(value()?.parse().map_err(|e| format!("--iters: {e}"))?),
-            "--warmup" => args.warmup = value()?.parse().map_err(|e| format!("--warmup: {e}"))?,
+            "--rounds" => args.rounds = number(value()?, "--rounds")? as usize,
+            "--secs" => args.secs = number(value()?, "--secs")?,
+            "--iters" => args.iters = Some(number(value()?, "--iters")?),
+            "--warmup" => args.warmup = number(value()?, "--warmup")?,
             "--plugin" => args.plugin = Some(value()?.into()),
             "--generate" => args.generate = Some(value()?.into()),
-            "--lines" => args.lines = value()?.parse().map_err(|e| format!("--lines: {e}"))?,
+            "--lines" => args.lines = number(value()?, "--lines")?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
     Ok(args)
 }
 
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}
+
+/// What one run measured (the bench connector's `report_file` record).
+#[derive(Debug, Clone, Copy, Default)]
+struct Measured {
+    events_per_s: f64,
+    mb_per_s: f64,
+    p50_us: f64,
+    p99_us: f64,
+    p999_us: f64,
+}
+
 fn main() {
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
         .try_init();
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-    };
+    let args = parse_args().unwrap_or_else(|e| fail(e));
     if let Some(path) = &args.generate {
         match support::data::generate(path, args.lines, 42) {
             Ok(bytes) => {
@@ -93,29 +109,114 @@ fn main() {
                 );
                 return;
             }
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                std::process::exit(1);
-            }
+            Err(e) => fail(format!("{}: {e}", path.display())),
         }
     }
     let Some(data) = args.data.clone() else {
         // `cargo bench` without arguments: nothing to measure, say how to run it.
-        println!("passthrough: run through ci/bench.sh (needs --variant and --data)");
+        println!("passthrough: run through ci/bench.sh (needs --data)");
         return;
     };
-    let registry = match registry_for(&args) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
+    let registries: Vec<(String, Registry)> = args
+        .variants
+        .iter()
+        .map(|v| {
+            (
+                v.clone(),
+                registry_for(v, &args).unwrap_or_else(|e| fail(e)),
+            )
+        })
+        .collect();
+    let mut results: Vec<(String, Vec<Measured>)> = args
+        .variants
+        .iter()
+        .map(|v| (v.clone(), Vec::new()))
+        .collect();
+    for round in 1..=args.rounds {
+        // Each round starts with the next variant (native, builtin, dynamic; builtin, dynamic,
+        // native; …) so that no variant always runs first or right after the same neighbour.
+        let n = registries.len();
+        for i in (0..n).map(|k| (k + round - 1) % n) {
+            let (variant, registry) = &registries[i];
+            let m = run_once(registry, &data, &args).unwrap_or_else(|e| fail(e));
+            println!(
+                "round {round} {variant:<8} {:>9.0} events/s {:>7.1} MB/s",
+                m.events_per_s, m.mb_per_s
+            );
+            results[i].1.push(m);
         }
+    }
+    print_table(&results);
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn print_table(results: &[(String, Vec<Measured>)]) {
+    let med = |runs: &[Measured], f: fn(&Measured) -> f64| median(runs.iter().map(f).collect());
+    println!();
+    println!(
+        "{:<9} {:>10} {:>8} {:>10} {:>10} {:>10}  (medians of {} rounds)",
+        "variant",
+        "events/s",
+        "MB/s",
+        "p50 us",
+        "p99 us",
+        "p99.9 us",
+        results.first().map_or(0, |r| r.1.len())
+    );
+    for (variant, runs) in results {
+        println!(
+            "{variant:<9} {:>10.0} {:>8.1} {:>10.1} {:>10.1} {:>10.1}",
+            med(runs, |m| m.events_per_s),
+            med(runs, |m| m.mb_per_s),
+            med(runs, |m| m.p50_us),
+            med(runs, |m| m.p99_us),
+            med(runs, |m| m.p999_us)
+        );
+    }
+    // The ratio of a variant is the median over rounds of (variant ÷ native in the same round):
+    // runs of one round are neighbours in time, so pairing them cancels most of the drift of a
+    // shared machine. Printed rounded down, so that 0.968 never reads as 0.97.
+    let Some(native) = results.iter().find(|(v, _)| v == "native") else {
+        return;
     };
-    let limit = match (args.secs, args.iters) {
-        (Some(s), _) => format!(r#""stop_after_secs": {s}"#),
-        (None, Some(i)) => format!(r#""iters": {i}"#),
-        (None, None) => r#""stop_after_secs": 10"#.to_string(),
+    let ratio = |name: &str| {
+        results
+            .iter()
+            .find(|(v, _)| v == name)
+            .map(|(_, runs)| {
+                let paired = runs
+                    .iter()
+                    .zip(&native.1)
+                    .filter(|(_, n)| n.events_per_s > 0.0)
+                    .map(|(r, n)| r.events_per_s / n.events_per_s)
+                    .collect();
+                median(paired)
+            })
+            .map_or("n/a".to_string(), |r| {
+                format!("{:.2}", (r * 100.0).floor() / 100.0)
+            })
     };
+    println!(
+        "ratios: builtin/native={} dynamic/native={}",
+        ratio("builtin"),
+        ratio("dynamic")
+    );
+}
+
+fn run_once(registry: &Registry, data: &std::path::Path, args: &Args) -> Result<Measured, String> {
+    let report = std::env::temp_dir().join(format!("tremor-bench-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&report);
     let troy = format!(
         r#"
 define flow bench
@@ -124,7 +225,7 @@ flow
   define connector bench from bench
   with
     codec = "json",
-    config = {{"path": {path}, {limit}, "warmup_secs": {warmup}}}
+    config = {{"path": {path}, {limit}, "warmup_secs": {warmup}, "report_file": {report}}}
   end;
   create connector bench;
   create pipeline main from pipelines::passthrough;
@@ -134,30 +235,41 @@ end;
 deploy flow bench;
 "#,
         path = tremor_value::Value::from(data.display().to_string()),
+        limit = match args.iters {
+            Some(iters) => format!(r#""iters": {iters}"#),
+            None => format!(r#""stop_after_secs": {}"#, args.secs + args.warmup),
+        },
         warmup = args.warmup,
+        report = tremor_value::Value::from(report.display().to_string()),
     );
-    let plan = match tremor::troy::plan_source(&troy, "passthrough.troy", &[]) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
-    println!("variant: {}", args.variant);
-    let world = match tremor::world::World::start(&plan, &registry) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let plan =
+        tremor::troy::plan_source(&troy, "passthrough.troy", &[]).map_err(|e| e.to_string())?;
+    let world = tremor::world::World::start(&plan, registry).map_err(|e| e.to_string())?;
     let code = tremor::rt::block_on(world.run());
-    std::process::exit(code);
+    if code != 0 {
+        return Err(format!("the benchmark deployment exited with {code}"));
+    }
+    let text = std::fs::read_to_string(&report).map_err(|e| format!("no report: {e}"))?;
+    let _ = std::fs::remove_file(&report);
+    let mut raw = text.into_bytes();
+    let v = tremor_value::parse_json(&mut raw).map_err(|e| e.to_string())?;
+    let num = |k: &str| {
+        v.get(k)
+            .and_then(tremor_value::Value::as_f64)
+            .unwrap_or(0.0)
+    };
+    Ok(Measured {
+        events_per_s: num("events_per_s"),
+        mb_per_s: num("mb_per_s"),
+        p50_us: num("p50_us"),
+        p99_us: num("p99_us"),
+        p999_us: num("p999_us"),
+    })
 }
 
-fn registry_for(args: &Args) -> Result<Registry, String> {
+fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
     let mut registry = Registry::with_builtins();
-    match args.variant.as_str() {
+    match variant {
         "builtin" => {}
         "native" => {
             registry.remove("bench");

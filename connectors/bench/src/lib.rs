@@ -49,6 +49,9 @@ pub struct BenchConfig {
     /// Lines handed to the runtime per pull (default 64).
     #[serde(default = "default_batch_size")]
     pub batch_size: usize,
+    /// Also append the results as one JSON line to this file (for scripts; default: none).
+    #[serde(default)]
+    pub report_file: Option<String>,
 }
 
 fn default_significant_figures() -> u8 {

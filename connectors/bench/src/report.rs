@@ -10,6 +10,7 @@ use tremor_pdk::{ConnectorContext, ConnectorError, Result, Sink, SinkBatch, Sink
 
 pub(crate) struct BenchSink {
     ctx: ConnectorContext,
+    report_file: Option<String>,
     progress: Arc<Progress>,
     histogram: Histogram<u64>,
     warmup_ns: u64,
@@ -34,6 +35,7 @@ impl BenchSink {
                 .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
         Ok(Self {
             ctx,
+            report_file: config.report_file.clone(),
             progress,
             histogram,
             warmup_ns: config.warmup_secs.saturating_mul(1_000_000_000),
@@ -52,7 +54,7 @@ impl BenchSink {
             return;
         }
         self.reported = true;
-        let text = render(&Summary {
+        let summary = Summary {
             alias: self.ctx.alias(),
             events: self.measured_events,
             bytes: self.measured_bytes,
@@ -61,8 +63,22 @@ impl BenchSink {
                 .map_or(0, |start| self.last_ns.saturating_sub(start)),
             warmup_events: self.received - self.measured_events,
             histogram: &self.histogram,
-        });
-        println!("{text}");
+        };
+        println!("{}", render(&summary));
+        if let Some(path) = &self.report_file {
+            let line = format!("{}\n", render_json(&summary));
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+            if let Err(e) = written {
+                log::error!(
+                    "[{}] cannot write the report to {path}: {e}",
+                    self.ctx.alias()
+                );
+            }
+        }
         log::info!(
             "[{}] bench finished after {} events",
             self.ctx.alias(),
@@ -142,6 +158,24 @@ pub(crate) fn render(s: &Summary<'_>) -> String {
         s.histogram.max() as f64 / 1000.0
     );
     out
+}
+
+/// The results as one JSON record (`report_file`).
+pub(crate) fn render_json(s: &Summary<'_>) -> String {
+    let secs = s.elapsed_ns as f64 / 1e9;
+    let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+    let us = |q: f64| s.histogram.value_at_quantile(q) as f64 / 1000.0;
+    serde_json::json!({
+        "events": s.events,
+        "bytes": s.bytes,
+        "secs": secs,
+        "events_per_s": per_sec(s.events),
+        "mb_per_s": per_sec(s.bytes) / 1e6,
+        "p50_us": us(0.5),
+        "p99_us": us(0.99),
+        "p999_us": us(0.999),
+    })
+    .to_string()
 }
 
 #[cfg(test)]
