@@ -7,8 +7,9 @@
 //!   were read (frame lines with the `separate` preprocessor). When the server closes the
 //!   connection the stream ends; when it breaks the stream fails. Either way the connector
 //!   reports the lost connection and the runtime reconnects per policy.
-//! * Sink: writes each event's bytes. A failed write fails the batch's events and reports the
-//!   lost connection.
+//! * Sink: writes each event's bytes. A failed write, or a batch while not connected, is an
+//!   error of kind `connection`: the runtime keeps the batch and sends it again after the
+//!   reconnect (at least once), and the lost connection is reported.
 //!
 //! The connector hands every new connection to its source and sink through a shared slot
 //! tagged with a generation number; a loss is reported once per connection, whichever part
