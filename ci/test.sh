@@ -4,6 +4,8 @@
 #   2. dynamic: a binary with no builtin connector (`--no-default-features --features
 #      dynamic-plugins`), every connector built as a plugin by ci/build-plugins.sh, and the
 #      same integration suite run against it through TREMOR_PLUGIN_PATH.
+# Benchmarks are compiled in both feature sets (so they keep building) but not run: timings
+# are never pass/fail here; ci/bench.sh measures them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,9 @@ step() { printf '\n== %s ==\n' "$*"; }
 
 step "static build: unit and integration tests"
 cargo test --workspace
+
+step "static build: benchmarks compile"
+cargo bench --workspace --no-run
 
 if [ -x ci/build-plugins.sh ]; then
   plugins="$PWD/target/plugins"
@@ -22,4 +27,6 @@ if [ -x ci/build-plugins.sh ]; then
   step "dynamic build: the binary without builtin connectors, integration tests through plugins"
   TREMOR_PLUGIN_PATH="$plugins" TREMOR_TEST_PLUGIN_FIXTURES="$fixtures" \
     cargo test -p tremor --no-default-features --features dynamic-plugins
+  step "dynamic build: benchmarks compile (the feature set ci/bench.sh uses)"
+  cargo bench -p tremor --no-run --no-default-features --features connector-bench,dynamic-plugins
 fi
