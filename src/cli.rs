@@ -224,25 +224,38 @@ fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
 }
 
 fn list_plugins(args: &PluginArgs) -> Result<i32> {
+    use crate::connectors::registry::Origin;
     let registry = registry(args)?;
-    println!(
-        "{:<12} {:<10} {:<10} ORIGIN",
-        "TYPE", "VERSION", "INTERFACE"
-    );
-    for ty in registry.iter() {
-        let origin = match &ty.origin {
-            crate::connectors::registry::Origin::Builtin => "builtin".to_string(),
-            crate::connectors::registry::Origin::Native => "native".to_string(),
-            crate::connectors::registry::Origin::Plugin { path, sha256 } => {
-                format!("{} (sha256 {sha256})", path.display())
-            }
-        };
-        println!(
-            "{:<12} {:<10} {:<10} {origin}",
-            ty.name(),
-            ty.connector_version(),
-            ty.interface_version()
-        );
+    let rows: Vec<[String; 4]> = registry
+        .iter()
+        .map(|ty| {
+            let origin = match &ty.origin {
+                Origin::Builtin => "builtin".to_string(),
+                Origin::Native => "native".to_string(),
+                Origin::Plugin { path, sha256 } => {
+                    format!("{} (sha256 {sha256})", path.display())
+                }
+            };
+            [
+                ty.name().to_string(),
+                ty.connector_version().to_string(),
+                ty.interface_version().to_string(),
+                origin,
+            ]
+        })
+        .collect();
+    let header = ["TYPE", "VERSION", "INTERFACE", "ORIGIN"].map(String::from);
+    // Columns as wide as their widest cell, so that long type names keep the table aligned.
+    let width = |col: usize| {
+        std::iter::once(&header)
+            .chain(&rows)
+            .map(|r| r[col].len())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for [ty, version, interface, origin] in std::iter::once(&header).chain(&rows) {
+        println!("{ty:<w0$}  {version:<w1$}  {interface:<w2$}  {origin}");
     }
     Ok(0)
 }
