@@ -351,7 +351,7 @@ fn a_panicking_or_failing_plugin_fails_alone() {
 }
 
 #[test]
-fn a_panicking_constructor_fails_the_deployment_with_a_message() {
+fn a_panicking_or_failing_constructor_fails_the_deployment_with_a_message() {
     let plugins = scratch();
     link(
         &fixtures().join("libtremor_test_plugin_misbehave.so"),
@@ -359,27 +359,39 @@ fn a_panicking_constructor_fails_the_deployment_with_a_message() {
         "libtremor_test_plugin_misbehave.so",
     );
     let plugin_path = plugins.path().display().to_string();
-    let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(
-        work.path().join("config.troy"),
-        "define flow f\nflow\n  define connector bad from misbehave with config = {\"panic_in\": \"new\"} end;\n  create connector bad;\nend;\ndeploy flow f;\n",
-    )
-    .expect("write");
-    let out = tremor(
-        &[
-            "server",
-            "run",
-            "--plugin-path",
-            &plugin_path,
-            "config.troy",
-        ],
-        work.path(),
-    );
-    let stderr = text(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a clean exit 1, not a crash:\n{stderr}"
-    );
-    assert!(stderr.contains("connector `f::bad`: panic error: connector panicked: misbehave: deliberate panic in New"), "{stderr}");
+    for (config, expected) in [
+        (
+            r#"{"panic_in": "new"}"#,
+            "connector `f::bad`: panic error: connector panicked: misbehave: deliberate panic in New",
+        ),
+        (
+            r#"{"error_in": "new"}"#,
+            "misbehave: deliberate error in New",
+        ),
+    ] {
+        let work = tempfile::tempdir().expect("work dir");
+        std::fs::write(
+            work.path().join("config.troy"),
+            format!("define flow f\nflow\n  define connector bad from misbehave with config = {config} end;\n  create connector bad;\nend;\ndeploy flow f;\n"),
+        )
+        .expect("write");
+        let out = tremor(
+            &[
+                "server",
+                "run",
+                "--plugin-path",
+                &plugin_path,
+                "config.troy",
+            ],
+            work.path(),
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{config}: a clean exit 1, not a crash:\n{stderr}"
+        );
+        assert!(stderr.contains(expected), "{config}:\n{stderr}");
+        assert!(stderr.contains("connector `f::bad`"), "{config}:\n{stderr}");
+    }
 }

@@ -198,3 +198,55 @@ impl Registry {
         self.types.keys().map(String::as_str).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn native(name: &'static str, origin: Origin) -> ConnectorType {
+        ConnectorType {
+            factory: Factory::Native {
+                name,
+                version: "0",
+                new: Arc::new(|_, _| Err(ConnectorError::config("not used"))),
+            },
+            origin,
+        }
+    }
+
+    #[test]
+    fn a_second_provider_of_a_type_is_refused_naming_both_origins() {
+        let mut registry = Registry::new();
+        registry
+            .register(native("file", Origin::Builtin))
+            .expect("first provider");
+        let plugin = Origin::Plugin {
+            path: PathBuf::from("/plugins/libfile.so"),
+            sha256: "00".into(),
+        };
+        let dup = registry
+            .register(native("file", plugin))
+            .expect_err("the builtin came first");
+        let message = dup.to_string();
+        assert!(message.contains("keeping builtin"), "{message}");
+        assert!(
+            message.contains("ignoring /plugins/libfile.so"),
+            "{message}"
+        );
+        assert!(matches!(
+            registry.get("file").map(|t| &t.origin),
+            Some(Origin::Builtin)
+        ));
+    }
+
+    #[test]
+    fn types_are_listed_sorted_by_name() {
+        let mut registry = Registry::new();
+        for name in ["udp_server", "bench", "file"] {
+            registry
+                .register(native(name, Origin::Native))
+                .expect("distinct");
+        }
+        assert_eq!(registry.names(), ["bench", "file", "udp_server"]);
+    }
+}
