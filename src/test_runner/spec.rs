@@ -35,8 +35,10 @@ pub struct FileAssert {
     pub equals_file: Option<String>,
 }
 
-/// `await` conditions of a process spec.
+/// `await` conditions of a process spec. Unknown conditions (Tremor's `file-exists`,
+/// `http-ok`, …) are errors: skipping a wait silently would make a test flaky instead.
 #[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
 pub struct AwaitSpec {
     /// Sleep this many milliseconds (each entry).
     #[serde(rename = "wait-for-ms", default)]
@@ -68,6 +70,7 @@ impl StringOrNumber {
 
 /// A process started before or after the deployment.
 #[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
 pub struct ProcessSpec {
     /// Working directory, relative to the test directory (default: the test directory).
     #[serde(default)]
@@ -89,13 +92,31 @@ pub struct ProcessSpec {
 }
 
 /// `before.yaml` / `after.yaml`: one spec or a list.
-#[derive(Deserialize, Debug)]
-#[serde(untagged)]
+///
+/// Not an untagged enum: serde's message for that ("did not match any variant") would hide
+/// which key of which spec is wrong.
+#[derive(Debug)]
 pub enum ProcessSpecs {
     /// A list of specs.
     Many(Vec<ProcessSpec>),
     /// A single spec.
     One(ProcessSpec),
+}
+
+impl<'de> Deserialize<'de> for ProcessSpecs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_yaml::Value::deserialize(d)?;
+        if value.is_sequence() {
+            serde_yaml::from_value(value)
+                .map(Self::Many)
+                .map_err(D::Error::custom)
+        } else {
+            serde_yaml::from_value(value)
+                .map(Self::One)
+                .map_err(D::Error::custom)
+        }
+    }
 }
 
 impl ProcessSpecs {
@@ -138,5 +159,20 @@ mod tests {
         assert_eq!(specs[0].await_.wait_for_ms[0].as_u64(), Some(200));
         assert_eq!(specs[0].await_.port_open[0].as_u64(), Some(4242));
         assert!(serde_yaml::from_str::<AssertSpec>("statuz: 1").is_err());
+        let many: ProcessSpecs =
+            serde_yaml::from_str("- cmd: a\n- cmd: b\n  args: [x]\n").expect("valid list");
+        assert_eq!(many.into_vec().len(), 2);
+    }
+
+    #[test]
+    fn unknown_process_keys_are_named() {
+        let err = serde_yaml::from_str::<ProcessSpecs>(
+            "- cmd: tremor\n  await:\n    file-exists: [\"x\"]\n",
+        )
+        .expect_err("unknown await condition");
+        assert!(err.to_string().contains("file-exists"), "{err}");
+        let err = serde_yaml::from_str::<ProcessSpecs>("cmd: tremor\nargz: []\n")
+            .expect_err("unknown key");
+        assert!(err.to_string().contains("argz"), "{err}");
     }
 }
