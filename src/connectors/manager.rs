@@ -201,6 +201,11 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::Pause => {
                     if self.state == State::Running {
+                        // Info, not debug: "why does nothing flow?" is answered here.
+                        log::info!(
+                            "[{}] paused: a sink it feeds is not ready (circuit breaker open)",
+                            self.alias
+                        );
                         self.lifecycle(Lifecycle::Pause).await;
                         self.set_state(State::Paused);
                         self.tell_parts(Some(SourceMsg::Pause), None).await;
@@ -208,6 +213,10 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::Resume => {
                     if self.state == State::Paused {
+                        log::info!(
+                            "[{}] resumed: every sink it feeds is ready again",
+                            self.alias
+                        );
                         self.lifecycle(Lifecycle::Resume).await;
                         self.set_state(State::Running);
                         self.tell_parts(Some(SourceMsg::Start), None).await;
