@@ -11,7 +11,7 @@
 # Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N]
 #   --data FILE   replay FILE (newline-delimited JSON; .xz is decompressed) instead of the
 #                 generated data set (100k realistic log records, target/bench/data.json)
-#   --quick       8 rounds of 4 s (+1 s warmup) per variant (under 5 minutes with the build)
+#   --quick       12 rounds of 3 s (+1 s warmup) per variant (under 5 minutes with the build)
 #
 # The machine is shared and noisy (runs of one variant differ by up to ±10 %), so the variants
 # run interleaved in one process, many short rounds, and the table shows medians.
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 rounds=15 secs=10 warmup=2 data=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) rounds=8 secs=4 warmup=1 ;;
+    --quick) rounds=12 secs=3 warmup=1 ;;
     --data) data="${2:?--data needs a file}"; shift ;;
     --rounds) rounds="${2:?}"; shift ;;
     --secs) secs="${2:?}"; shift ;;
