@@ -73,6 +73,25 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Runs `tremor server run --plugin-path PLUGINS config.troy` on `troy` in a fresh directory,
+/// which is returned for the files the deployment wrote.
+fn run_deployment(plugins: &Path, troy: &str) -> (tempfile::TempDir, Output) {
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(work.path().join("config.troy"), troy).expect("write");
+    let plugin_path = plugins.display().to_string();
+    let out = tremor(
+        &[
+            "server",
+            "run",
+            "--plugin-path",
+            &plugin_path,
+            "config.troy",
+        ],
+        work.path(),
+    );
+    (work, out)
+}
+
 fn plugin_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("readable")
@@ -307,7 +326,6 @@ fn a_panicking_or_failing_plugin_fails_alone() {
         plugins.path(),
         "libtremor_test_plugin_misbehave.so",
     );
-    let plugin_path = plugins.path().display().to_string();
     for (config, expect) in [
         (r#"{"panic_in": "connect"}"#, "deliberate panic in Connect"),
         (r#"{"panic_in": "pull"}"#, "deliberate panic in Pull"),
@@ -316,18 +334,7 @@ fn a_panicking_or_failing_plugin_fails_alone() {
         (r#"{"error_in": "pull"}"#, "deliberate error in Pull"),
         (r#"{"error_in": "on_batch"}"#, "deliberate error in OnBatch"),
     ] {
-        let work = tempfile::tempdir().expect("work dir");
-        std::fs::write(work.path().join("config.troy"), two_flows(config)).expect("write");
-        let out = tremor(
-            &[
-                "server",
-                "run",
-                "--plugin-path",
-                &plugin_path,
-                "config.troy",
-            ],
-            work.path(),
-        );
+        let (work, out) = run_deployment(plugins.path(), &two_flows(config));
         let stderr = text(&out.stderr);
         assert_eq!(
             out.status.code(),
@@ -358,7 +365,6 @@ fn a_panicking_or_failing_constructor_fails_the_deployment_with_a_message() {
         plugins.path(),
         "libtremor_test_plugin_misbehave.so",
     );
-    let plugin_path = plugins.path().display().to_string();
     for (config, expected) in [
         (
             r#"{"panic_in": "new"}"#,
@@ -369,22 +375,8 @@ fn a_panicking_or_failing_constructor_fails_the_deployment_with_a_message() {
             "misbehave: deliberate error in New",
         ),
     ] {
-        let work = tempfile::tempdir().expect("work dir");
-        std::fs::write(
-            work.path().join("config.troy"),
-            format!("define flow f\nflow\n  define connector bad from misbehave with config = {config} end;\n  create connector bad;\nend;\ndeploy flow f;\n"),
-        )
-        .expect("write");
-        let out = tremor(
-            &[
-                "server",
-                "run",
-                "--plugin-path",
-                &plugin_path,
-                "config.troy",
-            ],
-            work.path(),
-        );
+        let troy = format!("define flow f\nflow\n  define connector bad from misbehave with config = {config} end;\n  create connector bad;\nend;\ndeploy flow f;\n");
+        let (_work, out) = run_deployment(plugins.path(), &troy);
         let stderr = text(&out.stderr);
         assert_eq!(
             out.status.code(),
