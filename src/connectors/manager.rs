@@ -201,9 +201,10 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::Pause => {
                     if self.state == State::Running {
-                        // Info, not debug: "why does nothing flow?" is answered here.
+                        // Info, not debug: "why does nothing flow?" is answered here. Every
+                        // start shows one pause/resume pair: sources wait for their sinks.
                         log::info!(
-                            "[{}] paused: a sink it feeds is not ready (circuit breaker open)",
+                            "[{}] paused: waiting until the sinks it feeds are ready (circuit breaker)",
                             self.alias
                         );
                         self.lifecycle(Lifecycle::Pause).await;
@@ -213,10 +214,7 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::Resume => {
                     if self.state == State::Paused {
-                        log::info!(
-                            "[{}] resumed: every sink it feeds is ready again",
-                            self.alias
-                        );
+                        log::info!("[{}] resumed: the sinks it feeds are ready", self.alias);
                         self.lifecycle(Lifecycle::Resume).await;
                         self.set_state(State::Running);
                         self.tell_parts(Some(SourceMsg::Start), None).await;
