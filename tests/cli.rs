@@ -1,0 +1,207 @@
+//! The command line end to end: the integration-test runner's tag filters, failure exit code and
+//! timeout, `server run -p`, and graceful shutdown on SIGINT / SIGTERM. Each test works in its
+//! own temp dir and bounds every process it starts. In a build without builtin connectors the
+//! deployments find their connectors through `TREMOR_PLUGIN_PATH` (set by `ci/test.sh`).
+
+use std::{
+    io::Read,
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+/// Ends on its own: the first metronome tick becomes an exit request.
+const EXITS: &str = r#"
+define flow main
+flow
+  define connector ticks from metronome with config = {"interval": 10000000} end;
+  define connector exit from exit;
+  define pipeline to_exit
+  pipeline
+    select {"exit": 0} from in into out;
+  end;
+  create connector ticks;
+  create connector exit;
+  create pipeline to_exit;
+  connect /connector/ticks to /pipeline/to_exit;
+  connect /pipeline/to_exit to /connector/exit;
+end;
+deploy flow main;
+"#;
+
+/// Runs until it is stopped: metronome ticks written to `ticks.log`.
+const RUNS_FOREVER: &str = r#"
+define flow main
+flow
+  define connector ticks from metronome with config = {"interval": 10000000} end;
+  define connector out from file
+  with
+    codec = "json",
+    postprocessors = ["separate"],
+    config = {"path": "ticks.log", "mode": "truncate"}
+  end;
+  define pipeline pass
+  pipeline
+    select event.id from in into out;
+  end;
+  create connector ticks;
+  create connector out;
+  create pipeline pass;
+  connect /connector/ticks to /pipeline/pass;
+  connect /pipeline/pass to /connector/out;
+end;
+deploy flow main;
+"#;
+
+fn tremor() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tremor"));
+    c.env("RUST_LOG", "info").stdin(Stdio::null());
+    c
+}
+
+/// Waits for `child` for at most 60 s (then kills it and fails the test).
+fn finish(mut child: Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("waitable").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the process did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A test directory of the suite at `root`.
+fn add_test(root: &Path, name: &str, troy: &str, assert_yaml: &str, tags: &[&str]) {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).expect("test dir");
+    std::fs::write(dir.join("config.troy"), troy).expect("config.troy");
+    std::fs::write(dir.join("assert.yaml"), assert_yaml).expect("assert.yaml");
+    let tags: String = tags.iter().map(|t| format!("- {t}\n")).collect();
+    std::fs::write(dir.join("tags.yaml"), tags).expect("tags.yaml");
+}
+
+/// A suite with one passing, one failing and one hanging test, each with its own tag.
+fn suite() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("suite dir");
+    add_test(root.path(), "passes", EXITS, "status: 0\n", &["fast"]);
+    add_test(root.path(), "fails", EXITS, "status: 3\n", &["broken"]);
+    add_test(root.path(), "hangs", RUNS_FOREVER, "status: 0\n", &["slow"]);
+    root
+}
+
+fn run_suite(root: &Path, args: &[&str]) -> Output {
+    let child = tremor()
+        .args(["test", "integration"])
+        .arg(root)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tremor starts");
+    finish(child)
+}
+
+#[test]
+fn tags_select_tests_and_a_failure_sets_the_exit_code() {
+    let root = suite();
+
+    let out = run_suite(root.path(), &["-e", "broken", "-e", "slow"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("test passes ... ok"), "{stdout}");
+    assert!(!stdout.contains("test fails"), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed, 2 skipped"), "{stdout}");
+
+    let out = run_suite(root.path(), &["-i", "broken"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("test fails ... FAILED"), "{stdout}");
+    assert!(stdout.contains("0 passed, 1 failed, 2 skipped"), "{stdout}");
+}
+
+#[test]
+fn a_deployment_that_does_not_stop_is_killed_at_the_timeout() {
+    let root = suite();
+    let out = run_suite(root.path(), &["-i", "slow", "--timeout", "2"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("deployment did not stop within 2 s"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn server_run_writes_its_pid_file() {
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(work.path().join("config.troy"), EXITS).expect("config");
+    let child = tremor()
+        .args(["server", "run", "-n", "-p", "tremor.pid", "config.troy"])
+        .current_dir(work.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tremor starts");
+    let pid = child.id();
+    let out = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(work.path().join("tremor.pid")).expect("pid file");
+    assert_eq!(written.trim(), pid.to_string());
+}
+
+/// Starts a deployment that runs until stopped, waits for its first ticks, sends `signal`.
+fn stopped_by(signal: libc::c_int) -> (Output, String) {
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(work.path().join("config.troy"), RUNS_FOREVER).expect("config");
+    let mut child = tremor()
+        .args(["server", "run", "config.troy"])
+        .current_dir(work.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tremor starts");
+    let ticks = work.path().join("ticks.log");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(&ticks).map_or(0, |t| t.lines().count()) < 3 {
+        if Instant::now() > deadline || child.try_wait().expect("waitable").is_some() {
+            let _ = child.kill();
+            let mut err = String::new();
+            let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut err));
+            panic!("the deployment wrote no ticks:\n{err}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+    // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal sent");
+    let out = finish(child);
+    let written = std::fs::read_to_string(&ticks).expect("ticks");
+    (out, written)
+}
+
+#[test]
+fn sigint_and_sigterm_stop_gracefully_with_every_event_written() {
+    for (signal, number) in [(libc::SIGINT, 2), (libc::SIGTERM, 15)] {
+        let (out, ticks) = stopped_by(signal);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "signal {number}:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("signal {number} received: stopping gracefully")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("all connectors stopped"), "{stderr}");
+        // Flushed on the way out: every tick is a whole line, numbered from 0 without gaps.
+        let ids: Vec<u64> = ticks
+            .lines()
+            .map(|l| l.parse().expect("a whole number per line"))
+            .collect();
+        assert!(ids.len() >= 3, "{ticks}");
+        assert!(ids.iter().copied().eq(0..ids.len() as u64), "{ticks}");
+    }
+}
