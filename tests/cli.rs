@@ -205,3 +205,63 @@ fn sigint_and_sigterm_stop_gracefully_with_every_event_written() {
         assert!(ids.iter().copied().eq(0..ids.len() as u64), "{ticks}");
     }
 }
+
+#[test]
+fn stdin_lines_become_events() {
+    use std::io::Write;
+    let work = tempfile::tempdir().expect("work dir");
+    std::fs::write(
+        work.path().join("config.troy"),
+        r#"
+define flow main
+flow
+  define connector stdin from stdio
+  with
+    codec = "json",
+    preprocessors = ["separate"]
+  end;
+  define connector out from file
+  with
+    codec = "json-sorted",
+    postprocessors = ["separate"],
+    config = {"path": "out.log", "mode": "truncate"}
+  end;
+  define connector exit from exit;
+  define pipeline out_or_exit
+  into out, exit
+  pipeline
+    select event from in where event != "exit" into out;
+    select {"exit": 0} from in where event == "exit" into exit;
+  end;
+  create connector stdin;
+  create connector out;
+  create connector exit;
+  create pipeline out_or_exit;
+  connect /connector/stdin to /pipeline/out_or_exit;
+  connect /pipeline/out_or_exit/out to /connector/out;
+  connect /pipeline/out_or_exit/exit to /connector/exit;
+end;
+deploy flow main;
+"#,
+    )
+    .expect("config");
+    let mut child = tremor()
+        .args(["server", "run", "config.troy"])
+        .current_dir(work.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tremor starts");
+    // Written in two pieces that split a line: the separate preprocessor joins them.
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"{\"b\": 2, \"a\"").expect("write");
+    stdin.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(100));
+    stdin.write_all(b": 1}\n\"exit\"\n").expect("write");
+    drop(stdin);
+    let out = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(work.path().join("out.log")).expect("out.log");
+    assert_eq!(written, "{\"a\":1,\"b\":2}\n");
+}
