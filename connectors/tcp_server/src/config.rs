@@ -6,7 +6,8 @@ use tremor_pdk::{ConnectorError, Result};
 /// Configuration of the TCP server.
 ///
 /// ```json
-/// {"url": "127.0.0.1:4242", "buf_size": 8192}
+/// {"url": "127.0.0.1:4242", "buf_size": 8192,
+///  "socket_options": {"SO_REUSEPORT": false, "TCP_NODELAY": true}}
 /// ```
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +20,36 @@ pub struct TcpServerConfig {
     /// one read hands to the runtime. Must be > 0.
     #[serde(default = "default_buf_size")]
     pub buf_size: usize,
+    /// Socket options, with Tremor's names (default: all at their defaults).
+    #[serde(default)]
+    pub socket_options: TcpSocketOptions,
+}
+
+/// Options of the listening socket and of accepted connections (Tremor's `socket_options`).
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TcpSocketOptions {
+    /// `SO_REUSEPORT` on the listener: several processes may listen on the same port and the
+    /// kernel spreads connections over them (default false).
+    #[serde(rename = "SO_REUSEPORT", default)]
+    pub so_reuseport: bool,
+    /// `TCP_NODELAY` on accepted connections: small replies go out at once instead of waiting
+    /// to be coalesced (Nagle's algorithm off; default true).
+    #[serde(rename = "TCP_NODELAY", default = "enabled")]
+    pub tcp_nodelay: bool,
+}
+
+impl Default for TcpSocketOptions {
+    fn default() -> Self {
+        Self {
+            so_reuseport: false,
+            tcp_nodelay: true,
+        }
+    }
+}
+
+fn enabled() -> bool {
+    true
 }
 
 fn default_buf_size() -> usize {
@@ -82,6 +113,21 @@ mod tests {
     }
 
     #[test]
+    fn socket_options_have_tremors_names_and_defaults() {
+        let c = TcpServerConfig::from_json(r#"{"url": "127.0.0.1:1"}"#).expect("valid");
+        assert_eq!(c.socket_options, TcpSocketOptions::default());
+        assert!(c.socket_options.tcp_nodelay && !c.socket_options.so_reuseport);
+        let c = TcpServerConfig::from_json(
+            r#"{"url": "127.0.0.1:1", "socket_options": {"SO_REUSEPORT": true, "TCP_NODELAY": false}}"#,
+        )
+        .expect("valid");
+        assert!(c.socket_options.so_reuseport && !c.socket_options.tcp_nodelay);
+        let c = TcpServerConfig::from_json(r#"{"url": "127.0.0.1:1", "socket_options": {}}"#)
+            .expect("an empty record is all defaults");
+        assert_eq!(c.socket_options, TcpSocketOptions::default());
+    }
+
+    #[test]
     fn rejects_bad_configs() {
         for (config, needle) in [
             (r#"{"url": "127.0.0.1:1", "bufsize": 3}"#, "bufsize"),
@@ -90,6 +136,10 @@ mod tests {
             (r#"{"url": "127.0.0.1"}"#, "host:port"),
             (r#"{"url": "127.0.0.1:99999"}"#, "port"),
             (r#"{"buf_size": 3}"#, "url"),
+            (
+                r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,
+                "SO_LINGER",
+            ),
         ] {
             let err = TcpServerConfig::from_json(config).expect_err(config);
             assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);

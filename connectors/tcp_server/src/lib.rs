@@ -22,9 +22,10 @@ mod source;
 #[cfg(test)]
 mod tests;
 
-pub use config::TcpServerConfig;
+pub use config::{TcpServerConfig, TcpSocketOptions};
 
 use async_net::{TcpListener, TcpStream};
+use socket2::{Domain, Protocol, Socket, Type};
 use std::{
     collections::HashMap,
     net::{Shutdown, SocketAddr},
@@ -116,6 +117,7 @@ impl Connector for TcpServer {
             self.alias.clone(),
             self.shared.clone(),
             self.config.buf_size,
+            self.config.socket_options.tcp_nodelay,
         ))))
     }
 
@@ -132,7 +134,7 @@ impl Connector for TcpServer {
             return Ok(true);
         }
         let address = self.config.address()?;
-        let listener = TcpListener::bind(address.as_str())
+        let listener = listen(&address, &self.config.socket_options)
             .await
             .map_err(|e| io_error(&format!("cannot listen on {address}"), e))?;
         let local = listener
@@ -157,4 +159,29 @@ impl Connector for TcpServer {
 fn io_error(context: &str, e: std::io::Error) -> ConnectorError {
     let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
     ConnectorError::new(kind, format!("{context}: {e}"))
+}
+
+/// Binds the listener, with `SO_REUSEPORT` when asked (which must be set before `bind`, so
+/// that case builds the socket by hand).
+async fn listen(address: &str, options: &TcpSocketOptions) -> std::io::Result<TcpListener> {
+    if !options.so_reuseport {
+        return TcpListener::bind(address).await;
+    }
+    let mut last_error = None;
+    for addr in async_net::resolve(address).await? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_reuse_address(true)?;
+        socket.set_reuse_port(true)?;
+        socket.set_nonblocking(true)?;
+        match socket.bind(&addr.into()).and_then(|()| socket.listen(1024)) {
+            Ok(()) => return TcpListener::try_from(std::net::TcpListener::from(socket)),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the address resolves to nothing",
+        )
+    }))
 }

@@ -47,6 +47,8 @@ pub(crate) struct TcpServerSource {
     /// The `Shared::generation` whose listener the tasks serve.
     generation: u64,
     buf_size: usize,
+    /// `TCP_NODELAY` for accepted connections.
+    tcp_nodelay: bool,
     /// Accepting and reading in progress. Owned here, not by a `pull` future, so that a
     /// cancelled pull loses nothing.
     tasks: FuturesUnordered<Task>,
@@ -58,12 +60,18 @@ pub(crate) struct TcpServerSource {
 }
 
 impl TcpServerSource {
-    pub(crate) fn new(alias: String, shared: Arc<Mutex<Shared>>, buf_size: usize) -> Self {
+    pub(crate) fn new(
+        alias: String,
+        shared: Arc<Mutex<Shared>>,
+        buf_size: usize,
+        tcp_nodelay: bool,
+    ) -> Self {
         Self {
             alias,
             shared,
             generation: 0,
             buf_size,
+            tcp_nodelay,
             tasks: FuturesUnordered::new(),
             open: HashSet::new(),
             pending: VecDeque::new(),
@@ -173,6 +181,13 @@ impl TcpServerSource {
         let id = self.next_id;
         self.next_id += 1;
         log::info!("[{}] connection {id} from {peer}", self.alias);
+        if let Err(e) = stream.set_nodelay(self.tcp_nodelay) {
+            // The connection works either way, only with other latency.
+            log::warn!(
+                "[{}] connection {id}: cannot set TCP_NODELAY: {e}",
+                self.alias
+            );
+        }
         lock(&self.shared)?.writers.insert(
             id,
             Writer {

@@ -337,3 +337,24 @@ fn metadata_names_the_connection() {
     assert_eq!(sink::connection_of(Some(b"nonsense")), None);
     assert_eq!(sink::connection_of(None), None);
 }
+
+#[test]
+fn so_reuseport_lets_two_servers_share_a_port() {
+    let reusing = |port: u16| {
+        let config =
+            format!(r#"{{"url": "127.0.0.1:{port}", "socket_options": {{"SO_REUSEPORT": true}}}}"#);
+        new_connector(tremor_pdk::testing::null_context("t"), &config).expect("valid")
+    };
+    run(async {
+        let mut first = reusing(0);
+        first.connect(1).await.expect("listens");
+        let port = first.local_addr().expect("bound").port();
+        let mut second = reusing(port);
+        second.connect(1).await.expect("shares the port");
+        // Without the option the port stays taken.
+        let config = format!(r#"{{"url": "127.0.0.1:{port}"}}"#);
+        let mut plain =
+            new_connector(tremor_pdk::testing::null_context("t"), &config).expect("valid");
+        plain.connect(1).await.expect_err("port is taken");
+    });
+}
