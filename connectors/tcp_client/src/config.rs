@@ -22,6 +22,18 @@ pub struct TcpClientConfig {
     /// the runtime. Must be > 0.
     #[serde(default = "default_buf_size")]
     pub buf_size: usize,
+    /// Socket options with Tremor's names: `{"TCP_NODELAY": bool}` (overrides `no_delay`).
+    #[serde(default)]
+    pub socket_options: TcpClientSocketOptions,
+}
+
+/// Tremor's `socket_options` of a TCP client.
+#[derive(Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TcpClientSocketOptions {
+    /// `TCP_NODELAY`; when absent, `no_delay` decides.
+    #[serde(rename = "TCP_NODELAY", default)]
+    pub tcp_nodelay: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -44,6 +56,11 @@ impl TcpClientConfig {
         }
         config.address()?;
         Ok(config)
+    }
+
+    /// Whether `TCP_NODELAY` is set: `socket_options.TCP_NODELAY`, else `no_delay`.
+    pub fn tcp_nodelay(&self) -> bool {
+        self.socket_options.tcp_nodelay.unwrap_or(self.no_delay)
     }
 
     /// The `host:port` to connect to, without the scheme.
@@ -90,6 +107,15 @@ mod tests {
         )
         .expect("valid");
         assert_eq!((c.no_delay, c.buf_size), (false, 9));
+        assert!(!c.tcp_nodelay());
+        let c = TcpClientConfig::from_json(
+            r#"{"url": "127.0.0.1:1", "no_delay": true, "socket_options": {"TCP_NODELAY": false}}"#,
+        )
+        .expect("Tremor's socket_options");
+        assert!(!c.tcp_nodelay());
+        let c = TcpClientConfig::from_json(r#"{"url": "127.0.0.1:1", "socket_options": {}}"#)
+            .expect("empty socket_options");
+        assert!(c.tcp_nodelay());
     }
 
     #[test]

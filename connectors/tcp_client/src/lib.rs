@@ -18,7 +18,7 @@ mod config;
 #[cfg(test)]
 mod tests;
 
-pub use config::TcpClientConfig;
+pub use config::{TcpClientConfig, TcpClientSocketOptions};
 
 use async_net::TcpStream;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
@@ -163,7 +163,7 @@ impl Connector for TcpClient {
             let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
             ConnectorError::new(kind, format!("cannot connect to {address}: {e}"))
         })?;
-        stream.set_nodelay(self.config.no_delay)?;
+        stream.set_nodelay(self.config.tcp_nodelay())?;
         let peer = stream.peer_addr().ok();
         log::info!(
             "[{}] connected to {} (attempt {attempt})",
