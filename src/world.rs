@@ -63,6 +63,8 @@ struct Created {
     sink: Option<Box<dyn SinkPart>>,
     requirement: CodecRequirement,
     reconnect: Reconnect,
+    /// The sink's input ports, when the connector declares them.
+    input_ports: Option<Vec<&'static str>>,
 }
 
 /// A running deployment.
@@ -443,6 +445,7 @@ fn create_connector(
         sink,
         requirement,
         reconnect,
+        input_ports: ty.input_ports(),
     })
 }
 
@@ -485,6 +488,23 @@ fn validate_link(
                         p.into_ports.join(", ")
                     )));
                 }
+            }
+        }
+    }
+    let to = &link.to;
+    if to.kind == EndpointKind::Connector {
+        let ports = created
+            .iter()
+            .find(|c| c.plan_index.0 == fi && flow.connectors[c.plan_index.1].alias == to.alias)
+            .and_then(|c| c.input_ports.as_ref());
+        if let Some(ports) = ports {
+            if !ports.iter().any(|p| *p == to.port) {
+                return Err(Error::Deploy(format!(
+                    "{at}: connector `{}` has no input port `{}` (ports: {})",
+                    to.alias,
+                    to.port,
+                    ports.join(", ")
+                )));
             }
         }
     }

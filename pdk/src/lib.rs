@@ -94,16 +94,22 @@ pub mod __private {
 /// * `$constructor`: `fn(ConnectorContext, &str) -> Result<C, ConnectorError>` where `C:
 ///   Connector`; the `&str` is the connector's `config` record as JSON text.
 ///
+/// * `input_ports = ["in", ...]` (optional): the ports its sink takes events on; default
+///   `["in"]`.
+///
 /// It defines `pub fn connector_module() -> ConnectorMod_Ref` in the calling module. The
 /// connector version reported by `tremor plugins list` is the calling crate's version.
 #[macro_export]
 macro_rules! connector_module {
     ($type_name:expr, $constructor:path) => {
+        $crate::connector_module!($type_name, $constructor, input_ports = ["in"]);
+    };
+    ($type_name:expr, $constructor:path, input_ports = [$($port:literal),+ $(,)?]) => {
         /// The stable-ABI root module of this connector.
         pub fn connector_module() -> $crate::ConnectorMod_Ref {
             use $crate::__private::abi_stable::{
                 prefix_type::{PrefixRefTrait, WithMetadata},
-                std_types::{RResult, RStr},
+                std_types::{RResult, RSlice, RStr},
             };
             extern "C" fn __tremor_pdk_new(
                 ctx: $crate::ConnectorContext,
@@ -117,6 +123,7 @@ macro_rules! connector_module {
                     connector_version: RStr::from_str(env!("CARGO_PKG_VERSION")),
                     interface_version: RStr::from_str($crate::INTERFACE_VERSION),
                     new: __tremor_pdk_new,
+                    input_ports: RSlice::from_slice(&[$(RStr::from_str($port)),+]),
                 });
             $crate::ConnectorMod_Ref::from_prefix_ref(MODULE.static_as_prefix())
         }

@@ -13,7 +13,7 @@ use abi_stable::{
     library::RootModule,
     package_version_strings,
     sabi_types::VersionStrings,
-    std_types::{RResult, RStr},
+    std_types::{RResult, RSlice, RStr},
     StableAbi,
 };
 
@@ -44,6 +44,11 @@ pub struct ConnectorMod {
         ctx: ConnectorContext,
         config: RStr<'_>,
     ) -> RResult<RawConnectorBox, ConnectorError>,
+    /// The input ports the sink part takes events on (`in`, and e.g. `stdout`/`stderr` for
+    /// stdio), so that a deployment connecting to any other port fails with its position.
+    /// Added after `new`: a host reads it with `ConnectorMod_Ref::input_ports()`, which is
+    /// `None` for connectors built before it existed (then every port is accepted).
+    pub input_ports: RSlice<'static, RStr<'static>>,
 }
 
 impl RootModule for ConnectorMod_Ref {

@@ -93,6 +93,17 @@ impl ConnectorType {
         }
     }
 
+    /// The input ports its sink takes events on; `None` when any port is accepted (native
+    /// types, and plugins built before pdk could say).
+    pub fn input_ports(&self) -> Option<Vec<&'static str>> {
+        match &self.factory {
+            Factory::Module(m) => m
+                .input_ports()
+                .map(|ports| ports.as_slice().iter().map(|p| p.as_str()).collect()),
+            Factory::Native { .. } => None,
+        }
+    }
+
     /// Creates an instance with its context and `config` record (JSON text).
     pub fn instantiate(
         &self,

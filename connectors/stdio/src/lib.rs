@@ -17,7 +17,11 @@ use tremor_pdk::{
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "stdio";
 
-tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
+tremor_pdk::connector_module!(
+    CONNECTOR_TYPE,
+    new_connector,
+    input_ports = ["in", "stdout", "stderr"]
+);
 
 const READ_SIZE: usize = 64 * 1024;
 
