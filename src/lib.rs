@@ -14,6 +14,7 @@ pub mod connectors;
 pub mod errors;
 pub mod event;
 pub mod pipeline;
+pub mod ports;
 pub mod postprocessor;
 pub mod preprocessor;
 pub mod rt;
