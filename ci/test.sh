@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, CI): builds and tests both builds.
-#   1. static: every connector builtin; unit tests of every crate and the integration suite.
+#   0. structure: the module import graph of src/ has no cycle (ci/check-module-cycles.py).
+#   1. static: every connector builtin; unit tests of every crate and the integration suite;
+#      clippy (warnings denied) on every crate and target; rustdoc of pdk and tremor-value.
 #   2. dynamic: a binary with no builtin connector (`--no-default-features --features
 #      dynamic-plugins`), every connector built as a plugin by ci/build-plugins.sh, and the
 #      same integration suite run against it through TREMOR_PLUGIN_PATH.
@@ -11,8 +13,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
+step "structure: no two modules of src/ import each other"
+python3 ci/check-module-cycles.py src
+
 step "static build: unit and integration tests"
 cargo test --workspace
+
+step "lint: clippy on every crate and target, warnings denied"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "docs: the interface (pdk) and tremor-value document every public item, warnings denied"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p tremor-pdk -p tremor-value
 
 step "static build: benchmarks compile"
 cargo bench --workspace --no-run
