@@ -101,17 +101,11 @@ impl fmt::Display for ConnectorError {
 
 impl std::error::Error for ConnectorError {}
 
+/// Without context; prefer [`crate::io::io_error`] / [`crate::io::IoResultExt`], whose message
+/// says what was being done. The kind follows [`crate::io::error_kind`].
 impl From<std::io::Error> for ConnectorError {
     fn from(e: std::io::Error) -> Self {
-        let kind = match e.kind() {
-            std::io::ErrorKind::ConnectionRefused
-            | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::NotConnected
-            | std::io::ErrorKind::BrokenPipe => ErrorKind::CONNECTION,
-            _ => ErrorKind::IO,
-        };
-        Self::new(kind, e.to_string())
+        Self::new(crate::io::error_kind(e.kind()), e.to_string())
     }
 }
 

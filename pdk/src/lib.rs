@@ -16,6 +16,11 @@
 //! fn new_connector(ctx: ConnectorContext, config: &str) -> Result<NullConnector, ConnectorError> { .. }
 //! ```
 //!
+//! Parse the config with [`config::parse`] (one error shape for every connector), give I/O
+//! errors their context with [`io::IoResultExt`], and test the parts with the builders and
+//! drivers of [`testing`]. These helpers are plain Rust around the interface: they add nothing
+//! to what crosses the boundary.
+//!
 //! [`connector_module!`] registers the connector as a builtin (through `inventory`) and, when the
 //! crate is built with its `plugin` feature as a `cdylib`, exports the root module so that the
 //! runtime can load it with `--plugin-path`.
@@ -52,18 +57,21 @@
 #![allow(non_local_definitions, non_camel_case_types)]
 
 mod adapter;
+pub mod config;
 mod connector;
 mod context;
 mod error;
+pub mod io;
 mod logging;
 mod panic;
 mod root;
 mod sink;
 mod source;
+pub mod testing;
 
 pub use adapter::{into_raw_connector, into_raw_sink, into_raw_source, Connector, Sink, Source};
 pub use connector::{CodecRequirement, RawConnector, RawConnectorBox, RawConnector_TO};
-pub use context::{testing, ConnectorContext, HostServices, HostServicesBox, HostServices_TO};
+pub use context::{ConnectorContext, HostServices, HostServicesBox, HostServices_TO};
 pub use error::{ConnectorError, ErrorKind, Result};
 pub use logging::LogLevel;
 pub use root::{BuiltinConnector, ConnectorMod, ConnectorMod_Ref, NewConnectorFn};
