@@ -28,6 +28,11 @@ target="${CARGO_TARGET_DIR:-target}"
 for manifest in "$crates_dir"/*/Cargo.toml; do
   crate=$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -n1)
   lib="lib${crate//-/_}.so"
+  if [ "$crates_dir" = connectors ] && ! grep -q '^plugin = ' "$manifest"; then
+    # A helper crate shared by connectors (connectors/net): linked into them, no plugin.
+    echo "skipping $crate (not a connector)"
+    continue
+  fi
   echo "building plugin $crate"
   if grep -q '^plugin = ' "$manifest"; then
     cargo rustc --quiet -p "$crate" --lib --features plugin --crate-type cdylib "${args[@]}"

@@ -1,0 +1,32 @@
+//! Shared code of the socket connectors (`tcp_*`, `unix_socket_*`, and the connection slot of
+//! `udp_*` and `file`). Not a connector: it registers nothing and has no `plugin` feature;
+//! each connector links it in.
+//!
+//! * [`Slot`]: how `connect` hands a connection to the source and sink parts, with a
+//!   generation number so that a loss is reported once per connection.
+//! * [`Transport`]: what the generic parts need of a stream socket type, with [`Tcp`] and
+//!   [`Unix`].
+//! * [`ClientLink`]: a client's connection, source and sink.
+//! * [`Server`]: a server's listener, accept loop, per-connection readers and the sink that
+//!   routes replies by the connection named in an event's metadata.
+//!
+//! A connector crate keeps its config, its `connect` (resolving, binding, socket options,
+//! socket files) and its registration, and delegates the rest here.
+
+mod client;
+mod server;
+mod slot;
+mod transport;
+
+pub use client::ClientLink;
+pub use server::{connection_of, Server, LINGER};
+pub use slot::{lock, Slot, Watch};
+pub use transport::{Accepted, Tcp, Transport, Unix};
+
+use tremor_pdk::ConnectorError;
+
+/// An I/O error with context; the kind follows the pdk mapping (refused/reset → connection).
+pub fn io_error(context: &str, e: std::io::Error) -> ConnectorError {
+    let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
+    ConnectorError::new(kind, format!("{context}: {e}"))
+}

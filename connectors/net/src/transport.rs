@@ -1,0 +1,99 @@
+//! The stream transports: what the generic client and server need of a socket type.
+
+use async_net::{
+    unix::{UnixListener, UnixStream},
+    TcpListener, TcpStream,
+};
+use futures_lite::{AsyncRead, AsyncWrite};
+use std::{future::Future, io, net::Shutdown};
+
+/// A stream socket type: its connections, its listener and the names of its peers.
+///
+/// A value of the type carries the options applied to accepted connections.
+pub trait Transport: Send + Sync + 'static {
+    /// One connection. Clones share the socket (the reader and the writer of a connection).
+    type Stream: AsyncRead + AsyncWrite + Clone + Unpin + Send + Sync + 'static;
+    /// A listening socket. Clones share the socket.
+    type Listener: Clone + Send + Sync + 'static;
+    /// The address of an accepted connection's peer.
+    type Peer: Send + 'static;
+
+    /// Waits for the next connection; hands the listener back for the next accept.
+    fn accept(listener: Self::Listener) -> impl Future<Output = Accepted<Self>> + Send + 'static;
+
+    /// Closes both directions of a connection; the peer may be gone already, so this cannot
+    /// fail.
+    fn shutdown(stream: &Self::Stream);
+
+    /// The peer as metadata and log messages show it; `None` where it has no useful name
+    /// (an unnamed Unix socket client).
+    fn peer_name(peer: &Self::Peer) -> Option<String>;
+
+    /// Applies this transport's options to an accepted connection. The connection works
+    /// either way, so a failure is only logged.
+    fn configure(&self, _stream: &Self::Stream) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What an accept gives: the listener back, and the connection with its peer.
+pub type Accepted<T> = (
+    <T as Transport>::Listener,
+    io::Result<(<T as Transport>::Stream, <T as Transport>::Peer)>,
+);
+
+/// TCP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tcp {
+    /// `TCP_NODELAY` on accepted connections.
+    pub nodelay: bool,
+}
+
+impl Transport for Tcp {
+    type Stream = TcpStream;
+    type Listener = TcpListener;
+    type Peer = std::net::SocketAddr;
+
+    async fn accept(listener: TcpListener) -> Accepted<Self> {
+        let result = listener.accept().await;
+        (listener, result)
+    }
+
+    fn shutdown(stream: &TcpStream) {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+
+    fn peer_name(peer: &Self::Peer) -> Option<String> {
+        Some(peer.to_string())
+    }
+
+    fn configure(&self, stream: &TcpStream) -> Result<(), String> {
+        stream
+            .set_nodelay(self.nodelay)
+            .map_err(|e| format!("cannot set TCP_NODELAY: {e}"))
+    }
+}
+
+/// Unix domain stream sockets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unix;
+
+impl Transport for Unix {
+    type Stream = UnixStream;
+    type Listener = UnixListener;
+    type Peer = async_net::unix::SocketAddr;
+
+    async fn accept(listener: UnixListener) -> Accepted<Self> {
+        let result = listener.accept().await;
+        (listener, result)
+    }
+
+    fn shutdown(stream: &UnixStream) {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+
+    fn peer_name(_peer: &Self::Peer) -> Option<String> {
+        // Clients rarely bind a name; the connection number identifies them.
+        None
+    }
+}
