@@ -22,15 +22,10 @@ mod tests;
 pub use config::UnixSocketClientConfig;
 
 use async_net::unix::UnixStream;
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
-use std::{
-    net::Shutdown,
-    sync::{Arc, Mutex, MutexGuard},
-};
+use tremor_connector_net::{io_error, ClientLink, Unix};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
-    SourceReply,
+    CodecRequirement, Connector, ConnectorContext, ConnectorError, ErrorKind, RawSinkBox,
+    RawSourceBox, Result,
 };
 
 /// The connector type name.
@@ -39,89 +34,22 @@ pub const CONNECTOR_TYPE: &str = "unix_socket_client";
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketClient, ConnectorError> {
-    let config = UnixSocketClientConfig::from_json(config)?;
     Ok(UnixSocketClient {
-        alias: ctx.alias(),
-        ctx,
-        config,
-        link: Arc::default(),
+        config: UnixSocketClientConfig::from_json(config)?,
+        link: ClientLink::new(ctx, CONNECTOR_TYPE),
     })
 }
 
 /// The connector.
 pub struct UnixSocketClient {
-    ctx: ConnectorContext,
-    alias: String,
     config: UnixSocketClientConfig,
-    link: Arc<Mutex<Link>>,
-}
-
-/// The current connection, shared by the connector and its parts.
-#[derive(Default)]
-struct Link {
-    /// Bumped by every `connect`.
-    generation: u64,
-    /// The connection of this generation; `None` once it is lost or stopped.
-    stream: Option<UnixStream>,
-}
-
-fn lock(link: &Mutex<Link>) -> Result<MutexGuard<'_, Link>> {
-    link.lock()
-        .map_err(|_| ConnectorError::other("unix_socket_client state lock poisoned"))
-}
-
-/// A part's view of the link: the connection of the generation it last saw.
-struct Current {
-    generation: u64,
-    stream: Option<UnixStream>,
-}
-
-impl Current {
-    fn new() -> Self {
-        Self {
-            generation: 0,
-            stream: None,
-        }
-    }
-
-    /// Takes up a new connection; returns whether the generation changed.
-    fn refresh(&mut self, link: &Mutex<Link>) -> Result<bool> {
-        let link = lock(link)?;
-        if link.generation == self.generation {
-            return Ok(false);
-        }
-        self.generation = link.generation;
-        self.stream = link.stream.clone();
-        Ok(true)
-    }
-
-    /// The connection broke: closes it and tells the runtime, once per connection.
-    fn lost(
-        &mut self,
-        ctx: &ConnectorContext,
-        alias: &str,
-        link: &Mutex<Link>,
-        why: &str,
-    ) -> Result<()> {
-        self.stream = None;
-        let mut link = lock(link)?;
-        if link.generation != self.generation {
-            return Ok(());
-        }
-        if let Some(stream) = link.stream.take() {
-            // It is broken already; closing is all that is wanted.
-            let _ = stream.shutdown(Shutdown::Both);
-            log::warn!("[{alias}] connection lost: {why}");
-            ctx.connection_lost();
-        }
-        Ok(())
-    }
+    link: ClientLink<Unix>,
 }
 
 impl UnixSocketClient {
     /// Whether a connection is open.
     pub fn is_connected(&self) -> bool {
-        lock(&self.link).is_ok_and(|l| l.stream.is_some())
+        self.link.with_stream(|_| ()).is_some()
     }
 }
 
@@ -131,141 +59,29 @@ impl Connector for UnixSocketClient {
     }
 
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(UnixSocketClientSource {
-            ctx: self.ctx.clone(),
-            alias: self.alias.clone(),
-            link: self.link.clone(),
-            current: Current::new(),
-            buf: vec![0; self.config.buf_size],
-            stream_open: false,
-        })))
+        Ok(Some(self.link.source(self.config.buf_size)))
     }
 
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(UnixSocketClientSink {
-            ctx: self.ctx.clone(),
-            alias: self.alias.clone(),
-            link: self.link.clone(),
-            current: Current::new(),
-            out: Vec::new(),
-        })))
+        Ok(Some(self.link.sink()))
     }
 
     async fn connect(&mut self, attempt: u64) -> Result<bool> {
         let path = &self.config.path;
         let stream = UnixStream::connect(path).await.map_err(|e| {
-            // No socket file yet means no server yet: retry like a refused connection.
-            let kind = if e.kind() == std::io::ErrorKind::NotFound {
-                tremor_pdk::ErrorKind::CONNECTION
-            } else {
-                ConnectorError::from(std::io::Error::from(e.kind())).kind
-            };
-            ConnectorError::new(kind, format!("cannot connect to {path}: {e}"))
+            let not_found = e.kind() == std::io::ErrorKind::NotFound;
+            let mut err = io_error(&format!("cannot connect to {path}"), e);
+            if not_found {
+                // No socket file yet means no server yet: retry like a refused connection.
+                err.kind = ErrorKind::CONNECTION;
+            }
+            err
         })?;
-        log::info!("[{}] connected to {path} (attempt {attempt})", self.alias);
-        let mut link = lock(&self.link)?;
-        if let Some(old) = link.stream.take() {
-            let _ = old.shutdown(Shutdown::Both);
-        }
-        link.stream = Some(stream);
-        link.generation += 1;
+        self.link.connected(stream, path, None, attempt)?;
         Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {
-        if let Some(stream) = lock(&self.link)?.stream.take() {
-            // Closing; the peer may be gone already.
-            let _ = stream.shutdown(Shutdown::Both);
-            log::info!("[{}] connection closed", self.alias);
-        }
-        Ok(())
-    }
-}
-
-struct UnixSocketClientSource {
-    ctx: ConnectorContext,
-    alias: String,
-    link: Arc<Mutex<Link>>,
-    current: Current,
-    buf: Vec<u8>,
-    /// Data went out on stream 0 and the stream has not ended yet.
-    stream_open: bool,
-}
-
-impl Source for UnixSocketClientSource {
-    async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-        if self.current.refresh(&self.link)? && self.stream_open {
-            // The sink noticed the loss first and the runtime reconnected: what was left of
-            // the old connection's stream is incomplete.
-            self.stream_open = false;
-            return Ok(SourceReply::StreamFail {
-                stream: 0,
-                reason: "the connection was replaced".into(),
-            });
-        }
-        let Some(stream) = self.current.stream.as_mut() else {
-            return Ok(SourceReply::Empty { wait_ms: 10 });
-        };
-        // Cancellation-safe: bytes are taken from the socket only in the poll that returns.
-        match stream.read(&mut self.buf).await {
-            Ok(0) => {
-                self.current
-                    .lost(&self.ctx, &self.alias, &self.link, "closed by the server")?;
-                self.stream_open = false;
-                Ok(SourceReply::EndStream { stream: 0 })
-            }
-            Ok(n) => {
-                self.stream_open = true;
-                let chunk = self.buf[..n].to_vec();
-                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![chunk.into()])))
-            }
-            Err(e) => {
-                self.current
-                    .lost(&self.ctx, &self.alias, &self.link, &e.to_string())?;
-                self.stream_open = false;
-                Ok(SourceReply::StreamFail {
-                    stream: 0,
-                    reason: e.to_string().into(),
-                })
-            }
-        }
-    }
-}
-
-struct UnixSocketClientSink {
-    ctx: ConnectorContext,
-    alias: String,
-    link: Arc<Mutex<Link>>,
-    current: Current,
-    /// The batch's bytes, written with one call.
-    out: Vec<u8>,
-}
-
-impl Sink for UnixSocketClientSink {
-    async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
-        self.current.refresh(&self.link)?;
-        // A connection error (not failed replies) makes the runtime keep the batch, pause the
-        // sources feeding this sink and send the batch again after the reconnect: nothing
-        // written while the peer is away is lost.
-        let Some(stream) = self.current.stream.as_mut() else {
-            return Err(ConnectorError::connection(format!(
-                "not connected: {} event(s) wait for the reconnect",
-                batch.len()
-            )));
-        };
-        self.out.clear();
-        for event in batch.iter() {
-            for chunk in event.chunks() {
-                self.out.extend_from_slice(chunk);
-            }
-        }
-        if let Err(e) = stream.write_all(&self.out).await {
-            self.current
-                .lost(&self.ctx, &self.alias, &self.link, &e.to_string())?;
-            // Part of the batch may have gone out before the error: resending it after the
-            // reconnect is at-least-once delivery, which is what a stream socket can offer.
-            return Err(ConnectorError::connection(format!("write failed: {e}")));
-        }
-        Ok(SinkReplies::ack_all())
+        self.link.close()
     }
 }

@@ -8,12 +8,15 @@ use abi_stable::{
 use async_io::Timer;
 use async_net::unix::UnixListener;
 use futures_lite::future;
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use std::sync::Arc;
 use std::{
     future::Future,
     sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
 use tremor_pdk::{ErrorKind, HostServices, HostServices_TO, LogLevel, SinkEvent, SourceReply};
+use tremor_pdk::{SinkBatch, SinkReplies};
 
 /// Runs `f` to completion, failing the test after 10 s.
 fn run<T>(f: impl Future<Output = T>) -> T {
