@@ -1,7 +1,7 @@
 //! The configuration of `cb`.
 
 use serde::Deserialize;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_pdk::Result;
 
 /// Configuration of the cb test connector.
 ///
@@ -35,8 +35,7 @@ fn default_timeout() -> u64 {
 impl CbConfig {
     /// Parses the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        serde_json::from_str(config)
-            .map_err(|e| ConnectorError::config(format!("invalid cb config: {e}")))
+        tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)
     }
 }
 

@@ -26,8 +26,8 @@ pub use config::CbConfig;
 pub use source::ALL_RECEIVED;
 
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result,
+    into_raw_sink, into_raw_source, io::IoResultExt, CodecRequirement, Connector, ConnectorContext,
+    ConnectorError, RawSinkBox, RawSourceBox, Result,
 };
 
 /// The connector type name.
@@ -62,8 +62,7 @@ impl Connector for Cb {
         };
         // A test connector with a small file: read it at once, so a missing file fails the
         // deployment with a clear message.
-        let text = std::fs::read(path)
-            .map_err(|e| ConnectorError::io(format!("cb: cannot read `{path}`: {e}")))?;
+        let text = std::fs::read(path).with_io_context(|| format!("cb: cannot read `{path}`"))?;
         Ok(Some(into_raw_source(source::CbSource::new(
             self.ctx.clone(),
             path.clone(),
