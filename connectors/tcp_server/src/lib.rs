@@ -13,44 +13,34 @@
 //!   After a client closed its side, replies may still be written to it for [`LINGER`];
 //!   then the server closes the connection.
 //!
-//! The source keeps accepts and reads in progress in a set of futures that it owns and polls in
-//! `pull`, so a pull the runtime cancels loses nothing and no executor is needed.
+//! The listener, the accept loop, the connections and the reply routing are
+//! `tremor_connector_net::Server`; this crate binds the listener with its socket options.
 
 mod config;
-mod sink;
-mod source;
 #[cfg(test)]
 mod tests;
 
 pub use config::{TcpServerConfig, TcpSocketOptions};
+pub use tremor_connector_net::LINGER;
 
-use async_net::{TcpListener, TcpStream};
+use async_net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
-use std::{
-    collections::HashMap,
-    net::{Shutdown, SocketAddr},
-    sync::{Arc, Mutex, MutexGuard},
-    time::Duration,
-};
+use std::net::SocketAddr;
+use tremor_connector_net::{io_error, Server, Tcp};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result,
+    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox, Result,
 };
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "tcp_server";
 
-/// How long a connection whose client closed its sending side stays open for replies.
-pub const LINGER: Duration = Duration::from_secs(5);
-
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpServer, ConnectorError> {
-    let config = TcpServerConfig::from_json(config)?;
     Ok(TcpServer {
+        config: TcpServerConfig::from_json(config)?,
+        server: Server::new(ctx.alias(), CONNECTOR_TYPE),
         alias: ctx.alias(),
-        config,
-        shared: Arc::default(),
         local_addr: None,
     })
 }
@@ -59,44 +49,8 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpServer, Conne
 pub struct TcpServer {
     alias: String,
     config: TcpServerConfig,
-    shared: Arc<Mutex<Shared>>,
+    server: Server<Tcp>,
     local_addr: Option<SocketAddr>,
-}
-
-/// What the connector, its source and its sink share.
-#[derive(Default)]
-struct Shared {
-    /// Bumped by every `connect`: the source picks up `listener` when it sees a new value.
-    generation: u64,
-    /// The listener bound by the latest `connect`.
-    listener: Option<TcpListener>,
-    /// The open connections (their writing side), by connection number.
-    writers: HashMap<u64, Writer>,
-}
-
-/// The writing side of one connection.
-struct Writer {
-    stream: TcpStream,
-    /// The client closed its sending side; the connection closes after [`LINGER`].
-    read_closed: bool,
-}
-
-impl Shared {
-    /// Closes every connection and forgets the listener.
-    fn close_all(&mut self) {
-        self.listener = None;
-        for (_, writer) in self.writers.drain() {
-            // The peer may be gone already; closing is all that is wanted.
-            let _ = writer.stream.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-/// Locks the shared state; a poisoned lock (a panic elsewhere) is an error, not a panic.
-fn lock(shared: &Mutex<Shared>) -> Result<MutexGuard<'_, Shared>> {
-    shared
-        .lock()
-        .map_err(|_| ConnectorError::other("tcp_server state lock poisoned"))
 }
 
 impl TcpServer {
@@ -113,23 +67,18 @@ impl Connector for TcpServer {
     }
 
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(source::TcpServerSource::new(
-            self.alias.clone(),
-            self.shared.clone(),
-            self.config.buf_size,
-            self.config.socket_options.tcp_nodelay,
-        ))))
+        let transport = Tcp {
+            nodelay: self.config.socket_options.tcp_nodelay,
+        };
+        Ok(Some(self.server.source(transport, self.config.buf_size)))
     }
 
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(sink::TcpServerSink::new(
-            self.alias.clone(),
-            self.shared.clone(),
-        ))))
+        Ok(Some(self.server.sink()))
     }
 
     async fn connect(&mut self, _attempt: u64) -> Result<bool> {
-        if lock(&self.shared)?.listener.is_some() {
+        if self.server.is_listening()? {
             // A reconnect: the listener is still fine (and the source still accepts on it).
             return Ok(true);
         }
@@ -142,23 +91,15 @@ impl Connector for TcpServer {
             .map_err(|e| io_error("cannot read the listening address", e))?;
         log::info!("[{}] listening on {local}", self.alias);
         self.local_addr = Some(local);
-        let mut shared = lock(&self.shared)?;
-        shared.listener = Some(listener);
-        shared.generation += 1;
+        self.server.listen(listener)?;
         Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {
-        lock(&self.shared)?.close_all();
+        self.server.close()?;
         log::info!("[{}] stopped listening", self.alias);
         Ok(())
     }
-}
-
-/// An I/O error with context; the kind follows the pdk mapping (refused/reset → connection).
-fn io_error(context: &str, e: std::io::Error) -> ConnectorError {
-    let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
-    ConnectorError::new(kind, format!("{context}: {e}"))
 }
 
 /// Binds the listener, with `SO_REUSEPORT` when asked (which must be set before `bind`, so

@@ -3,8 +3,10 @@
 use super::*;
 use abi_stable::std_types::{RSlice, RStr};
 use async_io::Timer;
+use async_net::TcpStream;
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
 use std::{future::Future, time::Duration};
+use tremor_connector_net::connection_of;
 use tremor_pdk::{EventAck, SinkBatch, SinkEvent, SourceBatch, SourceReply};
 
 /// Runs `f` to completion, failing the test after 10 s.
@@ -330,12 +332,15 @@ fn a_port_in_use_is_an_error_naming_it() {
 #[test]
 fn metadata_names_the_connection() {
     assert_eq!(
-        sink::connection_of(to(7).as_deref().map(str::as_bytes)),
+        connection_of(CONNECTOR_TYPE, to(7).as_deref().map(str::as_bytes)),
         Some(7)
     );
-    assert_eq!(sink::connection_of(Some(br#"{"udp_server": {}}"#)), None);
-    assert_eq!(sink::connection_of(Some(b"nonsense")), None);
-    assert_eq!(sink::connection_of(None), None);
+    assert_eq!(
+        connection_of(CONNECTOR_TYPE, Some(br#"{"udp_server": {}}"#)),
+        None
+    );
+    assert_eq!(connection_of(CONNECTOR_TYPE, Some(b"nonsense")), None);
+    assert_eq!(connection_of(CONNECTOR_TYPE, None), None);
 }
 
 #[test]

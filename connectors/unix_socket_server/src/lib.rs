@@ -15,46 +15,37 @@
 //!   connection that is gone, fails (with a warning). After a client closed its side, replies
 //!   may still be written to it for [`LINGER`]; then the server closes the connection.
 //!
-//! The source keeps accepts and reads in progress in a set of futures that it owns and polls in
-//! `pull`, so a pull the runtime cancels loses nothing and no executor is needed.
+//! The listener, the accept loop, the connections and the reply routing are
+//! `tremor_connector_net::Server`; this crate manages the socket file.
 
 mod config;
-mod sink;
-mod source;
 #[cfg(test)]
 mod tests;
 
 pub use config::UnixSocketServerConfig;
+pub use tremor_connector_net::LINGER;
 
 use async_net::unix::{UnixListener, UnixStream};
 use std::{
-    collections::HashMap,
     io,
-    net::Shutdown,
     os::unix::fs::{FileTypeExt, PermissionsExt},
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, MutexGuard},
-    time::Duration,
 };
+use tremor_connector_net::{io_error, Server, Unix};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result,
+    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox, Result,
 };
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "unix_socket_server";
 
-/// How long a connection whose client closed its sending side stays open for replies.
-pub const LINGER: Duration = Duration::from_secs(5);
-
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketServer, ConnectorError> {
-    let config = UnixSocketServerConfig::from_json(config)?;
     Ok(UnixSocketServer {
+        config: UnixSocketServerConfig::from_json(config)?,
+        server: Server::new(ctx.alias(), CONNECTOR_TYPE),
         alias: ctx.alias(),
-        config,
-        shared: Arc::default(),
         bound: None,
     })
 }
@@ -63,51 +54,9 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketServer
 pub struct UnixSocketServer {
     alias: String,
     config: UnixSocketServerConfig,
-    shared: Arc<Mutex<Shared>>,
+    server: Server<Unix>,
     /// The socket file this connector created, to remove when it stops.
     bound: Option<PathBuf>,
-}
-
-/// What the connector, its source and its sink share.
-#[derive(Default)]
-struct Shared {
-    /// Bumped by every `connect` that binds: the source picks up `listener` then.
-    generation: u64,
-    /// The listener bound by `connect`.
-    listener: Option<UnixListener>,
-    /// The open connections (their writing side), by connection number.
-    writers: HashMap<u64, Writer>,
-}
-
-/// The writing side of one connection.
-struct Writer {
-    stream: UnixStream,
-    /// The client closed its sending side; the connection closes after [`LINGER`].
-    read_closed: bool,
-}
-
-impl Shared {
-    /// Closes every connection and forgets the listener.
-    fn close_all(&mut self) {
-        self.listener = None;
-        for (_, writer) in self.writers.drain() {
-            // The peer may be gone already; closing is all that is wanted.
-            let _ = writer.stream.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-/// Locks the shared state; a poisoned lock (a panic elsewhere) is an error, not a panic.
-fn lock(shared: &Mutex<Shared>) -> Result<MutexGuard<'_, Shared>> {
-    shared
-        .lock()
-        .map_err(|_| ConnectorError::other("unix_socket_server state lock poisoned"))
-}
-
-/// An I/O error with context; the kind follows the pdk mapping (refused/reset → connection).
-fn io_error(context: &str, e: io::Error) -> ConnectorError {
-    let kind = ConnectorError::from(io::Error::from(e.kind())).kind;
-    ConnectorError::new(kind, format!("{context}: {e}"))
 }
 
 /// Removes a socket file nobody listens on; refuses to touch anything else.
@@ -155,22 +104,15 @@ impl Connector for UnixSocketServer {
     }
 
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(source::UnixSocketServerSource::new(
-            self.alias.clone(),
-            self.shared.clone(),
-            self.config.buf_size,
-        ))))
+        Ok(Some(self.server.source(Unix, self.config.buf_size)))
     }
 
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(sink::UnixSocketServerSink::new(
-            self.alias.clone(),
-            self.shared.clone(),
-        ))))
+        Ok(Some(self.server.sink()))
     }
 
     async fn connect(&mut self, _attempt: u64) -> Result<bool> {
-        if lock(&self.shared)?.listener.is_some() {
+        if self.server.is_listening()? {
             // A reconnect: the listener is still fine (and the source still accepts on it).
             return Ok(true);
         }
@@ -190,14 +132,12 @@ impl Connector for UnixSocketServer {
             )?;
         }
         log::info!("[{}] listening on {}", self.alias, path.display());
-        let mut shared = lock(&self.shared)?;
-        shared.listener = Some(listener);
-        shared.generation += 1;
+        self.server.listen(listener)?;
         Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {
-        lock(&self.shared)?.close_all();
+        self.server.close()?;
         self.remove_socket_file();
         log::info!("[{}] stopped listening", self.alias);
         Ok(())

@@ -5,6 +5,7 @@ use abi_stable::std_types::{RSlice, RStr};
 use async_io::Timer;
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
 use std::{future::Future, time::Duration};
+use tremor_connector_net::connection_of;
 use tremor_pdk::{EventAck, SinkBatch, SinkEvent, SourceBatch, SourceReply};
 
 /// Runs `f` to completion, failing the test after 10 s.
@@ -390,13 +391,16 @@ fn permissions_are_applied() {
 #[test]
 fn metadata_names_the_connection() {
     assert_eq!(
-        sink::connection_of(to(7).as_deref().map(str::as_bytes)),
+        connection_of(CONNECTOR_TYPE, to(7).as_deref().map(str::as_bytes)),
         Some(7)
     );
     assert_eq!(
-        sink::connection_of(Some(br#"{"tcp_server": {"connection": 1}}"#)),
+        connection_of(
+            CONNECTOR_TYPE,
+            Some(br#"{"tcp_server": {"connection": 1}}"#)
+        ),
         None
     );
-    assert_eq!(sink::connection_of(Some(b"nonsense")), None);
-    assert_eq!(sink::connection_of(None), None);
+    assert_eq!(connection_of(CONNECTOR_TYPE, Some(b"nonsense")), None);
+    assert_eq!(connection_of(CONNECTOR_TYPE, None), None);
 }
