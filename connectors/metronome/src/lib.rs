@@ -23,11 +23,11 @@ pub struct MetronomeConfig {
 }
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Metronome, ConnectorError> {
-    let config: MetronomeConfig = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid metronome config: {e}")))?;
+    let config: MetronomeConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     if config.interval == 0 {
-        return Err(ConnectorError::config(
-            "metronome `interval` must be > 0 ns",
+        return Err(tremor_pdk::config::invalid(
+            CONNECTOR_TYPE,
+            "`interval` must be > 0 ns",
         ));
     }
     Ok(Metronome { ctx, config })
@@ -78,11 +78,18 @@ fn tick(ingest_ns: u64, id: u64) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tremor_pdk::testing;
 
     #[test]
     fn rejects_bad_config() {
-        let ctx = tremor_pdk::testing::null_context("m");
-        assert!(new_connector(ctx.clone(), r#"{"interval": 0}"#).is_err());
+        let ctx = testing::null_context("m");
+        let err = new_connector(ctx.clone(), r#"{"interval": 0}"#)
+            .err()
+            .expect("zero interval");
+        assert_eq!(
+            err.message.as_str(),
+            "invalid metronome config: `interval` must be > 0 ns"
+        );
         let err = new_connector(ctx.clone(), r#"{"intervall": 5}"#)
             .err()
             .expect("unknown field");
@@ -98,23 +105,13 @@ mod tests {
 
     #[test]
     fn pulls_ticks_with_increasing_ids() {
-        let ctx = tremor_pdk::testing::null_context("m");
+        let ctx = testing::null_context("m");
         let mut c = new_connector(ctx, r#"{"interval": 1000000}"#).expect("valid");
         let mut source = c.create_source().expect("ok").expect("has a source");
         for want in 0..3u64 {
-            let reply = futures_block_on(source.pull(want)).unwrap();
-            match reply.into_enum() {
-                Ok(SourceReply::Data(batch)) => {
-                    let doc: serde_json::Value =
-                        serde_json::from_slice(&batch.chunks[0]).expect("json");
-                    assert_eq!(doc["id"], want);
-                }
-                other => panic!("unexpected {other:?}"),
-            }
+            let batch = testing::block_on(testing::next_batch(&mut source, want)).expect("data");
+            let doc: serde_json::Value = serde_json::from_slice(&batch.chunks[0]).expect("json");
+            assert_eq!(doc["id"], want);
         }
-    }
-
-    fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
-        async_io::block_on(f)
     }
 }
