@@ -3,7 +3,7 @@
 //! They work in place on the sink's batch buffer, so the common chain (`separate`) costs one
 //! pushed byte per event and no allocation.
 
-use crate::{errors::Error, preprocessor::SeparateSettings};
+use crate::preprocessor::{ProcessorConfigError, ProcessorKind, SeparateSettings};
 use base64::Engine;
 use tremor_value::Value;
 
@@ -17,17 +17,24 @@ pub trait Postprocessor: Send {
 pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed"];
 
 /// Creates the postprocessor `name` with its `config` record.
-pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Postprocessor>, Error> {
+///
+/// # Errors
+/// When no postprocessor has this name or its config is invalid.
+pub fn lookup(
+    name: &str,
+    config: &Value<'_>,
+) -> Result<Box<dyn Postprocessor>, ProcessorConfigError> {
     match name {
         "separate" => Ok(Box::new(Separate(
             SeparateSettings::from_config(config)?.separator,
         ))),
         "base64" => Ok(Box::new(Base64Encode::default())),
         "length-prefixed" => Ok(Box::new(LengthPrefixed)),
-        other => Err(Error::Deploy(format!(
-            "unknown postprocessor `{other}` (known: {})",
-            NAMES.join(", ")
-        ))),
+        other => Err(ProcessorConfigError::Unknown {
+            kind: ProcessorKind::Post,
+            name: other.to_string(),
+            known: NAMES,
+        }),
     }
 }
 

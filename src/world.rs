@@ -520,7 +520,7 @@ fn decoding(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Decodin
         .preprocessors
         .iter()
         .map(|p| preprocessor::lookup(&p.name, &p.config))
-        .collect::<Result<Vec<_>>>()
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Deploy(format!("connector `{}`: {e}", cp.alias)))?;
     Ok(Decoding::Bytes {
         codec,
@@ -537,7 +537,7 @@ fn encoding(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Encodin
         .postprocessors
         .iter()
         .map(|p| postprocessor::lookup(&p.name, &p.config))
-        .collect::<Result<Vec<_>>>()
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Deploy(format!("connector `{}`: {e}", cp.alias)))?;
     Ok(Encoding::Bytes {
         codec,
@@ -546,7 +546,8 @@ fn encoding(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Encodin
 }
 
 fn codec_for(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Box<dyn codec::Codec>> {
-    let in_connector = |e: Error| Error::Deploy(format!("connector `{}`: {e}", cp.alias));
+    let in_connector =
+        |e: codec::CodecError| Error::Deploy(format!("connector `{}`: {e}", cp.alias));
     match (&cp.codec, requirement.kind) {
         (Some(named), _) => codec::lookup(&named.name, &named.config).map_err(in_connector),
         (None, CodecRequirement::KIND_OPTIONAL) => {

@@ -24,7 +24,7 @@ impl CodecRequirement {
     /// A codec is optional; `default_codec` is used when none is named.
     pub const KIND_OPTIONAL: u8 = 1;
     /// The connector exchanges JSON documents with the runtime and takes no codec (metronome,
-    /// exit). Naming a codec for it is an error.
+    /// exit). A codec named for it is ignored with a warning (Tremor accepts such configs).
     pub const KIND_STRUCTURED: u8 = 2;
 
     /// A codec must be configured.

@@ -4,13 +4,16 @@
 //! what they mean. One instance per stream (decoding) or per sink (encoding).
 
 mod binary;
+mod error;
 mod json;
 mod msgpack;
 mod serde_value;
 mod string;
 mod yaml;
 
-use crate::{errors::Error, event::EventPayload};
+pub use error::CodecError;
+
+use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -33,14 +36,19 @@ pub trait Codec: Send {
 pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary", "yaml", "msgpack"];
 
 /// Creates the codec `name` with its `config` record.
-pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, Error> {
+///
+/// # Errors
+/// When no codec has this name or its config is invalid (the planner calls this once per
+/// connector, so deployments fail with a position before anything starts).
+pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecError> {
     let sorted_by_config = match config.get("mode").and_then(Value::as_str) {
         None | Some("compact") => false,
         Some("sorted") => true,
         Some(other) => {
-            return Err(Error::Deploy(format!(
-                "codec `{name}`: unknown mode `{other}` (expected `compact` or `sorted`)"
-            )))
+            return Err(CodecError::UnknownMode {
+                codec: name.to_string(),
+                mode: other.to_string(),
+            })
         }
     };
     match name {
@@ -50,10 +58,9 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, Error> {
         "binary" => Ok(Box::new(binary::Binary)),
         "yaml" => Ok(Box::new(yaml::Yaml)),
         "msgpack" => Ok(Box::new(msgpack::Msgpack)),
-        other => Err(Error::Deploy(format!(
-            "unknown codec `{other}` (known: {})",
-            NAMES.join(", ")
-        ))),
+        other => Err(CodecError::Unknown {
+            name: other.to_string(),
+        }),
     }
 }
 

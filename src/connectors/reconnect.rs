@@ -1,8 +1,41 @@
 //! Reconnect policies: `"none"` or `{"retry": {...}}`.
 
-use crate::errors::Error;
-use std::time::Duration;
+use std::{fmt, time::Duration};
 use tremor_value::Value;
+
+/// A reconnect policy that cannot be read; shown as `invalid reconnect policy: ...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReconnectError {
+    /// Neither `"none"` nor a record with a `retry` key.
+    NotAPolicy {
+        /// The value as written (JSON).
+        found: String,
+    },
+    /// A field of `retry` has the wrong type or range.
+    BadField {
+        /// The field's name.
+        field: &'static str,
+        /// What it must be, in words.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for ReconnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid reconnect policy: ")?;
+        match self {
+            Self::NotAPolicy { found } => {
+                write!(
+                    f,
+                    "expected \"none\" or {{\"retry\": {{...}}}}, found {found}"
+                )
+            }
+            Self::BadField { field, expected } => write!(f, "`{field}` must be {expected}"),
+        }
+    }
+}
+
+impl std::error::Error for ReconnectError {}
 
 /// What to do when connecting fails or a connection is lost.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,41 +57,42 @@ pub enum Reconnect {
 
 impl Reconnect {
     /// Reads a policy as written in a deployment.
-    pub fn from_value(v: &Value<'_>) -> Result<Self, Error> {
-        let bad = |m: String| Error::Deploy(format!("invalid reconnect policy: {m}"));
+    ///
+    /// # Errors
+    /// When `v` is neither `"none"` (or null) nor `{"retry": {...}}` with well-typed fields.
+    pub fn from_value(v: &Value<'_>) -> Result<Self, ReconnectError> {
+        let bad = |field, expected| ReconnectError::BadField { field, expected };
         if v.as_str() == Some("none") || v.is_null() {
             return Ok(Self::None);
         }
         let Some(retry) = v.get("retry") else {
-            return Err(bad(format!(
-                "expected \"none\" or {{\"retry\": {{...}}}}, found {v}"
-            )));
+            return Err(ReconnectError::NotAPolicy {
+                found: v.to_string(),
+            });
         };
         let interval_ms = match retry.get("interval_ms") {
             None => 1000,
             Some(x) => x
                 .as_u64()
-                .ok_or_else(|| bad("`interval_ms` must be a non-negative integer".into()))?,
+                .ok_or_else(|| bad("interval_ms", "a non-negative integer"))?,
         };
         let growth_rate = match retry.get("growth_rate") {
             None => 1.5,
             Some(x) => x
                 .as_f64()
                 .filter(|g| *g >= 1.0)
-                .ok_or_else(|| bad("`growth_rate` must be a number >= 1".into()))?,
+                .ok_or_else(|| bad("growth_rate", "a number >= 1"))?,
         };
         let max_retries = match retry.get("max_retries") {
             None => None,
             Some(x) => Some(
                 x.as_u64()
-                    .ok_or_else(|| bad("`max_retries` must be a non-negative integer".into()))?,
+                    .ok_or_else(|| bad("max_retries", "a non-negative integer"))?,
             ),
         };
         let randomized = match retry.get("randomized") {
             None => true,
-            Some(x) => x
-                .as_bool()
-                .ok_or_else(|| bad("`randomized` must be a bool".into()))?,
+            Some(x) => x.as_bool().ok_or_else(|| bad("randomized", "a bool"))?,
         };
         Ok(Self::Retry {
             interval_ms,
@@ -116,6 +150,17 @@ mod tests {
         assert_eq!(p.pause_before(3), Some(Duration::from_millis(400)));
         assert_eq!(p.pause_before(4), None);
         assert!(Reconnect::from_value(&literal!({"retry": {"growth_rate": 0.5}})).is_err());
-        assert!(Reconnect::from_value(&literal!({"again": {}})).is_err());
+        assert_eq!(
+            Reconnect::from_value(&literal!({"again": {}}))
+                .expect_err("no retry")
+                .to_string(),
+            r#"invalid reconnect policy: expected "none" or {"retry": {...}}, found {"again":{}}"#
+        );
+        assert_eq!(
+            Reconnect::from_value(&literal!({"retry": {"interval_ms": "soon"}}))
+                .expect_err("not a number")
+                .to_string(),
+            "invalid reconnect policy: `interval_ms` must be a non-negative integer"
+        );
     }
 }

@@ -4,8 +4,7 @@
 //! Reads deliver arbitrary pieces of the byte stream, so a frame may be split across chunks
 //! and a chunk may hold several frames: the partial frame is kept per stream.
 
-use super::Preprocessor;
-use crate::errors::Error;
+use super::{Preprocessor, ProcessorConfigError};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -18,21 +17,24 @@ const MAX_PREALLOCATED: usize = 64 * 1024;
 
 /// Reads `max_length` (frame bodies longer than this many bytes are skipped with an error;
 /// 0, the default, means no limit) and rejects unknown keys.
-pub(super) fn max_length_from_config(config: &Value<'_>) -> Result<usize, Error> {
-    let bad = |m: String| Error::Deploy(format!("length-prefixed: {m}"));
+pub(super) fn max_length_from_config(config: &Value<'_>) -> Result<usize, ProcessorConfigError> {
+    const NAME: &str = "length-prefixed";
     if let Some(record) = config.as_object() {
         if let Some(key) = record.keys().find(|k| &***k != "max_length") {
-            return Err(bad(format!(
-                "unknown config key `{key}` (known: max_length)"
-            )));
+            return Err(ProcessorConfigError::UnknownKey {
+                processor: NAME,
+                key: key.to_string(),
+                known: "max_length",
+            });
         }
     }
     match config.get("max_length") {
         None => Ok(0),
-        Some(v) => v.as_usize().ok_or_else(|| {
-            bad(format!(
-                "`max_length` must be a non-negative integer, not {v}"
-            ))
+        Some(v) => v.as_usize().ok_or_else(|| ProcessorConfigError::BadField {
+            processor: NAME,
+            field: "max_length",
+            expected: "a non-negative integer",
+            found: Some(v.to_string()),
         }),
     }
 }

@@ -3,13 +3,14 @@
 //! One chain per stream, so a partial line of one connection never mixes with another's.
 
 mod base64;
+mod error;
 mod length_prefixed;
 mod remove_empty;
 mod separate;
 
+pub use error::{ProcessorConfigError, ProcessorKind};
 pub use separate::SeparateSettings;
 
-use crate::errors::Error;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -30,7 +31,10 @@ pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
 pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed", "remove-empty"];
 
 /// Checks `name`/`config` and returns a factory for per-stream instances.
-pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, Error> {
+///
+/// # Errors
+/// When no preprocessor has this name or its config is invalid.
+pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfigError> {
     match name {
         "separate" => {
             let settings = SeparateSettings::from_config(config)?;
@@ -46,10 +50,11 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, Error> {
             }))
         }
         "remove-empty" => Ok(Box::new(|| Box::new(remove_empty::RemoveEmpty))),
-        other => Err(Error::Deploy(format!(
-            "unknown preprocessor `{other}` (known: {})",
-            NAMES.join(", ")
-        ))),
+        other => Err(ProcessorConfigError::Unknown {
+            kind: ProcessorKind::Pre,
+            name: other.to_string(),
+            known: NAMES,
+        }),
     }
 }
 

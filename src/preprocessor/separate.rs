@@ -1,8 +1,7 @@
 //! `separate`: splits chunks at a separator byte, keeping a partial line until its rest
 //! arrives.
 
-use super::Preprocessor;
-use crate::errors::Error;
+use super::{Preprocessor, ProcessorConfigError};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -19,13 +18,21 @@ pub struct SeparateSettings {
 
 impl SeparateSettings {
     /// Reads the settings from a `config` record.
-    pub fn from_config(config: &Value<'_>) -> Result<Self, Error> {
-        let bad = |m: &str| Error::Deploy(format!("separate: {m}"));
+    ///
+    /// # Errors
+    /// When a field has the wrong type or range.
+    pub fn from_config(config: &Value<'_>) -> Result<Self, ProcessorConfigError> {
+        let bad = |field, expected| ProcessorConfigError::BadField {
+            processor: "separate",
+            field,
+            expected,
+            found: None,
+        };
         let separator = match config.get("separator") {
             None => b'\n',
             Some(v) => match v.as_str().map(str::as_bytes) {
                 Some([b]) => *b,
-                _ => return Err(bad("`separator` must be a string of one byte")),
+                _ => return Err(bad("separator", "a string of one byte")),
             },
         };
         let max_length = match config.get("max_length") {
@@ -33,13 +40,11 @@ impl SeparateSettings {
             Some(v) => v
                 .as_u64()
                 .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| bad("`max_length` must be a non-negative integer"))?,
+                .ok_or_else(|| bad("max_length", "a non-negative integer"))?,
         };
         let buffered = match config.get("buffered") {
             None => true,
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| bad("`buffered` must be a bool"))?,
+            Some(v) => v.as_bool().ok_or_else(|| bad("buffered", "a bool"))?,
         };
         Ok(Self {
             separator,

@@ -180,7 +180,7 @@ fn connector_settings() {
     let p = plan(&flow(
         "define connector c from tcp_server\nwith\n\
            codec = {\"name\": \"json\", \"config\": {\"mode\": \"sorted\"}},\n\
-           preprocessors = [\"separate\", {\"name\": \"gzip\"}],\n\
+           preprocessors = [\"separate\", {\"name\": \"base64\"}],\n\
            postprocessors = [{\"name\": \"separate\", \"config\": {\"buffered\": false}}],\n\
            reconnect = {\"retry\": {\"interval_ms\": 100, \"growth_rate\": 2, \"max_retries\": 3, \"randomized\": false}},\n\
            metrics_interval_s = 10,\n\
@@ -192,7 +192,7 @@ fn connector_settings() {
         (codec.name.as_str(), json(&codec.config)),
         ("json", r#"{"mode":"sorted"}"#.into())
     );
-    assert_eq!(c.preprocessors[1].name, "gzip");
+    assert_eq!(c.preprocessors[1].name, "base64");
     assert_eq!(json(&c.preprocessors[1].config), "{}");
     assert_eq!(json(&c.postprocessors[0].config), r#"{"buffered":false}"#);
     assert!(json(&c.reconnect).starts_with(r#"{"retry":{"interval_ms":100"#));
@@ -215,6 +215,23 @@ fn connector_settings() {
         .contains("`preprocessors` must be an array, got string"));
     assert!(bad("reconnect = \"sometimes\"").contains("`reconnect` must be \"none\" or a record"));
     assert!(bad("metrics_interval_s = -1").contains("non-negative integer"));
+    // Names and configs of codecs, processors and reconnect policies resolve at plan time.
+    assert_eq!(
+        bad("codec = \"jsn\""),
+        "config.troy:3:40: unknown codec `jsn` (known: json, json-sorted, string, binary, yaml, msgpack)"
+    );
+    assert_eq!(
+        bad("preprocessors = [\"gzip\"]"),
+        "config.troy:3:48: unknown preprocessor `gzip` (known: separate, base64, length-prefixed, remove-empty)"
+    );
+    assert_eq!(
+        bad("postprocessors = [{\"name\": \"separate\", \"config\": {\"separator\": \"ab\"}}]"),
+        "config.troy:3:49: separate: `separator` must be a string of one byte"
+    );
+    assert_eq!(
+        bad("reconnect = {\"retry\": {\"max_retries\": -1}}"),
+        "config.troy:3:44: invalid reconnect policy: `max_retries` must be a non-negative integer"
+    );
     assert_eq!(
         bad("config = {\"a\": 1 + \"b\"}"),
         "config.troy:3:49: cannot add integer and string"

@@ -1,7 +1,13 @@
 //! The settings of a connector definition's `with` block, checked and stored in the plan.
+//!
+//! Codecs, processors and the reconnect policy are resolved here, with their configs, so that a
+//! typo fails the deployment with the position of the setting rather than when it starts.
+//! Whether the connector uses a codec at all is only known once it exists (see
+//! `docs/compatibility.md`), so a codec name is checked for every connector.
 
 use super::plan::{ConnectorPlan, NamedConfig};
 use super::values;
+use crate::{codec, connectors::reconnect::Reconnect, postprocessor, preprocessor};
 use tremor_value::{StaticNode, Value};
 
 /// Stores the evaluated value of setting `key` (one of [`super::ast::CONNECTOR_WITH_KEYS`]).
@@ -10,9 +16,28 @@ use tremor_value::{StaticNode, Value};
 /// A message saying what shape the value must have.
 pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Result<(), String> {
     match key {
-        "codec" => p.codec = Some(named_config(v, key)?),
-        "preprocessors" => p.preprocessors = named_list(v, key)?,
-        "postprocessors" => p.postprocessors = named_list(v, key)?,
+        "codec" => {
+            let named = named_config(v, key)?;
+            codec::lookup(&named.name, &named.config).map_err(|e| e.to_string())?;
+            p.codec = Some(named);
+        }
+        "preprocessors" => {
+            let list = named_list(v, key)?;
+            for named in &list {
+                // The factory is rebuilt when the connector starts; here it only proves the
+                // name and config valid.
+                let _factory =
+                    preprocessor::lookup(&named.name, &named.config).map_err(|e| e.to_string())?;
+            }
+            p.preprocessors = list;
+        }
+        "postprocessors" => {
+            let list = named_list(v, key)?;
+            for named in &list {
+                postprocessor::lookup(&named.name, &named.config).map_err(|e| e.to_string())?;
+            }
+            p.postprocessors = list;
+        }
         "config" if matches!(v, Value::Object(_)) => p.config = v,
         "config" => {
             return Err(format!(
@@ -21,6 +46,7 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
             ))
         }
         "reconnect" if matches!(v, Value::Object(_)) || values::as_str(&v) == Some("none") => {
+            Reconnect::from_value(&v).map_err(|e| e.to_string())?;
             p.reconnect = v;
         }
         "reconnect" => {
@@ -121,7 +147,7 @@ mod tests {
             ("name".into(), values::string("separate")),
             (
                 "config".into(),
-                values::record(vec![("buffered".into(), values::string("no"))]),
+                values::record(vec![("buffered".into(), Value::from(false))]),
             ),
         ]);
         apply(&mut p, "preprocessors", Value::Array(vec![rec])).expect("pre");
@@ -132,14 +158,15 @@ mod tests {
             Value::Static(StaticNode::U64(3)),
         )
         .expect("metrics");
-        apply(&mut p, "reconnect", values::record(vec![])).expect("reconnect");
+        let retry = values::record(vec![("retry".into(), values::record(vec![]))]);
+        apply(&mut p, "reconnect", retry).expect("reconnect");
         assert_eq!(p.codec.as_ref().map(|c| c.name.as_str()), Some("json"));
         assert_eq!(
             values::to_json(&p.preprocessors[0].config),
-            r#"{"buffered":"no"}"#
+            r#"{"buffered":false}"#
         );
         assert_eq!(p.metrics_interval_s, Some(3));
-        assert_eq!(values::to_json(&p.reconnect), "{}");
+        assert_eq!(values::to_json(&p.reconnect), r#"{"retry":{}}"#);
     }
 
     #[test]
@@ -155,6 +182,25 @@ mod tests {
         assert_eq!(
             e(&mut p, "colour", values::int(1)),
             "unknown connector setting `colour`"
+        );
+        assert!(e(&mut p, "codec", values::string("jsn"))
+            .starts_with("unknown codec `jsn` (known: json,"),);
+        let sorted_typo = values::record(vec![
+            ("name".into(), values::string("json")),
+            (
+                "config".into(),
+                values::record(vec![("mode".into(), values::string("sortd"))]),
+            ),
+        ]);
+        assert!(e(&mut p, "codec", sorted_typo).contains("unknown mode `sortd`"));
+        let pre = Value::Array(vec![values::string("separat")]);
+        assert!(e(&mut p, "preprocessors", pre).starts_with("unknown preprocessor `separat`"));
+        let post = Value::Array(vec![values::string("separate"), values::string("gzip")]);
+        assert!(e(&mut p, "postprocessors", post).starts_with("unknown postprocessor `gzip`"));
+        assert!(p.postprocessors.is_empty(), "nothing stored on error");
+        assert_eq!(
+            e(&mut p, "reconnect", values::record(vec![])),
+            r#"invalid reconnect policy: expected "none" or {"retry": {...}}, found {}"#
         );
     }
 }

@@ -72,8 +72,7 @@ impl ExitRequest {
 }
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<ExitConnector, ConnectorError> {
-    let defaults: ExitConfig = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid exit config: {e}")))?;
+    let defaults: ExitConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     Ok(ExitConnector { ctx, defaults })
 }
 
@@ -125,6 +124,15 @@ impl Sink for ExitSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tremor_pdk::testing::{self, StopRequest, TestHost, TestSinkBatch};
+
+    fn request(exit: i32, delay: u64, graceful: bool) -> ExitRequest {
+        ExitRequest {
+            exit,
+            delay,
+            graceful,
+        }
+    }
 
     #[test]
     fn reads_requests_with_defaults() {
@@ -132,48 +140,52 @@ mod tests {
             delay: 0,
             graceful: true,
         };
+        let read = |json: &[u8]| ExitRequest::from_event(json, defaults);
         assert_eq!(
-            ExitRequest::from_event(br#"{"exit": 3, "delay": 10, "graceful": false}"#, defaults),
-            ExitRequest {
-                exit: 3,
-                delay: 10,
-                graceful: false
-            }
+            read(br#"{"exit": 3, "delay": 10, "graceful": false}"#),
+            request(3, 10, false)
         );
-        assert_eq!(
-            ExitRequest::from_event(br#"{"exit": 2}"#, defaults),
-            ExitRequest {
-                exit: 2,
-                delay: 0,
-                graceful: true
-            }
-        );
-        assert_eq!(
-            ExitRequest::from_event(br#""exit""#, defaults),
-            ExitRequest {
-                exit: 0,
-                delay: 0,
-                graceful: true
-            }
-        );
+        assert_eq!(read(br#"{"exit": 2}"#), request(2, 0, true));
+        assert_eq!(read(br#""exit""#), request(0, 0, true));
         let slow = ExitConfig {
             delay: 100,
             graceful: false,
         };
         assert_eq!(
             ExitRequest::from_event(br#"{"exit": 1}"#, slow),
-            ExitRequest {
-                exit: 1,
-                delay: 100,
-                graceful: false
-            }
+            request(1, 100, false)
         );
     }
 
     #[test]
     fn config_is_checked() {
-        let ctx = tremor_pdk::testing::null_context("e");
+        let ctx = testing::null_context("e");
         assert!(new_connector(ctx.clone(), "{}").is_ok());
-        assert!(new_connector(ctx, r#"{"dealy": 1}"#).is_err());
+        let err = new_connector(ctx, r#"{"dealy": 1}"#).err().expect("typo");
+        assert!(
+            err.message
+                .starts_with("invalid exit config: unknown field `dealy`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_first_event_stops_the_runtime_once() {
+        let host = TestHost::new("e");
+        let mut c = new_connector(host.context(), r#"{"delay": 5}"#).expect("valid");
+        assert!(c.create_source().expect("ok").is_none(), "a sink only");
+        let mut sink = c.create_sink().expect("ok").expect("sink");
+        let batch = TestSinkBatch::from_payloads([r#"{"exit": 2}"#, r#"{"exit": 3}"#]);
+        let replies = testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
+        assert_eq!(replies, SinkReplies::ack_all());
+        testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
+        assert_eq!(
+            host.stop_requests(),
+            [StopRequest {
+                exit_code: 2,
+                delay_ns: 5,
+                graceful: true
+            }]
+        );
     }
 }
