@@ -7,6 +7,7 @@
 
 use blocking::Unblock;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use serde::Deserialize;
 use std::io::{Stderr, Stdin, Stdout};
 use tremor_pdk::{
     into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
@@ -25,15 +26,14 @@ tremor_pdk::connector_module!(
 
 const READ_SIZE: usize = 64 * 1024;
 
+/// Configuration of stdio: it has no options. An empty record is all that is accepted, so
+/// that typos do not pass silently.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct StdioConfig {}
+
 fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<StdioConnector, ConnectorError> {
-    // No options; an empty record is all that is accepted, so typos do not pass silently.
-    let config: serde_json::Map<String, serde_json::Value> = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid stdio config: {e}")))?;
-    if let Some(key) = config.keys().next() {
-        return Err(ConnectorError::config(format!(
-            "unknown stdio config key `{key}` (stdio takes no config)"
-        )));
-    }
+    let StdioConfig {} = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     Ok(StdioConnector)
 }
 
@@ -127,6 +127,10 @@ mod tests {
         let ctx = tremor_pdk::testing::null_context("s");
         assert!(new_connector(ctx.clone(), "{}").is_ok());
         let err = new_connector(ctx, r#"{"path": "x"}"#).err().expect("error");
-        assert!(err.message.contains("path"), "{err}");
+        assert!(
+            err.message
+                .starts_with("invalid stdio config: unknown field `path`"),
+            "{err}"
+        );
     }
 }
