@@ -13,20 +13,14 @@
 //! A connector crate keeps its config, its `connect` (resolving, binding, socket options,
 //! socket files) and its registration, and delegates the rest here.
 
+mod address;
 mod client;
 mod server;
 mod slot;
 mod transport;
 
+pub use address::AddressField;
 pub use client::ClientLink;
 pub use server::{connection_of, Server, LINGER};
 pub use slot::{lock, Slot, Watch};
 pub use transport::{Accepted, Tcp, Transport, Unix};
-
-use tremor_pdk::ConnectorError;
-
-/// An I/O error with context; the kind follows the pdk mapping (refused/reset → connection).
-pub fn io_error(context: &str, e: std::io::Error) -> ConnectorError {
-    let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
-    ConnectorError::new(kind, format!("{context}: {e}"))
-}

@@ -1,6 +1,7 @@
 //! The configuration of `tcp_client`.
 
 use serde::Deserialize;
+use tremor_connector_net::AddressField;
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the TCP client.
@@ -47,8 +48,7 @@ fn default_buf_size() -> usize {
 impl TcpClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(config)
-            .map_err(|e| ConnectorError::config(format!("invalid tcp_client config: {e}")))?;
+        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         if config.buf_size == 0 {
             return Err(ConnectorError::config(
                 "tcp_client `buf_size` must be > 0 bytes",
@@ -71,25 +71,13 @@ impl TcpClientConfig {
 
 /// `host:port` from `host:port` or `tcp://host:port[/]`.
 fn host_port(url: &str) -> Result<String> {
-    let bad = |why: &str| ConnectorError::config(format!("tcp_client `url` {url:?}: {why}"));
-    let rest = match url.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("tcp") => rest,
-        Some((scheme, _)) => {
-            return Err(bad(&format!("unsupported scheme `{scheme}` (use tcp://)")))
-        }
-        None => url,
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let (host, port) = rest
-        .rsplit_once(':')
-        .ok_or_else(|| bad("expected host:port"))?;
-    if host.is_empty() || host.contains('/') {
-        return Err(bad("expected host:port"));
+    AddressField {
+        connector_type: crate::CONNECTOR_TYPE,
+        field: "url",
+        scheme: Some("tcp"),
+        port_zero: false,
     }
-    match port.parse::<u16>() {
-        Ok(0) | Err(_) => Err(bad("the port must be a number from 1 to 65535")),
-        Ok(_) => Ok(rest.to_string()),
-    }
+    .host_port(url)
 }
 
 #[cfg(test)]

@@ -22,9 +22,10 @@ pub use config::{TcpClientConfig, TcpClientSocketOptions};
 
 use async_net::TcpStream;
 use std::net::SocketAddr;
-use tremor_connector_net::{io_error, ClientLink, Tcp};
+use tremor_connector_net::{ClientLink, Tcp};
 use tremor_pdk::{
-    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox, Result,
+    io::IoResultExt, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox,
+    RawSourceBox, Result,
 };
 
 /// The connector type name.
@@ -69,7 +70,7 @@ impl Connector for TcpClient {
         let address = self.config.address()?;
         let stream = TcpStream::connect(address.as_str())
             .await
-            .map_err(|e| io_error(&format!("cannot connect to {address}"), e))?;
+            .with_io_context(|| format!("cannot connect to {address}"))?;
         stream.set_nodelay(self.config.tcp_nodelay())?;
         let peer = stream.peer_addr().ok().map(|p| p.to_string());
         let target = peer.clone().unwrap_or(address);

@@ -26,9 +26,10 @@ pub use tremor_connector_net::LINGER;
 use async_net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use tremor_connector_net::{io_error, Server, Tcp};
+use tremor_connector_net::{Server, Tcp};
 use tremor_pdk::{
-    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox, Result,
+    io::IoResultExt, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox,
+    RawSourceBox, Result,
 };
 
 /// The connector type name.
@@ -85,10 +86,10 @@ impl Connector for TcpServer {
         let address = self.config.address()?;
         let listener = listen(&address, &self.config.socket_options)
             .await
-            .map_err(|e| io_error(&format!("cannot listen on {address}"), e))?;
+            .with_io_context(|| format!("cannot listen on {address}"))?;
         let local = listener
             .local_addr()
-            .map_err(|e| io_error("cannot read the listening address", e))?;
+            .io_context("cannot read the listening address")?;
         log::info!("[{}] listening on {local}", self.alias);
         self.local_addr = Some(local);
         self.server.listen(listener)?;

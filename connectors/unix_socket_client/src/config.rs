@@ -27,9 +27,7 @@ fn default_buf_size() -> usize {
 impl UnixSocketClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(config).map_err(|e| {
-            ConnectorError::config(format!("invalid unix_socket_client config: {e}"))
-        })?;
+        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         if config.buf_size == 0 {
             return Err(ConnectorError::config(
                 "unix_socket_client `buf_size` must be > 0 bytes",

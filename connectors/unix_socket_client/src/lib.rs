@@ -22,10 +22,10 @@ mod tests;
 pub use config::UnixSocketClientConfig;
 
 use async_net::unix::UnixStream;
-use tremor_connector_net::{io_error, ClientLink, Unix};
+use tremor_connector_net::{ClientLink, Unix};
 use tremor_pdk::{
-    CodecRequirement, Connector, ConnectorContext, ConnectorError, ErrorKind, RawSinkBox,
-    RawSourceBox, Result,
+    io::io_error, CodecRequirement, Connector, ConnectorContext, ConnectorError, ErrorKind,
+    RawSinkBox, RawSourceBox, Result,
 };
 
 /// The connector type name.
@@ -70,7 +70,7 @@ impl Connector for UnixSocketClient {
         let path = &self.config.path;
         let stream = UnixStream::connect(path).await.map_err(|e| {
             let not_found = e.kind() == std::io::ErrorKind::NotFound;
-            let mut err = io_error(&format!("cannot connect to {path}"), e);
+            let mut err = io_error(format!("cannot connect to {path}"), &e);
             if not_found {
                 // No socket file yet means no server yet: retry like a refused connection.
                 err.kind = ErrorKind::CONNECTION;

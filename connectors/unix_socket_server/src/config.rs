@@ -32,9 +32,7 @@ fn default_buf_size() -> usize {
 impl UnixSocketServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(config).map_err(|e| {
-            ConnectorError::config(format!("invalid unix_socket_server config: {e}"))
-        })?;
+        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         if config.buf_size == 0 {
             return Err(ConnectorError::config(
                 "unix_socket_server `buf_size` must be > 0 bytes",

@@ -31,9 +31,11 @@ use std::{
     os::unix::fs::{FileTypeExt, PermissionsExt},
     path::{Path, PathBuf},
 };
-use tremor_connector_net::{io_error, Server, Unix};
+use tremor_connector_net::{Server, Unix};
 use tremor_pdk::{
-    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox, Result,
+    io::{io_error, IoResultExt},
+    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox,
+    Result,
 };
 
 /// The connector type name.
@@ -65,7 +67,7 @@ async fn remove_stale(path: &Path) -> Result<()> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_error(&format!("cannot inspect {shown}"), e)),
+        Err(e) => return Err(io_error(format!("cannot inspect {shown}"), &e)),
     };
     if !meta.file_type().is_socket() {
         return Err(ConnectorError::io(format!(
@@ -77,8 +79,8 @@ async fn remove_stale(path: &Path) -> Result<()> {
             "{shown} is in use: another process listens on it"
         ))),
         Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => std::fs::remove_file(path)
-            .map_err(|e| io_error(&format!("cannot remove the stale socket {shown}"), e)),
-        Err(e) => Err(io_error(&format!("cannot check the socket {shown}"), e)),
+            .with_io_context(|| format!("cannot remove the stale socket {shown}")),
+        Err(e) => Err(io_error(format!("cannot check the socket {shown}"), &e)),
     }
 }
 
@@ -119,17 +121,11 @@ impl Connector for UnixSocketServer {
         let path = PathBuf::from(&self.config.path);
         remove_stale(&path).await?;
         let listener = UnixListener::bind(&path)
-            .map_err(|e| io_error(&format!("cannot listen on {}", path.display()), e))?;
+            .with_io_context(|| format!("cannot listen on {}", path.display()))?;
         self.bound = Some(path.clone());
         if let Some(mode) = self.config.mode()? {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).map_err(
-                |e| {
-                    io_error(
-                        &format!("cannot set the permissions of {}", path.display()),
-                        e,
-                    )
-                },
-            )?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .with_io_context(|| format!("cannot set the permissions of {}", path.display()))?;
         }
         log::info!("[{}] listening on {}", self.alias, path.display());
         self.server.listen(listener)?;
