@@ -1,9 +1,9 @@
 //! The connector's configuration and its validation into schedule entries.
 
-use crate::schedule::Entry;
+use crate::{schedule::Entry, CONNECTOR_TYPE};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
-use tremor_pdk::ConnectorError;
+use tremor_pdk::{config::invalid, ConnectorError};
 
 /// Configuration of the crononome.
 #[derive(Deserialize, Debug, Clone)]
@@ -39,11 +39,11 @@ struct Trigger<'a> {
 
 /// Parses the connector's `config` record (JSON text) into schedule entries.
 pub(crate) fn parse(config: &str) -> Result<Vec<Entry>, ConnectorError> {
-    let config: CrononomeConfig = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid crononome config: {e}")))?;
+    let config: CrononomeConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     if config.entries.is_empty() {
-        return Err(ConnectorError::config(
-            "invalid crononome config: `entries` is empty, so nothing would ever trigger",
+        return Err(invalid(
+            CONNECTOR_TYPE,
+            "`entries` is empty, so nothing would ever trigger",
         ));
     }
     config.entries.iter().map(entry).collect()
@@ -59,20 +59,26 @@ fn entry(e: &CronEntry) -> Result<Entry, ConnectorError> {
         } else {
             ""
         };
-        ConnectorError::config(format!(
-            "invalid crononome config: entry `{}` has an invalid cron expression `{}`{hint}: {err}",
-            e.name, e.expr
-        ))
+        invalid(
+            CONNECTOR_TYPE,
+            format_args!(
+                "entry `{}` has an invalid cron expression `{}`{hint}: {err}",
+                e.name, e.expr
+            ),
+        )
     })?;
     let trigger = Trigger {
         name: &e.name,
         payload: &e.payload,
     };
     let trigger_json = serde_json::to_string(&trigger).map_err(|err| {
-        ConnectorError::config(format!(
-            "invalid crononome config: entry `{}`: payload cannot be written as JSON: {err}",
-            e.name
-        ))
+        invalid(
+            CONNECTOR_TYPE,
+            format_args!(
+                "entry `{}`: payload cannot be written as JSON: {err}",
+                e.name
+            ),
+        )
     })?;
     Ok(Entry::new(schedule, trigger_json))
 }

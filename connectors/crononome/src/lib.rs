@@ -83,10 +83,10 @@ impl Source for CrononomeSource {
 mod tests {
     use super::*;
     use std::{future::Future, pin::pin, task::Poll, time::Duration};
-    use tremor_pdk::RawSourceBox;
+    use tremor_pdk::{testing, RawSourceBox};
 
     fn source(config: &str) -> RawSourceBox {
-        let ctx = tremor_pdk::testing::null_context("c");
+        let ctx = testing::null_context("c");
         let mut c = new_connector(ctx, config).expect("valid config");
         assert_eq!(c.codec_requirement(), CodecRequirement::STRUCTURED);
         c.create_source().expect("ok").expect("has a source")
@@ -94,33 +94,21 @@ mod tests {
 
     /// Runs `f` to completion, failing the test if it takes longer than `limit`.
     fn within<F: Future>(limit: Duration, f: F) -> F::Output {
-        let mut f = pin!(f);
-        let mut timer = Timer::after(limit);
-        async_io::block_on(std::future::poll_fn(|cx| {
-            if let Poll::Ready(v) = f.as_mut().poll(cx) {
-                return Poll::Ready(v);
-            }
-            assert!(
-                pin!(&mut timer).poll(cx).is_pending(),
-                "timed out after {limit:?}"
-            );
-            Poll::Pending
-        }))
+        testing::block_on_timeout(limit, f).unwrap_or_else(|| panic!("timed out after {limit:?}"))
     }
 
     fn pull_docs(source: &mut RawSourceBox, pull_id: u64) -> Vec<serde_json::Value> {
-        let reply = within(Duration::from_millis(1500), source.pull(pull_id)).expect("pulls");
-        match reply.into_enum() {
-            Ok(SourceReply::Data(batch)) => {
-                assert_eq!(batch.format, tremor_pdk::PayloadFormat::JSON);
-                batch
-                    .chunks
-                    .iter()
-                    .map(|c| serde_json::from_slice(c).expect("json"))
-                    .collect()
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        let batch = within(
+            Duration::from_millis(1500),
+            testing::next_batch(source, pull_id),
+        )
+        .expect("pulls data");
+        assert_eq!(batch.format, tremor_pdk::PayloadFormat::JSON);
+        batch
+            .chunks
+            .iter()
+            .map(|c| serde_json::from_slice(c).expect("json"))
+            .collect()
     }
 
     #[test]
@@ -168,7 +156,7 @@ mod tests {
     #[test]
     fn an_exhausted_schedule_finishes_the_source() {
         let mut s = source(r#"{"entries": [{"name": "past", "expr": "0 0 0 1 1 * 2001"}]}"#);
-        let reply = within(Duration::from_secs(1), s.pull(0)).expect("pulls");
-        assert!(matches!(reply.into_enum(), Ok(SourceReply::Finished)));
+        let reply = within(Duration::from_secs(1), testing::next_reply(&mut s, 0)).expect("pulls");
+        assert!(matches!(reply, SourceReply::Finished));
     }
 }
