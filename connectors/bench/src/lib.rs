@@ -16,8 +16,8 @@ use std::sync::{
     Arc,
 };
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result, Sink, Source,
+    config::invalid, into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext,
+    ConnectorError, RawSinkBox, RawSourceBox, Result, Sink, Source,
 };
 
 /// The connector type name.
@@ -82,15 +82,15 @@ impl Progress {
 }
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Bench, ConnectorError> {
-    let config: BenchConfig = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid bench config: {e}")))?;
+    let config: BenchConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     if !(1..=5).contains(&config.significant_figures) {
-        return Err(ConnectorError::config(
-            "bench `significant_figures` must be between 1 and 5",
+        return Err(invalid(
+            CONNECTOR_TYPE,
+            "`significant_figures` must be between 1 and 5",
         ));
     }
     if config.batch_size == 0 {
-        return Err(ConnectorError::config("bench `batch_size` must be > 0"));
+        return Err(invalid(CONNECTOR_TYPE, "`batch_size` must be > 0"));
     }
     Ok(Bench {
         ctx,
@@ -144,5 +144,58 @@ impl Connector for Bench {
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
         let sink = report::BenchSink::new(self.ctx.clone(), &self.config, self.progress.clone())?;
         Ok(Some(into_raw_sink(sink)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tremor_pdk::testing::{self, TestEvent, TestHost, TestSinkBatch};
+
+    #[test]
+    fn config_is_checked() {
+        let ctx = testing::null_context("b");
+        let message = |config: &str| {
+            new_connector(ctx.clone(), config)
+                .err()
+                .expect("invalid")
+                .message
+                .to_string()
+        };
+        assert_eq!(
+            message(r#"{"path": "x", "batch_size": 0}"#),
+            "invalid bench config: `batch_size` must be > 0"
+        );
+        assert_eq!(
+            message(r#"{"path": "x", "significant_figures": 6}"#),
+            "invalid bench config: `significant_figures` must be between 1 and 5"
+        );
+        assert!(message(r#"{"pth": "x"}"#).starts_with("invalid bench config: unknown field `pth`"));
+    }
+
+    #[test]
+    fn replays_the_lines_and_stops_the_runtime_once_all_arrived() {
+        let path =
+            std::env::temp_dir().join(format!("tremor-bench-test-{}.txt", std::process::id()));
+        std::fs::write(&path, "a\n\nb\r\nc\n").expect("write");
+        let config =
+            serde_json::json!({"path": path.display().to_string(), "iters": 2, "batch_size": 4});
+        let host = TestHost::new("b");
+        let mut bench = new_connector(host.context(), &config.to_string()).expect("valid");
+        let mut source = bench.create_source().expect("ok").expect("source");
+        let mut sink = bench.create_sink().expect("ok").expect("sink");
+        let _ = std::fs::remove_file(&path);
+        let chunks = testing::block_on(testing::take_chunks(&mut source, 6)).expect("data");
+        assert_eq!(chunks, [b"a", b"b", b"c", b"a", b"b", b"c"]);
+        let end = testing::block_on(testing::next_reply(&mut source, 2)).expect("reply");
+        assert!(matches!(end, tremor_pdk::SourceReply::Finished), "{end:?}");
+        assert!(host.stop_requests().is_empty(), "nothing arrived yet");
+        host.set_now_ns(5_000);
+        let events = chunks
+            .iter()
+            .map(|c| TestEvent::new(c).with_ingest_ns(1_000));
+        let batch = TestSinkBatch::from_events(events);
+        testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
+        assert_eq!(host.exit_codes(), [0]);
     }
 }
