@@ -47,3 +47,21 @@ impl Sink for NullSink {
         Ok(SinkReplies::ack_all())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tremor_pdk::testing::{self, TestSinkBatch};
+
+    #[test]
+    fn the_sink_acks_everything_and_the_source_never_produces() {
+        let mut c = new_connector(testing::null_context("n"), "{}").expect("valid");
+        let mut sink = c.create_sink().expect("ok").expect("sink");
+        let batch = TestSinkBatch::from_payloads(["a", "b"]);
+        let replies = testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
+        assert_eq!(replies, SinkReplies::ack_all());
+        let mut source = c.create_source().expect("ok").expect("source");
+        let reply = testing::block_on(testing::next_reply(&mut source, 0)).expect("reply");
+        assert!(matches!(reply, SourceReply::Finished), "{reply:?}");
+    }
+}
