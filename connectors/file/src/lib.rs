@@ -14,6 +14,7 @@ use blocking::Unblock;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use serde::Deserialize;
 use std::fs::{File, OpenOptions};
+use tremor_connector_net::Slot;
 use tremor_pdk::{
     into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
     RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
@@ -78,8 +79,9 @@ pub struct FileConnector {
     writer: Option<Handoff<Unblock<File>>>,
 }
 
-/// Hands the file opened by `connect` to the source or sink part, which run in other tasks.
-type Handoff<T> = std::sync::Arc<std::sync::Mutex<Option<T>>>;
+/// Hands the file opened by `connect` to the source or sink part, which run in other tasks:
+/// the part takes it out (a file has one owner).
+type Handoff<T> = Slot<T>;
 
 fn open(config: &FileConfig) -> Result<File> {
     let mut options = OpenOptions::new();
@@ -103,7 +105,7 @@ impl Connector for FileConnector {
         if self.config.mode != Mode::Read {
             return Ok(None);
         }
-        let handoff = Handoff::default();
+        let handoff = Handoff::new(CONNECTOR_TYPE);
         self.reader = Some(handoff.clone());
         Ok(Some(into_raw_source(FileSource {
             handoff,
@@ -117,7 +119,7 @@ impl Connector for FileConnector {
         if self.config.mode == Mode::Read {
             return Ok(None);
         }
-        let handoff = Handoff::default();
+        let handoff = Handoff::new(CONNECTOR_TYPE);
         self.writer = Some(handoff.clone());
         Ok(Some(into_raw_sink(FileSink {
             handoff,
@@ -128,27 +130,19 @@ impl Connector for FileConnector {
     async fn connect(&mut self, _attempt: u64) -> Result<bool> {
         let file = Unblock::new(open(&self.config)?);
         for slot in [&self.reader, &self.writer].into_iter().flatten() {
-            *slot
-                .lock()
-                .map_err(|_| ConnectorError::other("file handoff lock poisoned"))? = None;
+            slot.clear()?;
         }
         let slot = self.reader.as_ref().or(self.writer.as_ref());
         if let Some(slot) = slot {
-            *slot
-                .lock()
-                .map_err(|_| ConnectorError::other("file handoff lock poisoned"))? = Some(file);
+            slot.publish(file)?;
         }
         Ok(true)
     }
 }
 
 fn take_file(handoff: &Handoff<Unblock<File>>, current: &mut Option<Unblock<File>>) -> Result<()> {
-    let fresh = handoff
-        .lock()
-        .map_err(|_| ConnectorError::other("file handoff lock poisoned"))?
-        .take();
-    if fresh.is_some() {
-        *current = fresh;
+    if let Some(fresh) = handoff.take()? {
+        *current = Some(fresh);
     }
     Ok(())
 }

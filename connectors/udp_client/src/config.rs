@@ -1,6 +1,7 @@
 //! The configuration of `udp_client`.
 
 use serde::Deserialize;
+use tremor_connector_net::AddressField;
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the UDP client.
@@ -32,8 +33,7 @@ fn default_buf_size() -> usize {
 impl UdpClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(config)
-            .map_err(|e| ConnectorError::config(format!("invalid udp_client config: {e}")))?;
+        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         if config.buf_size == 0 {
             return Err(ConnectorError::config(
                 "udp_client `buf_size` must be > 0 bytes",
@@ -54,24 +54,13 @@ impl UdpClientConfig {
 
 /// `host:port` from `host:port` or (for `url`) `udp://host:port[/]`.
 fn host_port(field: &str, url: &str, scheme_allowed: bool) -> Result<String> {
-    let bad = |why: &str| ConnectorError::config(format!("udp_client `{field}` {url:?}: {why}"));
-    let rest = match url.split_once("://") {
-        Some((scheme, rest)) if scheme_allowed && scheme.eq_ignore_ascii_case("udp") => rest,
-        Some((scheme, _)) => {
-            return Err(bad(&format!("unsupported scheme `{scheme}`")));
-        }
-        None => url,
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let (host, port) = rest
-        .rsplit_once(':')
-        .ok_or_else(|| bad("expected host:port"))?;
-    if host.is_empty() || host.contains('/') {
-        return Err(bad("expected host:port"));
+    AddressField {
+        connector_type: crate::CONNECTOR_TYPE,
+        field,
+        scheme: scheme_allowed.then_some("udp"),
+        port_zero: true,
     }
-    port.parse::<u16>()
-        .map_err(|_| bad("the port must be a number from 0 to 65535"))?;
-    Ok(rest.to_string())
+    .host_port(url)
 }
 
 #[cfg(test)]

@@ -15,14 +15,12 @@ mod tests;
 pub use config::UdpClientConfig;
 
 use async_net::UdpSocket;
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex, MutexGuard},
-};
+use std::net::SocketAddr;
+use tremor_connector_net::{Slot, Watch};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CbAction, CodecRequirement, Connector, ConnectorContext,
-    ConnectorError, EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies,
-    Source, SourceBatch, SourceReply,
+    into_raw_sink, into_raw_source, io::IoResultExt, CbAction, CodecRequirement, Connector,
+    ConnectorContext, ConnectorError, EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch,
+    SinkReplies, Source, SourceBatch, SourceReply,
 };
 
 /// The connector type name.
@@ -35,7 +33,7 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UdpClient, Conne
     Ok(UdpClient {
         alias: ctx.alias(),
         config,
-        link: Arc::default(),
+        link: Slot::new(CONNECTOR_TYPE),
     })
 }
 
@@ -43,44 +41,17 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UdpClient, Conne
 pub struct UdpClient {
     alias: String,
     config: UdpClientConfig,
-    link: Arc<Mutex<Link>>,
-}
-
-/// The socket of the latest `connect` and where to send.
-#[derive(Default, Clone)]
-struct Link {
-    /// Bumped by every `connect`.
-    generation: u64,
-    socket: Option<(UdpSocket, SocketAddr)>,
-}
-
-fn lock(link: &Mutex<Link>) -> Result<MutexGuard<'_, Link>> {
-    link.lock()
-        .map_err(|_| ConnectorError::other("udp_client socket lock poisoned"))
-}
-
-/// A part's copy of the link, refreshed when a `connect` replaced it.
-fn refresh<'a>(
-    shared: &Mutex<Link>,
-    current: &'a mut Link,
-) -> Result<Option<&'a (UdpSocket, SocketAddr)>> {
-    let shared = lock(shared)?;
-    if shared.generation != current.generation {
-        current.clone_from(&shared);
-    }
-    Ok(current.socket.as_ref())
-}
-
-/// An I/O error with context.
-fn io_error(context: &str, e: std::io::Error) -> ConnectorError {
-    let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
-    ConnectorError::new(kind, format!("{context}: {e}"))
+    /// The socket of the latest `connect` and where to send; a reconnect binds a new one.
+    link: Slot<(UdpSocket, SocketAddr)>,
 }
 
 impl UdpClient {
     /// The local address of the socket (after `connect`).
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        lock(&self.link).ok()?.socket.as_ref()?.0.local_addr().ok()
+        self.link
+            .with(|link| link.and_then(|(socket, _)| socket.local_addr().ok()))
+            .ok()
+            .flatten()
     }
 }
 
@@ -92,8 +63,7 @@ impl Connector for UdpClient {
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
         Ok(Some(into_raw_source(UdpClientSource {
             alias: self.alias.clone(),
-            shared: self.link.clone(),
-            current: Link::default(),
+            current: self.link.watch(),
             buf: vec![0; self.config.buf_size],
         })))
     }
@@ -101,8 +71,7 @@ impl Connector for UdpClient {
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
         Ok(Some(into_raw_sink(UdpClientSink {
             alias: self.alias.clone(),
-            shared: self.link.clone(),
-            current: Link::default(),
+            current: self.link.watch(),
         })))
     }
 
@@ -110,7 +79,7 @@ impl Connector for UdpClient {
         let address = self.config.address()?;
         let target = async_net::resolve(address.as_str())
             .await
-            .map_err(|e| io_error(&format!("cannot resolve {address}"), e))?
+            .with_io_context(|| format!("cannot resolve {address}"))?
             .into_iter()
             .next()
             .ok_or_else(|| ConnectorError::io(format!("{address} resolves to no address")))?;
@@ -121,34 +90,33 @@ impl Connector for UdpClient {
         };
         let socket = UdpSocket::bind(bind)
             .await
-            .map_err(|e| io_error(&format!("cannot bind {bind}"), e))?;
+            .with_io_context(|| format!("cannot bind {bind}"))?;
         let local = socket.local_addr()?;
         log::info!(
             "[{}] sending datagrams from {local} to {target}",
             self.alias
         );
-        let mut link = lock(&self.link)?;
-        link.socket = Some((socket, target));
-        link.generation += 1;
+        self.link.publish((socket, target))?;
         Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {
-        lock(&self.link)?.socket = None;
+        // The parts keep their socket until a reconnect hands them a new one.
+        self.link.clear()?;
         Ok(())
     }
 }
 
 struct UdpClientSource {
     alias: String,
-    shared: Arc<Mutex<Link>>,
-    current: Link,
+    current: Watch<(UdpSocket, SocketAddr)>,
     buf: Vec<u8>,
 }
 
 impl Source for UdpClientSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-        let Some((socket, _)) = refresh(&self.shared, &mut self.current)? else {
+        self.current.refresh()?;
+        let Some((socket, _)) = self.current.get_mut() else {
             return Ok(SourceReply::Empty { wait_ms: 10 });
         };
         // Cancellation-safe: a datagram is taken from the socket only in the poll that returns.
@@ -168,13 +136,13 @@ impl Source for UdpClientSource {
 
 struct UdpClientSink {
     alias: String,
-    shared: Arc<Mutex<Link>>,
-    current: Link,
+    current: Watch<(UdpSocket, SocketAddr)>,
 }
 
 impl Sink for UdpClientSink {
     async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
-        let Some((socket, target)) = refresh(&self.shared, &mut self.current)? else {
+        self.current.refresh()?;
+        let Some((socket, target)) = self.current.get_mut() else {
             log::warn!(
                 "[{}] not bound: {} event(s) failed",
                 self.alias,

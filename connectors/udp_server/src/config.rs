@@ -1,6 +1,7 @@
 //! The configuration of `udp_server`.
 
 use serde::Deserialize;
+use tremor_connector_net::AddressField;
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the UDP server.
@@ -28,8 +29,7 @@ fn default_buf_size() -> usize {
 impl UdpServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(config)
-            .map_err(|e| ConnectorError::config(format!("invalid udp_server config: {e}")))?;
+        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         if config.buf_size == 0 {
             return Err(ConnectorError::config(
                 "udp_server `buf_size` must be > 0 bytes",
@@ -45,26 +45,15 @@ impl UdpServerConfig {
     }
 }
 
-/// `host:port` from `host:port` or `udp://host:port[/]`.
+/// `host:port` from `host:port` or `udp://host:port[/]`; port 0 lets the system pick.
 fn host_port(url: &str) -> Result<String> {
-    let bad = |why: &str| ConnectorError::config(format!("udp_server `url` {url:?}: {why}"));
-    let rest = match url.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("udp") => rest,
-        Some((scheme, _)) => {
-            return Err(bad(&format!("unsupported scheme `{scheme}` (use udp://)")))
-        }
-        None => url,
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let (host, port) = rest
-        .rsplit_once(':')
-        .ok_or_else(|| bad("expected host:port"))?;
-    if host.is_empty() || host.contains('/') {
-        return Err(bad("expected host:port"));
+    AddressField {
+        connector_type: crate::CONNECTOR_TYPE,
+        field: "url",
+        scheme: Some("udp"),
+        port_zero: true,
     }
-    port.parse::<u16>()
-        .map_err(|_| bad("the port must be a number from 0 to 65535"))?;
-    Ok(rest.to_string())
+    .host_port(url)
 }
 
 #[cfg(test)]

@@ -16,15 +16,12 @@ pub use config::UdpServerConfig;
 
 use async_net::UdpSocket;
 use serde::Deserialize;
-use std::{
-    borrow::Cow,
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+use std::{borrow::Cow, net::SocketAddr};
+use tremor_connector_net::{Slot, Watch};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CbAction, CodecRequirement, Connector, ConnectorContext,
-    ConnectorError, EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies,
-    Source, SourceBatch, SourceReply,
+    into_raw_sink, into_raw_source, io::IoResultExt, CbAction, CodecRequirement, Connector,
+    ConnectorContext, ConnectorError, EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch,
+    SinkReplies, Source, SourceBatch, SourceReply,
 };
 
 /// The connector type name.
@@ -37,7 +34,7 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UdpServer, Conne
     Ok(UdpServer {
         alias: ctx.alias(),
         config,
-        slot: Arc::default(),
+        slot: Slot::new(CONNECTOR_TYPE),
     })
 }
 
@@ -46,28 +43,17 @@ pub struct UdpServer {
     alias: String,
     config: UdpServerConfig,
     /// The socket bound by `connect`, for the source and the sink to pick up.
-    slot: Slot,
-}
-
-type Slot = Arc<Mutex<Option<UdpSocket>>>;
-
-/// The socket in `slot`, once there is one (`current` caches it).
-fn socket<'a>(slot: &Slot, current: &'a mut Option<UdpSocket>) -> Result<Option<&'a UdpSocket>> {
-    if current.is_none() {
-        current.clone_from(
-            &*slot
-                .lock()
-                .map_err(|_| ConnectorError::other("udp_server socket lock poisoned"))?,
-        );
-    }
-    Ok(current.as_ref())
+    slot: Slot<UdpSocket>,
 }
 
 impl UdpServer {
     /// The address the socket is bound to (after `connect`), e.g. to learn a port chosen by
     /// the system for port `0`.
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.slot.lock().ok()?.as_ref()?.local_addr().ok()
+        self.slot
+            .with(|socket| socket.and_then(|s| s.local_addr().ok()))
+            .ok()
+            .flatten()
     }
 }
 
@@ -79,8 +65,7 @@ impl Connector for UdpServer {
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
         Ok(Some(into_raw_source(UdpServerSource {
             alias: self.alias.clone(),
-            slot: self.slot.clone(),
-            socket: None,
+            socket: self.slot.watch(),
             buf: vec![0; self.config.buf_size],
         })))
     }
@@ -88,8 +73,7 @@ impl Connector for UdpServer {
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
         Ok(Some(into_raw_sink(UdpServerSink {
             alias: self.alias.clone(),
-            slot: self.slot.clone(),
-            socket: None,
+            socket: self.slot.watch(),
         })))
     }
 
@@ -99,37 +83,31 @@ impl Connector for UdpServer {
             return Ok(true);
         }
         let address = self.config.address()?;
-        let socket = UdpSocket::bind(address.as_str()).await.map_err(|e| {
-            let kind = ConnectorError::from(std::io::Error::from(e.kind())).kind;
-            ConnectorError::new(kind, format!("cannot bind {address}: {e}"))
-        })?;
+        let socket = UdpSocket::bind(address.as_str())
+            .await
+            .with_io_context(|| format!("cannot bind {address}"))?;
         let local = socket.local_addr()?;
         log::info!("[{}] receiving datagrams on {local}", self.alias);
-        *self
-            .slot
-            .lock()
-            .map_err(|_| ConnectorError::other("udp_server socket lock poisoned"))? = Some(socket);
+        self.slot.publish(socket)?;
         Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {
-        if let Ok(mut slot) = self.slot.lock() {
-            *slot = None;
-        }
+        self.slot.clear()?;
         Ok(())
     }
 }
 
 struct UdpServerSource {
     alias: String,
-    slot: Slot,
-    socket: Option<UdpSocket>,
+    socket: Watch<UdpSocket>,
     buf: Vec<u8>,
 }
 
 impl Source for UdpServerSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-        let Some(socket) = socket(&self.slot, &mut self.socket)? else {
+        self.socket.refresh()?;
+        let Some(socket) = self.socket.get_mut() else {
             return Ok(SourceReply::Empty { wait_ms: 10 });
         };
         // Cancellation-safe: a datagram is taken from the socket only in the poll that returns.
@@ -172,13 +150,13 @@ fn peer_of(meta: Option<&[u8]>) -> Option<SocketAddr> {
 
 struct UdpServerSink {
     alias: String,
-    slot: Slot,
-    socket: Option<UdpSocket>,
+    socket: Watch<UdpSocket>,
 }
 
 impl Sink for UdpServerSink {
     async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
-        let Some(socket) = socket(&self.slot, &mut self.socket)? else {
+        self.socket.refresh()?;
+        let Some(socket) = self.socket.get_mut() else {
             log::warn!(
                 "[{}] not bound: {} event(s) failed",
                 self.alias,
