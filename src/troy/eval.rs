@@ -15,7 +15,6 @@
 //! Paths are resolved by reference, so `where event.a == 1` copies nothing out of the event.
 
 use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, Literal, PathRoot, Segment, UnOp};
-use super::values::{self, Num};
 use super::Pos;
 use std::cmp::Ordering;
 use std::fmt;
@@ -68,7 +67,7 @@ pub fn eval_filter(expr: &Expr, event: &Value<'_>, args: &Value<'_>) -> Result<b
             expr.pos,
             format!(
                 "`where` must evaluate to a boolean, got {}",
-                values::type_name(other)
+                tremor_value::Value::value_type_name(other)
             ),
         )),
     }
@@ -90,7 +89,7 @@ impl<'v> Val<'_, 'v> {
 
     fn into_static(self) -> Value<'static> {
         match self {
-            Val::Ref(v) => values::to_static(v),
+            Val::Ref(v) => v.clone_static(),
             Val::Own(v) => v,
         }
     }
@@ -116,7 +115,7 @@ fn describe_path(root: PathRoot, segs: &[Segment]) -> String {
             }
             Segment::Field(f) => {
                 s.push('[');
-                s.push_str(&values::to_json(&values::string(f.as_str())));
+                s.push_str(&tremor_value::to_json(&Value::from(f.as_str())));
                 s.push(']');
             }
             Segment::Index(_) => s.push_str("[...]"),
@@ -129,7 +128,7 @@ fn describe_path(root: PathRoot, segs: &[Segment]) -> String {
 fn int_result(i: Option<i128>, pos: Pos, op: &str) -> Result<Value<'static>, EvalError> {
     let i = i.ok_or_else(|| EvalError::new(pos, format!("integer overflow in `{op}`")))?;
     if let Ok(i) = i64::try_from(i) {
-        Ok(values::int(i))
+        Ok(Value::from(i))
     } else if let Ok(u) = u64::try_from(i) {
         Ok(Value::Static(StaticNode::U64(u)))
     } else {
@@ -182,8 +181,8 @@ fn compare(a: &Value<'_>, b: &Value<'_>, pos: Pos) -> Result<Ordering, EvalError
                 pos,
                 format!(
                     "cannot compare {} and {}",
-                    values::type_name(a),
-                    values::type_name(b)
+                    tremor_value::Value::value_type_name(a),
+                    tremor_value::Value::value_type_name(b)
                 ),
             ))
         }
@@ -200,12 +199,12 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 let mut obj = Object::with_capacity(fields.len());
                 for (k, v) in fields {
                     let key = self.eval(k)?;
-                    let Some(key) = values::as_str(key.get()) else {
+                    let Some(key) = Value::as_str(key.get()) else {
                         return Err(EvalError::new(
                             k.pos,
                             format!(
                                 "record keys must be strings, got {}",
-                                values::type_name(key.get())
+                                tremor_value::Value::value_type_name(key.get())
                             ),
                         ));
                     };
@@ -228,11 +227,11 @@ impl<'a, 'v> Ctx<'a, 'v> {
                         InterpPart::Lit(l) => s.push_str(l),
                         InterpPart::Expr(e) => match self.eval(e)?.get() {
                             Value::String(v) => s.push_str(v),
-                            other => s.push_str(&values::to_json(other)),
+                            other => s.push_str(&tremor_value::to_json(other)),
                         },
                     }
                 }
-                Ok(Val::Own(values::string(s)))
+                Ok(Val::Own(Value::from(s)))
             }
             ExprKind::Unary(op, e) => self.unary(*op, e, expr.pos),
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, expr.pos),
@@ -266,7 +265,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                             pos,
                             format!(
                                 "cannot read field `{f}` of {} `{}`",
-                                values::type_name(other),
+                                tremor_value::Value::value_type_name(other),
                                 describe_path(root, before)
                             ),
                         ))
@@ -282,9 +281,9 @@ impl<'a, 'v> Ctx<'a, 'v> {
                                 e.pos,
                                 format!(
                                     "cannot index {} `{}` with {}",
-                                    values::type_name(c),
+                                    tremor_value::Value::value_type_name(c),
                                     describe_path(root, before),
-                                    values::type_name(k)
+                                    tremor_value::Value::value_type_name(k)
                                 ),
                             ))
                         }
@@ -302,14 +301,14 @@ impl<'a, 'v> Ctx<'a, 'v> {
             (UnOp::Not, Value::Static(StaticNode::Bool(b)), _) => Ok(bool_val(!b)),
             (UnOp::Neg, _, Some(Num::Int(i))) => int_result(Some(-i), pos, "-").map(Val::Own),
             (UnOp::Neg, _, Some(Num::Float(f))) => Ok(Val::Own(Value::Static(StaticNode::F64(-f)))),
-            (UnOp::Plus, _, Some(_)) => Ok(Val::Own(values::to_static(v))),
+            (UnOp::Plus, _, Some(_)) => Ok(Val::Own(v.clone_static())),
             (UnOp::Not, _, _) => Err(EvalError::new(
                 pos,
-                format!("`not` needs a boolean, got {}", values::type_name(v)),
+                format!("`not` needs a boolean, got {}", tremor_value::Value::value_type_name(v)),
             )),
             (UnOp::Neg | UnOp::Plus, _, _) => Err(EvalError::new(
                 pos,
-                format!("cannot apply unary `-`/`+` to {}", values::type_name(v)),
+                format!("cannot apply unary `-`/`+` to {}", tremor_value::Value::value_type_name(v)),
             )),
         }
     }
@@ -319,7 +318,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
             Value::Static(StaticNode::Bool(b)) => Ok(*b),
             other => Err(EvalError::new(
                 e.pos,
-                format!("`{op}` needs booleans, got {}", values::type_name(other)),
+                format!("`{op}` needs booleans, got {}", tremor_value::Value::value_type_name(other)),
             )),
         }
     }
@@ -339,8 +338,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
         let (x, y) = (self.eval(a)?, self.eval(b)?);
         let (x, y) = (x.get(), y.get());
         let v = match op {
-            BinOp::Eq => bool_val(values::equal(x, y)),
-            BinOp::Ne => bool_val(!values::equal(x, y)),
+            BinOp::Eq => bool_val(x == y),
+            BinOp::Ne => bool_val(x != y),
             BinOp::Lt => bool_val(compare(x, y, pos)? == Ordering::Less),
             BinOp::Le => bool_val(compare(x, y, pos)? != Ordering::Greater),
             BinOp::Gt => bool_val(compare(x, y, pos)? == Ordering::Greater),
@@ -351,7 +350,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                     let mut out = String::with_capacity(s.len() + t.len());
                     out.push_str(s);
                     out.push_str(t);
-                    Val::Own(values::string(out))
+                    Val::Own(Value::from(out))
                 }
                 _ => {
                     let verb = match op {
@@ -364,8 +363,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
                         pos,
                         format!(
                             "cannot {verb} {} and {}",
-                            values::type_name(x),
-                            values::type_name(y)
+                            tremor_value::Value::value_type_name(x),
+                            tremor_value::Value::value_type_name(y)
                         ),
                     ));
                 }
@@ -384,7 +383,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                     .checked_mul(i128::from(factor))
                     .and_then(|n| i64::try_from(n).ok())
                     .ok_or_else(overflow)?;
-                Ok(Val::Own(values::int(n)))
+                Ok(Val::Own(Value::from(n)))
             }
             Some(Num::Float(f)) => {
                 // Fractions of the unit are kept down to whole nanoseconds.
@@ -392,7 +391,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 let n = (f * factor as f64).round();
                 if n.is_finite() && n.abs() < 9.2e18 {
                     #[allow(clippy::cast_possible_truncation)]
-                    Ok(Val::Own(values::int(n as i64)))
+                    Ok(Val::Own(Value::from(n as i64)))
                 } else {
                     Err(overflow())
                 }
@@ -401,7 +400,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 arg.pos,
                 format!(
                     "`{func}` needs a number, got {}",
-                    values::type_name(v.get())
+                    tremor_value::Value::value_type_name(v.get())
                 ),
             )),
         }
@@ -435,7 +434,7 @@ fn index<'a, 'v>(a: &'a [Value<'v>], k: &Value<'_>, pos: Pos) -> Result<&'a Valu
             pos,
             format!(
                 "array index must be a non-negative integer, got {}",
-                values::to_json(k)
+                tremor_value::to_json(k)
             ),
         )
     })?;
@@ -445,6 +444,38 @@ fn index<'a, 'v>(a: &'a [Value<'v>], k: &Value<'_>, pos: Pos) -> Result<&'a Valu
             format!("array index {i} out of bounds (length {})", a.len()),
         )
     })
+}
+
+/// A number, widened so that values of different representations can be computed with:
+/// the arithmetic of Troy (integers stay exact, mixing with a float gives a float).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Num {
+    /// Any integer (`I64` or `U64`).
+    Int(i128),
+    /// A float.
+    Float(f64),
+}
+
+impl Num {
+    /// The number in a value, if it is one.
+    fn of(v: &Value<'_>) -> Option<Self> {
+        match v {
+            Value::Static(StaticNode::I64(i)) => Some(Num::Int(i128::from(*i))),
+            Value::Static(StaticNode::U64(u)) => Some(Num::Int(i128::from(*u))),
+            Value::Static(StaticNode::F64(f)) => Some(Num::Float(*f)),
+            _ => None,
+        }
+    }
+
+    /// As a float (precision may be lost for huge integers, which is what mixed arithmetic
+    /// means).
+    #[allow(clippy::cast_precision_loss)]
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
 }
 
 #[cfg(test)]

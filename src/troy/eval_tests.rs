@@ -2,27 +2,27 @@ use super::*;
 use crate::troy::expr_parser::parse_expr;
 
 fn event() -> Value<'static> {
-    values::record(vec![
+    Value::from_iter(vec![
         (
             "a".into(),
-            values::record(vec![("b".into(), values::int(2))]),
+            Value::from_iter(vec![("b", Value::from(2))]),
         ),
-        ("s".into(), values::string("text")),
-        ("n".into(), values::int(10)),
-        ("f".into(), Value::Static(StaticNode::F64(0.5))),
-        ("t".into(), Value::Static(StaticNode::Bool(true))),
+        ("s", Value::from("text")),
+        ("n", Value::from(10)),
+        ("f", Value::Static(StaticNode::F64(0.5))),
+        ("t", Value::Static(StaticNode::Bool(true))),
         (
             "list".into(),
-            Value::Array(vec![values::int(7), values::string("x")]),
+            Value::Array(vec![Value::from(7), Value::from("x")]),
         ),
-        ("key".into(), values::string("s")),
-        ("odd key".into(), values::int(1)),
-        ("big".into(), values::int(i64::MAX)),
+        ("key", Value::from("s")),
+        ("odd key", Value::from(1)),
+        ("big", Value::from(i64::MAX)),
     ])
 }
 
 fn args() -> Value<'static> {
-    values::record(vec![("delay".into(), values::int(50))])
+    Value::from_iter(vec![("delay", Value::from(50))])
 }
 
 fn ev(src: &str) -> Result<Value<'static>, EvalError> {
@@ -30,7 +30,7 @@ fn ev(src: &str) -> Result<Value<'static>, EvalError> {
 }
 
 fn json(src: &str) -> String {
-    values::to_json(&ev(src).expect("evaluates"))
+    tremor_value::to_json(&ev(src).expect("evaluates"))
 }
 
 fn err(src: &str) -> String {
@@ -79,7 +79,7 @@ fn event_access() {
     );
     assert_eq!(
         err("event.list[true]"),
-        "1:12: cannot index array `event.list` with boolean"
+        "1:12: cannot index array `event.list` with bool"
     );
     assert_eq!(err("args.nope"), "1:1: unknown argument `nope`");
     assert_eq!(json("args"), r#"{"delay":50}"#);
@@ -89,8 +89,8 @@ fn event_access() {
 fn bare_event_is_the_whole_event() {
     let e = parse_expr("event", "e").expect("parses");
     assert!(e.is_event());
-    let v = eval(&e, &values::string("exit"), &args()).expect("evaluates");
-    assert_eq!(values::to_json(&v), r#""exit""#);
+    let v = eval(&e, &Value::from("exit"), &args()).expect("evaluates");
+    assert_eq!(tremor_value::to_json(&v), r#""exit""#);
 }
 
 #[test]
@@ -190,8 +190,8 @@ fn filters() {
     let f = |src: &str, event: &Value<'_>| {
         eval_filter(&parse_expr(src, "e").expect("parses"), event, &args())
     };
-    let exit = values::string("exit");
-    let other = values::string("other");
+    let exit = Value::from("exit");
+    let other = Value::from("other");
     assert_eq!(f(r#"event == "exit""#, &exit), Ok(true));
     assert_eq!(f(r#"event == "exit""#, &other), Ok(false));
     assert_eq!(f(r#"event != "exit""#, &other), Ok(true));
@@ -210,7 +210,7 @@ fn borrowed_events_are_copied_out() {
     let out = eval(&parse_expr("event[0]", "e").expect("parses"), &ev, &args()).expect("ok");
     drop(ev);
     drop(raw);
-    assert_eq!(values::to_json(&out), r#""borrowed text""#);
+    assert_eq!(tremor_value::to_json(&out), r#""borrowed text""#);
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! Expressions are evaluated directly from this tree by [`super::eval`]; the planner substitutes
 //! `args` and folds constants ([`super::fold`]) before a pipeline runs them.
 
-use super::values::DebugValue;
 use super::Pos;
 use std::fmt;
 use tremor_value::Value;
@@ -17,13 +16,13 @@ pub struct Expr {
     pub pos: Pos,
 }
 
-/// A constant value. A newtype so that the syntax tree is `Debug` whatever `Value` implements.
+/// A constant value.
 #[derive(Clone, PartialEq)]
 pub struct Literal(pub Value<'static>);
 
 impl fmt::Debug for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Literal({:?})", DebugValue(&self.0))
+        write!(f, "Literal({:?})", &self.0)
     }
 }
 

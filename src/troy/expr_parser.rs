@@ -7,7 +7,6 @@
 use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, PathRoot, Segment, UnOp};
 use super::lexer::{lex, StrPart, Tok};
 use super::parser::{Parser, UNSUPPORTED_WORDS};
-use super::values;
 use super::TroyError;
 use tremor_value::{StaticNode, Value};
 
@@ -95,9 +94,9 @@ impl Parser<'_> {
         if op == UnOp::Neg {
             // Fold `-literal` so that `-9223372036854775808` is the smallest i64, not an overflow.
             let folded = match operand.as_literal() {
-                Some(Value::Static(StaticNode::I64(i))) => i.checked_neg().map(values::int),
+                Some(Value::Static(StaticNode::I64(i))) => i.checked_neg().map(Value::from),
                 Some(Value::Static(StaticNode::U64(u))) if *u == 1 << 63 => {
-                    Some(values::int(i64::MIN))
+                    Some(Value::from(i64::MIN))
                 }
                 Some(Value::Static(StaticNode::F64(f))) => Some(Value::Static(StaticNode::F64(-f))),
                 _ => None,
@@ -118,7 +117,7 @@ impl Parser<'_> {
         match t.tok {
             Tok::Int(i) => {
                 self.next();
-                let v = i64::try_from(i).map_or(Value::Static(StaticNode::U64(i)), values::int);
+                let v = i64::try_from(i).map_or(Value::Static(StaticNode::U64(i)), Value::from);
                 Ok(Expr::literal(v, pos))
             }
             Tok::Float(f) => {
@@ -181,7 +180,7 @@ impl Parser<'_> {
         let lit = match w {
             "true" => Some(Value::Static(StaticNode::Bool(true))),
             "false" => Some(Value::Static(StaticNode::Bool(false))),
-            "null" => Some(values::null()),
+            "null" => Some(Value::null()),
             _ => None,
         };
         if let Some(v) = lit {
@@ -208,7 +207,7 @@ impl Parser<'_> {
                     return Err(self.unsupported(self.pos(), "array slice"));
                 }
                 self.expect_punct("]")?;
-                match key.as_literal().and_then(values::as_str) {
+                match key.as_literal().and_then(Value::as_str) {
                     Some(name) => segs.push(Segment::Field(name.to_string())),
                     None => segs.push(Segment::Index(Box::new(key))),
                 }
@@ -278,10 +277,10 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.unexpected("a string key or `}`")),
             };
-            if let Some(name) = key.as_literal().and_then(values::as_str) {
+            if let Some(name) = key.as_literal().and_then(Value::as_str) {
                 let dup = fields
                     .iter()
-                    .any(|(k, _)| k.as_literal().and_then(values::as_str) == Some(name));
+                    .any(|(k, _)| k.as_literal().and_then(Value::as_str) == Some(name));
                 if dup {
                     return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
                 }
@@ -307,7 +306,7 @@ impl Parser<'_> {
         depth: usize,
     ) -> Result<Expr, TroyError> {
         if let [StrPart::Lit(s)] = &parts[..] {
-            return Ok(Expr::literal(values::string(s.as_str()), pos));
+            return Ok(Expr::literal(Value::from(s.clone()), pos));
         }
         let mut out = Vec::with_capacity(parts.len());
         for part in parts {

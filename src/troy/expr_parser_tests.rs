@@ -4,7 +4,7 @@ use crate::troy::ast::Literal;
 /// Writes an expression fully parenthesised, to check the tree's shape.
 fn show(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Literal(Literal(v)) => values::to_json(v),
+        ExprKind::Literal(Literal(v)) => tremor_value::to_json(v),
         ExprKind::Record(fields) => {
             let f: Vec<String> = fields
                 .iter()

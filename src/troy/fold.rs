@@ -7,7 +7,6 @@
 
 use super::ast::{Expr, ExprKind, InterpPart, PathRoot, Segment};
 use super::eval::{eval, EvalError};
-use super::values;
 use tremor_value::Value;
 
 /// Evaluates an expression that has no event to read (`config`, `with`, argument defaults).
@@ -22,7 +21,7 @@ pub fn eval_const(expr: &Expr, args: &Value<'_>) -> Result<Value<'static>, EvalE
             pos,
         });
     }
-    eval(expr, &values::null(), args)
+    eval(expr, &Value::null(), args)
 }
 
 /// Substitutes `args` and folds every event-independent subexpression into a constant.
@@ -31,7 +30,7 @@ pub fn eval_const(expr: &Expr, args: &Value<'_>) -> Result<Value<'static>, EvalE
 /// When an event-independent subexpression fails to evaluate.
 pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
     if expr.find_root(PathRoot::Event).is_none() {
-        let v = eval(expr, &values::null(), args)?;
+        let v = eval(expr, &Value::null(), args)?;
         return Ok(Expr::literal(v, expr.pos));
     }
     let kind = match &expr.kind {
@@ -51,7 +50,7 @@ pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
                     Segment::Field(f) => Segment::Field(f.clone()),
                     Segment::Index(e) => {
                         let e = fold(e, args)?;
-                        match e.as_literal().and_then(values::as_str) {
+                        match e.as_literal().and_then(Value::as_str) {
                             Some(name) => Segment::Field(name.to_string()),
                             None => Segment::Index(Box::new(e)),
                         }
@@ -86,7 +85,7 @@ fn fold_interp(parts: &[InterpPart], args: &Value<'_>) -> Result<Vec<InterpPart>
                 let e = fold(e, args)?;
                 match e.as_literal() {
                     Some(Value::String(s)) => InterpPart::Lit(s.to_string()),
-                    Some(v) => InterpPart::Lit(values::to_json(v)),
+                    Some(v) => InterpPart::Lit(tremor_value::to_json(v)),
                     None => InterpPart::Expr(e),
                 }
             }
@@ -105,9 +104,9 @@ mod tests {
     use crate::troy::expr_parser::parse_expr;
 
     fn args() -> Value<'static> {
-        values::record(vec![
-            ("delay".into(), values::int(50)),
-            ("name".into(), values::string("x")),
+        Value::from_iter(vec![
+            ("delay", Value::from(50)),
+            ("name", Value::from("x")),
         ])
     }
 
@@ -119,7 +118,7 @@ mod tests {
     fn constant_parts_become_literals() {
         let e = folded(r#"{"exit": 0, "delay": args.delay}"#);
         let v = e.as_literal().expect("whole record is constant");
-        assert_eq!(values::to_json(v), r#"{"exit":0,"delay":50}"#);
+        assert_eq!(tremor_value::to_json(v), r#"{"exit":0,"delay":50}"#);
         assert!(folded("1 + 2 * 3").as_literal().is_some());
     }
 
@@ -130,7 +129,7 @@ mod tests {
             panic!("record expected: {e:?}");
         };
         assert!(fields[0].1.as_literal().is_none());
-        assert_eq!(fields[1].1.as_literal(), Some(&values::int(51)));
+        assert_eq!(fields[1].1.as_literal(), Some(&Value::from(51)));
         let e = folded(r#"event[args.name]"#);
         assert_eq!(
             e.kind,

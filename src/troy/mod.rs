@@ -31,7 +31,6 @@ pub mod parser;
 pub mod plan;
 pub mod planner;
 mod settings;
-pub mod values;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

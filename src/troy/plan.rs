@@ -3,7 +3,6 @@
 //! never needs to look at Troy syntax except the `select` / `where` expressions it evaluates.
 
 use super::ast;
-use super::values::DebugValue;
 use super::Pos;
 use std::fmt;
 use tremor_value::Value;
@@ -43,7 +42,7 @@ impl FlowPlan {
 }
 
 /// A connector instance.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectorPlan {
     /// The alias from `create connector ALIAS`.
     pub alias: String,
@@ -65,24 +64,8 @@ pub struct ConnectorPlan {
     pub pos: Pos,
 }
 
-impl fmt::Debug for ConnectorPlan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectorPlan")
-            .field("alias", &self.alias)
-            .field("connector_type", &self.connector_type)
-            .field("codec", &self.codec)
-            .field("preprocessors", &self.preprocessors)
-            .field("postprocessors", &self.postprocessors)
-            .field("config", &DebugValue(&self.config))
-            .field("reconnect", &DebugValue(&self.reconnect))
-            .field("metrics_interval_s", &self.metrics_interval_s)
-            .field("pos", &self.pos)
-            .finish()
-    }
-}
-
 /// A codec or processor: `"json"` or `{"name": "json", "config": {...}}`.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamedConfig {
     /// Its name.
     pub name: String,
@@ -90,17 +73,8 @@ pub struct NamedConfig {
     pub config: Value<'static>,
 }
 
-impl fmt::Debug for NamedConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NamedConfig")
-            .field("name", &self.name)
-            .field("config", &DebugValue(&self.config))
-            .finish()
-    }
-}
-
 /// A pipeline instance.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelinePlan {
     /// The alias from `create pipeline ALIAS`.
     pub alias: String,
@@ -112,18 +86,6 @@ pub struct PipelinePlan {
     pub args: Value<'static>,
     /// Where the `create` statement is.
     pub pos: Pos,
-}
-
-impl fmt::Debug for PipelinePlan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PipelinePlan")
-            .field("alias", &self.alias)
-            .field("into_ports", &self.into_ports)
-            .field("selects", &self.selects)
-            .field("args", &DebugValue(&self.args))
-            .field("pos", &self.pos)
-            .finish()
-    }
 }
 
 /// `select TARGET from PORT [where FILTER] into PORT;`
@@ -185,7 +147,6 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::troy::values;
 
     #[test]
     fn endpoint_display_and_lookup() {
@@ -202,12 +163,12 @@ mod tests {
                 connector_type: "exit".into(),
                 codec: Some(NamedConfig {
                     name: "json".into(),
-                    config: values::empty_record(),
+                    config: Value::object(),
                 }),
                 preprocessors: vec![],
                 postprocessors: vec![],
-                config: values::empty_record(),
-                reconnect: values::string("none"),
+                config: Value::object(),
+                reconnect: Value::from("none"),
                 metrics_interval_s: None,
                 pos: Pos::new(1, 1),
             }],

@@ -16,7 +16,6 @@ use super::plan::{
     ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan, SelectPlan,
 };
 use super::settings;
-use super::values;
 use super::{Pos, TroyError};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -308,7 +307,7 @@ impl Scope<'_> {
                 ));
             }
         }
-        let empty = values::empty_record();
+        let empty = Value::object();
         let mut fields = Vec::with_capacity(decls.len());
         for d in decls {
             let v = if let Some(w) = c.with.iter().find(|w| w.name.name == d.name.name) {
@@ -327,7 +326,7 @@ impl Scope<'_> {
             };
             fields.push((d.name.name.clone(), v));
         }
-        Ok(values::record(fields))
+        Ok(Value::from_iter(fields))
     }
 
     fn connector(&self, c: &Create) -> Result<ConnectorPlan, TroyError> {
@@ -340,8 +339,8 @@ impl Scope<'_> {
             codec: None,
             preprocessors: Vec::new(),
             postprocessors: Vec::new(),
-            config: values::empty_record(),
-            reconnect: values::string("none"),
+            config: Value::object(),
+            reconnect: Value::from("none"),
             metrics_interval_s: None,
             pos: c.pos,
         };
@@ -405,7 +404,7 @@ impl Scope<'_> {
                             return Err(TroyError::at(
                                 def_file,
                                 f.pos,
-                                format!("`where` must be a boolean, got {}", values::type_name(v)),
+                                format!("`where` must be a boolean, got {}", tremor_value::Value::value_type_name(v)),
                             ));
                         }
                     }

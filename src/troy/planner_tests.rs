@@ -19,7 +19,7 @@ fn flow(body: &str) -> String {
 }
 
 fn json(v: &Value<'_>) -> String {
-    values::to_json(v)
+    tremor_value::to_json(v)
 }
 
 #[test]
@@ -100,12 +100,12 @@ fn the_tremor_012_deployment() {
     let target = exit_sel.target.as_literal().expect("folded at plan time");
     assert_eq!(json(target), r#"{"exit":0,"delay":50000000}"#);
     let filter = exit_sel.filter.as_ref().expect("filter");
-    let none = values::empty_record();
+    let none = Value::object();
     assert_eq!(
-        eval_filter(filter, &values::string("exit"), &none),
+        eval_filter(filter, &Value::from("exit"), &none),
         Ok(true)
     );
-    assert_eq!(eval_filter(filter, &values::int(1), &none), Ok(false));
+    assert_eq!(eval_filter(filter, &Value::from(1), &none), Ok(false));
     assert!(main.selects[1].target.is_event());
     let links: Vec<String> = f
         .links
@@ -144,7 +144,7 @@ fn args_defaults_and_overrides() {
     );
     let run = |alias: &str, e: i64| {
         let pl = f.pipeline(alias).expect("pipeline");
-        json(&eval(&pl.selects[0].target, &values::int(e), &pl.args).expect("evaluates"))
+        json(&eval(&pl.selects[0].target, &Value::from(e), &pl.args).expect("evaluates"))
     };
     assert_eq!(run("p", 3), r#"{"v":6,"l":"x"}"#);
     assert_eq!(run("q", 3), r#"{"v":30,"l":"y"}"#);

@@ -6,7 +6,6 @@
 //! `docs/compatibility.md`), so a codec name is checked for every connector.
 
 use super::plan::{ConnectorPlan, NamedConfig};
-use super::values;
 use crate::{codec, connectors::reconnect::Reconnect, postprocessor, preprocessor};
 use tremor_value::{StaticNode, Value};
 
@@ -42,10 +41,10 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
         "config" => {
             return Err(format!(
                 "`config` must be a record, got {}",
-                values::type_name(&v)
+                tremor_value::Value::value_type_name(&v)
             ))
         }
-        "reconnect" if matches!(v, Value::Object(_)) || values::as_str(&v) == Some("none") => {
+        "reconnect" if matches!(v, Value::Object(_)) || Value::as_str(&v) == Some("none") => {
             Reconnect::from_value(&v).map_err(|e| e.to_string())?;
             p.reconnect = v;
         }
@@ -53,7 +52,7 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
             return Err(format!(
                 "`reconnect` must be \"none\" or a record like \
                  {{\"retry\": {{\"interval_ms\": 100}}}}, got {}",
-                values::to_json(&v)
+                tremor_value::to_json(&v)
             ))
         }
         "metrics_interval_s" => {
@@ -63,7 +62,7 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
                 other => {
                     return Err(format!(
                         "`metrics_interval_s` must be a non-negative integer (seconds), got {}",
-                        values::to_json(&other)
+                        tremor_value::to_json(&other)
                     ))
                 }
             });
@@ -83,7 +82,7 @@ fn named_config(v: Value<'static>, what: &str) -> Result<NamedConfig, String> {
     match v {
         Value::String(s) => Ok(NamedConfig {
             name: s.to_string(),
-            config: values::empty_record(),
+            config: Value::object(),
         }),
         Value::Object(o) => {
             if let Some(k) = o.keys().find(|k| !matches!(&***k, "name" | "config")) {
@@ -91,16 +90,16 @@ fn named_config(v: Value<'static>, what: &str) -> Result<NamedConfig, String> {
             }
             let name = o
                 .get("name")
-                .and_then(values::as_str)
+                .and_then(Value::as_str)
                 .ok_or_else(shape)?
                 .to_string();
             let config = match o.get("config") {
-                None => values::empty_record(),
+                None => Value::object(),
                 Some(c @ Value::Object(_)) => c.clone(),
                 Some(other) => {
                     return Err(format!(
                         "`config` of {what} `{name}` must be a record, got {}",
-                        values::type_name(other)
+                        tremor_value::Value::value_type_name(other)
                     ))
                 }
             };
@@ -115,7 +114,7 @@ fn named_list(v: Value<'static>, what: &str) -> Result<Vec<NamedConfig>, String>
         Value::Array(items) => items.into_iter().map(|i| named_config(i, what)).collect(),
         other => Err(format!(
             "`{what}` must be an array, got {}",
-            values::type_name(&other)
+            tremor_value::Value::value_type_name(&other)
         )),
     }
 }
@@ -132,8 +131,8 @@ mod tests {
             codec: None,
             preprocessors: Vec::new(),
             postprocessors: Vec::new(),
-            config: values::empty_record(),
-            reconnect: values::string("none"),
+            config: Value::object(),
+            reconnect: Value::from("none"),
             metrics_interval_s: None,
             pos: Pos::new(1, 1),
         }
@@ -142,12 +141,12 @@ mod tests {
     #[test]
     fn valid_settings() {
         let mut p = plan();
-        apply(&mut p, "codec", values::string("json")).expect("codec");
-        let rec = values::record(vec![
-            ("name".into(), values::string("separate")),
+        apply(&mut p, "codec", Value::from("json")).expect("codec");
+        let rec = Value::from_iter(vec![
+            ("name", Value::from("separate")),
             (
                 "config".into(),
-                values::record(vec![("buffered".into(), Value::from(false))]),
+                Value::from_iter(vec![("buffered", Value::from(false))]),
             ),
         ]);
         apply(&mut p, "preprocessors", Value::Array(vec![rec])).expect("pre");
@@ -158,15 +157,15 @@ mod tests {
             Value::Static(StaticNode::U64(3)),
         )
         .expect("metrics");
-        let retry = values::record(vec![("retry".into(), values::record(vec![]))]);
+        let retry = Value::from_iter(vec![("retry", Value::object())]);
         apply(&mut p, "reconnect", retry).expect("reconnect");
         assert_eq!(p.codec.as_ref().map(|c| c.name.as_str()), Some("json"));
         assert_eq!(
-            values::to_json(&p.preprocessors[0].config),
+            tremor_value::to_json(&p.preprocessors[0].config),
             r#"{"buffered":false}"#
         );
         assert_eq!(p.metrics_interval_s, Some(3));
-        assert_eq!(values::to_json(&p.reconnect), r#"{"retry":{}}"#);
+        assert_eq!(tremor_value::to_json(&p.reconnect), r#"{"retry":{}}"#);
     }
 
     #[test]
@@ -174,32 +173,32 @@ mod tests {
         let mut p = plan();
         let e = |p: &mut ConnectorPlan, k: &str, v: Value<'static>| apply(p, k, v).expect_err(k);
         assert_eq!(
-            e(&mut p, "config", values::int(1)),
+            e(&mut p, "config", Value::from(1)),
             "`config` must be a record, got integer"
         );
-        assert!(e(&mut p, "codec", values::record(vec![])).contains("must be a name or a record"));
-        assert!(e(&mut p, "metrics_interval_s", values::string("1")).contains("got \"1\""));
+        assert!(e(&mut p, "codec", Value::object()).contains("must be a name or a record"));
+        assert!(e(&mut p, "metrics_interval_s", Value::from("1")).contains("got \"1\""));
         assert_eq!(
-            e(&mut p, "colour", values::int(1)),
+            e(&mut p, "colour", Value::from(1)),
             "unknown connector setting `colour`"
         );
-        assert!(e(&mut p, "codec", values::string("jsn"))
+        assert!(e(&mut p, "codec", Value::from("jsn"))
             .starts_with("unknown codec `jsn` (known: json,"),);
-        let sorted_typo = values::record(vec![
-            ("name".into(), values::string("json")),
+        let sorted_typo = Value::from_iter(vec![
+            ("name", Value::from("json")),
             (
                 "config".into(),
-                values::record(vec![("mode".into(), values::string("sortd"))]),
+                Value::from_iter(vec![("mode", Value::from("sortd"))]),
             ),
         ]);
         assert!(e(&mut p, "codec", sorted_typo).contains("unknown mode `sortd`"));
-        let pre = Value::Array(vec![values::string("separat")]);
+        let pre = Value::Array(vec![Value::from("separat")]);
         assert!(e(&mut p, "preprocessors", pre).starts_with("unknown preprocessor `separat`"));
-        let post = Value::Array(vec![values::string("separate"), values::string("gzip")]);
+        let post = Value::Array(vec![Value::from("separate"), Value::from("gzip")]);
         assert!(e(&mut p, "postprocessors", post).starts_with("unknown postprocessor `gzip`"));
         assert!(p.postprocessors.is_empty(), "nothing stored on error");
         assert_eq!(
-            e(&mut p, "reconnect", values::record(vec![])),
+            e(&mut p, "reconnect", Value::object()),
             r#"invalid reconnect policy: expected "none" or {"retry": {...}}, found {}"#
         );
     }

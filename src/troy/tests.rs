@@ -2,6 +2,7 @@
 
 use super::test_support::{TempDir, INTEGRATION_MODULE, TREMOR_012_CONFIG};
 use super::*;
+use tremor_value::Value;
 
 #[test]
 fn load_deployment_with_module_on_the_path() {
@@ -117,14 +118,14 @@ deploy flow b;
     let b = &plan.flows[1];
     assert_eq!(b.name, "b");
     assert_eq!(
-        values::to_json(&b.connectors[0].config),
+        tremor_value::to_json(&b.connectors[0].config),
         r#"{"interval":1000000000}"#
     );
     let sel = &b.pipelines[0].selects[0];
-    let ev = values::record(vec![("id".into(), values::int(21))]);
-    let none = values::empty_record();
+    let ev = Value::from_iter(vec![("id", Value::from(21))]);
+    let none = Value::object();
     assert_eq!(
-        values::to_json(&eval::eval(&sel.target, &ev, &none).expect("evaluates")),
+        tremor_value::to_json(&eval::eval(&sel.target, &ev, &none).expect("evaluates")),
         r#"{"n":42,"s":"tick 21"}"#
     );
     assert_eq!(
