@@ -57,11 +57,34 @@ impl std::fmt::Debug for EventPayload {
     }
 }
 
+/// A connector instance of the running deployment: its position among all connectors of the
+/// plan, flow by flow in `create` order. One id names the instance everywhere (routes, acks,
+/// the circuit breaker, drain reports) instead of an index here, a (flow, alias) pair there.
+///
+/// It lives here, beside [`Origin`] which carries it in every event, because this module
+/// imports nothing of the runtime: every other module may use it without risking a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectorId(pub u32);
+
+impl ConnectorId {
+    /// The position in the plan's connector list (the index into per-connector tables).
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for ConnectorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
 /// Where an event came from, for delivery reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origin {
-    /// The runtime's id of the source connector.
-    pub source: u64,
+    /// The source connector.
+    pub source: ConnectorId,
     /// The stream within that source.
     pub stream: u64,
     /// The pull that produced it.

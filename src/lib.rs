@@ -19,6 +19,7 @@ pub mod postprocessor;
 pub mod preprocessor;
 pub mod rt;
 pub mod test_runner;
+pub mod topology;
 pub mod troy;
 pub mod world;
 

@@ -1,7 +1,7 @@
 //! Pipelines: `select EXPR from PORT [where EXPR] into PORT;` statements run per event.
 
 use crate::{
-    connectors::{send_drained, send_events, DataMsg, Route},
+    connectors::msg::{send_drained, send_events, DataMsg, Route},
     event::{now_ns, Event, EventPayload},
     rt::Receiver,
     troy::{ast::Expr, eval, plan::PipelinePlan},

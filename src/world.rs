@@ -5,19 +5,22 @@ use crate::{
     codec,
     connectors::{
         host, intern_port,
-        manager::{ConnectorManager, ConnectorMsg},
+        manager::ConnectorManager,
+        msg::{ConnectorMsg, DataMsg, Route, SourceMsg},
         parts::{ConnectorPart, SinkPart, SourcePart},
         reconnect::Reconnect,
         registry::Registry,
-        sink::{Encoding, SinkManager},
-        source::{Decoding, SourceManager},
-        DataMsg, Route, State,
+        sink::{Encoding, SinkManager, SinkSetup, SourceInboxes},
+        source::{Decoding, SourceManager, SourceSetup},
+        State,
     },
     errors::{Error, Result},
+    event::ConnectorId,
     pipeline::Pipeline,
     postprocessor, preprocessor,
     rt::{self, JoinHandle, Receiver, Sender},
-    troy::plan::{ConnectorPlan, EndpointKind, FlowPlan, Plan},
+    topology::{ConnectorShape, NodeId, Target, Topology},
+    troy::plan::{ConnectorPlan, FlowPlan, Plan},
 };
 use std::{
     collections::{HashMap, HashSet},
@@ -26,25 +29,7 @@ use std::{
 };
 use tremor_pdk::CodecRequirement;
 
-/// Messages to the world.
-#[derive(Debug)]
-pub enum WorldMsg {
-    /// Stop the runtime (from the exit connector, or any connector via its context).
-    Stop {
-        /// The process exit code.
-        exit_code: i32,
-        /// Wait this long first, in ns.
-        delay_ns: u64,
-        /// Drain before stopping.
-        graceful: bool,
-        /// Who asked, for the log.
-        by: String,
-    },
-    /// SIGINT / SIGTERM arrived.
-    Signal(i32),
-    /// A sink has received `Drained` on all its links and flushed.
-    SinkDrained(String),
-}
+pub use crate::connectors::msg::WorldMsg;
 
 /// Size of the queue in front of each pipeline and sink, in batches (backpressure bound).
 const QUEUE_BATCHES: usize = 64;
@@ -56,7 +41,6 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connector instance that was created but not started.
 struct Created {
     name: String,
-    plan_index: (usize, usize),
     connector: Box<dyn ConnectorPart>,
     ctrl: (Sender<ConnectorMsg>, Receiver<ConnectorMsg>),
     source: Option<Box<dyn SourcePart>>,
@@ -65,6 +49,37 @@ struct Created {
     reconnect: Reconnect,
     /// The sink's input ports, when the connector declares them.
     input_ports: Option<Vec<&'static str>>,
+}
+
+impl Created {
+    fn shape(&self) -> ConnectorShape {
+        ConnectorShape {
+            has_source: self.source.is_some(),
+            has_sink: self.sink.is_some(),
+            input_ports: self.input_ports.clone(),
+        }
+    }
+}
+
+/// The codecs and processors of one connector, built before anything is spawned so that a
+/// bad one fails the deployment with nothing running.
+struct Codecs {
+    decoding: Option<Decoding>,
+    encoding: Option<Encoding>,
+}
+
+impl Codecs {
+    fn build(cp: &ConnectorPlan, created: &Created) -> Result<Self> {
+        let decoding = match created.source {
+            Some(_) => Some(decoding(cp, created.requirement)?),
+            None => None,
+        };
+        let encoding = match created.sink {
+            Some(_) => Some(encoding(cp, created.requirement)?),
+            None => None,
+        };
+        Ok(Self { decoding, encoding })
+    }
 }
 
 /// A running deployment.
@@ -78,15 +93,24 @@ pub struct World {
 
 impl World {
     /// Creates every connector and pipeline of `plan` and starts them. Fails (and starts
-    /// nothing) when a connector type is unknown or a connector refuses its config.
+    /// nothing) when a connector type is unknown, a connector refuses its config, a link
+    /// cannot carry events or a codec or processor cannot be built.
     pub fn start(plan: &Plan, registry: &Registry) -> Result<Self> {
         let (world_tx, world_rx) = rt::unbounded();
         let mut created = Vec::new();
-        for (fi, flow) in plan.flows.iter().enumerate() {
-            for (ci, cp) in flow.connectors.iter().enumerate() {
-                created.push(create_connector(registry, flow, cp, (fi, ci), &world_tx)?);
+        for flow in &plan.flows {
+            for cp in &flow.connectors {
+                created.push(create_connector(registry, flow, cp, &world_tx)?);
             }
         }
+        let shapes: Vec<ConnectorShape> = created.iter().map(Created::shape).collect();
+        let topology = Topology::build(plan, &shapes)?;
+        let codecs = topology
+            .connectors
+            .iter()
+            .zip(&created)
+            .map(|(node, c)| Codecs::build(&plan.flows[node.flow].connectors[node.index], c))
+            .collect::<Result<Vec<_>>>()?;
         let mut world = Self {
             world_rx,
             world_tx,
@@ -94,7 +118,7 @@ impl World {
             sinks: 0,
             pipelines: Vec::new(),
         };
-        world.wire(plan, created)?;
+        world.spawn(plan, &topology, created, codecs);
         Ok(world)
     }
 
@@ -103,176 +127,144 @@ impl World {
         self.world_tx.clone()
     }
 
-    /// Builds channels and routes for every link, then spawns all actors.
-    fn wire(&mut self, plan: &Plan, created: Vec<Created>) -> Result<()> {
-        // Data channels: one per pipeline and per sink, keyed by (flow index, alias).
-        let mut pipeline_rx = HashMap::new();
-        let mut inbox: HashMap<(usize, &str, EndpointKind), Sender<DataMsg>> = HashMap::new();
-        let mut sink_rx = HashMap::new();
-        for (fi, flow) in plan.flows.iter().enumerate() {
-            for p in &flow.pipelines {
-                let (tx, rx) = rt::bounded(QUEUE_BATCHES);
-                inbox.insert((fi, p.alias.as_str(), EndpointKind::Pipeline), tx);
-                pipeline_rx.insert((fi, p.alias.as_str()), rx);
-            }
-        }
-        for c in &created {
-            if c.sink.is_some() {
-                let (fi, ci) = c.plan_index;
-                let alias = plan.flows[fi].connectors[ci].alias.as_str();
-                let (tx, rx) = rt::bounded(QUEUE_BATCHES);
-                inbox.insert((fi, alias, EndpointKind::Connector), tx);
-                sink_rx.insert((fi, alias), rx);
-            }
-        }
-        // Routes out of every node, and the number of links into every node.
-        let mut routes: HashMap<(usize, &str, EndpointKind, &str), Vec<Route>> = HashMap::new();
-        let mut upstream: HashMap<(usize, &str, EndpointKind), usize> = HashMap::new();
-        for (fi, flow) in plan.flows.iter().enumerate() {
-            for link in &flow.links {
-                let (from, to) = (&link.from, &link.to);
-                validate_link(flow, &created, fi, link)?;
-                let Some(tx) = inbox.get(&(fi, to.alias.as_str(), to.kind)) else {
-                    return Err(Error::Deploy(format!(
-                        "{}:{}: `{}` cannot receive events (a connector without a sink part)",
-                        link.pos.line, link.pos.column, to.alias
-                    )));
-                };
-                routes
-                    .entry((fi, from.alias.as_str(), from.kind, from.port.as_str()))
-                    .or_default()
-                    .push(Route {
-                        tx: tx.clone(),
-                        port: intern_port(&to.port),
-                        target: format!("{}/{}", flow.name, to.alias),
-                    });
-                *upstream
-                    .entry((fi, to.alias.as_str(), to.kind))
-                    .or_default() += 1;
-            }
-        }
-        drop(inbox);
-        // Pipelines.
-        for (fi, flow) in plan.flows.iter().enumerate() {
-            for p in &flow.pipelines {
-                let mut outputs = HashMap::new();
-                for port in &p.into_ports {
-                    if let Some(r) = routes.remove(&(
-                        fi,
-                        p.alias.as_str(),
-                        EndpointKind::Pipeline,
-                        port.as_str(),
-                    )) {
-                        outputs.insert(intern_port(port), r);
-                    }
-                }
-                let rx = pipeline_rx
-                    .remove(&(fi, p.alias.as_str()))
-                    .expect("every pipeline got a channel above");
-                let links = upstream
-                    .get(&(fi, p.alias.as_str(), EndpointKind::Pipeline))
-                    .copied()
-                    .unwrap_or(0);
-                let name = format!("{}::{}", flow.name, p.alias);
-                let pipeline = Pipeline::new(name.clone(), p, rx, outputs, links);
-                self.pipelines
-                    .push(rt::spawn(format!("pipeline {name}"), pipeline.run()));
-            }
-        }
-        // Connectors: control channels of sources first (sinks report acks to them).
-        let mut source_ctrl = HashMap::new();
-        let mut source_txs = HashMap::new();
-        for (uid, c) in created.iter().enumerate() {
-            if c.source.is_some() {
-                let (tx, rx) = rt::unbounded();
-                source_txs.insert(uid as u64, tx.clone());
-                source_ctrl.insert(uid, (tx, rx));
-            }
-        }
-        let source_txs = Arc::new(source_txs);
-        // Circuit breaker: which sinks every source feeds, through any number of pipelines.
-        let uid_of: HashMap<(usize, &str), u64> = created
+    /// Makes the channels `topology` calls for and spawns every actor on them. `created` and
+    /// `codecs` are in connector id order.
+    fn spawn(
+        &mut self,
+        plan: &Plan,
+        topology: &Topology,
+        created: Vec<Created>,
+        codecs: Vec<Codecs>,
+    ) {
+        // Data channels: one per receiver (pipeline or sink part).
+        let pipeline_channels: Vec<(Sender<DataMsg>, Receiver<DataMsg>)> = topology
+            .pipelines
             .iter()
-            .enumerate()
-            .map(|(uid, c)| {
-                let (fi, ci) = c.plan_index;
-                (
-                    (fi, plan.flows[fi].connectors[ci].alias.as_str()),
-                    uid as u64,
-                )
+            .map(|_| rt::bounded(QUEUE_BATCHES))
+            .collect();
+        let sink_channels: Vec<Option<(Sender<DataMsg>, Receiver<DataMsg>)>> = topology
+            .connectors
+            .iter()
+            .map(|c| c.sink.as_ref().map(|_| rt::bounded(QUEUE_BATCHES)))
+            .collect();
+        let routes = |targets: &[Target]| -> Vec<Route> {
+            targets
+                .iter()
+                .map(|t| {
+                    let inbox = match t.node {
+                        NodeId::Pipeline(id) => &pipeline_channels[id.index()].0,
+                        NodeId::Connector(id) => {
+                            &sink_channels[id.index()]
+                                .as_ref()
+                                .expect("topology sends only to connectors with a sink part")
+                                .0
+                        }
+                    };
+                    Route {
+                        tx: inbox.clone(),
+                        port: intern_port(&t.port),
+                        target: t.name.clone(),
+                    }
+                })
+                .collect()
+        };
+        let pipeline_outputs: Vec<HashMap<&'static str, Vec<Route>>> = topology
+            .pipelines
+            .iter()
+            .map(|p| {
+                p.outputs
+                    .iter()
+                    .map(|o| (intern_port(&o.port), routes(&o.targets)))
+                    .collect()
             })
             .collect();
-        let mut downstream: HashMap<u64, HashSet<u64>> = HashMap::new();
-        for (fi, flow) in plan.flows.iter().enumerate() {
-            for cp in &flow.connectors {
-                let sinks = downstream_sinks(flow, &cp.alias)
-                    .into_iter()
-                    .filter_map(|alias| uid_of.get(&(fi, alias)).copied())
-                    .collect();
-                if let Some(uid) = uid_of.get(&(fi, cp.alias.as_str())) {
-                    downstream.insert(*uid, sinks);
-                }
-            }
+        let mut source_routes: Vec<Option<(Vec<Route>, Vec<Route>)>> = topology
+            .connectors
+            .iter()
+            .map(|c| c.source.as_ref().map(|s| (routes(&s.out), routes(&s.err))))
+            .collect();
+        // From here on only the routes hold senders: a receiver sees its channel close once
+        // every sender feeding it is gone.
+        let pipeline_rx = pipeline_channels.into_iter().map(|(_, rx)| rx);
+        let mut sink_rx: Vec<Option<Receiver<DataMsg>>> = sink_channels
+            .into_iter()
+            .map(|c| c.map(|(_, rx)| rx))
+            .collect();
+
+        for ((node, rx), outputs) in topology
+            .pipelines
+            .iter()
+            .zip(pipeline_rx)
+            .zip(pipeline_outputs)
+        {
+            let p = &plan.flows[node.flow].pipelines[node.index];
+            let pipeline = Pipeline::new(node.name.clone(), p, rx, outputs, node.upstream_links);
+            self.pipelines
+                .push(rt::spawn(format!("pipeline {}", node.name), pipeline.run()));
         }
-        for (uid, c) in created.into_iter().enumerate() {
-            let (fi, ci) = c.plan_index;
-            let flow = &plan.flows[fi];
-            let cp = &flow.connectors[ci];
-            let alias: Arc<str> = Arc::from(c.name.as_str());
+
+        // Control channels of sources first: sinks report acks and readiness to them.
+        let mut source_ctrl: Vec<Option<(Sender<SourceMsg>, Receiver<SourceMsg>)>> = topology
+            .connectors
+            .iter()
+            .map(|c| c.source.as_ref().map(|_| rt::unbounded()))
+            .collect();
+        let source_inboxes: SourceInboxes = Arc::new(
+            topology
+                .connectors
+                .iter()
+                .zip(&source_ctrl)
+                .filter_map(|(c, ctrl)| ctrl.as_ref().map(|(tx, _)| (c.id, tx.clone())))
+                .collect(),
+        );
+        for ((node, c), codecs) in topology.connectors.iter().zip(created).zip(codecs) {
+            let alias: Arc<str> = Arc::from(node.name.as_str());
             let (ctrl_tx, ctrl_rx) = c.ctrl;
-            let source = match c.source {
-                Some(source) => {
-                    let (tx, rx) = source_ctrl.remove(&uid).expect("made above");
-                    let key = |port| (fi, cp.alias.as_str(), EndpointKind::Connector, port);
-                    let out = routes.remove(&key("out")).unwrap_or_default();
-                    let err = routes.remove(&key("err")).unwrap_or_default();
-                    let decoding = decoding(cp, c.requirement)?;
-                    let manager = SourceManager::new(
-                        alias.clone(),
-                        uid as u64,
-                        source,
-                        rx,
-                        ctrl_tx.clone(),
-                        decoding,
+            let source = match (c.source, &node.source) {
+                (Some(part), Some(wiring)) => {
+                    let (tx, rx) = source_ctrl[node.id.index()].take().expect("made above");
+                    let (out, err) = source_routes[node.id.index()].take().unwrap_or_default();
+                    let manager = SourceManager::new(SourceSetup {
+                        alias: alias.clone(),
+                        id: node.id,
+                        part,
+                        decoding: codecs.decoding.expect("built for every source part"),
                         out,
                         err,
-                        downstream.get(&(uid as u64)).cloned().unwrap_or_default(),
-                    );
+                        downstream_sinks: wiring.downstream_sinks.iter().copied().collect(),
+                        ctrl: rx,
+                        connector: ctrl_tx.clone(),
+                    });
                     Some((tx, rt::spawn(format!("source {alias}"), manager.run())))
                 }
-                None => None,
+                _ => None,
             };
-            let sink = match c.sink {
-                Some(sink) => {
+            let sink = match (c.sink, &node.sink) {
+                (Some(part), Some(wiring)) => {
                     let (tx, rx) = rt::unbounded();
-                    let data = sink_rx
-                        .remove(&(fi, cp.alias.as_str()))
-                        .expect("every sink got a channel above");
-                    let links = upstream
-                        .get(&(fi, cp.alias.as_str(), EndpointKind::Connector))
-                        .copied()
-                        .unwrap_or(0);
-                    let manager = SinkManager::new(
-                        alias.clone(),
-                        sink,
-                        data,
-                        rx,
-                        ctrl_tx.clone(),
-                        self.world_tx.clone(),
-                        encoding(cp, c.requirement)?,
-                        links,
-                        source_txs.clone(),
-                        uid as u64,
-                        downstream
+                    let manager = SinkManager::new(SinkSetup {
+                        alias: alias.clone(),
+                        id: node.id,
+                        part,
+                        encoding: codecs.encoding.expect("built for every sink part"),
+                        data: sink_rx[node.id.index()]
+                            .take()
+                            .expect("every sink got a channel above"),
+                        upstream_links: wiring.upstream_links,
+                        ctrl: rx,
+                        connector: ctrl_tx.clone(),
+                        world: self.world_tx.clone(),
+                        sources: source_inboxes.clone(),
+                        upstream_sources: wiring
+                            .upstream_sources
                             .iter()
-                            .filter(|(_, sinks)| sinks.contains(&(uid as u64)))
-                            .filter_map(|(source, _)| source_txs.get(source).cloned())
+                            .filter_map(|source| source_inboxes.get(source).cloned())
                             .collect(),
-                    );
+                    });
                     self.sinks += 1;
                     Some((tx, rt::spawn(format!("sink {alias}"), manager.run())))
                 }
-                None => None,
+                _ => None,
             };
             let manager = ConnectorManager {
                 alias: alias.clone(),
@@ -287,12 +279,11 @@ impl World {
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
             self.connectors.push((c.name, ctrl_tx, handle));
         }
-        Ok(())
     }
 
     /// Runs until a stop request or a signal, then shuts down. Returns the exit code.
     pub async fn run(self) -> i32 {
-        let mut drained: HashSet<String> = HashSet::new();
+        let mut drained: HashSet<ConnectorId> = HashSet::new();
         let (exit_code, graceful) = loop {
             match self.world_rx.recv().await {
                 Ok(WorldMsg::Stop {
@@ -323,7 +314,7 @@ impl World {
         exit_code
     }
 
-    async fn shutdown(mut self, graceful: bool, mut drained: HashSet<String>) {
+    async fn shutdown(mut self, graceful: bool, mut drained: HashSet<ConnectorId>) {
         if graceful {
             for (_, tx, _) in &self.connectors {
                 let _ = tx.send(ConnectorMsg::Drain).await;
@@ -368,39 +359,10 @@ impl World {
     }
 }
 
-/// The aliases of the connectors whose sink part receives events from connector `alias`,
-/// directly or through pipelines.
-fn downstream_sinks<'p>(flow: &'p FlowPlan, alias: &str) -> HashSet<&'p str> {
-    let mut sinks = HashSet::new();
-    let mut seen_pipelines: HashSet<&str> = HashSet::new();
-    let mut frontier: Vec<(EndpointKind, &str)> = vec![(EndpointKind::Connector, alias)];
-    while let Some((kind, from)) = frontier.pop() {
-        for link in flow
-            .links
-            .iter()
-            .filter(|l| l.from.kind == kind && l.from.alias == from)
-        {
-            let to = link.to.alias.as_str();
-            match link.to.kind {
-                EndpointKind::Connector => {
-                    sinks.insert(to);
-                }
-                EndpointKind::Pipeline => {
-                    if seen_pipelines.insert(to) {
-                        frontier.push((EndpointKind::Pipeline, to));
-                    }
-                }
-            }
-        }
-    }
-    sinks
-}
-
 fn create_connector(
     registry: &Registry,
     flow: &FlowPlan,
     cp: &ConnectorPlan,
-    plan_index: (usize, usize),
     world_tx: &Sender<WorldMsg>,
 ) -> Result<Created> {
     let Some(ty) = registry.get(&cp.connector_type) else {
@@ -438,7 +400,6 @@ fn create_connector(
     );
     Ok(Created {
         name,
-        plan_index,
         connector,
         ctrl: (ctrl_tx, ctrl_rx),
         source,
@@ -447,68 +408,6 @@ fn create_connector(
         reconnect,
         input_ports: ty.input_ports(),
     })
-}
-
-fn validate_link(
-    flow: &FlowPlan,
-    created: &[Created],
-    fi: usize,
-    link: &crate::troy::plan::Link,
-) -> Result<()> {
-    let at = format!("{}:{}", link.pos.line, link.pos.column);
-    let from = &link.from;
-    match from.kind {
-        EndpointKind::Connector => {
-            let has_source = created.iter().any(|c| {
-                c.plan_index.0 == fi
-                    && flow.connectors[c.plan_index.1].alias == from.alias
-                    && c.source.is_some()
-            });
-            if !has_source {
-                return Err(Error::Deploy(format!(
-                    "{at}: connector `{}` produces no events (it has no source part)",
-                    from.alias
-                )));
-            }
-            if from.port != "out" && from.port != "err" {
-                return Err(Error::Deploy(format!(
-                    "{at}: connector `{}` has no output port `{}` (ports: out, err)",
-                    from.alias, from.port
-                )));
-            }
-        }
-        EndpointKind::Pipeline => {
-            let p = flow.pipelines.iter().find(|p| p.alias == from.alias);
-            if let Some(p) = p {
-                if !p.into_ports.contains(&from.port) {
-                    return Err(Error::Deploy(format!(
-                        "{at}: pipeline `{}` has no output port `{}` (ports: {})",
-                        from.alias,
-                        from.port,
-                        p.into_ports.join(", ")
-                    )));
-                }
-            }
-        }
-    }
-    let to = &link.to;
-    if to.kind == EndpointKind::Connector {
-        let ports = created
-            .iter()
-            .find(|c| c.plan_index.0 == fi && flow.connectors[c.plan_index.1].alias == to.alias)
-            .and_then(|c| c.input_ports.as_ref());
-        if let Some(ports) = ports {
-            if !ports.iter().any(|p| *p == to.port) {
-                return Err(Error::Deploy(format!(
-                    "{at}: connector `{}` has no input port `{}` (ports: {})",
-                    to.alias,
-                    to.port,
-                    ports.join(", ")
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn decoding(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Decoding> {

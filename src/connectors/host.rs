@@ -1,6 +1,9 @@
 //! The host side of `tremor_pdk::HostServices`: what a connector may ask of the runtime.
 
-use crate::{connectors::manager::ConnectorMsg, rt::Sender, world::WorldMsg};
+use crate::{
+    connectors::msg::{ConnectorMsg, WorldMsg},
+    rt::Sender,
+};
 use abi_stable::{
     sabi_trait::TD_Opaque,
     std_types::{RArc, RStr, RString},

@@ -3,27 +3,13 @@
 //! per policy.
 
 use super::parts::{ConnectorPart, Lifecycle};
-use super::{reconnect::Reconnect, sink::SinkMsg, source::SourceMsg, State};
+use super::{
+    msg::{ConnectorMsg, SinkMsg, SourceMsg},
+    reconnect::Reconnect,
+    State,
+};
 use crate::rt::{self, JoinHandle, Receiver, Sender};
 use std::{collections::VecDeque, sync::Arc, time::Duration};
-use tremor_pdk::ConnectorError;
-
-/// Control messages for a connector manager.
-#[derive(Debug)]
-pub enum ConnectorMsg {
-    /// The connector (or one of its parts) reported a lost connection: reconnect.
-    ConnectionLost,
-    /// A part failed beyond repair (a panic, an unrecoverable error).
-    PartFailed(ConnectorError),
-    /// Pause data flow (the circuit breaker: a sink downstream is not ready).
-    Pause,
-    /// Resume after a pause.
-    Resume,
-    /// Graceful stop, first step: stop reading, let in-flight events through.
-    Drain,
-    /// Final step: stop everything and release resources.
-    Stop,
-}
 
 pub(crate) struct ConnectorManager {
     pub(crate) alias: Arc<str>,
@@ -261,5 +247,129 @@ impl ConnectorManager {
             self.set_state(State::Stopped);
         }
         self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::harness::{self, Call, Script};
+    use tremor_pdk::ConnectorError;
+    use tremor_value::literal;
+
+    async fn send(tx: &Sender<ConnectorMsg>, msg: ConnectorMsg) {
+        tx.send(msg).await.expect("the manager is running");
+    }
+
+    fn retry(max_retries: u64) -> Reconnect {
+        Reconnect::from_value(&literal!({"retry": {
+            "interval_ms": 1, "growth_rate": 1, "max_retries": max_retries, "randomized": false
+        }}))
+        .expect("a valid policy")
+    }
+
+    async fn expect_source(probe: &harness::ConnectorProbe, want: &str) {
+        let got = harness::next(&probe.source).await;
+        assert_eq!(format!("{got:?}"), want);
+    }
+
+    async fn expect_sink(probe: &harness::ConnectorProbe, want: &str) {
+        let got = harness::next(&probe.sink).await;
+        assert_eq!(format!("{got:?}"), want);
+    }
+
+    #[test]
+    fn failed_connects_are_retried_per_policy_and_a_lost_connection_reconnects() {
+        rt::block_on(async {
+            let connects = Script::new([Err(ConnectorError::connection("refused")), Ok(false)]);
+            let (manager, probe) = harness::connector(connects, retry(5));
+            let task = rt::spawn("connector", manager.run());
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Connect(1),
+                    Call::Connect(2),
+                    Call::Connect(3),
+                    Call::Lifecycle(Lifecycle::Start)
+                ]
+            );
+
+            send(&probe.ctrl, ConnectorMsg::ConnectionLost).await;
+            expect_source(&probe, "Pause").await;
+            expect_sink(&probe, "Pause").await;
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            assert_eq!(
+                probe.calls.all()[4..],
+                [Call::Connect(1), Call::Lifecycle(Lifecycle::Start)]
+            );
+
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Stopped);
+            expect_source(&probe, "Stop").await;
+            expect_sink(&probe, "Stop").await;
+            assert_eq!(
+                probe.calls.all().last(),
+                Some(&Call::Lifecycle(Lifecycle::Stop))
+            );
+        });
+    }
+
+    #[test]
+    fn a_connector_that_cannot_connect_fails_when_the_policy_gives_up() {
+        rt::block_on(async {
+            let refused = || Err(ConnectorError::connection("refused"));
+            let (manager, probe) =
+                harness::connector(Script::new([refused(), refused(), refused()]), retry(2));
+            let task = rt::spawn("connector", manager.run());
+            expect_source(&probe, "Stop").await;
+            expect_sink(&probe, "Fail").await;
+            // Failed parts are not started; a later loss report changes nothing.
+            send(&probe.ctrl, ConnectorMsg::ConnectionLost).await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Failed);
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Connect(1),
+                    Call::Connect(2),
+                    Call::Connect(3),
+                    Call::Lifecycle(Lifecycle::Stop)
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn pause_resume_and_drain_reach_the_connector_and_its_source() {
+        rt::block_on(async {
+            let (manager, probe) = harness::connector(Script::new([]), Reconnect::None);
+            let task = rt::spawn("connector", manager.run());
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            send(&probe.ctrl, ConnectorMsg::Pause).await;
+            expect_source(&probe, "Pause").await;
+            send(&probe.ctrl, ConnectorMsg::Resume).await;
+            expect_source(&probe, "Start").await;
+            send(&probe.ctrl, ConnectorMsg::Drain).await;
+            expect_source(&probe, "Drain").await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Stopped);
+            // The sink hears of neither pause nor drain: it drains when its links do.
+            expect_sink(&probe, "Stop").await;
+            let lifecycle: Vec<Call> = probe.calls.all().into_iter().skip(1).collect();
+            assert_eq!(
+                lifecycle,
+                [
+                    Call::Lifecycle(Lifecycle::Start),
+                    Call::Lifecycle(Lifecycle::Pause),
+                    Call::Lifecycle(Lifecycle::Resume),
+                    Call::Lifecycle(Lifecycle::Drain),
+                    Call::Lifecycle(Lifecycle::Stop)
+                ]
+            );
+        });
     }
 }

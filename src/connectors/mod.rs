@@ -4,17 +4,19 @@
 //! The runtime reaches connectors only through `tremor_pdk`'s stable-ABI types; builtin and
 //! plugin connectors are handled identically from here on.
 
+#[cfg(test)]
+pub(crate) mod harness;
 pub(crate) mod host;
 #[cfg(feature = "dynamic-plugins")]
 pub mod loader;
 pub(crate) mod manager;
+pub mod msg;
 pub mod parts;
 pub mod reconnect;
 pub mod registry;
 pub(crate) mod sink;
 pub(crate) mod source;
 
-use crate::{event::Event, rt::Sender};
 use std::fmt;
 
 /// The lifecycle states of a connector instance.
@@ -37,69 +39,6 @@ pub enum State {
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
-    }
-}
-
-/// What travels along a link of the deployment graph.
-#[derive(Debug)]
-pub enum DataMsg {
-    /// Events for input port `port` of the receiver.
-    Events {
-        /// The receiver's input port.
-        port: &'static str,
-        /// The events, in order.
-        events: Vec<Event>,
-    },
-    /// The sender has drained: nothing more will come on this link.
-    Drained,
-}
-
-/// One outgoing link: a receiver's data channel and the input port there.
-#[derive(Debug, Clone)]
-pub struct Route {
-    /// The receiver.
-    pub tx: Sender<DataMsg>,
-    /// The receiver's input port.
-    pub port: &'static str,
-    /// Who receives, for messages.
-    pub target: String,
-}
-
-/// Sends `events` along `routes`, copying for all but the last. Returns whether anyone took
-/// them (false: no route, or every receiver is gone).
-pub async fn send_events(routes: &[Route], mut events: Vec<Event>) -> bool {
-    let Some((last, rest)) = routes.split_last() else {
-        return false;
-    };
-    let mut delivered = false;
-    for route in rest {
-        let copy = events.iter().map(Event::deep_clone).collect();
-        delivered |= route
-            .tx
-            .send(DataMsg::Events {
-                port: route.port,
-                events: copy,
-            })
-            .await
-            .is_ok();
-    }
-    events.shrink_to_fit();
-    delivered |= last
-        .tx
-        .send(DataMsg::Events {
-            port: last.port,
-            events,
-        })
-        .await
-        .is_ok();
-    delivered
-}
-
-/// Tells every receiver along `routes` that this sender is drained.
-pub async fn send_drained(routes: &[Route]) {
-    for route in routes {
-        // A receiver that is gone needs no notice.
-        let _ = route.tx.send(DataMsg::Drained).await;
     }
 }
 

@@ -2,32 +2,21 @@
 //! one reusable buffer, hands them to the connector's sink part in batches, and routes the
 //! delivery replies back to transactional sources.
 
-use super::{manager::ConnectorMsg, parts::SinkPart, source::SourceMsg, DataMsg};
+use super::{
+    msg::{ConnectorMsg, DataMsg, SinkMsg, SourceMsg, WorldMsg},
+    parts::SinkPart,
+};
 use crate::{
     codec::Codec,
-    event::Event,
+    event::{ConnectorId, Event},
     postprocessor::Postprocessor,
     rt::{self, Receiver, Sender},
-    world::WorldMsg,
 };
 use abi_stable::std_types::{RSlice, RStr};
 use std::{collections::HashMap, sync::Arc};
 use tremor_pdk::{
     CbAction, ConnectorError, ErrorKind, EventAck, SinkBatch, SinkEvent, SinkReplies,
 };
-
-/// Control messages for a sink manager.
-#[derive(Debug)]
-pub(crate) enum SinkMsg {
-    /// Connected: deliver (queued events first).
-    Start,
-    /// Hold events (connection lost).
-    Pause,
-    /// The connector failed: drop what arrives, failing transactional events.
-    Fail,
-    /// Flush and stop.
-    Stop,
-}
 
 /// How a sink turns events into bytes.
 pub(crate) enum Encoding {
@@ -69,9 +58,9 @@ pub(crate) struct SinkManager {
     /// Links feeding this sink; it is drained when every one of them sent `Drained`.
     upstream_links: usize,
     /// Control channels of transactional sources, by source id, for acks and fails.
-    sources: Arc<HashMap<u64, Sender<SourceMsg>>>,
-    /// This sink's id (its connector's uid), as the sources know it.
-    sink_id: u64,
+    sources: SourceInboxes,
+    /// This sink's connector, as the sources know it.
+    sink_id: ConnectorId,
     /// Sources that feed this sink (directly or through pipelines): told when it is ready.
     upstream_sources: Vec<Sender<SourceMsg>>,
     /// What the sources were last told.
@@ -98,24 +87,55 @@ enum Step {
     Data(Option<DataMsg>),
 }
 
+/// The inboxes of every source of the deployment that has a source part, by connector: where
+/// sinks send acks, fails and readiness.
+pub(crate) type SourceInboxes = Arc<HashMap<ConnectorId, Sender<SourceMsg>>>;
+
+/// Everything a sink manager is made of: the part it drives, how it encodes, where its events
+/// come from and whom it reports to.
+pub(crate) struct SinkSetup {
+    /// `flow::alias`, for logs.
+    pub(crate) alias: Arc<str>,
+    /// Its connector, as the sources know it.
+    pub(crate) id: ConnectorId,
+    /// The connector's sink part.
+    pub(crate) part: Box<dyn SinkPart>,
+    /// How events become bytes.
+    pub(crate) encoding: Encoding,
+    /// Its data queue, fed by `upstream_links` links.
+    pub(crate) data: Receiver<DataMsg>,
+    /// Links feeding `data`; it has drained when each of them sent `Drained`.
+    pub(crate) upstream_links: usize,
+    /// Its inbox from the connector manager.
+    pub(crate) ctrl: Receiver<SinkMsg>,
+    /// Its connector manager's inbox.
+    pub(crate) connector: Sender<ConnectorMsg>,
+    /// Where it reports that it has drained.
+    pub(crate) world: Sender<WorldMsg>,
+    /// Every source's inbox, for acks and fails of transactional events.
+    pub(crate) sources: SourceInboxes,
+    /// The sources that feed it: told whenever it becomes ready or stops being ready.
+    pub(crate) upstream_sources: Vec<Sender<SourceMsg>>,
+}
+
 impl SinkManager {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        alias: Arc<str>,
-        sink: Box<dyn SinkPart>,
-        data: Receiver<DataMsg>,
-        ctrl: Receiver<SinkMsg>,
-        connector: Sender<ConnectorMsg>,
-        world: Sender<WorldMsg>,
-        encoding: Encoding,
-        upstream_links: usize,
-        sources: Arc<HashMap<u64, Sender<SourceMsg>>>,
-        sink_id: u64,
-        upstream_sources: Vec<Sender<SourceMsg>>,
-    ) -> Self {
+    pub(crate) fn new(setup: SinkSetup) -> Self {
+        let SinkSetup {
+            alias,
+            id,
+            part,
+            encoding,
+            data,
+            upstream_links,
+            ctrl,
+            connector,
+            world,
+            sources,
+            upstream_sources,
+        } = setup;
         Self {
             alias,
-            sink,
+            sink: part,
             data,
             ctrl,
             connector,
@@ -123,7 +143,7 @@ impl SinkManager {
             encoding,
             upstream_links,
             sources,
-            sink_id,
+            sink_id: id,
             upstream_sources,
             announced_ready: false,
             cb_open: false,
@@ -231,9 +251,7 @@ impl SinkManager {
     }
 
     fn report_drained(&self) {
-        let _ = self
-            .world
-            .try_send(WorldMsg::SinkDrained(self.alias.to_string()));
+        let _ = self.world.try_send(WorldMsg::SinkDrained(self.sink_id));
     }
 
     async fn flush(&mut self) {
@@ -362,8 +380,8 @@ impl SinkManager {
 
     /// Sends acks (highest pull id per stream) and fails (lowest) to transactional sources.
     fn report(&self, events: &[Event], replies: &SinkReplies) {
-        let mut acks: HashMap<(u64, u64), u64> = HashMap::new();
-        let mut fails: HashMap<(u64, u64), u64> = HashMap::new();
+        let mut acks: HashMap<(ConnectorId, u64), u64> = HashMap::new();
+        let mut fails: HashMap<(ConnectorId, u64), u64> = HashMap::new();
         for (i, event) in events.iter().enumerate() {
             let Some(origin) = event.origin.filter(|_| event.transactional) else {
                 continue;
@@ -430,5 +448,231 @@ fn encode(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::{
+        harness::{self, event, Call, Script, SINK_ID, SOURCE_ID},
+        source::Decoding,
+    };
+    use std::collections::HashSet;
+    use tremor_pdk::{SourceBatch, SourceReply};
+
+    async fn send<T>(tx: &Sender<T>, msg: T) {
+        tx.send(msg).await.expect("the manager is running");
+    }
+
+    fn events(values: &[(u64, &str)], transactional: bool) -> DataMsg {
+        DataMsg::Events {
+            port: crate::ports::IN,
+            events: values
+                .iter()
+                .enumerate()
+                .map(|(i, (pull_id, v))| event(i as u64 + 1, *pull_id, v, transactional))
+                .collect(),
+        }
+    }
+
+    fn batch(values: &[&str]) -> Call {
+        Call::Batch(values.iter().map(|v| format!("\"{v}\"")).collect())
+    }
+
+    async fn expect_ready(rx: &Receiver<SourceMsg>, expected: bool) {
+        match harness::next(rx).await {
+            SourceMsg::SinkReady { sink, ready } => {
+                assert_eq!((sink, ready), (SINK_ID, expected));
+            }
+            other => panic!("expected SinkReady({expected}), got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn holds_events_until_started_and_while_paused() {
+        rt::block_on(async {
+            let (manager, probe) = harness::sink(Script::new([]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.data, events(&[(1, "a")], false)).await;
+            rt::sleep(harness::QUIET).await;
+            assert!(probe.calls.all().is_empty(), "not started: nothing written");
+
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            probe.calls.wait_for(&batch(&["a"]), 1).await;
+
+            send(&probe.ctrl, SinkMsg::Pause).await;
+            expect_ready(&probe.source, false).await;
+            send(&probe.data, events(&[(2, "b")], false)).await;
+            rt::sleep(harness::QUIET).await;
+            assert_eq!(probe.calls.all(), [batch(&["a"])]);
+
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            probe.calls.wait_for(&batch(&["b"]), 1).await;
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(
+                probe.calls.all(),
+                [batch(&["a"]), batch(&["b"]), Call::Flush]
+            );
+        });
+    }
+
+    #[test]
+    fn acks_and_fails_go_to_the_sources_of_transactional_events() {
+        rt::block_on(async {
+            let mut replies = SinkReplies::ack_all();
+            replies.push(1, EventAck::FAIL, CbAction::NONE);
+            let (manager, probe) = harness::sink(Script::new([Ok(replies)]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            send(&probe.data, events(&[(1, "a"), (2, "b"), (3, "c")], true)).await;
+            // The highest delivered pull is acked, the lowest failed one failed.
+            let mut reports = Vec::new();
+            for _ in 0..2 {
+                match harness::next(&probe.source).await {
+                    SourceMsg::Ack { stream, pull_id } => reports.push(("ack", stream, pull_id)),
+                    SourceMsg::Fail { stream, pull_id } => reports.push(("fail", stream, pull_id)),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            reports.sort_unstable();
+            assert_eq!(reports, [("ack", 0, 3), ("fail", 0, 2)]);
+            // Events that were not transactional are not reported.
+            send(&probe.data, events(&[(4, "d")], false)).await;
+            probe.calls.wait_for(&batch(&["d"]), 1).await;
+            harness::quiet(&probe.source).await;
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn a_lost_connection_keeps_the_batch_and_resends_it_after_the_reconnect() {
+        rt::block_on(async {
+            let lost = Err(ConnectorError::connection("broken pipe"));
+            let (manager, probe) = harness::sink(Script::new([lost]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            send(&probe.data, events(&[(1, "a"), (1, "b")], true)).await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::ConnectionLost
+            ));
+            expect_ready(&probe.source, false).await;
+            // Held, not failed: no delivery report, nothing written again yet.
+            send(&probe.data, events(&[(2, "c")], true)).await;
+            harness::quiet(&probe.source).await;
+            assert_eq!(probe.calls.all(), [batch(&["a", "b"])]);
+
+            // The connector manager reconnected and starts the sink again.
+            send(&probe.ctrl, SinkMsg::Start).await;
+            probe.calls.wait_for(&batch(&["c"]), 1).await;
+            assert_eq!(
+                probe.calls.all(),
+                [batch(&["a", "b"]), batch(&["a", "b"]), batch(&["c"])]
+            );
+            let mut seen = Vec::new();
+            while seen.len() < 3 {
+                match harness::next(&probe.source).await {
+                    SourceMsg::Ack { pull_id, .. } => seen.push(pull_id),
+                    SourceMsg::SinkReady { ready: true, .. } => seen.push(0),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, [0, 1, 2]);
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn drains_once_every_link_has_and_then_flushes() {
+        rt::block_on(async {
+            let (manager, probe) = harness::sink(Script::new([]), 2, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            send(&probe.data, events(&[(1, "a")], false)).await;
+            send(&probe.data, DataMsg::Drained).await;
+            probe.calls.wait_for(&batch(&["a"]), 1).await;
+            harness::quiet(&probe.world).await;
+            send(&probe.data, DataMsg::Drained).await;
+            match harness::next(&probe.world).await {
+                WorldMsg::SinkDrained(id) => assert_eq!(id, SINK_ID),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(probe.calls.all(), [batch(&["a"]), Call::Flush]);
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn a_failed_connector_fails_what_reaches_it_and_stops_holding_sources_back() {
+        rt::block_on(async {
+            let (manager, probe) = harness::sink(Script::new([]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Fail).await;
+            expect_ready(&probe.source, true).await;
+            send(&probe.data, events(&[(5, "a")], true)).await;
+            assert!(matches!(
+                harness::next(&probe.source).await,
+                SourceMsg::Fail {
+                    stream: 0,
+                    pull_id: 5
+                }
+            ));
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(probe.calls.all(), [Call::Flush]);
+        });
+    }
+
+    /// Source manager → (the test, standing in for a pipeline) → sink manager → ack back to
+    /// the source part.
+    #[test]
+    fn a_delivered_transactional_pull_is_acked_on_the_source_part() {
+        rt::block_on(async {
+            let (source, source_probe) =
+                harness::source(Decoding::Structured, HashSet::from([SINK_ID]));
+            let (sink, sink_probe) =
+                harness::sink(Script::new([]), 1, Some(source_probe.ctrl.clone()));
+            let source_task = rt::spawn("source", source.run());
+            let sink_task = rt::spawn("sink", sink.run());
+            send(&source_probe.ctrl, SourceMsg::Start).await;
+            send(&sink_probe.ctrl, SinkMsg::Start).await;
+            let docs = vec![b"1".to_vec().into(), b"2".to_vec().into()];
+            let reply = SourceReply::Data(SourceBatch::json(9, docs).transactional());
+            send(&source_probe.replies, Ok(reply)).await;
+            let msg = harness::next(&source_probe.out).await;
+            if let DataMsg::Events { events, .. } = &msg {
+                let origin = events[0].origin.expect("from a source");
+                assert_eq!((origin.source, origin.stream), (SOURCE_ID, 9));
+            }
+            send(&sink_probe.data, msg).await;
+            source_probe
+                .calls
+                .wait_for(
+                    &Call::Ack {
+                        stream: 9,
+                        pull_id: 0,
+                    },
+                    1,
+                )
+                .await;
+            send(&sink_probe.ctrl, SinkMsg::Stop).await;
+            send(&source_probe.ctrl, SourceMsg::Stop).await;
+            sink_task.await;
+            source_task.await;
+            assert_eq!(
+                sink_probe.calls.all(),
+                [Call::Batch(vec!["1".into(), "2".into()]), Call::Flush]
+            );
+        });
     }
 }

@@ -1,10 +1,13 @@
 //! The source manager: pulls batches from a connector's source part, runs preprocessors and
 //! the codec per stream, and sends events on `out` and errors on `err`.
 
-use super::{manager::ConnectorMsg, parts::SourcePart, send_drained, send_events, Route};
+use super::{
+    msg::{send_drained, send_events, ConnectorMsg, Route, SourceMsg},
+    parts::SourcePart,
+};
 use crate::{
     codec::Codec,
-    event::{now_ns, Event, EventPayload, Origin},
+    event::{now_ns, ConnectorId, Event, EventPayload, Origin},
     preprocessor::{Factory, Preprocessor},
     rt::{self, Receiver, Sender},
 };
@@ -16,26 +19,6 @@ use std::{
 };
 use tremor_pdk::{ConnectorError, ErrorKind, PayloadFormat, SourceBatch, SourceReply};
 use tremor_value::{literal, JsonParser};
-
-/// Control messages for a source manager.
-#[derive(Debug)]
-pub(crate) enum SourceMsg {
-    /// The connector is connected: start (or resume) pulling.
-    Start,
-    /// Stop pulling for now (connection lost, circuit breaker, operator).
-    Pause,
-    /// Stop pulling for good, flush every stream, tell downstream it is drained.
-    Drain,
-    /// Stop at once.
-    Stop,
-    /// Delivery report for a transactional pull.
-    Ack { stream: u64, pull_id: u64 },
-    /// Failed delivery for a transactional pull.
-    Fail { stream: u64, pull_id: u64 },
-    /// A sink downstream of this source became ready (connected, circuit breaker closed) or
-    /// stopped being ready. The source pulls only while every sink downstream is ready.
-    SinkReady { sink: u64, ready: bool },
-}
 
 /// How a source turns chunks into events.
 pub(crate) enum Decoding {
@@ -55,7 +38,7 @@ struct Stream {
 
 pub(crate) struct SourceManager {
     alias: Arc<str>,
-    uid: u64,
+    uid: ConnectorId,
     source: Box<dyn SourcePart>,
     ctrl: Receiver<SourceMsg>,
     connector: Sender<ConnectorMsg>,
@@ -72,7 +55,7 @@ pub(crate) struct SourceManager {
     /// The source finished or drained: it is never pulled again.
     finished: bool,
     /// Sinks downstream that are not ready yet (circuit breaker).
-    unready_sinks: HashSet<u64>,
+    unready_sinks: HashSet<ConnectorId>,
     /// The connector was paused because a sink downstream stopped being ready.
     paused_for_sinks: bool,
 }
@@ -82,23 +65,46 @@ enum Step {
     Pulled(Result<SourceReply, ConnectorError>),
 }
 
+/// Everything a source manager is made of: the part it drives, how it decodes, where its
+/// events go and whom it talks to.
+pub(crate) struct SourceSetup {
+    /// `flow::alias`, for logs and error events.
+    pub(crate) alias: Arc<str>,
+    /// Its connector, as events' origins and the sinks' readiness reports name it.
+    pub(crate) id: ConnectorId,
+    /// The connector's source part.
+    pub(crate) part: Box<dyn SourcePart>,
+    /// How chunks become events.
+    pub(crate) decoding: Decoding,
+    /// Routes of the `out` port.
+    pub(crate) out: Vec<Route>,
+    /// Routes of the `err` port.
+    pub(crate) err: Vec<Route>,
+    /// The sinks it feeds: it pulls only once each has said it is ready.
+    pub(crate) downstream_sinks: HashSet<ConnectorId>,
+    /// Its inbox (connector manager, sinks' acks and readiness).
+    pub(crate) ctrl: Receiver<SourceMsg>,
+    /// Its connector manager's inbox.
+    pub(crate) connector: Sender<ConnectorMsg>,
+}
+
 impl SourceManager {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        alias: Arc<str>,
-        uid: u64,
-        source: Box<dyn SourcePart>,
-        ctrl: Receiver<SourceMsg>,
-        connector: Sender<ConnectorMsg>,
-        decoding: Decoding,
-        out: Vec<Route>,
-        err: Vec<Route>,
-        downstream_sinks: HashSet<u64>,
-    ) -> Self {
+    pub(crate) fn new(setup: SourceSetup) -> Self {
+        let SourceSetup {
+            alias,
+            id,
+            part,
+            decoding,
+            out,
+            err,
+            downstream_sinks,
+            ctrl,
+            connector,
+        } = setup;
         Self {
             alias,
-            uid,
-            source,
+            uid: id,
+            source: part,
             ctrl,
             connector,
             decoding,
@@ -485,7 +491,185 @@ fn preprocess(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connectors::{
+        harness::{self, Call, SINK_ID},
+        msg::DataMsg,
+    };
     use tremor_value::Value;
+
+    fn json_batch(docs: &[&str]) -> Result<SourceReply, ConnectorError> {
+        let docs = docs.iter().map(|d| d.as_bytes().to_vec().into()).collect();
+        Ok(SourceReply::Data(SourceBatch::json(0, docs)))
+    }
+
+    async fn send<T>(tx: &Sender<T>, msg: T) {
+        tx.send(msg).await.expect("the manager is running");
+    }
+
+    async fn expect_drained(rx: &Receiver<DataMsg>) {
+        assert!(matches!(harness::next(rx).await, DataMsg::Drained));
+    }
+
+    #[test]
+    fn pulls_only_while_started_and_not_paused() {
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            // Not started yet: the reply waits in the fake source.
+            send(&probe.replies, json_batch(&["1"])).await;
+            harness::quiet(&probe.out).await;
+            send(&probe.ctrl, SourceMsg::Start).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
+
+            send(&probe.ctrl, SourceMsg::Pause).await;
+            rt::sleep(harness::QUIET).await;
+            send(&probe.replies, json_batch(&["2"])).await;
+            harness::quiet(&probe.out).await;
+            assert_eq!(probe.replies.len(), 1, "paused: nothing was pulled");
+
+            send(&probe.ctrl, SourceMsg::Start).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["2"]);
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            // A stop without a drain still releases whoever waits for this source.
+            expect_drained(&probe.out).await;
+            expect_drained(&probe.err).await;
+        });
+    }
+
+    #[test]
+    fn waits_for_its_sinks_and_pauses_the_connector_when_one_is_not_ready() {
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::from([SINK_ID]));
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            send(&probe.replies, json_batch(&["1"])).await;
+            harness::quiet(&probe.out).await;
+            let ready = |ready| SourceMsg::SinkReady {
+                sink: SINK_ID,
+                ready,
+            };
+            send(&probe.ctrl, ready(true)).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
+
+            send(&probe.ctrl, ready(false)).await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::Pause
+            ));
+            send(&probe.replies, json_batch(&["2"])).await;
+            harness::quiet(&probe.out).await;
+            send(&probe.ctrl, ready(true)).await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::Resume
+            ));
+            assert_eq!(harness::next_events(&probe.out).await, ["2"]);
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn delivery_reports_reach_the_source_part() {
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(
+                &probe.ctrl,
+                SourceMsg::Ack {
+                    stream: 3,
+                    pull_id: 7,
+                },
+            )
+            .await;
+            send(
+                &probe.ctrl,
+                SourceMsg::Fail {
+                    stream: 4,
+                    pull_id: 8,
+                },
+            )
+            .await;
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Ack {
+                        stream: 3,
+                        pull_id: 7
+                    },
+                    Call::Fail {
+                        stream: 4,
+                        pull_id: 8
+                    }
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn a_pull_error_stops_pulling_and_reports_a_lost_connection() {
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            send(&probe.replies, Err(ConnectorError::connection("reset"))).await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::ConnectionLost
+            ));
+            send(&probe.replies, json_batch(&["1"])).await;
+            harness::quiet(&probe.out).await;
+            // After the reconnect the connector manager starts it again.
+            send(&probe.ctrl, SourceMsg::Start).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn drain_flushes_partial_streams_then_reports_drained() {
+        rt::block_on(async {
+            let codec = crate::codec::lookup("json", &Value::object()).expect("known");
+            let separate =
+                crate::preprocessor::lookup("separate", &Value::object()).expect("known");
+            let decoding = Decoding::Bytes {
+                codec,
+                preprocessors: Arc::new(vec![separate]),
+            };
+            let (manager, probe) = harness::source(decoding, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            let chunk = b"1\n2\n{\"a\"".to_vec().into();
+            send(
+                &probe.replies,
+                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![chunk]))),
+            )
+            .await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1", "2"]);
+            let rest = b":3}".to_vec().into();
+            send(
+                &probe.replies,
+                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![rest]))),
+            )
+            .await;
+            harness::quiet(&probe.out).await;
+
+            send(&probe.ctrl, SourceMsg::Drain).await;
+            assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
+            expect_drained(&probe.out).await;
+            expect_drained(&probe.err).await;
+            // Drained: it never pulls again.
+            send(&probe.replies, json_batch(&["4"])).await;
+            harness::quiet(&probe.out).await;
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            harness::quiet(&probe.out).await;
+        });
+    }
 
     #[test]
     fn chain_splits_then_decodes_per_stage() {

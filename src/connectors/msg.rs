@@ -1,0 +1,144 @@
+//! Every message the runtime's actors exchange, and the routes data travels along.
+//!
+//! This module is a leaf on purpose: the world, the connector manager and the source and sink
+//! managers all talk to each other, and if each defined its own inbox type they would import
+//! each other in a circle. Here they only import this module (and it imports none of them).
+
+use crate::{
+    event::{ConnectorId, Event},
+    rt::Sender,
+};
+use tremor_pdk::ConnectorError;
+
+/// Messages to the world.
+#[derive(Debug)]
+pub enum WorldMsg {
+    /// Stop the runtime (from the exit connector, or any connector via its context).
+    Stop {
+        /// The process exit code.
+        exit_code: i32,
+        /// Wait this long first, in ns.
+        delay_ns: u64,
+        /// Drain before stopping.
+        graceful: bool,
+        /// Who asked, for the log.
+        by: String,
+    },
+    /// SIGINT / SIGTERM arrived.
+    Signal(i32),
+    /// A sink has received `Drained` on all its links and flushed.
+    SinkDrained(ConnectorId),
+}
+
+/// Control messages for a connector manager.
+#[derive(Debug)]
+pub enum ConnectorMsg {
+    /// The connector (or one of its parts) reported a lost connection: reconnect.
+    ConnectionLost,
+    /// A part failed beyond repair (a panic, an unrecoverable error).
+    PartFailed(ConnectorError),
+    /// Pause data flow (the circuit breaker: a sink downstream is not ready).
+    Pause,
+    /// Resume after a pause.
+    Resume,
+    /// Graceful stop, first step: stop reading, let in-flight events through.
+    Drain,
+    /// Final step: stop everything and release resources.
+    Stop,
+}
+
+/// Control messages for a source manager.
+#[derive(Debug)]
+pub(crate) enum SourceMsg {
+    /// The connector is connected: start (or resume) pulling.
+    Start,
+    /// Stop pulling for now (connection lost, circuit breaker, operator).
+    Pause,
+    /// Stop pulling for good, flush every stream, tell downstream it is drained.
+    Drain,
+    /// Stop at once.
+    Stop,
+    /// Delivery report for a transactional pull.
+    Ack { stream: u64, pull_id: u64 },
+    /// Failed delivery for a transactional pull.
+    Fail { stream: u64, pull_id: u64 },
+    /// A sink downstream of this source became ready (connected, circuit breaker closed) or
+    /// stopped being ready. The source pulls only while every sink downstream is ready.
+    SinkReady { sink: ConnectorId, ready: bool },
+}
+
+/// Control messages for a sink manager.
+#[derive(Debug)]
+pub(crate) enum SinkMsg {
+    /// Connected: deliver (queued events first).
+    Start,
+    /// Hold events (connection lost).
+    Pause,
+    /// The connector failed: drop what arrives, failing transactional events.
+    Fail,
+    /// Flush and stop.
+    Stop,
+}
+
+/// What travels along a link of the deployment graph.
+#[derive(Debug)]
+pub enum DataMsg {
+    /// Events for input port `port` of the receiver.
+    Events {
+        /// The receiver's input port.
+        port: &'static str,
+        /// The events, in order.
+        events: Vec<Event>,
+    },
+    /// The sender has drained: nothing more will come on this link.
+    Drained,
+}
+
+/// One outgoing link: a receiver's data channel and the input port there.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// The receiver.
+    pub tx: Sender<DataMsg>,
+    /// The receiver's input port.
+    pub port: &'static str,
+    /// Who receives, for messages.
+    pub target: String,
+}
+
+/// Sends `events` along `routes`, copying for all but the last. Returns whether anyone took
+/// them (false: no route, or every receiver is gone).
+pub async fn send_events(routes: &[Route], mut events: Vec<Event>) -> bool {
+    let Some((last, rest)) = routes.split_last() else {
+        return false;
+    };
+    let mut delivered = false;
+    for route in rest {
+        let copy = events.iter().map(Event::deep_clone).collect();
+        delivered |= route
+            .tx
+            .send(DataMsg::Events {
+                port: route.port,
+                events: copy,
+            })
+            .await
+            .is_ok();
+    }
+    events.shrink_to_fit();
+    delivered |= last
+        .tx
+        .send(DataMsg::Events {
+            port: last.port,
+            events,
+        })
+        .await
+        .is_ok();
+    delivered
+}
+
+/// Tells every receiver along `routes` that this sender is drained.
+pub async fn send_drained(routes: &[Route]) {
+    for route in routes {
+        // A receiver that is gone needs no notice.
+        let _ = route.tx.send(DataMsg::Drained).await;
+    }
+}
