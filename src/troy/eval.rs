@@ -67,7 +67,7 @@ pub fn eval_filter(expr: &Expr, event: &Value<'_>, args: &Value<'_>) -> Result<b
             expr.pos,
             format!(
                 "`where` must evaluate to a boolean, got {}",
-                tremor_value::Value::value_type_name(other)
+                other.value_type_name()
             ),
         )),
     }
@@ -115,7 +115,7 @@ fn describe_path(root: PathRoot, segs: &[Segment]) -> String {
             }
             Segment::Field(f) => {
                 s.push('[');
-                s.push_str(&tremor_value::to_json(&Value::from(f.as_str())));
+                s.push_str(&Value::from(f.as_str()).to_string());
                 s.push(']');
             }
             Segment::Index(_) => s.push_str("[...]"),
@@ -181,8 +181,8 @@ fn compare(a: &Value<'_>, b: &Value<'_>, pos: Pos) -> Result<Ordering, EvalError
                 pos,
                 format!(
                     "cannot compare {} and {}",
-                    tremor_value::Value::value_type_name(a),
-                    tremor_value::Value::value_type_name(b)
+                    a.value_type_name(),
+                    b.value_type_name()
                 ),
             ))
         }
@@ -204,7 +204,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                             k.pos,
                             format!(
                                 "record keys must be strings, got {}",
-                                tremor_value::Value::value_type_name(key.get())
+                                key.get().value_type_name()
                             ),
                         ));
                     };
@@ -265,7 +265,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                             pos,
                             format!(
                                 "cannot read field `{f}` of {} `{}`",
-                                tremor_value::Value::value_type_name(other),
+                                other.value_type_name(),
                                 describe_path(root, before)
                             ),
                         ))
@@ -281,9 +281,9 @@ impl<'a, 'v> Ctx<'a, 'v> {
                                 e.pos,
                                 format!(
                                     "cannot index {} `{}` with {}",
-                                    tremor_value::Value::value_type_name(c),
+                                    c.value_type_name(),
                                     describe_path(root, before),
-                                    tremor_value::Value::value_type_name(k)
+                                    k.value_type_name()
                                 ),
                             ))
                         }
@@ -304,11 +304,11 @@ impl<'a, 'v> Ctx<'a, 'v> {
             (UnOp::Plus, _, Some(_)) => Ok(Val::Own(v.clone_static())),
             (UnOp::Not, _, _) => Err(EvalError::new(
                 pos,
-                format!("`not` needs a boolean, got {}", tremor_value::Value::value_type_name(v)),
+                format!("`not` needs a boolean, got {}", v.value_type_name()),
             )),
             (UnOp::Neg | UnOp::Plus, _, _) => Err(EvalError::new(
                 pos,
-                format!("cannot apply unary `-`/`+` to {}", tremor_value::Value::value_type_name(v)),
+                format!("cannot apply unary `-`/`+` to {}", v.value_type_name()),
             )),
         }
     }
@@ -318,7 +318,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
             Value::Static(StaticNode::Bool(b)) => Ok(*b),
             other => Err(EvalError::new(
                 e.pos,
-                format!("`{op}` needs booleans, got {}", tremor_value::Value::value_type_name(other)),
+                format!("`{op}` needs booleans, got {}", other.value_type_name()),
             )),
         }
     }
@@ -363,8 +363,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
                         pos,
                         format!(
                             "cannot {verb} {} and {}",
-                            tremor_value::Value::value_type_name(x),
-                            tremor_value::Value::value_type_name(y)
+                            x.value_type_name(),
+                            y.value_type_name()
                         ),
                     ));
                 }
@@ -398,10 +398,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
             }
             None => Err(EvalError::new(
                 arg.pos,
-                format!(
-                    "`{func}` needs a number, got {}",
-                    tremor_value::Value::value_type_name(v.get())
-                ),
+                format!("`{func}` needs a number, got {}", v.get().value_type_name()),
             )),
         }
     }

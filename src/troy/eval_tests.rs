@@ -3,18 +3,12 @@ use crate::troy::expr_parser::parse_expr;
 
 fn event() -> Value<'static> {
     Value::from_iter(vec![
-        (
-            "a".into(),
-            Value::from_iter(vec![("b", Value::from(2))]),
-        ),
+        ("a", Value::from_iter(vec![("b", Value::from(2))])),
         ("s", Value::from("text")),
         ("n", Value::from(10)),
         ("f", Value::Static(StaticNode::F64(0.5))),
         ("t", Value::Static(StaticNode::Bool(true))),
-        (
-            "list".into(),
-            Value::Array(vec![Value::from(7), Value::from("x")]),
-        ),
+        ("list", Value::Array(vec![Value::from(7), Value::from("x")])),
         ("key", Value::from("s")),
         ("odd key", Value::from(1)),
         ("big", Value::from(i64::MAX)),

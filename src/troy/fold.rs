@@ -104,10 +104,7 @@ mod tests {
     use crate::troy::expr_parser::parse_expr;
 
     fn args() -> Value<'static> {
-        Value::from_iter(vec![
-            ("delay", Value::from(50)),
-            ("name", Value::from("x")),
-        ])
+        Value::from_iter(vec![("delay", Value::from(50)), ("name", Value::from("x"))])
     }
 
     fn folded(src: &str) -> Expr {

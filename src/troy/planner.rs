@@ -404,7 +404,7 @@ impl Scope<'_> {
                             return Err(TroyError::at(
                                 def_file,
                                 f.pos,
-                                format!("`where` must be a boolean, got {}", tremor_value::Value::value_type_name(v)),
+                                format!("`where` must be a boolean, got {}", v.value_type_name()),
                             ));
                         }
                     }

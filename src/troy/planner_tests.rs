@@ -101,10 +101,7 @@ fn the_tremor_012_deployment() {
     assert_eq!(json(target), r#"{"exit":0,"delay":50000000}"#);
     let filter = exit_sel.filter.as_ref().expect("filter");
     let none = Value::object();
-    assert_eq!(
-        eval_filter(filter, &Value::from("exit"), &none),
-        Ok(true)
-    );
+    assert_eq!(eval_filter(filter, &Value::from("exit"), &none), Ok(true));
     assert_eq!(eval_filter(filter, &Value::from(1), &none), Ok(false));
     assert!(main.selects[1].target.is_event());
     let links: Vec<String> = f

@@ -41,7 +41,7 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
         "config" => {
             return Err(format!(
                 "`config` must be a record, got {}",
-                tremor_value::Value::value_type_name(&v)
+                v.value_type_name()
             ))
         }
         "reconnect" if matches!(v, Value::Object(_)) || Value::as_str(&v) == Some("none") => {
@@ -99,7 +99,7 @@ fn named_config(v: Value<'static>, what: &str) -> Result<NamedConfig, String> {
                 Some(other) => {
                     return Err(format!(
                         "`config` of {what} `{name}` must be a record, got {}",
-                        tremor_value::Value::value_type_name(other)
+                        other.value_type_name()
                     ))
                 }
             };
@@ -114,7 +114,7 @@ fn named_list(v: Value<'static>, what: &str) -> Result<Vec<NamedConfig>, String>
         Value::Array(items) => items.into_iter().map(|i| named_config(i, what)).collect(),
         other => Err(format!(
             "`{what}` must be an array, got {}",
-            tremor_value::Value::value_type_name(&other)
+            other.value_type_name()
         )),
     }
 }
@@ -145,7 +145,7 @@ mod tests {
         let rec = Value::from_iter(vec![
             ("name", Value::from("separate")),
             (
-                "config".into(),
+                "config",
                 Value::from_iter(vec![("buffered", Value::from(false))]),
             ),
         ]);
@@ -182,12 +182,13 @@ mod tests {
             e(&mut p, "colour", Value::from(1)),
             "unknown connector setting `colour`"
         );
-        assert!(e(&mut p, "codec", Value::from("jsn"))
-            .starts_with("unknown codec `jsn` (known: json,"),);
+        assert!(
+            e(&mut p, "codec", Value::from("jsn")).starts_with("unknown codec `jsn` (known: json,"),
+        );
         let sorted_typo = Value::from_iter(vec![
             ("name", Value::from("json")),
             (
-                "config".into(),
+                "config",
                 Value::from_iter(vec![("mode", Value::from("sortd"))]),
             ),
         ]);
