@@ -3,6 +3,7 @@
 use crate::{
     connectors::msg::{send_drained, send_events, DataMsg, Route},
     event::{now_ns, Event, EventPayload},
+    ports::ERR,
     rt::Receiver,
     troy::{ast::Expr, eval, plan::PipelinePlan},
 };
@@ -83,7 +84,7 @@ impl Pipeline {
                             Some(routes) => {
                                 send_events(routes, events).await;
                             }
-                            None if *port == "err" => self.log_unrouted(&events),
+                            None if *port == ERR => self.log_unrouted(&events),
                             // Events to a port nobody connected are discarded, as in Tremor.
                             None => {}
                         }
@@ -138,7 +139,7 @@ impl Pipeline {
                 Ok(true) => takers.push(select),
                 Ok(false) => {}
                 Err(e) => out
-                    .entry("err")
+                    .entry(ERR)
                     .or_default()
                     .push(self.error_event(&event, &e.to_string())),
             }
@@ -157,7 +158,7 @@ impl Pipeline {
                     select.into_port,
                     event.with_payload(EventPayload::from_value(v)),
                 )),
-                Err(e) => outputs.push(("err", self.error_event(&event, &e.to_string()))),
+                Err(e) => outputs.push((ERR, self.error_event(&event, &e.to_string()))),
             }
         }
         if let Some(i) = last_identity {
