@@ -17,6 +17,8 @@ mod address;
 mod client;
 mod server;
 mod slot;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use address::AddressField;
