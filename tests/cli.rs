@@ -3,77 +3,37 @@
 //! own temp dir and bounds every process it starts. In a build without builtin connectors the
 //! deployments find their connectors through `TREMOR_PLUGIN_PATH` (set by `ci/test.sh`).
 
+mod common;
+
+use common::{copy_until_exit, finish, run, text, ticks_into, tremor, write_config};
 use std::{
     io::Read,
     path::Path,
-    process::{Child, Command, Output, Stdio},
+    process::{Output, Stdio},
     time::{Duration, Instant},
 };
 
 /// Ends on its own: the first metronome tick becomes an exit request.
-const EXITS: &str = r#"
-define flow main
-flow
-  define connector ticks from metronome with config = {"interval": 10000000} end;
-  define connector exit from exit;
-  define pipeline to_exit
-  pipeline
-    select {"exit": 0} from in into out;
-  end;
-  create connector ticks;
-  create connector exit;
-  create pipeline to_exit;
-  connect /connector/ticks to /pipeline/to_exit;
-  connect /pipeline/to_exit to /connector/exit;
-end;
-deploy flow main;
-"#;
+fn exits() -> String {
+    ticks_into(
+        10_000_000,
+        r#"select {"exit": 0} from in into out"#,
+        "define connector sink from exit;",
+    )
+}
 
 /// Runs until it is stopped: metronome ticks written to `ticks.log`.
-const RUNS_FOREVER: &str = r#"
-define flow main
-flow
-  define connector ticks from metronome with config = {"interval": 10000000} end;
-  define connector out from file
+fn runs_forever() -> String {
+    ticks_into(
+        10_000_000,
+        "select event.id from in into out",
+        r#"define connector sink from file
   with
     codec = "json",
     postprocessors = ["separate"],
     config = {"path": "ticks.log", "mode": "truncate"}
-  end;
-  define pipeline pass
-  pipeline
-    select event.id from in into out;
-  end;
-  create connector ticks;
-  create connector out;
-  create pipeline pass;
-  connect /connector/ticks to /pipeline/pass;
-  connect /pipeline/pass to /connector/out;
-end;
-deploy flow main;
-"#;
-
-fn tremor() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tremor"));
-    c.env("RUST_LOG", "info").stdin(Stdio::null());
-    c
-}
-
-/// Waits for `child` for at most 60 s (then kills it and fails the test).
-fn finish(mut child: Child) -> Output {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().expect("waitable").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the process did not end within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+  end;"#,
+    )
 }
 
 /// A test directory of the suite at `root`.
@@ -89,22 +49,20 @@ fn add_test(root: &Path, name: &str, troy: &str, assert_yaml: &str, tags: &[&str
 /// A suite with one passing, one failing and one hanging test, each with its own tag.
 fn suite() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("suite dir");
-    add_test(root.path(), "passes", EXITS, "status: 0\n", &["fast"]);
-    add_test(root.path(), "fails", EXITS, "status: 3\n", &["broken"]);
-    add_test(root.path(), "hangs", RUNS_FOREVER, "status: 0\n", &["slow"]);
+    add_test(root.path(), "passes", &exits(), "status: 0\n", &["fast"]);
+    add_test(root.path(), "fails", &exits(), "status: 3\n", &["broken"]);
+    add_test(
+        root.path(),
+        "hangs",
+        &runs_forever(),
+        "status: 0\n",
+        &["slow"],
+    );
     root
 }
 
 fn run_suite(root: &Path, args: &[&str]) -> Output {
-    let child = tremor()
-        .args(["test", "integration"])
-        .arg(root)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tremor starts");
-    finish(child)
+    run(tremor().args(["test", "integration"]).arg(root).args(args))
 }
 
 #[test]
@@ -140,12 +98,10 @@ fn a_deployment_that_does_not_stop_is_killed_at_the_timeout() {
 #[test]
 fn server_run_writes_its_pid_file() {
     let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(work.path().join("config.troy"), EXITS).expect("config");
+    write_config(work.path(), &exits());
     let child = tremor()
         .args(["server", "run", "-n", "-p", "tremor.pid", "config.troy"])
         .current_dir(work.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("tremor starts");
     let pid = child.id();
@@ -158,12 +114,10 @@ fn server_run_writes_its_pid_file() {
 /// Starts a deployment that runs until stopped, waits for its first ticks, sends `signal`.
 fn stopped_by(signal: libc::c_int) -> (Output, String) {
     let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(work.path().join("config.troy"), RUNS_FOREVER).expect("config");
+    write_config(work.path(), &runs_forever());
     let mut child = tremor()
         .args(["server", "run", "config.troy"])
         .current_dir(work.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("tremor starts");
     let ticks = work.path().join("ticks.log");
@@ -210,47 +164,16 @@ fn sigint_and_sigterm_stop_gracefully_with_every_event_written() {
 fn stdin_lines_become_events() {
     use std::io::Write;
     let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(
-        work.path().join("config.troy"),
-        r#"
-define flow main
-flow
-  define connector stdin from stdio
+    let stdin_json = r#"define connector input from stdio
   with
     codec = "json",
     preprocessors = ["separate"]
-  end;
-  define connector out from file
-  with
-    codec = "json-sorted",
-    postprocessors = ["separate"],
-    config = {"path": "out.log", "mode": "truncate"}
-  end;
-  define connector exit from exit;
-  define pipeline out_or_exit
-  into out, exit
-  pipeline
-    select event from in where event != "exit" into out;
-    select {"exit": 0} from in where event == "exit" into exit;
-  end;
-  create connector stdin;
-  create connector out;
-  create connector exit;
-  create pipeline out_or_exit;
-  connect /connector/stdin to /pipeline/out_or_exit;
-  connect /pipeline/out_or_exit/out to /connector/out;
-  connect /pipeline/out_or_exit/exit to /connector/exit;
-end;
-deploy flow main;
-"#,
-    )
-    .expect("config");
+  end;"#;
+    write_config(work.path(), &copy_until_exit(stdin_json, "out.log"));
     let mut child = tremor()
         .args(["server", "run", "config.troy"])
         .current_dir(work.path())
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("tremor starts");
     // Written in two pieces that split a line: the separate preprocessor joins them.

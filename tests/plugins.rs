@@ -5,10 +5,12 @@
 //! `TREMOR_TEST_PLUGIN_FIXTURES`); `ci/test.sh` builds both and sets the variables.
 #![cfg(feature = "dynamic-plugins")]
 
+mod common;
+
+use common::{copy_until_exit, text, write_config};
 use std::{
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
-    time::{Duration, Instant},
+    process::Output,
 };
 
 fn dir_from_env(var: &str) -> PathBuf {
@@ -46,38 +48,21 @@ fn link(from: &Path, to_dir: &Path, name: &str) {
         .expect("link a plugin file");
 }
 
-/// Runs the tremor binary with no ambient plugin path, killing it after 60 s.
+/// Runs the tremor binary in `dir` with no ambient plugin path (see [`common::finish`]).
 fn tremor(args: &[&str], dir: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tremor"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("TREMOR_PLUGIN_PATH")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tremor starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().expect("waitable").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::run(
+        common::tremor()
+            .args(args)
+            .current_dir(dir)
+            .env_remove("TREMOR_PLUGIN_PATH"),
+    )
 }
 
 /// Runs `tremor server run --plugin-path PLUGINS config.troy` on `troy` in a fresh directory,
 /// which is returned for the files the deployment wrote.
 fn run_deployment(plugins: &Path, troy: &str) -> (tempfile::TempDir, Output) {
     let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(work.path().join("config.troy"), troy).expect("write");
+    write_config(work.path(), troy);
     let plugin_path = plugins.display().to_string();
     let out = tremor(
         &[
@@ -90,6 +75,18 @@ fn run_deployment(plugins: &Path, troy: &str) -> (tempfile::TempDir, Output) {
         work.path(),
     );
     (work, out)
+}
+
+/// Links every plugin of [`good_plugins`] into `to_dir`, under its own name.
+fn link_good_plugins(to_dir: &Path) {
+    for file in plugin_files(&good_plugins()) {
+        let name = file
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
+        link(&file, to_dir, &name);
+    }
 }
 
 fn plugin_files(dir: &Path) -> Vec<PathBuf> {
@@ -128,42 +125,10 @@ fn plugins_list_shows_every_connector_with_its_file() {
     assert!(stdout.contains("sha256 "), "{stdout}");
 }
 
-const FILE_TO_FILE: &str = r#"
-define flow main
-flow
-  define connector input from file
-  with codec = "json", preprocessors = ["separate"], config = {"path": "in.json", "mode": "read"} end;
-  define connector output from file
-  with codec = "json-sorted", postprocessors = ["separate"], config = {"path": "out.json", "mode": "truncate"} end;
-  define connector exit from exit;
-  define pipeline main
-  into out, exit
-  pipeline
-    select event from in where event != "exit" into out;
-    select {"exit": 0} from in where event == "exit" into exit;
-  end;
-  create connector input;
-  create connector output;
-  create connector exit;
-  create pipeline main;
-  connect /connector/input to /pipeline/main;
-  connect /pipeline/main/out to /connector/output;
-  connect /pipeline/main/exit to /connector/exit;
-end;
-deploy flow main;
-"#;
-
 #[test]
 fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
     let zoo = scratch();
-    for file in plugin_files(&good_plugins()) {
-        let name = file
-            .file_name()
-            .expect("file name")
-            .to_string_lossy()
-            .into_owned();
-        link(&file, zoo.path(), &name);
-    }
+    link_good_plugins(zoo.path());
     // A second file providing `file`: sorts after the original, so the original is kept.
     link(
         &good_plugins().join("libtremor_connector_file.so"),
@@ -221,7 +186,9 @@ fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
 
     // The deployment still runs with the good plugins from the same directory.
     let work = tempfile::tempdir().expect("work dir");
-    std::fs::write(work.path().join("config.troy"), FILE_TO_FILE).expect("write");
+    let file_json = r#"define connector input from file
+  with codec = "json", preprocessors = ["separate"], config = {"path": "in.json", "mode": "read"} end;"#;
+    write_config(work.path(), &copy_until_exit(file_json, "out.json"));
     std::fs::write(
         work.path().join("in.json"),
         "{\"b\": 1, \"a\": [true]}\n\"exit\"\n",
@@ -313,14 +280,7 @@ deploy flow good;
 #[test]
 fn a_panicking_or_failing_plugin_fails_alone() {
     let plugins = scratch();
-    for file in plugin_files(&good_plugins()) {
-        let name = file
-            .file_name()
-            .expect("file name")
-            .to_string_lossy()
-            .into_owned();
-        link(&file, plugins.path(), &name);
-    }
+    link_good_plugins(plugins.path());
     link(
         &fixtures().join("libtremor_test_plugin_misbehave.so"),
         plugins.path(),
