@@ -476,12 +476,12 @@ fn preprocess(
         let mut next = Vec::with_capacity(chunks.len());
         for chunk in chunks.drain(..) {
             if let Err(e) = stage.process(chunk, &mut next) {
-                errors.push(e);
+                errors.push(e.to_string());
             }
         }
         if finish {
             if let Err(e) = stage.finish(&mut next) {
-                errors.push(e);
+                errors.push(e.to_string());
             }
         }
         *chunks = next;
@@ -522,7 +522,21 @@ mod tests {
             assert_eq!(harness::next_events(&probe.out).await, ["1"]);
 
             send(&probe.ctrl, SourceMsg::Pause).await;
-            rt::sleep(harness::QUIET).await;
+            // Control messages are handled in order: once this ack reached the part, so has
+            // the pause.
+            send(
+                &probe.ctrl,
+                SourceMsg::Ack {
+                    stream: 0,
+                    pull_id: 0,
+                },
+            )
+            .await;
+            let handled = Call::Ack {
+                stream: 0,
+                pull_id: 0,
+            };
+            probe.calls.wait_for(&handled, 1).await;
             send(&probe.replies, json_batch(&["2"])).await;
             harness::quiet(&probe.out).await;
             assert_eq!(probe.replies.len(), 1, "paused: nothing was pulled");
