@@ -200,7 +200,7 @@ fn run(args: &RunArgs) -> Result<i32> {
 
 fn write_pid(file: &Path) -> Result<()> {
     std::fs::write(file, format!("{}\n", std::process::id()))
-        .map_err(|e| Error::Io(format!("cannot write pid file {}: {e}", file.display())))
+        .map_err(|e| Error::io(format!("cannot write pid file {}", file.display()), e))
 }
 
 fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
@@ -209,7 +209,7 @@ fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
         iterator::Signals,
     };
     let mut signals = Signals::new([SIGINT, SIGTERM])
-        .map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))?;
+        .map_err(|e| Error::io("cannot install signal handlers", e))?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -219,7 +219,7 @@ fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
                 }
             }
         })
-        .map_err(|e| Error::Io(format!("cannot start the signal thread: {e}")))?;
+        .map_err(|e| Error::io("cannot start the signal thread", e))?;
     Ok(())
 }
 

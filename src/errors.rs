@@ -1,5 +1,13 @@
 //! Errors of the runtime.
+//!
+//! Each part of the runtime has its own error type ([`crate::codec::CodecError`],
+//! [`crate::preprocessor::ProcessorConfigError`], [`crate::connectors::reconnect::ReconnectError`],
+//! [`crate::troy::TroyError`]); they convert into [`Error`] with `?`. Those modules never import
+//! this one, so the Troy planner can use them without an import cycle.
 
+use crate::{
+    codec::CodecError, connectors::reconnect::ReconnectError, preprocessor::ProcessorConfigError,
+};
 use std::fmt;
 
 /// Everything that can go wrong while loading or running a deployment.
@@ -23,12 +31,29 @@ pub enum Error {
         /// Its error.
         error: tremor_pdk::ConnectorError,
     },
-    /// A codec, preprocessor or postprocessor error.
-    Processing(String),
+    /// A codec cannot be created as configured.
+    Codec(CodecError),
+    /// A preprocessor or postprocessor cannot be created as configured.
+    Processor(ProcessorConfigError),
+    /// A reconnect policy cannot be read.
+    Reconnect(ReconnectError),
     /// An I/O error outside connectors (reading a deployment file, a pid file ...).
-    Io(String),
-    /// Plugin loading failed.
-    Plugin(String),
+    Io {
+        /// What was being done, e.g. `cannot write pid file /run/tremor.pid`.
+        context: String,
+        /// The underlying error.
+        error: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An I/O error with what was being done (`cannot write pid file ...`).
+    pub fn io(context: impl Into<String>, error: std::io::Error) -> Self {
+        Self::Io {
+            context: context.into(),
+            error,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -36,13 +61,28 @@ impl fmt::Display for Error {
         match self {
             Self::Troy(e) => write!(f, "{e}"),
             Self::UnknownConnectorType { name, .. } => write!(f, "Unknown connector type {name}"),
-            Self::Deploy(m) | Self::Processing(m) | Self::Io(m) | Self::Plugin(m) => f.write_str(m),
+            Self::Deploy(m) => f.write_str(m),
             Self::Connector { alias, error } => write!(f, "connector `{alias}`: {error}"),
+            Self::Codec(e) => write!(f, "{e}"),
+            Self::Processor(e) => write!(f, "{e}"),
+            Self::Reconnect(e) => write!(f, "{e}"),
+            Self::Io { context, error } => write!(f, "{context}: {error}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Troy(e) => Some(e),
+            Self::Codec(e) => Some(e),
+            Self::Processor(e) => Some(e),
+            Self::Reconnect(e) => Some(e),
+            Self::Io { error, .. } => Some(error),
+            Self::UnknownConnectorType { .. } | Self::Deploy(_) | Self::Connector { .. } => None,
+        }
+    }
+}
 
 impl From<crate::troy::TroyError> for Error {
     fn from(e: crate::troy::TroyError) -> Self {
@@ -50,5 +90,55 @@ impl From<crate::troy::TroyError> for Error {
     }
 }
 
+impl From<CodecError> for Error {
+    fn from(e: CodecError) -> Self {
+        Self::Codec(e)
+    }
+}
+
+impl From<ProcessorConfigError> for Error {
+    fn from(e: ProcessorConfigError) -> Self {
+        Self::Processor(e)
+    }
+}
+
+impl From<ReconnectError> for Error {
+    fn from(e: ReconnectError) -> Self {
+        Self::Reconnect(e)
+    }
+}
+
 /// The runtime's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_errors_convert_with_their_message() {
+        let codec: Error = CodecError::Unknown { name: "jsn".into() }.into();
+        assert!(
+            codec.to_string().starts_with("unknown codec `jsn`"),
+            "{codec}"
+        );
+        let reconnect: Error = ReconnectError::BadField {
+            field: "randomized",
+            expected: "a bool",
+        }
+        .into();
+        assert_eq!(
+            reconnect.to_string(),
+            "invalid reconnect policy: `randomized` must be a bool"
+        );
+        let io = Error::io(
+            "cannot write pid file /nope",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        assert_eq!(
+            io.to_string(),
+            "cannot write pid file /nope: entity not found"
+        );
+        assert!(std::error::Error::source(&io).is_some());
+    }
+}

@@ -3,14 +3,16 @@
 //! They work in place on the sink's batch buffer, so the common chain (`separate`) costs one
 //! pushed byte per event and no allocation.
 
-use crate::preprocessor::{ProcessorConfigError, ProcessorKind, SeparateSettings};
+use crate::preprocessor::{
+    PostprocessorError, ProcessorConfigError, ProcessorKind, SeparateSettings,
+};
 use base64::Engine;
 use tremor_value::Value;
 
 /// A postprocessor instance (one per sink).
 pub trait Postprocessor: Send {
     /// Transforms `buf[start..]` (one encoded event) in place.
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), String>;
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError>;
 }
 
 /// The names of all postprocessors, for error messages.
@@ -41,7 +43,7 @@ pub fn lookup(
 struct Separate(u8);
 
 impl Postprocessor for Separate {
-    fn process(&mut self, buf: &mut Vec<u8>, _start: usize) -> Result<(), String> {
+    fn process(&mut self, buf: &mut Vec<u8>, _start: usize) -> Result<(), PostprocessorError> {
         buf.push(self.0);
         Ok(())
     }
@@ -53,7 +55,7 @@ struct Base64Encode {
 }
 
 impl Postprocessor for Base64Encode {
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), String> {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError> {
         self.scratch.clear();
         base64::engine::general_purpose::STANDARD.encode_string(&buf[start..], &mut self.scratch);
         buf.truncate(start);
@@ -67,15 +69,10 @@ impl Postprocessor for Base64Encode {
 struct LengthPrefixed;
 
 impl Postprocessor for LengthPrefixed {
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), String> {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError> {
         let len = buf.len().saturating_sub(start);
-        let header = u32::try_from(len).map_err(|_| {
-            format!(
-                "length-prefixed: an event of {len} bytes does not fit a 4-byte length \
-                 (at most {} bytes)",
-                u32::MAX
-            )
-        })?;
+        let header =
+            u32::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
         buf.splice(start..start, header.to_be_bytes());
         Ok(())
     }

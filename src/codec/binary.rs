@@ -1,6 +1,6 @@
 //! `binary`: raw bytes as a bytes value.
 
-use super::Codec;
+use super::{Codec, CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
@@ -12,22 +12,21 @@ impl Codec for Binary {
         "binary"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
         EventPayload::try_new(data, |bytes| {
-            Ok::<_, String>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
+            Ok::<_, CodecError>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
         })
         .map(Some)
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         match value {
             Value::Bytes(b) => out.extend_from_slice(b),
             Value::String(s) => out.extend_from_slice(s.as_bytes()),
             other => {
-                return Err(format!(
-                    "the binary codec encodes bytes and strings, not a {}",
-                    other.value_type_name()
-                ))
+                return Err(CodecError::NotBinary {
+                    found: other.value_type_name(),
+                })
             }
         }
         Ok(())

@@ -1,10 +1,13 @@
 //! What can go wrong with a codec: naming or configuring it (found when planning), decoding
 //! or encoding one event (reported on the `err` port).
+//!
+//! The per-event variants hold the underlying library error as it is, so the success path
+//! of decode/encode allocates nothing for errors and the message is only built when shown.
 
 use std::fmt;
 
-/// A codec error. `Display` gives the message users see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A codec error. `Display` gives the message users see (err-port events carry it).
+#[derive(Debug)]
 pub enum CodecError {
     /// No codec has this name.
     Unknown {
@@ -18,6 +21,30 @@ pub enum CodecError {
         /// The mode as written.
         mode: String,
     },
+    /// A chunk is not JSON.
+    InvalidJson(tremor_value::Error),
+    /// A chunk is not UTF-8 (the `string` codec).
+    InvalidUtf8(std::str::Utf8Error),
+    /// A chunk is not one YAML document.
+    InvalidYaml(serde_yaml::Error),
+    /// A chunk is not a MessagePack value.
+    InvalidMsgpack(rmp_serde::decode::Error),
+    /// A chunk holds more than one MessagePack value.
+    TrailingMsgpack {
+        /// Bytes left after the value.
+        extra: usize,
+        /// Where the value ended.
+        used: usize,
+    },
+    /// The `binary` codec was given a value that is neither bytes nor a string.
+    NotBinary {
+        /// The value's type name.
+        found: &'static str,
+    },
+    /// YAML encoding failed.
+    WriteYaml(serde_yaml::Error),
+    /// MessagePack encoding failed.
+    WriteMsgpack(rmp_serde::encode::Error),
 }
 
 impl fmt::Display for CodecError {
@@ -32,8 +59,41 @@ impl fmt::Display for CodecError {
                 f,
                 "codec `{codec}`: unknown mode `{mode}` (expected `compact` or `sorted`)"
             ),
+            Self::InvalidJson(e) => write!(f, "{e}"),
+            Self::InvalidUtf8(e) => write!(f, "invalid UTF-8: {e}"),
+            Self::InvalidYaml(e) => write!(f, "invalid YAML: {e}"),
+            Self::InvalidMsgpack(e) => write!(f, "invalid msgpack: {e}"),
+            Self::TrailingMsgpack { extra, used } => write!(
+                f,
+                "invalid msgpack: {extra} unexpected byte(s) after the value (which ended at \
+                 byte {used})"
+            ),
+            Self::NotBinary { found } => write!(
+                f,
+                "the binary codec encodes bytes and strings, not a {found}"
+            ),
+            Self::WriteYaml(e) => write!(f, "cannot write YAML: {e}"),
+            Self::WriteMsgpack(e) => write!(f, "cannot write msgpack: {e}"),
         }
     }
 }
 
-impl std::error::Error for CodecError {}
+impl std::error::Error for CodecError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidJson(e) => Some(e),
+            Self::InvalidUtf8(e) => Some(e),
+            Self::InvalidYaml(e) | Self::WriteYaml(e) => Some(e),
+            Self::InvalidMsgpack(e) => Some(e),
+            Self::WriteMsgpack(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The sink's encode step reports errors as text (one message per failed event).
+impl From<CodecError> for String {
+    fn from(e: CodecError) -> Self {
+        e.to_string()
+    }
+}

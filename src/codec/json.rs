@@ -1,6 +1,6 @@
 //! `json` (compact) and `json-sorted` (keys sorted, for stable output).
 
-use super::Codec;
+use super::{Codec, CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{JsonParser, Value};
@@ -29,14 +29,14 @@ impl Codec for Json {
         }
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
         let parser = &mut self.parser;
         EventPayload::try_new(data, |bytes| parser.parse(bytes))
             .map(Some)
-            .map_err(|e| e.to_string())
+            .map_err(CodecError::InvalidJson)
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         if self.sorted {
             tremor_value::write_json_sorted(value, out);
         } else {

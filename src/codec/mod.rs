@@ -23,10 +23,10 @@ pub trait Codec: Send {
     fn name(&self) -> &'static str;
 
     /// Turns one chunk into a value. `Ok(None)`: the chunk holds no event.
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String>;
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError>;
 
     /// Appends the encoding of `value` to `out`.
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String>;
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError>;
 
     /// A fresh instance with the same configuration (one per stream).
     fn boxed_clone(&self) -> Box<dyn Codec>;
@@ -106,7 +106,7 @@ mod tests {
         let err = c
             .decode(b"{\"a\": tru}".to_vec().into())
             .expect_err("invalid");
-        assert!(err.contains("JSON"), "{err}");
+        assert!(err.to_string().contains("JSON"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{
     serde_value::{OwnedValue, SerValue},
-    Codec,
+    Codec, CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
@@ -22,28 +22,28 @@ impl Codec for Msgpack {
         "msgpack"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
         let mut de = rmp_serde::Deserializer::new(Cursor::new(data.as_slice()));
         de.set_max_depth(MAX_DEPTH);
         let OwnedValue(value) =
-            OwnedValue::deserialize(&mut de).map_err(|e| format!("invalid msgpack: {e}"))?;
+            OwnedValue::deserialize(&mut de).map_err(CodecError::InvalidMsgpack)?;
         // A chunk is one value; anything after it would otherwise be dropped without a word.
         let used = usize::try_from(de.position()).unwrap_or(usize::MAX);
         if used < data.len() {
-            return Err(format!(
-                "invalid msgpack: {} unexpected byte(s) after the value (which ended at byte {used})",
-                data.len() - used
-            ));
+            return Err(CodecError::TrailingMsgpack {
+                extra: data.len() - used,
+                used,
+            });
         }
         Ok(Some(EventPayload::from_value(value)))
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         let value = SerValue {
             value,
             bytes_as_binary: true,
         };
-        rmp_serde::encode::write(out, &value).map_err(|e| format!("cannot write msgpack: {e}"))
+        rmp_serde::encode::write(out, &value).map_err(CodecError::WriteMsgpack)
     }
 
     fn boxed_clone(&self) -> Box<dyn Codec> {
@@ -64,6 +64,7 @@ mod tests {
         msgpack()
             .decode(input.to_vec().into())
             .map(|p| p.expect("an event").value().clone_static())
+            .map_err(|e| e.to_string())
     }
 
     fn encode(value: &Value<'_>) -> Vec<u8> {

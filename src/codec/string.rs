@@ -1,6 +1,6 @@
 //! `string`: UTF-8 text as a string value; non-strings encode as JSON.
 
-use super::Codec;
+use super::{Codec, CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
@@ -12,16 +12,16 @@ impl Codec for StringCodec {
         "string"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
         EventPayload::try_new(data, |bytes| {
             std::str::from_utf8(bytes)
                 .map(Value::from)
-                .map_err(|e| format!("invalid UTF-8: {e}"))
+                .map_err(CodecError::InvalidUtf8)
         })
         .map(Some)
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         match value {
             Value::String(s) => out.extend_from_slice(s.as_bytes()),
             Value::Bytes(b) => out.extend_from_slice(b),

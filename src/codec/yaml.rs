@@ -2,7 +2,7 @@
 
 use super::{
     serde_value::{OwnedValue, SerValue},
-    Codec,
+    Codec, CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
@@ -15,19 +15,18 @@ impl Codec for Yaml {
         "yaml"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, String> {
-        let OwnedValue(value) =
-            serde_yaml::from_slice(&data).map_err(|e| format!("invalid YAML: {e}"))?;
+    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+        let OwnedValue(value) = serde_yaml::from_slice(&data).map_err(CodecError::InvalidYaml)?;
         Ok(Some(EventPayload::from_value(value)))
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         // YAML has no plain byte-string type: bytes become a list of numbers, as in JSON.
         let value = SerValue {
             value,
             bytes_as_binary: false,
         };
-        serde_yaml::to_writer(out, &value).map_err(|e| format!("cannot write YAML: {e}"))
+        serde_yaml::to_writer(out, &value).map_err(CodecError::WriteYaml)
     }
 
     fn boxed_clone(&self) -> Box<dyn Codec> {
@@ -48,6 +47,7 @@ mod tests {
         yaml()
             .decode(input.as_bytes().to_vec().into())
             .map(|p| p.expect("an event").value().clone_static())
+            .map_err(|e| e.to_string())
     }
 
     fn encode(value: &Value<'_>) -> String {
@@ -114,7 +114,8 @@ mod tests {
         assert!(err.contains("more than one document"), "{err}");
         let err = yaml()
             .decode(vec![b'a', b':', b' ', 0xff].into())
-            .expect_err("invalid UTF-8");
+            .expect_err("invalid UTF-8")
+            .to_string();
         assert!(err.starts_with("invalid YAML: "), "{err}");
     }
 }

@@ -1,21 +1,25 @@
 //! `base64`: decodes each chunk (surrounding whitespace ignored).
 
-use super::Preprocessor;
+use super::{Preprocessor, PreprocessorError};
 use abi_stable::std_types::RVec;
 use base64::Engine;
 
 pub(super) struct Base64Decode;
 
 impl Preprocessor for Base64Decode {
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn process(
+        &mut self,
+        data: RVec<u8>,
+        out: &mut Vec<RVec<u8>>,
+    ) -> Result<(), PreprocessorError> {
         let trimmed = data.as_slice().trim_ascii();
         base64::engine::general_purpose::STANDARD
             .decode(trimmed)
             .map(|decoded| out.push(decoded.into()))
-            .map_err(|e| format!("base64: {e}"))
+            .map_err(PreprocessorError::Base64)
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! Errors of naming or configuring a preprocessor or postprocessor (found when planning).
+//! Errors of pre- and postprocessors: naming or configuring one (found when planning) and
+//! processing a chunk or an event (reported on the `err` port).
 
 use std::fmt;
 
@@ -88,3 +89,123 @@ impl fmt::Display for ProcessorConfigError {
 }
 
 impl std::error::Error for ProcessorConfigError {}
+
+/// A chunk a preprocessor could not (fully) process. The chunks it did produce are kept;
+/// `Display` says what was dropped (err-port events carry the message).
+#[derive(Debug)]
+pub enum PreprocessorError {
+    /// `base64`: a chunk is not base64.
+    Base64(base64::DecodeError),
+    /// `separate`: lines longer than `max_length` were dropped.
+    LinesTooLong {
+        /// How many lines were dropped.
+        dropped: usize,
+        /// The configured limit, in bytes.
+        max_length: usize,
+    },
+    /// `length-prefixed`: frames longer than `max_length` were skipped.
+    FramesTooLong {
+        /// The announced lengths of the skipped frames.
+        lengths: Vec<usize>,
+        /// The configured limit, in bytes.
+        max_length: usize,
+    },
+    /// `length-prefixed`: the stream ended inside a frame body.
+    EndedInFrame {
+        /// Body bytes received.
+        received: usize,
+        /// The length the header announced.
+        len: usize,
+    },
+    /// `length-prefixed`: the stream ended inside a length header.
+    EndedInHeader {
+        /// Header bytes received.
+        received: usize,
+        /// The header size.
+        header: usize,
+    },
+}
+
+impl fmt::Display for PreprocessorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Base64(e) => write!(f, "base64: {e}"),
+            Self::LinesTooLong {
+                dropped,
+                max_length,
+            } => write!(
+                f,
+                "separate: dropped {dropped} line(s) longer than max_length {max_length}"
+            ),
+            Self::FramesTooLong {
+                lengths,
+                max_length,
+            } => {
+                write!(
+                    f,
+                    "length-prefixed: dropped {} frame(s) longer than max_length {max_length} \
+                     (lengths: ",
+                    lengths.len()
+                )?;
+                for (i, len) in lengths.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{len}")?;
+                }
+                f.write_str(")")
+            }
+            Self::EndedInFrame { received, len } => write!(
+                f,
+                "length-prefixed: the stream ended inside a frame ({received} of {len} bytes \
+                 received); dropped it"
+            ),
+            Self::EndedInHeader { received, header } => write!(
+                f,
+                "length-prefixed: the stream ended inside a length header ({received} of \
+                 {header} bytes received); dropped it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PreprocessorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Base64(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What a postprocessor could not do with one encoded event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostprocessorError {
+    /// `length-prefixed`: the event does not fit a 4-byte length.
+    TooLongForLengthPrefix {
+        /// The event's size in bytes.
+        len: usize,
+    },
+}
+
+impl fmt::Display for PostprocessorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLongForLengthPrefix { len } => write!(
+                f,
+                "length-prefixed: an event of {len} bytes does not fit a 4-byte length \
+                 (at most {} bytes)",
+                u32::MAX
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PostprocessorError {}
+
+/// The sink's encode step reports errors as text (one message per failed event).
+impl From<PostprocessorError> for String {
+    fn from(e: PostprocessorError) -> Self {
+        e.to_string()
+    }
+}

@@ -4,7 +4,7 @@
 //! Reads deliver arbitrary pieces of the byte stream, so a frame may be split across chunks
 //! and a chunk may hold several frames: the partial frame is kept per stream.
 
-use super::{Preprocessor, ProcessorConfigError};
+use super::{Preprocessor, PreprocessorError, ProcessorConfigError};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -94,22 +94,23 @@ impl LengthPrefixed {
         });
     }
 
-    fn skipped_error(&self, skipped: &[usize]) -> Result<(), String> {
+    fn skipped_error(&self, skipped: Vec<usize>) -> Result<(), PreprocessorError> {
         if skipped.is_empty() {
             return Ok(());
         }
-        let lens: Vec<String> = skipped.iter().map(usize::to_string).collect();
-        Err(format!(
-            "length-prefixed: dropped {} frame(s) longer than max_length {} (lengths: {})",
-            skipped.len(),
-            self.max_length,
-            lens.join(", ")
-        ))
+        Err(PreprocessorError::FramesTooLong {
+            lengths: skipped,
+            max_length: self.max_length,
+        })
     }
 }
 
 impl Preprocessor for LengthPrefixed {
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn process(
+        &mut self,
+        data: RVec<u8>,
+        out: &mut Vec<RVec<u8>>,
+    ) -> Result<(), PreprocessorError> {
         let mut input = data.as_slice();
         let mut skipped = Vec::new();
         loop {
@@ -150,24 +151,22 @@ impl Preprocessor for LengthPrefixed {
             self.header.clear();
             self.start_frame(header, &mut skipped);
         }
-        self.skipped_error(&skipped)
+        self.skipped_error(skipped)
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         let header = std::mem::take(&mut self.header);
         match self.frame.take() {
-            Some(frame) if !frame.skip => Err(format!(
-                "length-prefixed: the stream ended inside a frame ({} of {} bytes received); \
-                 dropped it",
-                frame.received, frame.len
-            )),
+            Some(frame) if !frame.skip => Err(PreprocessorError::EndedInFrame {
+                received: frame.received,
+                len: frame.len,
+            }),
             // Already reported when its header arrived.
             Some(_) => Ok(()),
-            None if !header.is_empty() => Err(format!(
-                "length-prefixed: the stream ended inside a length header ({} of {HEADER} \
-                 bytes received); dropped it",
-                header.len()
-            )),
+            None if !header.is_empty() => Err(PreprocessorError::EndedInHeader {
+                received: header.len(),
+                header: HEADER,
+            }),
             None => Ok(()),
         }
     }
@@ -198,11 +197,11 @@ mod tests {
         let mut errors = Vec::new();
         for chunk in chunks {
             if let Err(e) = p.process(chunk.to_vec().into(), &mut out) {
-                errors.push(e);
+                errors.push(e.to_string());
             }
         }
         if let Err(e) = p.finish(&mut out) {
-            errors.push(e);
+            errors.push(e.to_string());
         }
         (strings(&out), errors)
     }

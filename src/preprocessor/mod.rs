@@ -8,7 +8,7 @@ mod length_prefixed;
 mod remove_empty;
 mod separate;
 
-pub use error::{ProcessorConfigError, ProcessorKind};
+pub use error::{PostprocessorError, PreprocessorError, ProcessorConfigError, ProcessorKind};
 pub use separate::SeparateSettings;
 
 use abi_stable::std_types::RVec;
@@ -18,10 +18,11 @@ use tremor_value::Value;
 pub trait Preprocessor: Send {
     /// Processes one chunk, appending the resulting chunks to `out`. On `Err` the chunks
     /// already appended are still valid; the error describes what was dropped.
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>)
+        -> Result<(), PreprocessorError>;
 
     /// The stream ended: append whatever is still buffered.
-    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String>;
+    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError>;
 }
 
 /// A preprocessor's name and config, instantiable per stream.

@@ -1,20 +1,24 @@
 //! `remove-empty`: drops empty chunks, e.g. the blank lines `separate` yields, before a codec
 //! would fail on them.
 
-use super::Preprocessor;
+use super::{Preprocessor, PreprocessorError};
 use abi_stable::std_types::RVec;
 
 pub(super) struct RemoveEmpty;
 
 impl Preprocessor for RemoveEmpty {
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn process(
+        &mut self,
+        data: RVec<u8>,
+        out: &mut Vec<RVec<u8>>,
+    ) -> Result<(), PreprocessorError> {
         if !data.is_empty() {
             out.push(data);
         }
         Ok(())
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         Ok(())
     }
 }

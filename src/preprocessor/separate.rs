@@ -1,7 +1,7 @@
 //! `separate`: splits chunks at a separator byte, keeping a partial line until its rest
 //! arrives.
 
-use super::{Preprocessor, ProcessorConfigError};
+use super::{Preprocessor, PreprocessorError, ProcessorConfigError};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
@@ -75,20 +75,24 @@ impl Separate {
         }
     }
 
-    fn dropped_error(&self, dropped: usize) -> Result<(), String> {
+    fn dropped_error(&self, dropped: usize) -> Result<(), PreprocessorError> {
         if dropped == 0 {
             Ok(())
         } else {
-            Err(format!(
-                "separate: dropped {dropped} line(s) longer than max_length {}",
-                self.settings.max_length
-            ))
+            Err(PreprocessorError::LinesTooLong {
+                dropped,
+                max_length: self.settings.max_length,
+            })
         }
     }
 }
 
 impl Preprocessor for Separate {
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn process(
+        &mut self,
+        data: RVec<u8>,
+        out: &mut Vec<RVec<u8>>,
+    ) -> Result<(), PreprocessorError> {
         let mut dropped = 0;
         let mut start = 0;
         for end in memchr::memchr_iter(self.settings.separator, &data) {
@@ -111,7 +115,7 @@ impl Preprocessor for Separate {
         self.dropped_error(dropped)
     }
 
-    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), String> {
+    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         let mut dropped = 0;
         if !self.partial.is_empty() {
             let line = RVec::from(std::mem::take(&mut self.partial));
@@ -152,7 +156,7 @@ mod tests {
         let err = p
             .process(b"ab|toolong|c".to_vec().into(), &mut out)
             .expect_err("a line was too long");
-        assert!(err.contains("max_length 3"), "{err}");
+        assert!(err.to_string().contains("max_length 3"), "{err}");
         assert_eq!(strings(&out), ["ab", "c"]);
         assert!(lookup("separate", &tremor_value::literal!({"separator": "ab"})).is_err());
     }
