@@ -3,10 +3,96 @@
 
 use crate::{slot::Watch, Slot, Transport};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use std::future::Future;
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox,
-    Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch, SourceReply,
+    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
+    RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
+    SourceReply,
 };
+
+/// What a client connector does itself: open a connection (resolving, socket options, ...).
+pub trait ClientSocket: Send + 'static {
+    /// The transport.
+    type Transport: Transport;
+
+    /// The size of the read buffer, in bytes.
+    fn buf_size(&self) -> usize;
+
+    /// Opens a connection. A refused connection must be an error of kind `connection`, so the
+    /// runtime retries per the reconnect policy.
+    fn dial(
+        &self,
+    ) -> impl Future<Output = Result<Dialed<<Self::Transport as Transport>::Stream>>> + Send;
+}
+
+/// A connection [`ClientSocket::dial`] opened.
+pub struct Dialed<S> {
+    /// The connection.
+    pub stream: S,
+    /// What the log line names as connected to.
+    pub target: String,
+    /// What a loss message names as the peer, if anything.
+    pub peer: Option<String>,
+}
+
+/// A stream client connector: a [`ClientSocket`] (config and dialing) with a [`ClientLink`].
+pub struct StreamClient<C: ClientSocket> {
+    socket: C,
+    link: ClientLink<C::Transport>,
+}
+
+impl<C: ClientSocket> StreamClient<C> {
+    /// The connector of type `connector_type` for the context `ctx`.
+    pub fn new(ctx: ConnectorContext, connector_type: &'static str, socket: C) -> Self {
+        Self {
+            socket,
+            link: ClientLink::new(ctx, connector_type),
+        }
+    }
+
+    /// The connector's own part: its config.
+    pub fn socket(&self) -> &C {
+        &self.socket
+    }
+
+    /// Calls `f` with the open connection, if any.
+    pub fn with_stream<R>(
+        &self,
+        f: impl FnOnce(&<C::Transport as Transport>::Stream) -> R,
+    ) -> Option<R> {
+        self.link.with_stream(f)
+    }
+
+    /// Whether a connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.with_stream(|_| ()).is_some()
+    }
+}
+
+impl<C: ClientSocket> Connector for StreamClient<C> {
+    fn codec_requirement(&self) -> CodecRequirement {
+        CodecRequirement::REQUIRED
+    }
+
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        Ok(Some(self.link.source(self.socket.buf_size())))
+    }
+
+    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
+        Ok(Some(self.link.sink()))
+    }
+
+    async fn connect(&mut self, attempt: u64) -> Result<bool> {
+        let dialed = self.socket.dial().await?;
+        self.link
+            .connected(dialed.stream, &dialed.target, dialed.peer, attempt)?;
+        Ok(true)
+    }
+
+    async fn on_stop(&mut self) -> Result<()> {
+        self.link.close()
+    }
+}
 
 /// A connection and its peer's name (for messages).
 struct Connection<S> {

@@ -20,9 +20,94 @@ use std::{
     time::Duration,
 };
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CbAction, EventAck, RawSinkBox, RawSourceBox, Result, Sink,
-    SinkBatch, SinkReplies, Source, SourceBatch, SourceReply,
+    into_raw_sink, into_raw_source, CbAction, CodecRequirement, Connector, ConnectorContext,
+    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
+    SourceReply,
 };
+
+/// What a server connector does itself: bind the listener (socket options, socket files) and
+/// clean up after it.
+pub trait ServerSocket: Send + 'static {
+    /// The transport.
+    type Transport: Transport;
+
+    /// The size of each connection's read buffer, in bytes.
+    fn buf_size(&self) -> usize;
+
+    /// The transport with the options for accepted connections.
+    fn transport(&self) -> Self::Transport;
+
+    /// Binds the listener; `alias` is for log messages.
+    fn bind(
+        &mut self,
+        alias: &str,
+    ) -> impl Future<Output = Result<<Self::Transport as Transport>::Listener>> + Send;
+
+    /// The listener is closed (the connector stopped or is dropped): removes what `bind`
+    /// left behind. Called again on drop after a stop, so it must be idempotent.
+    fn unbind(&mut self, _alias: &str) {}
+}
+
+/// A stream server connector: a [`ServerSocket`] (config and binding) with a [`Server`].
+pub struct StreamServer<S: ServerSocket> {
+    alias: String,
+    socket: S,
+    server: Server<S::Transport>,
+}
+
+impl<S: ServerSocket> StreamServer<S> {
+    /// The connector of type `connector_type` for the context `ctx`.
+    pub fn new(ctx: &ConnectorContext, connector_type: &'static str, socket: S) -> Self {
+        Self {
+            alias: ctx.alias(),
+            socket,
+            server: Server::new(ctx.alias(), connector_type),
+        }
+    }
+
+    /// The connector's own part: its config and what `bind` learnt.
+    pub fn socket(&self) -> &S {
+        &self.socket
+    }
+}
+
+impl<S: ServerSocket> Connector for StreamServer<S> {
+    fn codec_requirement(&self) -> CodecRequirement {
+        CodecRequirement::REQUIRED
+    }
+
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        let transport = self.socket.transport();
+        Ok(Some(self.server.source(transport, self.socket.buf_size())))
+    }
+
+    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
+        Ok(Some(self.server.sink()))
+    }
+
+    async fn connect(&mut self, _attempt: u64) -> Result<bool> {
+        if self.server.is_listening()? {
+            // A reconnect: the listener is still fine (and the source still accepts on it).
+            return Ok(true);
+        }
+        let listener = self.socket.bind(&self.alias).await?;
+        self.server.listen(listener)?;
+        Ok(true)
+    }
+
+    async fn on_stop(&mut self) -> Result<()> {
+        self.server.close()?;
+        self.socket.unbind(&self.alias);
+        log::info!("[{}] stopped listening", self.alias);
+        Ok(())
+    }
+}
+
+impl<S: ServerSocket> Drop for StreamServer<S> {
+    fn drop(&mut self) {
+        self.socket.unbind(&self.alias);
+    }
+}
 
 /// How long a connection whose client closed its sending side stays open for replies.
 pub const LINGER: Duration = Duration::from_secs(5);

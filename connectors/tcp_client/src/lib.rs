@@ -10,9 +10,9 @@
 //!   error of kind `connection`: the runtime keeps the batch and sends it again after the
 //!   reconnect (at least once), and the lost connection is reported.
 //!
-//! The connector hands every new connection to its source and sink through a shared slot
-//! tagged with a generation number; a loss is reported once per connection, whichever part
-//! notices it first.
+//! The connector is `tremor_connector_net::StreamClient` dialing per [`TcpClientConfig`]: it
+//! hands every new connection to its source and sink through a shared slot tagged with a
+//! generation number; a loss is reported once per connection, whichever part notices it first.
 
 mod config;
 #[cfg(test)]
@@ -21,64 +21,40 @@ mod tests;
 pub use config::{TcpClientConfig, TcpClientSocketOptions};
 
 use async_net::TcpStream;
-use std::net::SocketAddr;
-use tremor_connector_net::{ClientLink, Tcp};
-use tremor_pdk::{
-    io::IoResultExt, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox,
-    RawSourceBox, Result,
-};
+use tremor_connector_net::{ClientSocket, Dialed, StreamClient, Tcp};
+use tremor_pdk::{io::IoResultExt, ConnectorContext, ConnectorError, Result};
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "tcp_client";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
+/// The connector: a stream client that dials per its config.
+pub type TcpClient = StreamClient<TcpClientConfig>;
+
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpClient, ConnectorError> {
-    Ok(TcpClient {
-        config: TcpClientConfig::from_json(config)?,
-        link: ClientLink::new(ctx, CONNECTOR_TYPE),
-    })
+    let config = TcpClientConfig::from_json(config)?;
+    Ok(StreamClient::new(ctx, CONNECTOR_TYPE, config))
 }
 
-/// The connector.
-pub struct TcpClient {
-    config: TcpClientConfig,
-    link: ClientLink<Tcp>,
-}
+impl ClientSocket for TcpClientConfig {
+    type Transport = Tcp;
 
-impl TcpClient {
-    /// The local address of the current connection, if connected.
-    pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.link.with_stream(|s| s.local_addr().ok()).flatten()
-    }
-}
-
-impl Connector for TcpClient {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::REQUIRED
+    fn buf_size(&self) -> usize {
+        self.buf_size
     }
 
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(self.link.source(self.config.buf_size)))
-    }
-
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(self.link.sink()))
-    }
-
-    async fn connect(&mut self, attempt: u64) -> Result<bool> {
-        let address = self.config.address()?;
+    async fn dial(&self) -> Result<Dialed<TcpStream>> {
+        let address = self.address()?;
         let stream = TcpStream::connect(address.as_str())
             .await
             .with_io_context(|| format!("cannot connect to {address}"))?;
-        stream.set_nodelay(self.config.tcp_nodelay())?;
+        stream.set_nodelay(self.tcp_nodelay())?;
         let peer = stream.peer_addr().ok().map(|p| p.to_string());
-        let target = peer.clone().unwrap_or(address);
-        self.link.connected(stream, &target, peer, attempt)?;
-        Ok(true)
-    }
-
-    async fn on_stop(&mut self) -> Result<()> {
-        self.link.close()
+        Ok(Dialed {
+            target: peer.clone().unwrap_or(address),
+            peer,
+            stream,
+        })
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use tremor_connector_net::testing::{run, ClientFixture};
-use tremor_pdk::ErrorKind;
+use tremor_pdk::{Connector, ErrorKind};
 
 struct Fixture;
 
@@ -21,7 +21,10 @@ impl ClientFixture for Fixture {
     }
 
     fn is_connected(connector: &TcpClient) -> bool {
-        connector.local_addr().is_some()
+        connector
+            .with_stream(|s| s.local_addr().ok())
+            .flatten()
+            .is_some()
     }
 }
 

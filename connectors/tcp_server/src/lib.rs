@@ -13,8 +13,8 @@
 //!   After a client closed its side, replies may still be written to it for [`LINGER`];
 //!   then the server closes the connection.
 //!
-//! The listener, the accept loop, the connections and the reply routing are
-//! `tremor_connector_net::Server`; this crate binds the listener with its socket options.
+//! The connector is `tremor_connector_net::StreamServer` (listener, accept loop, connections,
+//! reply routing) around a [`TcpServerSocket`], which binds with the socket options.
 
 mod config;
 #[cfg(test)]
@@ -26,35 +26,32 @@ pub use tremor_connector_net::LINGER;
 use async_net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use tremor_connector_net::{Server, Tcp};
-use tremor_pdk::{
-    io::IoResultExt, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox,
-    RawSourceBox, Result,
-};
+use tremor_connector_net::{ServerSocket, StreamServer, Tcp};
+use tremor_pdk::{io::IoResultExt, ConnectorContext, ConnectorError, Result};
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "tcp_server";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
+/// The connector: a stream server listening per its config.
+pub type TcpServer = StreamServer<TcpServerSocket>;
+
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpServer, ConnectorError> {
-    Ok(TcpServer {
+    let socket = TcpServerSocket {
         config: TcpServerConfig::from_json(config)?,
-        server: Server::new(ctx.alias(), CONNECTOR_TYPE),
-        alias: ctx.alias(),
         local_addr: None,
-    })
+    };
+    Ok(StreamServer::new(&ctx, CONNECTOR_TYPE, socket))
 }
 
-/// The connector.
-pub struct TcpServer {
-    alias: String,
+/// The config of the listening socket and the address it is bound to.
+pub struct TcpServerSocket {
     config: TcpServerConfig,
-    server: Server<Tcp>,
     local_addr: Option<SocketAddr>,
 }
 
-impl TcpServer {
+impl TcpServerSocket {
     /// The address the listener is bound to (after `connect`), e.g. to learn a port chosen by
     /// the system for port `0`.
     pub fn local_addr(&self) -> Option<SocketAddr> {
@@ -62,27 +59,20 @@ impl TcpServer {
     }
 }
 
-impl Connector for TcpServer {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::REQUIRED
+impl ServerSocket for TcpServerSocket {
+    type Transport = Tcp;
+
+    fn buf_size(&self) -> usize {
+        self.config.buf_size
     }
 
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        let transport = Tcp {
+    fn transport(&self) -> Tcp {
+        Tcp {
             nodelay: self.config.socket_options.tcp_nodelay,
-        };
-        Ok(Some(self.server.source(transport, self.config.buf_size)))
-    }
-
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(self.server.sink()))
-    }
-
-    async fn connect(&mut self, _attempt: u64) -> Result<bool> {
-        if self.server.is_listening()? {
-            // A reconnect: the listener is still fine (and the source still accepts on it).
-            return Ok(true);
         }
+    }
+
+    async fn bind(&mut self, alias: &str) -> Result<TcpListener> {
         let address = self.config.address()?;
         let listener = listen(&address, &self.config.socket_options)
             .await
@@ -90,16 +80,9 @@ impl Connector for TcpServer {
         let local = listener
             .local_addr()
             .io_context("cannot read the listening address")?;
-        log::info!("[{}] listening on {local}", self.alias);
+        log::info!("[{alias}] listening on {local}");
         self.local_addr = Some(local);
-        self.server.listen(listener)?;
-        Ok(true)
-    }
-
-    async fn on_stop(&mut self) -> Result<()> {
-        self.server.close()?;
-        log::info!("[{}] stopped listening", self.alias);
-        Ok(())
+        Ok(listener)
     }
 }
 

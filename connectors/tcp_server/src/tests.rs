@@ -4,6 +4,7 @@
 use super::*;
 use async_net::TcpStream;
 use tremor_connector_net::testing::{run, ServerFixture};
+use tremor_pdk::Connector;
 
 struct Fixture;
 
@@ -24,7 +25,7 @@ impl ServerFixture for Fixture {
     }
 
     fn address(&self, connector: &TcpServer) -> SocketAddr {
-        connector.local_addr().expect("bound")
+        connector.socket().local_addr().expect("bound")
     }
 
     async fn dial(address: &SocketAddr) -> std::io::Result<TcpStream> {
@@ -60,7 +61,7 @@ fn so_reuseport_lets_two_servers_share_a_port() {
     run(async {
         let mut first = reusing(0);
         first.connect(1).await.expect("listens");
-        let port = first.local_addr().expect("bound").port();
+        let port = first.socket().local_addr().expect("bound").port();
         let mut second = reusing(port);
         second.connect(1).await.expect("shares the port");
         // Without the option the port stays taken.

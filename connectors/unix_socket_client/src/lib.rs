@@ -11,9 +11,10 @@
 //!   error of kind `connection`: the runtime keeps the batch and sends it again after the
 //!   reconnect (at least once), and the lost connection is reported.
 //!
-//! The connector hands every new connection to its source and sink through a shared slot
-//! tagged with a generation number; a loss is reported once per connection, whichever part
-//! notices it first.
+//! The connector is `tremor_connector_net::StreamClient` dialing per
+//! [`UnixSocketClientConfig`]: it hands every new connection to its source and sink through a
+//! shared slot tagged with a generation number; a loss is reported once per connection,
+//! whichever part notices it first.
 
 mod config;
 #[cfg(test)]
@@ -22,52 +23,31 @@ mod tests;
 pub use config::UnixSocketClientConfig;
 
 use async_net::unix::UnixStream;
-use tremor_connector_net::{ClientLink, Unix};
-use tremor_pdk::{
-    io::io_error, CodecRequirement, Connector, ConnectorContext, ConnectorError, ErrorKind,
-    RawSinkBox, RawSourceBox, Result,
-};
+use tremor_connector_net::{ClientSocket, Dialed, StreamClient, Unix};
+use tremor_pdk::{io::io_error, ConnectorContext, ConnectorError, ErrorKind, Result};
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "unix_socket_client";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
+/// The connector: a stream client that connects to the socket file of its config.
+pub type UnixSocketClient = StreamClient<UnixSocketClientConfig>;
+
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketClient, ConnectorError> {
-    Ok(UnixSocketClient {
-        config: UnixSocketClientConfig::from_json(config)?,
-        link: ClientLink::new(ctx, CONNECTOR_TYPE),
-    })
+    let config = UnixSocketClientConfig::from_json(config)?;
+    Ok(StreamClient::new(ctx, CONNECTOR_TYPE, config))
 }
 
-/// The connector.
-pub struct UnixSocketClient {
-    config: UnixSocketClientConfig,
-    link: ClientLink<Unix>,
-}
+impl ClientSocket for UnixSocketClientConfig {
+    type Transport = Unix;
 
-impl UnixSocketClient {
-    /// Whether a connection is open.
-    pub fn is_connected(&self) -> bool {
-        self.link.with_stream(|_| ()).is_some()
-    }
-}
-
-impl Connector for UnixSocketClient {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::REQUIRED
+    fn buf_size(&self) -> usize {
+        self.buf_size
     }
 
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(self.link.source(self.config.buf_size)))
-    }
-
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(self.link.sink()))
-    }
-
-    async fn connect(&mut self, attempt: u64) -> Result<bool> {
-        let path = &self.config.path;
+    async fn dial(&self) -> Result<Dialed<UnixStream>> {
+        let path = &self.path;
         let stream = UnixStream::connect(path).await.map_err(|e| {
             let not_found = e.kind() == std::io::ErrorKind::NotFound;
             let mut err = io_error(format!("cannot connect to {path}"), &e);
@@ -77,11 +57,10 @@ impl Connector for UnixSocketClient {
             }
             err
         })?;
-        self.link.connected(stream, path, None, attempt)?;
-        Ok(true)
-    }
-
-    async fn on_stop(&mut self) -> Result<()> {
-        self.link.close()
+        Ok(Dialed {
+            stream,
+            target: path.clone(),
+            peer: None,
+        })
     }
 }

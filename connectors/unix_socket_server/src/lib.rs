@@ -15,8 +15,8 @@
 //!   connection that is gone, fails (with a warning). After a client closed its side, replies
 //!   may still be written to it for [`LINGER`]; then the server closes the connection.
 //!
-//! The listener, the accept loop, the connections and the reply routing are
-//! `tremor_connector_net::Server`; this crate manages the socket file.
+//! The connector is `tremor_connector_net::StreamServer` (listener, accept loop, connections,
+//! reply routing) around a [`UnixServerSocket`], which manages the socket file.
 
 mod config;
 #[cfg(test)]
@@ -31,11 +31,10 @@ use std::{
     os::unix::fs::{FileTypeExt, PermissionsExt},
     path::{Path, PathBuf},
 };
-use tremor_connector_net::{Server, Unix};
+use tremor_connector_net::{ServerSocket, StreamServer, Unix};
 use tremor_pdk::{
     io::{io_error, IoResultExt},
-    CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox, RawSourceBox,
-    Result,
+    ConnectorContext, ConnectorError, Result,
 };
 
 /// The connector type name.
@@ -43,20 +42,20 @@ pub const CONNECTOR_TYPE: &str = "unix_socket_server";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
+/// The connector: a stream server listening on the socket file of its config.
+pub type UnixSocketServer = StreamServer<UnixServerSocket>;
+
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketServer, ConnectorError> {
-    Ok(UnixSocketServer {
+    let socket = UnixServerSocket {
         config: UnixSocketServerConfig::from_json(config)?,
-        server: Server::new(ctx.alias(), CONNECTOR_TYPE),
-        alias: ctx.alias(),
         bound: None,
-    })
+    };
+    Ok(StreamServer::new(&ctx, CONNECTOR_TYPE, socket))
 }
 
-/// The connector.
-pub struct UnixSocketServer {
-    alias: String,
+/// The config of the socket file and whether this connector created it.
+pub struct UnixServerSocket {
     config: UnixSocketServerConfig,
-    server: Server<Unix>,
     /// The socket file this connector created, to remove when it stops.
     bound: Option<PathBuf>,
 }
@@ -84,40 +83,18 @@ async fn remove_stale(path: &Path) -> Result<()> {
     }
 }
 
-impl UnixSocketServer {
-    fn remove_socket_file(&mut self) {
-        if let Some(path) = self.bound.take() {
-            match std::fs::remove_file(&path) {
-                Ok(()) => log::debug!("[{}] removed {}", self.alias, path.display()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => log::warn!(
-                    "[{}] cannot remove the socket file {}: {e}",
-                    self.alias,
-                    path.display()
-                ),
-            }
-        }
-    }
-}
+impl ServerSocket for UnixServerSocket {
+    type Transport = Unix;
 
-impl Connector for UnixSocketServer {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::REQUIRED
+    fn buf_size(&self) -> usize {
+        self.config.buf_size
     }
 
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(self.server.source(Unix, self.config.buf_size)))
+    fn transport(&self) -> Unix {
+        Unix
     }
 
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(self.server.sink()))
-    }
-
-    async fn connect(&mut self, _attempt: u64) -> Result<bool> {
-        if self.server.is_listening()? {
-            // A reconnect: the listener is still fine (and the source still accepts on it).
-            return Ok(true);
-        }
+    async fn bind(&mut self, alias: &str) -> Result<UnixListener> {
         let path = PathBuf::from(&self.config.path);
         remove_stale(&path).await?;
         let listener = UnixListener::bind(&path)
@@ -127,21 +104,20 @@ impl Connector for UnixSocketServer {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
                 .with_io_context(|| format!("cannot set the permissions of {}", path.display()))?;
         }
-        log::info!("[{}] listening on {}", self.alias, path.display());
-        self.server.listen(listener)?;
-        Ok(true)
+        log::info!("[{alias}] listening on {}", path.display());
+        Ok(listener)
     }
 
-    async fn on_stop(&mut self) -> Result<()> {
-        self.server.close()?;
-        self.remove_socket_file();
-        log::info!("[{}] stopped listening", self.alias);
-        Ok(())
-    }
-}
-
-impl Drop for UnixSocketServer {
-    fn drop(&mut self) {
-        self.remove_socket_file();
+    fn unbind(&mut self, alias: &str) {
+        if let Some(path) = self.bound.take() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => log::debug!("[{alias}] removed {}", path.display()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => log::warn!(
+                    "[{alias}] cannot remove the socket file {}: {e}",
+                    path.display()
+                ),
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 use super::*;
 use futures_lite::AsyncWriteExt;
 use tremor_connector_net::testing::{pull_data, run, ServerFixture};
-use tremor_pdk::testing::joined;
+use tremor_pdk::{testing::joined, Connector};
 
 /// A server on `server.sock` in a temp dir (kept alive by the fixture).
 struct Fixture {
