@@ -17,6 +17,7 @@ use super::plan::{
 };
 use super::settings;
 use super::{Pos, TroyError};
+use crate::ports::{ERR, IN, OUT};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tremor_value::{StaticNode, Value};
@@ -203,8 +204,8 @@ fn link(
         })
     };
     Ok(Link {
-        from: endpoint(&conn.from, "out")?,
-        to: endpoint(&conn.to, "in")?,
+        from: endpoint(&conn.from, OUT)?,
+        to: endpoint(&conn.to, IN)?,
         pos: conn.pos,
     })
 }
@@ -370,11 +371,11 @@ impl Scope<'_> {
         let from_ports = def
             .from_ports
             .as_deref()
-            .map_or_else(|| vec!["in".to_string()], names);
+            .map_or_else(|| vec![IN.to_string()], names);
         let into_ports = def
             .into_ports
             .as_deref()
-            .map_or_else(|| vec!["out".to_string(), "err".to_string()], names);
+            .map_or_else(|| vec![OUT.to_string(), ERR.to_string()], names);
         let mut selects = Vec::with_capacity(def.selects.len());
         for s in &def.selects {
             for (port, declared, dir, clause) in [
