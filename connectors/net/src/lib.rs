@@ -28,3 +28,42 @@ pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
 pub use transport::{Accepted, Tcp, Transport, Unix};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use tremor_pdk::{connector_module, ConnectorContext, ConnectorError};
+}
+
+/// Declares a stream socket connector: its `CONNECTOR_TYPE` const, its connector type (a
+/// [`StreamClient`] or [`StreamServer`] over the crate's socket type) and its registration
+/// (`tremor_pdk::connector_module!`, with a `new_connector` that builds the socket type from
+/// the config record with the given function).
+///
+/// ```ignore
+/// tremor_connector_net::stream_connector! {
+///     /// The connector: a stream client that dials per its config.
+///     TcpClient = StreamClient<TcpClientConfig>("tcp_client", TcpClientConfig::from_json)
+/// }
+/// ```
+#[macro_export]
+macro_rules! stream_connector {
+    (
+        $(#[$doc:meta])*
+        $name:ident = $kind:ident<$socket:ty>($connector_type:literal, $from_config:path)
+    ) => {
+        /// The connector type name.
+        pub const CONNECTOR_TYPE: &str = $connector_type;
+
+        $(#[$doc])*
+        pub type $name = $crate::$kind<$socket>;
+
+        fn new_connector(
+            ctx: $crate::__private::ConnectorContext,
+            config: &str,
+        ) -> ::std::result::Result<$name, $crate::__private::ConnectorError> {
+            Ok($crate::$kind::new(ctx, CONNECTOR_TYPE, $from_config(config)?))
+        }
+
+        $crate::__private::connector_module!(CONNECTOR_TYPE, new_connector);
+    };
+}

@@ -57,7 +57,7 @@ pub struct StreamServer<S: ServerSocket> {
 
 impl<S: ServerSocket> StreamServer<S> {
     /// The connector of type `connector_type` for the context `ctx`.
-    pub fn new(ctx: &ConnectorContext, connector_type: &'static str, socket: S) -> Self {
+    pub fn new(ctx: ConnectorContext, connector_type: &'static str, socket: S) -> Self {
         Self {
             alias: ctx.alias(),
             socket,

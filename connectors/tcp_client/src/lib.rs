@@ -21,28 +21,16 @@ mod tests;
 pub use config::{TcpClientConfig, TcpClientSocketOptions};
 
 use async_net::TcpStream;
-use tremor_connector_net::{ClientSocket, Dialed, StreamClient, Tcp};
-use tremor_pdk::{io::IoResultExt, ConnectorContext, ConnectorError, Result};
+use tremor_connector_net::{ClientSocket, Dialed, Tcp};
+use tremor_pdk::{io::IoResultExt, Result};
 
-/// The connector type name.
-pub const CONNECTOR_TYPE: &str = "tcp_client";
-
-tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
-
-/// The connector: a stream client that dials per its config.
-pub type TcpClient = StreamClient<TcpClientConfig>;
-
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpClient, ConnectorError> {
-    let config = TcpClientConfig::from_json(config)?;
-    Ok(StreamClient::new(ctx, CONNECTOR_TYPE, config))
+tremor_connector_net::stream_connector! {
+    /// The connector: a stream client that dials per its config.
+    TcpClient = StreamClient<TcpClientConfig>("tcp_client", TcpClientConfig::from_json)
 }
 
 impl ClientSocket for TcpClientConfig {
     type Transport = Tcp;
-
-    fn buf_size(&self) -> usize {
-        self.buf_size
-    }
 
     async fn dial(&self) -> Result<Dialed<TcpStream>> {
         let address = self.address()?;
@@ -56,5 +44,9 @@ impl ClientSocket for TcpClientConfig {
             peer,
             stream,
         })
+    }
+
+    fn buf_size(&self) -> usize {
+        self.buf_size
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use tremor_connector_net::testing::{run, ClientFixture};
-use tremor_pdk::{Connector, ErrorKind};
+use tremor_pdk::{Connector, ConnectorContext, ErrorKind};
 
 struct Fixture;
 

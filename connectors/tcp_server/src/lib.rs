@@ -26,23 +26,12 @@ pub use tremor_connector_net::LINGER;
 use async_net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use tremor_connector_net::{ServerSocket, StreamServer, Tcp};
-use tremor_pdk::{io::IoResultExt, ConnectorContext, ConnectorError, Result};
+use tremor_connector_net::{ServerSocket, Tcp};
+use tremor_pdk::{io::IoResultExt, Result};
 
-/// The connector type name.
-pub const CONNECTOR_TYPE: &str = "tcp_server";
-
-tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
-
-/// The connector: a stream server listening per its config.
-pub type TcpServer = StreamServer<TcpServerSocket>;
-
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<TcpServer, ConnectorError> {
-    let socket = TcpServerSocket {
-        config: TcpServerConfig::from_json(config)?,
-        local_addr: None,
-    };
-    Ok(StreamServer::new(&ctx, CONNECTOR_TYPE, socket))
+tremor_connector_net::stream_connector! {
+    /// The connector: a stream server listening per its config.
+    TcpServer = StreamServer<TcpServerSocket>("tcp_server", TcpServerSocket::from_json)
 }
 
 /// The config of the listening socket and the address it is bound to.
@@ -52,6 +41,14 @@ pub struct TcpServerSocket {
 }
 
 impl TcpServerSocket {
+    fn from_json(config: &str) -> Result<Self> {
+        let config = TcpServerConfig::from_json(config)?;
+        Ok(Self {
+            config,
+            local_addr: None,
+        })
+    }
+
     /// The address the listener is bound to (after `connect`), e.g. to learn a port chosen by
     /// the system for port `0`.
     pub fn local_addr(&self) -> Option<SocketAddr> {

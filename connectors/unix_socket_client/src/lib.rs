@@ -23,28 +23,19 @@ mod tests;
 pub use config::UnixSocketClientConfig;
 
 use async_net::unix::UnixStream;
-use tremor_connector_net::{ClientSocket, Dialed, StreamClient, Unix};
-use tremor_pdk::{io::io_error, ConnectorContext, ConnectorError, ErrorKind, Result};
+use tremor_connector_net::{ClientSocket, Dialed, Unix};
+use tremor_pdk::{io::io_error, ErrorKind, Result};
 
-/// The connector type name.
-pub const CONNECTOR_TYPE: &str = "unix_socket_client";
-
-tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
-
-/// The connector: a stream client that connects to the socket file of its config.
-pub type UnixSocketClient = StreamClient<UnixSocketClientConfig>;
-
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketClient, ConnectorError> {
-    let config = UnixSocketClientConfig::from_json(config)?;
-    Ok(StreamClient::new(ctx, CONNECTOR_TYPE, config))
+tremor_connector_net::stream_connector! {
+    /// The connector: a stream client that connects to the socket file of its config.
+    UnixSocketClient = StreamClient<UnixSocketClientConfig>(
+        "unix_socket_client",
+        UnixSocketClientConfig::from_json
+    )
 }
 
 impl ClientSocket for UnixSocketClientConfig {
     type Transport = Unix;
-
-    fn buf_size(&self) -> usize {
-        self.buf_size
-    }
 
     async fn dial(&self) -> Result<Dialed<UnixStream>> {
         let path = &self.path;
@@ -62,5 +53,9 @@ impl ClientSocket for UnixSocketClientConfig {
             target: path.clone(),
             peer: None,
         })
+    }
+
+    fn buf_size(&self) -> usize {
+        self.buf_size
     }
 }

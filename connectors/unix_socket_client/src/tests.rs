@@ -4,7 +4,7 @@
 use super::*;
 use async_net::unix::UnixListener;
 use tremor_connector_net::testing::{run, ClientFixture};
-use tremor_pdk::Connector;
+use tremor_pdk::{Connector, ConnectorContext};
 
 /// Keeps the temp dir of the server socket.
 struct Fixture {

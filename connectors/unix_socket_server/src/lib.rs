@@ -31,26 +31,15 @@ use std::{
     os::unix::fs::{FileTypeExt, PermissionsExt},
     path::{Path, PathBuf},
 };
-use tremor_connector_net::{ServerSocket, StreamServer, Unix};
+use tremor_connector_net::{ServerSocket, Unix};
 use tremor_pdk::{
     io::{io_error, IoResultExt},
-    ConnectorContext, ConnectorError, Result,
+    ConnectorError, Result,
 };
 
-/// The connector type name.
-pub const CONNECTOR_TYPE: &str = "unix_socket_server";
-
-tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
-
-/// The connector: a stream server listening on the socket file of its config.
-pub type UnixSocketServer = StreamServer<UnixServerSocket>;
-
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<UnixSocketServer, ConnectorError> {
-    let socket = UnixServerSocket {
-        config: UnixSocketServerConfig::from_json(config)?,
-        bound: None,
-    };
-    Ok(StreamServer::new(&ctx, CONNECTOR_TYPE, socket))
+tremor_connector_net::stream_connector! {
+    /// The connector: a stream server listening on the socket file of its config.
+    UnixSocketServer = StreamServer<UnixServerSocket>("unix_socket_server", UnixServerSocket::from_json)
 }
 
 /// The config of the socket file and whether this connector created it.
@@ -58,6 +47,15 @@ pub struct UnixServerSocket {
     config: UnixSocketServerConfig,
     /// The socket file this connector created, to remove when it stops.
     bound: Option<PathBuf>,
+}
+
+impl UnixServerSocket {
+    fn from_json(config: &str) -> Result<Self> {
+        Ok(Self {
+            config: UnixSocketServerConfig::from_json(config)?,
+            bound: None,
+        })
+    }
 }
 
 /// Removes a socket file nobody listens on; refuses to touch anything else.
