@@ -266,16 +266,14 @@ impl World {
                 }
                 _ => None,
             };
-            let manager = ConnectorManager {
-                alias: alias.clone(),
-                connector: c.connector,
-                ctrl: ctrl_rx,
-                reconnect: c.reconnect,
+            let manager = ConnectorManager::new(
+                alias.clone(),
+                c.connector,
+                ctrl_rx,
+                c.reconnect,
                 source,
                 sink,
-                state: State::Initializing,
-                deferred: Default::default(),
-            };
+            );
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
             self.connectors.push((c.name, ctrl_tx, handle));
         }

@@ -10,7 +10,6 @@ use super::{
     reconnect::Reconnect,
     sink::{Encoding, SinkManager, SinkSetup},
     source::{Decoding, SourceManager, SourceSetup},
-    State,
 };
 use crate::{
     event::{ConnectorId, Event, EventPayload, Origin},
@@ -358,19 +357,17 @@ pub(crate) fn connector(
     let (ctrl_tx, ctrl_rx) = rt::unbounded();
     let (source_tx, source_rx) = rt::unbounded();
     let (sink_tx, sink_rx) = rt::unbounded();
-    let manager = ConnectorManager {
-        alias: "test::connector".into(),
-        connector: Box::new(FakeConnector {
+    let manager = ConnectorManager::new(
+        "test::connector".into(),
+        Box::new(FakeConnector {
             calls: calls.clone(),
             connects,
         }),
-        ctrl: ctrl_rx,
+        ctrl_rx,
         reconnect,
-        source: Some((source_tx, rt::spawn("stand-in source", async {}))),
-        sink: Some((sink_tx, rt::spawn("stand-in sink", async {}))),
-        state: State::Initializing,
-        deferred: VecDeque::new(),
-    };
+        Some((source_tx, rt::spawn("stand-in source", async {}))),
+        Some((sink_tx, rt::spawn("stand-in sink", async {}))),
+    );
     let probe = ConnectorProbe {
         calls,
         ctrl: ctrl_tx,

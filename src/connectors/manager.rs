@@ -11,16 +11,19 @@ use super::{
 use crate::rt::{self, JoinHandle, Receiver, Sender};
 use std::{collections::VecDeque, sync::Arc, time::Duration};
 
+/// A spawned source or sink manager: its inbox and its task.
+pub(crate) type PartHandle<M> = (Sender<M>, JoinHandle<()>);
+
 pub(crate) struct ConnectorManager {
-    pub(crate) alias: Arc<str>,
-    pub(crate) connector: Box<dyn ConnectorPart>,
-    pub(crate) ctrl: Receiver<ConnectorMsg>,
-    pub(crate) reconnect: Reconnect,
-    pub(crate) source: Option<(Sender<SourceMsg>, JoinHandle<()>)>,
-    pub(crate) sink: Option<(Sender<SinkMsg>, JoinHandle<()>)>,
-    pub(crate) state: State,
+    alias: Arc<str>,
+    connector: Box<dyn ConnectorPart>,
+    ctrl: Receiver<ConnectorMsg>,
+    reconnect: Reconnect,
+    source: Option<PartHandle<SourceMsg>>,
+    sink: Option<PartHandle<SinkMsg>>,
+    state: State,
     /// Control messages taken off the channel while connecting, handled next.
-    pub(crate) deferred: VecDeque<ConnectorMsg>,
+    deferred: VecDeque<ConnectorMsg>,
 }
 
 /// How a connect sequence ended.
@@ -49,6 +52,28 @@ async fn interruption<T>(ctrl: &Receiver<ConnectorMsg>) -> Result<T, ConnectorMs
 const PART_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl ConnectorManager {
+    /// A manager for `connector` (named `alias` in logs) that reads `ctrl`, reconnects per
+    /// `reconnect` and drives the already spawned managers of its parts.
+    pub(crate) fn new(
+        alias: Arc<str>,
+        connector: Box<dyn ConnectorPart>,
+        ctrl: Receiver<ConnectorMsg>,
+        reconnect: Reconnect,
+        source: Option<PartHandle<SourceMsg>>,
+        sink: Option<PartHandle<SinkMsg>>,
+    ) -> Self {
+        Self {
+            alias,
+            connector,
+            ctrl,
+            reconnect,
+            source,
+            sink,
+            state: State::Initializing,
+            deferred: VecDeque::new(),
+        }
+    }
+
     fn set_state(&mut self, state: State) {
         if self.state != state {
             log::debug!("[{}] {} -> {}", self.alias, self.state, state);
