@@ -129,4 +129,13 @@ mod tests {
         let err = lookup("yaml2", &Value::object()).err().expect("unknown");
         assert!(err.to_string().contains("json-sorted"), "{err}");
     }
+    #[test]
+    fn typed_errors_do_not_grow_the_per_event_result() {
+        use std::mem::size_of;
+        // decode runs once per event: its Result must stay as small as with a String error.
+        assert!(
+            size_of::<Result<Option<EventPayload>, CodecError>>()
+                <= size_of::<Result<Option<EventPayload>, String>>()
+        );
+    }
 }
