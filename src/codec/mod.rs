@@ -129,6 +129,7 @@ mod tests {
         let err = lookup("yaml2", &Value::object()).err().expect("unknown");
         assert!(err.to_string().contains("json-sorted"), "{err}");
     }
+
     #[test]
     fn typed_errors_do_not_grow_the_per_event_result() {
         use std::mem::size_of;
