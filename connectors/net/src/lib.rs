@@ -16,6 +16,7 @@
 //! socket files), its docs and its registration, and delegates the rest here.
 
 mod address;
+mod buf_size;
 mod client;
 mod server;
 mod slot;
@@ -24,6 +25,7 @@ pub mod testing;
 mod transport;
 
 pub use address::AddressField;
+pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};

@@ -1,8 +1,8 @@
 //! The configuration of `tcp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::AddressField;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_connector_net::{AddressField, BufSize};
+use tremor_pdk::Result;
 
 /// Configuration of the TCP client.
 ///
@@ -21,8 +21,8 @@ pub struct TcpClientConfig {
     pub no_delay: bool,
     /// The size of the read buffer, in bytes (default 8192): the most data one read hands to
     /// the runtime. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
+    #[serde(default)]
+    pub buf_size: BufSize,
     /// Socket options with Tremor's names: `{"TCP_NODELAY": bool}` (overrides `no_delay`).
     #[serde(default)]
     pub socket_options: TcpClientSocketOptions,
@@ -41,19 +41,10 @@ fn yes() -> bool {
     true
 }
 
-fn default_buf_size() -> usize {
-    8192
-}
-
 impl TcpClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "tcp_client `buf_size` must be > 0 bytes",
-            ));
-        }
         config.address()?;
         Ok(config)
     }
@@ -89,12 +80,12 @@ mod tests {
         let c = TcpClientConfig::from_json(r#"{"url": "tcp://localhost:4242"}"#).expect("valid");
         assert_eq!(c.address().expect("ok"), "localhost:4242");
         assert!(c.no_delay);
-        assert_eq!(c.buf_size, 8192);
+        assert_eq!(c.buf_size.bytes(), 8192);
         let c = TcpClientConfig::from_json(
             r#"{"url": "127.0.0.1:1", "no_delay": false, "buf_size": 9}"#,
         )
         .expect("valid");
-        assert_eq!((c.no_delay, c.buf_size), (false, 9));
+        assert_eq!((c.no_delay, c.buf_size.bytes()), (false, 9));
         assert!(!c.tcp_nodelay());
         let c = TcpClientConfig::from_json(
             r#"{"url": "127.0.0.1:1", "no_delay": true, "socket_options": {"TCP_NODELAY": false}}"#,

@@ -47,6 +47,6 @@ impl ClientSocket for TcpClientConfig {
     }
 
     fn buf_size(&self) -> usize {
-        self.buf_size
+        self.buf_size.bytes()
     }
 }

@@ -1,8 +1,8 @@
 //! The configuration of `tcp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::AddressField;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_connector_net::{AddressField, BufSize};
+use tremor_pdk::Result;
 
 /// Configuration of the TCP server.
 ///
@@ -19,8 +19,8 @@ pub struct TcpServerConfig {
     pub url: String,
     /// The size of the read buffer of each connection, in bytes (default 8192): the most data
     /// one read hands to the runtime. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
+    #[serde(default)]
+    pub buf_size: BufSize,
     /// Socket options, with Tremor's names (default: all at their defaults).
     #[serde(default)]
     pub socket_options: TcpSocketOptions,
@@ -53,19 +53,10 @@ fn enabled() -> bool {
     true
 }
 
-fn default_buf_size() -> usize {
-    8192
-}
-
 impl TcpServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "tcp_server `buf_size` must be > 0 bytes",
-            ));
-        }
         host_port(&config.url)?;
         Ok(config)
     }
@@ -95,10 +86,10 @@ mod tests {
     fn accepts_plain_and_tcp_urls() {
         let c = TcpServerConfig::from_json(r#"{"url": "tcp://127.0.0.1:4242/"}"#).expect("valid");
         assert_eq!(c.address().expect("ok"), "127.0.0.1:4242");
-        assert_eq!(c.buf_size, 8192);
+        assert_eq!(c.buf_size.bytes(), 8192);
         let c = TcpServerConfig::from_json(r#"{"url": "[::1]:0", "buf_size": 16}"#).expect("valid");
         assert_eq!(c.address().expect("ok"), "[::1]:0");
-        assert_eq!(c.buf_size, 16);
+        assert_eq!(c.buf_size.bytes(), 16);
     }
 
     #[test]

@@ -60,7 +60,7 @@ impl ServerSocket for TcpServerSocket {
     type Transport = Tcp;
 
     fn buf_size(&self) -> usize {
-        self.config.buf_size
+        self.config.buf_size.bytes()
     }
 
     fn transport(&self) -> Tcp {

@@ -1,8 +1,8 @@
 //! The configuration of `udp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::AddressField;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_connector_net::{AddressField, BufSize};
+use tremor_pdk::Result;
 
 /// Configuration of the UDP client.
 ///
@@ -22,23 +22,14 @@ pub struct UdpClientConfig {
     pub bind: Option<String>,
     /// The receive buffer, in bytes (default 65535, the largest UDP payload): a longer
     /// datagram is cut to this size. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
-}
-
-fn default_buf_size() -> usize {
-    65535
+    #[serde(default = "BufSize::max_datagram")]
+    pub buf_size: BufSize,
 }
 
 impl UdpClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "udp_client `buf_size` must be > 0 bytes",
-            ));
-        }
         config.address()?;
         if let Some(bind) = &config.bind {
             host_port("bind", bind, false)?;
@@ -71,7 +62,7 @@ mod tests {
     fn accepts_urls_and_defaults() {
         let c = UdpClientConfig::from_json(r#"{"url": "udp://127.0.0.1:4242"}"#).expect("valid");
         assert_eq!(c.address().expect("ok"), "127.0.0.1:4242");
-        assert_eq!((c.bind.as_deref(), c.buf_size), (None, 65535));
+        assert_eq!((c.bind.as_deref(), c.buf_size.bytes()), (None, 65535));
         let c = UdpClientConfig::from_json(r#"{"url": "h:1", "bind": "127.0.0.1:5"}"#).expect("ok");
         assert_eq!(c.bind.as_deref(), Some("127.0.0.1:5"));
     }

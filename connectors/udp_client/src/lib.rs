@@ -64,7 +64,7 @@ impl Connector for UdpClient {
         Ok(Some(into_raw_source(UdpClientSource {
             alias: self.alias.clone(),
             current: self.link.watch(),
-            buf: vec![0; self.config.buf_size],
+            buf: vec![0; self.config.buf_size.bytes()],
         })))
     }
 

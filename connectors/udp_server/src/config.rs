@@ -1,8 +1,8 @@
 //! The configuration of `udp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::AddressField;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_connector_net::{AddressField, BufSize};
+use tremor_pdk::Result;
 
 /// Configuration of the UDP server.
 ///
@@ -18,23 +18,14 @@ pub struct UdpServerConfig {
     pub url: String,
     /// The receive buffer, in bytes (default 65535, the largest UDP payload): a longer
     /// datagram is cut to this size. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
-}
-
-fn default_buf_size() -> usize {
-    65535
+    #[serde(default = "BufSize::max_datagram")]
+    pub buf_size: BufSize,
 }
 
 impl UdpServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "udp_server `buf_size` must be > 0 bytes",
-            ));
-        }
         config.address()?;
         Ok(config)
     }
@@ -64,7 +55,7 @@ mod tests {
     fn accepts_plain_and_udp_urls() {
         let c = UdpServerConfig::from_json(r#"{"url": "udp://127.0.0.1:4242"}"#).expect("valid");
         assert_eq!(
-            (c.address().expect("ok").as_str(), c.buf_size),
+            (c.address().expect("ok").as_str(), c.buf_size.bytes()),
             ("127.0.0.1:4242", 65535)
         );
     }

@@ -66,7 +66,7 @@ impl Connector for UdpServer {
         Ok(Some(into_raw_source(UdpServerSource {
             alias: self.alias.clone(),
             socket: self.slot.watch(),
-            buf: vec![0; self.config.buf_size],
+            buf: vec![0; self.config.buf_size.bytes()],
         })))
     }
 

@@ -1,6 +1,7 @@
 //! The configuration of `unix_socket_client`.
 
 use serde::Deserialize;
+use tremor_connector_net::BufSize;
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the Unix socket client.
@@ -16,23 +17,14 @@ pub struct UnixSocketClientConfig {
     pub path: String,
     /// The size of the read buffer, in bytes (default 8192): the most data one read hands to
     /// the runtime. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
-}
-
-fn default_buf_size() -> usize {
-    8192
+    #[serde(default)]
+    pub buf_size: BufSize,
 }
 
 impl UnixSocketClientConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "unix_socket_client `buf_size` must be > 0 bytes",
-            ));
-        }
         if config.path.is_empty() {
             return Err(ConnectorError::config(
                 "unix_socket_client `path` must not be empty",
@@ -49,7 +41,7 @@ mod tests {
     #[test]
     fn defaults_and_errors() {
         let c = UnixSocketClientConfig::from_json(r#"{"path": "a.sock"}"#).expect("valid");
-        assert_eq!((c.path.as_str(), c.buf_size), ("a.sock", 8192));
+        assert_eq!((c.path.as_str(), c.buf_size.bytes()), ("a.sock", 8192));
         for (config, needle) in [
             (r#"{"path": "a", "url": "b"}"#, "url"),
             (r#"{"path": "a", "buf_size": 0}"#, "buf_size"),

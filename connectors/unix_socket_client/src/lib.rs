@@ -56,6 +56,6 @@ impl ClientSocket for UnixSocketClientConfig {
     }
 
     fn buf_size(&self) -> usize {
-        self.buf_size
+        self.buf_size.bytes()
     }
 }

@@ -1,6 +1,7 @@
 //! The configuration of `unix_socket_server`.
 
 use serde::Deserialize;
+use tremor_connector_net::BufSize;
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the Unix socket server.
@@ -21,23 +22,14 @@ pub struct UnixSocketServerConfig {
     pub permissions: Option<String>,
     /// The size of the read buffer of each connection, in bytes (default 8192): the most data
     /// one read hands to the runtime. Must be > 0.
-    #[serde(default = "default_buf_size")]
-    pub buf_size: usize,
-}
-
-fn default_buf_size() -> usize {
-    8192
+    #[serde(default)]
+    pub buf_size: BufSize,
 }
 
 impl UnixSocketServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.buf_size == 0 {
-            return Err(ConnectorError::config(
-                "unix_socket_server `buf_size` must be > 0 bytes",
-            ));
-        }
         if config.path.is_empty() {
             return Err(ConnectorError::config(
                 "unix_socket_server `path` must not be empty",
@@ -82,7 +74,7 @@ mod tests {
             assert_eq!(parse_mode(text).expect(text), mode, "{text}");
         }
         let c = UnixSocketServerConfig::from_json(r#"{"path": "x.sock"}"#).expect("valid");
-        assert_eq!((c.mode().expect("ok"), c.buf_size), (None, 8192));
+        assert_eq!((c.mode().expect("ok"), c.buf_size.bytes()), (None, 8192));
     }
 
     #[test]

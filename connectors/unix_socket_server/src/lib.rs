@@ -85,7 +85,7 @@ impl ServerSocket for UnixServerSocket {
     type Transport = Unix;
 
     fn buf_size(&self) -> usize {
-        self.config.buf_size
+        self.config.buf_size.bytes()
     }
 
     fn transport(&self) -> Unix {
