@@ -1,5 +1,5 @@
-//! Shared code of the socket connectors (`tcp_*`, `unix_socket_*`, and the connection slot of
-//! `udp_*` and `file`). Not a connector: it registers nothing and has no `plugin` feature;
+//! Shared code of the socket connectors (`tcp_*`, `unix_socket_*`, `udp_*`; and the connection
+//! slot of `file`). Not a connector: it registers nothing and has no `plugin` feature;
 //! each connector links it in.
 //!
 //! * [`Slot`]: how `connect` hands a connection to the source and sink parts, with a
@@ -12,12 +12,16 @@
 //!   routes replies by the connection named in an event's metadata; [`StreamServer`] the
 //!   connector around it, for a [`ServerSocket`] (config + binding).
 //!
+//! * [`DatagramConnector`]: a UDP connector for a [`DatagramSocket`] (config + binding).
+//!
 //! A connector crate keeps its config, its dialing or binding (resolving, socket options,
 //! socket files), its docs and its registration, and delegates the rest here.
 
 mod address;
 mod buf_size;
 mod client;
+mod datagram;
+mod meta;
 mod server;
 mod slot;
 #[cfg(feature = "testing")]
@@ -27,6 +31,7 @@ mod transport;
 pub use address::AddressField;
 pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
+pub use datagram::{peer_of, Bound, DatagramConnector, DatagramSocket};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
 pub use transport::{Accepted, Tcp, Transport, Unix};
@@ -37,11 +42,11 @@ pub mod __private {
 }
 
 /// Declares a stream socket connector: its `CONNECTOR_TYPE` const, its connector type (a
-/// [`StreamClient`] or [`StreamServer`] over the crate's socket type) and its registration
+/// [`StreamClient`], [`StreamServer`] or [`DatagramConnector`] over the crate's socket type) and its registration
 /// (`tremor_pdk::connector_module!`, with a `new_connector` that builds the socket type from
 /// the config record with the given function).
 ///
-/// ```ignore
+/// ```text
 /// tremor_connector_net::stream_connector! {
 ///     /// The connector: a stream client that dials per its config.
 ///     TcpClient = StreamClient<TcpClientConfig>("tcp_client", TcpClientConfig::from_json)

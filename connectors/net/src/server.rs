@@ -5,14 +5,9 @@ use crate::{lock, Slot, Transport};
 use async_io::Timer;
 use futures_lite::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use futures_util::stream::FuturesUnordered;
-use serde::{
-    de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor},
-    Deserialize, Deserializer,
-};
+use serde::Deserialize;
 use std::{
-    borrow::Cow,
     collections::{HashMap, HashSet, VecDeque},
-    fmt,
     future::Future,
     io,
     pin::Pin,
@@ -433,54 +428,11 @@ impl<T: Transport> Source for ServerSource<T> {
 
 /// The connection named by a metadata record: `{key: {"connection": N, ...}, ...}`.
 pub fn connection_of(key: &str, meta: Option<&[u8]>) -> Option<u64> {
-    let mut de = serde_json::Deserializer::from_slice(meta?);
-    ConnectionOf { key }.deserialize(&mut de).ok()?
-}
-
-/// Reads one member of a metadata record and skips the rest.
-struct ConnectionOf<'k> {
-    key: &'k str,
-}
-
-#[derive(Deserialize)]
-struct ServerMeta {
-    connection: Option<u64>,
-}
-
-impl<'de> DeserializeSeed<'de> for ConnectionOf<'_> {
-    type Value = Option<u64>;
-
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        de: D,
-    ) -> std::result::Result<Self::Value, D::Error> {
-        de.deserialize_map(self)
+    #[derive(Deserialize)]
+    struct ServerMeta {
+        connection: Option<u64>,
     }
-}
-
-impl<'de> Visitor<'de> for ConnectionOf<'_> {
-    type Value = Option<u64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a metadata record")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == self.key {
-                found = map
-                    .next_value::<Option<ServerMeta>>()?
-                    .and_then(|m| m.connection);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
+    crate::meta::record_of::<ServerMeta>(key, meta)?.connection
 }
 
 struct ServerSink<T: Transport> {

@@ -1,73 +1,20 @@
 //! Tests with real sockets on 127.0.0.1 (ephemeral ports), driven through the pdk traits.
 
 use super::*;
-use abi_stable::std_types::{RSlice, RStr};
-use async_io::Timer;
-use futures_lite::future;
-use std::{future::Future, time::Duration};
-use tremor_pdk::SinkEvent;
-
-/// Runs `f` to completion, failing the test after 10 s.
-fn run<T>(f: impl Future<Output = T>) -> T {
-    future::block_on(future::or(f, async {
-        Timer::after(Duration::from_secs(10)).await;
-        panic!("test timed out")
-    }))
-}
+use tremor_connector_net::testing::{pull_data, run};
+use tremor_pdk::{
+    testing::{self as pdk, TestEvent, TestSinkBatch},
+    Connector, EventAck, RawSinkBox, SinkReplies,
+};
 
 fn client(config: &str) -> UdpClient {
-    new_connector(tremor_pdk::testing::null_context("t"), config).expect("valid config")
-}
-
-async fn pull_bytes(source: &mut RawSourceBox) -> Vec<u8> {
-    loop {
-        let reply = source
-            .pull(0)
-            .await
-            .into_result()
-            .expect("pull succeeds")
-            .into_enum()
-            .expect("known reply");
-        match reply {
-            SourceReply::Data(batch) => {
-                assert_eq!((batch.stream, batch.chunks.len()), (0, 1));
-                return batch.chunks[0].to_vec();
-            }
-            SourceReply::Empty { .. } => {
-                Timer::after(Duration::from_millis(5)).await;
-            }
-            other => panic!("expected data, got {other:?}"),
-        }
-    }
+    new_connector(pdk::null_context("t"), config).expect("valid config")
 }
 
 /// Sends events, each given as its chunks, through the sink.
 async fn send(sink: &mut RawSinkBox, events: &[&[&str]]) -> SinkReplies {
-    let (mut data, mut ends, mut list) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, chunks) in events.iter().enumerate() {
-        let start = ends.len() as u32;
-        for c in chunks.iter() {
-            data.extend_from_slice(c.as_bytes());
-            ends.push(data.len() as u32);
-        }
-        list.push(SinkEvent {
-            port: RStr::from_str("in"),
-            event_id: i as u64,
-            stream: 0,
-            ingest_ns: 0,
-            chunks_start: start,
-            chunks_end: ends.len() as u32,
-            meta_start: 0,
-            meta_end: 0,
-        });
-    }
-    let batch = SinkBatch {
-        data: RSlice::from_slice(&data),
-        chunk_ends: RSlice::from_slice(&ends),
-        meta: RSlice::from_slice(&[]),
-        events: RSlice::from_slice(&list),
-    };
-    sink.on_batch(batch).await.into_result().expect("on_batch")
+    let batch = TestSinkBatch::from_events(events.iter().map(|chunks| TestEvent::chunks(*chunks)));
+    pdk::send(sink, &batch).await.expect("on_batch")
 }
 
 #[test]
@@ -91,7 +38,9 @@ fn sends_each_chunk_as_a_datagram_and_reads_replies() {
         let from = from.expect("a sender");
         assert_eq!(Some(from), c.local_addr());
         server.send_to(b"reply", from).await.expect("sent");
-        assert_eq!(pull_bytes(&mut source).await, b"reply");
+        let batch = pull_data(&mut source).await;
+        assert_eq!((batch.stream, batch.chunks.len()), (0, 1));
+        assert_eq!(batch.chunks[0].as_slice(), b"reply");
     });
 }
 

@@ -1,82 +1,28 @@
 //! Tests with real sockets on 127.0.0.1 (ephemeral ports), driven through the pdk traits.
 
 use super::*;
-use abi_stable::std_types::{RSlice, RStr};
-use async_io::Timer;
 use futures_lite::future;
-use std::{future::Future, time::Duration};
-use tremor_pdk::SinkEvent;
-
-/// Runs `f` to completion, failing the test after 10 s.
-fn run<T>(f: impl Future<Output = T>) -> T {
-    future::block_on(future::or(f, async {
-        Timer::after(Duration::from_secs(10)).await;
-        panic!("test timed out")
-    }))
-}
+use std::{net::SocketAddr, time::Duration};
+use tremor_connector_net::{
+    peer_of,
+    testing::{pull_data, run},
+};
+use tremor_pdk::{
+    testing::{self as pdk, TestEvent, TestSinkBatch},
+    Connector, EventAck, SourceBatch, SourceReply,
+};
 
 fn server(buf_size: usize) -> UdpServer {
     let config = format!(r#"{{"url": "udp://127.0.0.1:0", "buf_size": {buf_size}}}"#);
-    new_connector(tremor_pdk::testing::null_context("t"), &config).expect("valid config")
-}
-
-async fn pull_data(source: &mut RawSourceBox) -> SourceBatch {
-    loop {
-        let reply = source
-            .pull(0)
-            .await
-            .into_result()
-            .expect("pull succeeds")
-            .into_enum()
-            .expect("known reply");
-        match reply {
-            SourceReply::Data(batch) => return batch,
-            SourceReply::Empty { .. } => {
-                Timer::after(Duration::from_millis(5)).await;
-            }
-            other => panic!("expected data, got {other:?}"),
-        }
-    }
+    new_connector(pdk::null_context("t"), &config).expect("valid config")
 }
 
 fn meta(batch: &SourceBatch) -> serde_json::Value {
-    let text = batch.meta.as_ref().into_option().expect("has meta");
-    serde_json::from_str(text).expect("meta is JSON")
+    pdk::meta_value(batch).expect("JSON metadata")
 }
 
-/// Sends events given as (bytes, metadata) through the sink.
-async fn send(sink: &mut RawSinkBox, events: &[(&str, Option<String>)]) -> SinkReplies {
-    let (mut data, mut ends, mut metas, mut list) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (i, (d, m)) in events.iter().enumerate() {
-        data.extend_from_slice(d.as_bytes());
-        ends.push(data.len() as u32);
-        let meta_start = metas.len() as u32;
-        if let Some(m) = m {
-            metas.extend_from_slice(m.as_bytes());
-        }
-        list.push(SinkEvent {
-            port: RStr::from_str("in"),
-            event_id: i as u64,
-            stream: 0,
-            ingest_ns: 0,
-            chunks_start: i as u32,
-            chunks_end: i as u32 + 1,
-            meta_start,
-            meta_end: metas.len() as u32,
-        });
-    }
-    let batch = SinkBatch {
-        data: RSlice::from_slice(&data),
-        chunk_ends: RSlice::from_slice(&ends),
-        meta: RSlice::from_slice(&metas),
-        events: RSlice::from_slice(&list),
-    };
-    sink.on_batch(batch).await.into_result().expect("on_batch")
-}
-
-fn to(peer: SocketAddr) -> Option<String> {
-    Some(format!(r#"{{"udp_server": {{"peer": "{peer}"}}}}"#))
+fn to(peer: SocketAddr) -> String {
+    format!(r#"{{"udp_server": {{"peer": "{peer}"}}}}"#)
 }
 
 #[test]
@@ -124,19 +70,15 @@ fn replies_go_to_the_peer_in_the_metadata() {
         let a = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let b = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let (pa, pb) = (a.local_addr().expect("a"), b.local_addr().expect("b"));
-        let replies = send(
-            &mut sink,
-            &[
-                ("to-a", to(pa)),
-                ("to-b", to(pb)),
-                ("nowhere", None),
-                ("bad", Some(r#"{"udp_server": {"peer": "nope"}}"#.into())),
-            ],
-        )
-        .await;
-        let acks: Vec<_> = (0..4).map(|i| replies.ack_of(i)).collect();
+        let batch = TestSinkBatch::from_events([
+            TestEvent::new("to-a").with_meta(to(pa)),
+            TestEvent::new("to-b").with_meta(to(pb)),
+            TestEvent::new("nowhere"),
+            TestEvent::new("bad").with_meta(r#"{"udp_server": {"peer": "nope"}}"#),
+        ]);
+        let replies = pdk::send(&mut sink, &batch).await.expect("on_batch");
         assert_eq!(
-            acks,
+            pdk::acks(&replies, 4),
             [EventAck::ACK, EventAck::ACK, EventAck::FAIL, EventAck::FAIL]
         );
         let mut buf = [0u8; 16];
@@ -161,7 +103,7 @@ fn a_cancelled_pull_loses_nothing() {
             let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
             for i in 0..20u8 {
                 client.send_to(&[b'a' + i], addr).await.expect("sent");
-                Timer::after(Duration::from_millis(1)).await;
+                pdk::sleep(Duration::from_millis(1)).await;
             }
         };
         let reader = async {
@@ -170,7 +112,7 @@ fn a_cancelled_pull_loses_nothing() {
                 let pulled = future::or(
                     async { Some(source.pull(0).await.into_result().expect("ok")) },
                     async {
-                        Timer::after(Duration::from_micros(300)).await;
+                        pdk::sleep(Duration::from_micros(300)).await;
                         None
                     },
                 )
@@ -193,7 +135,7 @@ fn a_port_in_use_is_an_error_naming_it() {
     let taken = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     let config = format!(r#"{{"url": "127.0.0.1:{port}"}}"#);
-    let mut c = new_connector(tremor_pdk::testing::null_context("t"), &config).expect("valid");
+    let mut c = new_connector(pdk::null_context("t"), &config).expect("valid");
     let err = run(c.connect(1)).expect_err("port is taken");
     assert!(err.message.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
@@ -201,7 +143,8 @@ fn a_port_in_use_is_an_error_naming_it() {
 #[test]
 fn metadata_names_the_peer() {
     let peer: SocketAddr = "127.0.0.1:9".parse().expect("addr");
-    assert_eq!(peer_of(to(peer).as_deref().map(str::as_bytes)), Some(peer));
+    let peer_of = |meta: Option<&[u8]>| peer_of(CONNECTOR_TYPE, meta);
+    assert_eq!(peer_of(Some(to(peer).as_bytes())), Some(peer));
     assert_eq!(
         peer_of(Some(br#"{"udp_server": {"peer": "[::1]:7"}}"#)),
         "[::1]:7".parse().ok()
