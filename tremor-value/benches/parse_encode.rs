@@ -143,6 +143,21 @@ fn report(name: &str, bytes: usize, docs: usize, elapsed: Duration) {
     );
 }
 
+/// Runs `f` on every line once (warm-up), then `passes` times over all lines; returns the
+/// time of the passes.
+fn time_lines(lines: &[Vec<u8>], passes: usize, mut f: impl FnMut(&[u8])) -> Duration {
+    for line in lines {
+        f(line);
+    }
+    let start = Instant::now();
+    for _ in 0..passes {
+        for line in lines {
+            f(line);
+        }
+    }
+    start.elapsed()
+}
+
 /// Reads the lines of `path`, skipping empty ones.
 fn read_lines(path: &str) -> std::io::Result<Vec<Vec<u8>>> {
     let data = std::fs::read(path)?;
@@ -222,53 +237,27 @@ fn main() {
     let mut scratch: Vec<u8> = Vec::with_capacity(64 * 1024);
 
     // copy only: the cost both parse loops include
-    let start = Instant::now();
-    for _ in 0..passes {
-        for line in &valid {
-            scratch.clear();
-            scratch.extend_from_slice(line);
-            black_box(&mut scratch);
-        }
-    }
-    report("copy only (included below)", bytes, docs, start.elapsed());
-
-    let mut parse_once = |line: &[u8], scratch: &mut Vec<u8>| {
+    let elapsed = time_lines(&valid, passes, |line| {
         scratch.clear();
         scratch.extend_from_slice(line);
-        black_box(parser.parse(scratch).is_ok())
-    };
-    for line in &valid {
-        parse_once(line, &mut scratch);
-    }
-    let start = Instant::now();
-    for _ in 0..passes {
-        for line in &valid {
-            parse_once(line, &mut scratch);
-        }
-    }
-    report("tremor-value parse", bytes, docs, start.elapsed());
+        black_box(&mut scratch);
+    });
+    report("copy only (included below)", bytes, docs, elapsed);
+
+    let elapsed = time_lines(&valid, passes, |line| {
+        scratch.clear();
+        scratch.extend_from_slice(line);
+        black_box(parser.parse(&mut scratch).is_ok());
+    });
+    report("tremor-value parse", bytes, docs, elapsed);
 
     let mut sj_buffers = simd_json::Buffers::default();
-    let mut simd_once = |line: &[u8], scratch: &mut Vec<u8>| {
+    let elapsed = time_lines(&valid, passes, |line| {
         scratch.clear();
         scratch.extend_from_slice(line);
-        black_box(simd_json::to_borrowed_value_with_buffers(scratch, &mut sj_buffers).is_ok())
-    };
-    for line in &valid {
-        simd_once(line, &mut scratch);
-    }
-    let start = Instant::now();
-    for _ in 0..passes {
-        for line in &valid {
-            simd_once(line, &mut scratch);
-        }
-    }
-    report(
-        "simd-json borrowed parse (reference)",
-        bytes,
-        docs,
-        start.elapsed(),
-    );
+        black_box(simd_json::to_borrowed_value_with_buffers(&mut scratch, &mut sj_buffers).is_ok());
+    });
+    report("simd-json borrowed parse (reference)", bytes, docs, elapsed);
 
     for (name, sorted) in [
         ("tremor-value write_json", false),
