@@ -368,6 +368,53 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_part_fails_the_connector_for_good() {
+        rt::block_on(async {
+            let (manager, probe) = harness::connector(Script::new([]), retry(5));
+            let task = rt::spawn("connector", manager.run());
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            let panic = ConnectorError::new(tremor_pdk::ErrorKind::PANIC, "boom");
+            send(&probe.ctrl, ConnectorMsg::PartFailed(panic)).await;
+            expect_source(&probe, "Stop").await;
+            expect_sink(&probe, "Fail").await;
+            // Failed is final: no reconnect on a later loss report.
+            send(&probe.ctrl, ConnectorMsg::ConnectionLost).await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Failed);
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Connect(1),
+                    Call::Lifecycle(Lifecycle::Start),
+                    Call::Lifecycle(Lifecycle::Stop)
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn a_stop_does_not_wait_for_the_pause_between_connect_attempts() {
+        rt::block_on(async {
+            let policy = Reconnect::from_value(&literal!({"retry": {
+                "interval_ms": 60_000, "randomized": false
+            }}))
+            .expect("a valid policy");
+            let refused = Script::new([Err(ConnectorError::connection("refused"))]);
+            let (manager, probe) = harness::connector(refused, policy);
+            let task = rt::spawn("connector", manager.run());
+            probe.calls.wait_for(&Call::Connect(1), 1).await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            let state = rt::timeout(Duration::from_secs(5), task).await;
+            assert_eq!(state, Some(State::Stopped));
+            assert_eq!(
+                probe.calls.all(),
+                [Call::Connect(1), Call::Lifecycle(Lifecycle::Stop)]
+            );
+        });
+    }
+
+    #[test]
     fn pause_resume_and_drain_reach_the_connector_and_its_source() {
         rt::block_on(async {
             let (manager, probe) = harness::connector(Script::new([]), Reconnect::None);
