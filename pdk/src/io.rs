@@ -109,15 +109,15 @@ mod tests {
 
     #[test]
     fn every_peer_gone_kind_is_a_connection_error() {
-        for kind in [
-            io::ErrorKind::ConnectionRefused,
-            io::ErrorKind::ConnectionReset,
-            io::ErrorKind::ConnectionAborted,
-            io::ErrorKind::NotConnected,
-            io::ErrorKind::BrokenPipe,
-        ] {
-            assert_eq!(error_kind(kind), ErrorKind::CONNECTION, "{kind:?}");
-        }
-        assert_eq!(error_kind(io::ErrorKind::PermissionDenied), ErrorKind::IO);
+        use io::ErrorKind::*;
+        let gone = [
+            ConnectionRefused,
+            ConnectionReset,
+            ConnectionAborted,
+            NotConnected,
+            BrokenPipe,
+        ];
+        assert!(gone.iter().all(|&k| error_kind(k) == ErrorKind::CONNECTION));
+        assert_eq!(error_kind(PermissionDenied), ErrorKind::IO);
     }
 }

@@ -16,6 +16,10 @@
 //! fn new_connector(ctx: ConnectorContext, config: &str) -> Result<NullConnector, ConnectorError> { .. }
 //! ```
 //!
+//! A connector without a connection of its own (a timer, the process's streams) can skip its
+//! `Connector` implementation: [`parts::PartsConnector`] names the codec requirement and
+//! builds the parts.
+//!
 //! Parse the config with [`config::parse`] (one error shape for every connector), give I/O
 //! errors their context with [`io::IoResultExt`], and test the parts with the builders and
 //! drivers of [`testing`]. These helpers are plain Rust around the interface: they add nothing
@@ -64,6 +68,7 @@ mod error;
 pub mod io;
 mod logging;
 mod panic;
+pub mod parts;
 mod root;
 mod sink;
 mod source;
