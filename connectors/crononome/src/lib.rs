@@ -13,10 +13,10 @@ mod schedule;
 pub use config::{CronEntry, CrononomeConfig};
 
 use async_io::Timer;
-use schedule::{Entry, Schedule};
+use schedule::Schedule;
 use tremor_pdk::{
-    into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSourceBox,
-    Result, Source, SourceBatch, SourceReply,
+    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, Result, Source,
+    SourceBatch, SourceReply,
 };
 
 /// The connector type name.
@@ -24,28 +24,16 @@ pub const CONNECTOR_TYPE: &str = "crononome";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Crononome, ConnectorError> {
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
     let entries = config::parse(config)?;
-    Ok(Crononome { ctx, entries })
-}
-
-/// The connector.
-pub struct Crononome {
-    ctx: ConnectorContext,
-    entries: Vec<Entry>,
-}
-
-impl Connector for Crononome {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::STRUCTURED
-    }
-
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(CrononomeSource {
-            ctx: self.ctx.clone(),
-            schedule: Schedule::new(self.entries.clone()),
-        })))
-    }
+    Ok(
+        PartsConnector::new(CodecRequirement::STRUCTURED).with_source(move || {
+            Ok(CrononomeSource {
+                ctx,
+                schedule: Schedule::new(entries),
+            })
+        }),
+    )
 }
 
 struct CrononomeSource {
@@ -83,7 +71,7 @@ impl Source for CrononomeSource {
 mod tests {
     use super::*;
     use std::{future::Future, pin::pin, task::Poll, time::Duration};
-    use tremor_pdk::{testing, RawSourceBox};
+    use tremor_pdk::{testing, Connector, RawSourceBox};
 
     fn source(config: &str) -> RawSourceBox {
         let ctx = testing::null_context("c");

@@ -8,8 +8,8 @@
 
 use serde::Deserialize;
 use tremor_pdk::{
-    into_raw_sink, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSinkBox,
-    Result, Sink, SinkBatch, SinkReplies,
+    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, Result, Sink,
+    SinkBatch, SinkReplies,
 };
 
 /// The connector type name.
@@ -71,28 +71,17 @@ impl ExitRequest {
     }
 }
 
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<ExitConnector, ConnectorError> {
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
     let defaults: ExitConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
-    Ok(ExitConnector { ctx, defaults })
-}
-
-/// The connector.
-pub struct ExitConnector {
-    ctx: ConnectorContext,
-    defaults: ExitConfig,
-}
-
-impl Connector for ExitConnector {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::STRUCTURED
-    }
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(ExitSink {
-            ctx: self.ctx.clone(),
-            defaults: self.defaults,
-            requested: false,
-        })))
-    }
+    Ok(
+        PartsConnector::new(CodecRequirement::STRUCTURED).with_sink(move || {
+            Ok(ExitSink {
+                ctx,
+                defaults,
+                requested: false,
+            })
+        }),
+    )
 }
 
 struct ExitSink {
@@ -124,7 +113,10 @@ impl Sink for ExitSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tremor_pdk::testing::{self, StopRequest, TestHost, TestSinkBatch};
+    use tremor_pdk::{
+        testing::{self, StopRequest, TestHost, TestSinkBatch},
+        Connector,
+    };
 
     fn request(exit: i32, delay: u64, graceful: bool) -> ExitRequest {
         ExitRequest {

@@ -5,8 +5,8 @@ use async_io::Timer;
 use serde::Deserialize;
 use std::time::Duration;
 use tremor_pdk::{
-    into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError, RawSourceBox,
-    Result, Source, SourceBatch, SourceReply,
+    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, Result, Source,
+    SourceBatch, SourceReply,
 };
 
 /// The connector type name.
@@ -22,7 +22,7 @@ pub struct MetronomeConfig {
     pub interval: u64,
 }
 
-fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Metronome, ConnectorError> {
+fn new_connector(ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
     let config: MetronomeConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     if config.interval == 0 {
         return Err(tremor_pdk::config::invalid(
@@ -30,29 +30,18 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Metronome, Conne
             "`interval` must be > 0 ns",
         ));
     }
-    Ok(Metronome { ctx, config })
-}
-
-/// The connector.
-pub struct Metronome {
-    ctx: ConnectorContext,
-    config: MetronomeConfig,
-}
-
-impl Connector for Metronome {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::STRUCTURED
-    }
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        let interval = Duration::from_nanos(self.config.interval);
-        Ok(Some(into_raw_source(MetronomeSource {
-            ctx: self.ctx.clone(),
-            // The timer lives in the source, not in the pull future, so a pull that is
-            // cancelled does not shift the schedule.
-            timer: Timer::interval(interval),
-            id: 0,
-        })))
-    }
+    let interval = Duration::from_nanos(config.interval);
+    Ok(
+        PartsConnector::new(CodecRequirement::STRUCTURED).with_source(move || {
+            Ok(MetronomeSource {
+                ctx,
+                // The timer lives in the source, not in the pull future, so a pull that is
+                // cancelled does not shift the schedule.
+                timer: Timer::interval(interval),
+                id: 0,
+            })
+        }),
+    )
 }
 
 struct MetronomeSource {
@@ -78,7 +67,7 @@ fn tick(ingest_ns: u64, id: u64) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tremor_pdk::testing;
+    use tremor_pdk::{testing, Connector};
 
     #[test]
     fn rejects_bad_config() {

@@ -4,8 +4,8 @@
 //! connector.
 
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceReply,
+    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, Result, Sink,
+    SinkBatch, SinkReplies, Source, SourceReply,
 };
 
 /// The connector type name.
@@ -13,23 +13,11 @@ pub const CONNECTOR_TYPE: &str = "null";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 
-fn new_connector(_ctx: ConnectorContext, _config: &str) -> Result<NullConnector, ConnectorError> {
-    Ok(NullConnector)
-}
-
-/// The connector: no configuration, no connection.
-pub struct NullConnector;
-
-impl Connector for NullConnector {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::optional("json")
-    }
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(NullSource)))
-    }
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(NullSink)))
-    }
+fn new_connector(_ctx: ConnectorContext, _config: &str) -> Result<PartsConnector, ConnectorError> {
+    // No configuration, no connection.
+    Ok(PartsConnector::new(CodecRequirement::optional("json"))
+        .with_source(|| Ok(NullSource))
+        .with_sink(|| Ok(NullSink)))
 }
 
 struct NullSource;
@@ -51,7 +39,10 @@ impl Sink for NullSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tremor_pdk::testing::{self, TestSinkBatch};
+    use tremor_pdk::{
+        testing::{self, TestSinkBatch},
+        Connector,
+    };
 
     #[test]
     fn the_sink_acks_everything_and_the_source_never_produces() {

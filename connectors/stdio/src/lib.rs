@@ -10,9 +10,8 @@ use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use serde::Deserialize;
 use std::io::{Stderr, Stdin, Stdout};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
-    SourceReply,
+    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, Result, Sink,
+    SinkBatch, SinkReplies, Source, SourceBatch, SourceReply,
 };
 
 /// The connector type name.
@@ -32,30 +31,21 @@ const READ_SIZE: usize = 64 * 1024;
 #[serde(deny_unknown_fields)]
 pub struct StdioConfig {}
 
-fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<StdioConnector, ConnectorError> {
+fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
     let StdioConfig {} = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
-    Ok(StdioConnector)
-}
-
-/// The connector.
-pub struct StdioConnector;
-
-impl Connector for StdioConnector {
-    fn codec_requirement(&self) -> CodecRequirement {
-        CodecRequirement::optional("string")
-    }
-    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        Ok(Some(into_raw_source(StdinSource {
-            stdin: Unblock::new(std::io::stdin()),
-            ended: false,
-        })))
-    }
-    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
-        Ok(Some(into_raw_sink(StdioSink {
-            stdout: Unblock::new(std::io::stdout()),
-            stderr: Unblock::new(std::io::stderr()),
-        })))
-    }
+    Ok(PartsConnector::new(CodecRequirement::optional("string"))
+        .with_source(|| {
+            Ok(StdinSource {
+                stdin: Unblock::new(std::io::stdin()),
+                ended: false,
+            })
+        })
+        .with_sink(|| {
+            Ok(StdioSink {
+                stdout: Unblock::new(std::io::stdout()),
+                stderr: Unblock::new(std::io::stderr()),
+            })
+        }))
 }
 
 struct StdinSource {
