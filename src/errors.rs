@@ -37,6 +37,13 @@ pub enum Error {
     Processor(ProcessorConfigError),
     /// A reconnect policy cannot be read.
     Reconnect(ReconnectError),
+    /// An error tied to a statement of the deployment: `FILE:LINE:COL: error`.
+    At {
+        /// Where, as `FILE:LINE:COL`.
+        at: String,
+        /// What went wrong there.
+        error: Box<Error>,
+    },
     /// An I/O error outside connectors (reading a deployment file, a pid file ...).
     Io {
         /// What was being done, e.g. `cannot write pid file /run/tremor.pid`.
@@ -47,6 +54,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// This error, located at `at` (`FILE:LINE:COL`) unless it already names a place.
+    #[must_use]
+    pub fn at(self, at: String) -> Self {
+        match self {
+            Self::Troy(_) | Self::At { .. } => self,
+            other => Self::At {
+                at,
+                error: Box::new(other),
+            },
+        }
+    }
+
     /// An I/O error with what was being done (`cannot write pid file ...`).
     pub fn io(context: impl Into<String>, error: std::io::Error) -> Self {
         Self::Io {
@@ -66,6 +85,7 @@ impl fmt::Display for Error {
             Self::Codec(e) => write!(f, "{e}"),
             Self::Processor(e) => write!(f, "{e}"),
             Self::Reconnect(e) => write!(f, "{e}"),
+            Self::At { at, error } => write!(f, "{at}: {error}"),
             Self::Io { context, error } => write!(f, "{context}: {error}"),
         }
     }
@@ -79,6 +99,7 @@ impl std::error::Error for Error {
             Self::Processor(e) => Some(e),
             Self::Reconnect(e) => Some(e),
             Self::Io { error, .. } => Some(error),
+            Self::At { error, .. } => Some(error.as_ref()),
             Self::UnknownConnectorType { .. } | Self::Deploy(_) | Self::Connector { .. } => None,
         }
     }

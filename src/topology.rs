@@ -179,8 +179,8 @@ impl Topology {
         let mut pipeline_outputs: HashMap<(PipelineId, &str), Vec<Target>> = HashMap::new();
         for (fi, flow) in plan.flows.iter().enumerate() {
             for link in &flow.links {
-                let from = node(&ids, fi, link, true)?;
-                let to = node(&ids, fi, link, false)?;
+                let from = node(&ids, fi, flow, link, true)?;
+                let to = node(&ids, fi, flow, link, false)?;
                 topology.check_link(flow, link, from, to, shapes)?;
                 let target = Target {
                     node: to,
@@ -289,7 +289,7 @@ impl Topology {
         to: NodeId,
         shapes: &[ConnectorShape],
     ) -> Result<()> {
-        let at = format!("{}:{}", link.pos.line, link.pos.column);
+        let at = flow.at(link.pos);
         let (from_ep, to_ep) = (&link.from, &link.to);
         match from {
             NodeId::Connector(id) => {
@@ -343,19 +343,19 @@ impl Topology {
 /// The node a link's sending (`from`) or receiving side names.
 fn node(
     ids: &HashMap<(usize, EndpointKind, &str), NodeId>,
-    flow: usize,
+    flow_index: usize,
+    flow: &FlowPlan,
     link: &Link,
     from: bool,
 ) -> Result<NodeId> {
     let ep = if from { &link.from } else { &link.to };
-    ids.get(&(flow, ep.kind, ep.alias.as_str()))
+    ids.get(&(flow_index, ep.kind, ep.alias.as_str()))
         .copied()
         .ok_or_else(|| {
             // The planner resolves every alias; this guards plans built by other means.
             Error::Deploy(format!(
-                "{}:{}: no {} `{}` in this flow",
-                link.pos.line,
-                link.pos.column,
+                "{}: no {} `{}` in this flow",
+                flow.at(link.pos),
                 match ep.kind {
                     EndpointKind::Connector => "connector",
                     EndpointKind::Pipeline => "pipeline",

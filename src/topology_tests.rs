@@ -55,6 +55,7 @@ fn link(line: u32, from: &str, to: &str) -> Link {
 fn flow(name: &str, connectors: &[&str], pipelines: &[&str], links: Vec<Link>) -> FlowPlan {
     FlowPlan {
         name: name.into(),
+        file: "test.troy".into(),
         connectors: connectors.iter().map(|a| connector(a)).collect(),
         pipelines: pipelines.iter().map(|a| pipeline(a)).collect(),
         links,
@@ -240,7 +241,7 @@ fn links_to_or_from_ports_that_do_not_exist_are_errors() {
             &plan(link(7, "pipeline/p/out", "connector/out/nope")),
             &shapes
         ),
-        "7:1: connector `out` has no input port `nope` (ports: in, stderr)"
+        "test.troy:7:1: connector `out` has no input port `nope` (ports: in, stderr)"
     );
     assert!(Topology::build(
         &plan(link(7, "pipeline/p/out", "connector/out/stderr")),
@@ -252,14 +253,14 @@ fn links_to_or_from_ports_that_do_not_exist_are_errors() {
             &plan(link(8, "pipeline/p/exit", "connector/out/in")),
             &shapes
         ),
-        "8:1: pipeline `p` has no output port `exit` (ports: out, err)"
+        "test.troy:8:1: pipeline `p` has no output port `exit` (ports: out, err)"
     );
     assert_eq!(
         deploy_error(
             &plan(link(9, "connector/src/metrics", "pipeline/p/in")),
             &shapes
         ),
-        "9:1: connector `src` has no output port `metrics` (ports: out, err)"
+        "test.troy:9:1: connector `src` has no output port `metrics` (ports: out, err)"
     );
 }
 
@@ -274,20 +275,20 @@ fn links_need_a_source_part_to_send_and_a_sink_part_to_receive() {
             &plan(link(3, "connector/snk/out", "pipeline/p/in")),
             &shapes
         ),
-        "3:1: connector `snk` produces no events (it has no source part)"
+        "test.troy:3:1: connector `snk` produces no events (it has no source part)"
     );
     assert_eq!(
         deploy_error(
             &plan(link(4, "pipeline/p/out", "connector/src/in")),
             &shapes
         ),
-        "4:1: `src` cannot receive events (a connector without a sink part)"
+        "test.troy:4:1: `src` cannot receive events (a connector without a sink part)"
     );
     assert_eq!(
         deploy_error(
             &plan(link(5, "pipeline/q/out", "connector/snk/in")),
             &shapes
         ),
-        "5:1: no pipeline `q` in this flow"
+        "test.troy:5:1: no pipeline `q` in this flow"
     );
 }

@@ -100,7 +100,9 @@ impl World {
         let mut created = Vec::new();
         for flow in &plan.flows {
             for cp in &flow.connectors {
-                created.push(create_connector(registry, flow, cp, &world_tx)?);
+                let c = create_connector(registry, flow, cp, &world_tx)
+                    .map_err(|e| e.at(flow.at(cp.pos)))?;
+                created.push(c);
             }
         }
         let shapes: Vec<ConnectorShape> = created.iter().map(Created::shape).collect();
@@ -109,7 +111,11 @@ impl World {
             .connectors
             .iter()
             .zip(&created)
-            .map(|(node, c)| Codecs::build(&plan.flows[node.flow].connectors[node.index], c))
+            .map(|(node, c)| {
+                let flow = &plan.flows[node.flow];
+                let cp = &flow.connectors[node.index];
+                Codecs::build(cp, c).map_err(|e| e.at(flow.at(cp.pos)))
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut world = Self {
             world_rx,
@@ -382,7 +388,7 @@ fn create_connector(
             error,
         })?;
     let requirement = connector.codec_requirement();
-    warn_if_codec_ignored(&name, cp, requirement);
+    warn_if_codec_ignored(&name, flow, cp, requirement);
     let part_error = |error| Error::Connector {
         alias: name.clone(),
         error,
@@ -447,14 +453,13 @@ fn codec_for(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Box<dy
         |e: codec::CodecError| Error::Deploy(format!("connector `{}`: {e}", cp.alias));
     match (&cp.codec, requirement.kind) {
         (Some(named), _) => codec::lookup(&named.name, &named.config).map_err(in_connector),
-        (None, CodecRequirement::KIND_OPTIONAL) => {
-            codec::lookup(requirement.default_codec.as_str(), &tremor_value::Value::object())
-                .map_err(in_connector)
-        }
+        (None, CodecRequirement::KIND_OPTIONAL) => codec::lookup(
+            requirement.default_codec.as_str(),
+            &tremor_value::Value::object(),
+        )
+        .map_err(in_connector),
         (None, _) => Err(Error::Deploy(format!(
-            "{}:{}: connector `{}` of type `{}` needs a codec (add `codec = \"json\"` or another of: {})",
-            cp.pos.line,
-            cp.pos.column,
+            "connector `{}` of type `{}` needs a codec (add `codec = \"json\"` or another of: {})",
             cp.alias,
             cp.connector_type,
             codec::NAMES.join(", ")
@@ -464,13 +469,19 @@ fn codec_for(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Box<dy
 
 /// Warns when a structured connector was given a codec it ignores. A warning, not an error:
 /// deployments written for Tremor sometimes name one anyway.
-fn warn_if_codec_ignored(name: &str, cp: &ConnectorPlan, requirement: CodecRequirement) {
+fn warn_if_codec_ignored(
+    name: &str,
+    flow: &FlowPlan,
+    cp: &ConnectorPlan,
+    requirement: CodecRequirement,
+) {
     if requirement.kind == CodecRequirement::KIND_STRUCTURED
         && (cp.codec.is_some() || !cp.preprocessors.is_empty() || !cp.postprocessors.is_empty())
     {
         log::warn!(
-            "[{name}] connectors of type `{}` exchange structured values: the codec and processors configured at {}:{} are ignored",
-            cp.connector_type, cp.pos.line, cp.pos.column
+            "[{name}] connectors of type `{}` exchange structured values: the codec and processors configured at {} are ignored",
+            cp.connector_type,
+            flow.at(cp.pos)
         );
     }
 }

@@ -19,6 +19,9 @@ pub struct Plan {
 pub struct FlowPlan {
     /// The deployment alias (the flow's name unless `deploy flow ALIAS from NAME`).
     pub name: String,
+    /// The file holding the flow's `create` and `connect` statements: the positions of its
+    /// connectors and links are in this file.
+    pub file: String,
     /// The created connectors, in `create` order.
     pub connectors: Vec<ConnectorPlan>,
     /// The created pipelines, in `create` order.
@@ -28,6 +31,12 @@ pub struct FlowPlan {
 }
 
 impl FlowPlan {
+    /// `FILE:LINE:COL` of `pos` in this flow's file, the prefix of every deployment error.
+    #[must_use]
+    pub fn at(&self, pos: Pos) -> String {
+        format!("{}:{}:{}", self.file, pos.line, pos.column)
+    }
+
     /// The connector created under `alias`.
     #[must_use]
     pub fn connector(&self, alias: &str) -> Option<&ConnectorPlan> {
@@ -158,6 +167,7 @@ mod tests {
         assert_eq!(e.to_string(), "/pipeline/main/exit");
         let flow = FlowPlan {
             name: "f".into(),
+            file: "x.troy".into(),
             connectors: vec![ConnectorPlan {
                 alias: "c".into(),
                 connector_type: "exit".into(),

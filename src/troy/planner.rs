@@ -129,6 +129,7 @@ fn plan_flow(
     };
     let mut plan = FlowPlan {
         name: flow.name.name.clone(),
+        file: file_name.to_string(),
         connectors: Vec::new(),
         pipelines: Vec::new(),
         links: Vec::new(),
