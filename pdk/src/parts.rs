@@ -94,35 +94,41 @@ mod tests {
         ConnectorError, SinkBatch, SinkReplies, SourceReply,
     };
 
-    struct Finished;
+    /// Ends the stream named at construction on every pull.
+    struct Ends(u64);
 
-    impl Source for Finished {
+    impl Source for Ends {
         async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-            Ok(SourceReply::Finished)
+            Ok(SourceReply::EndStream { stream: self.0 })
         }
     }
 
-    struct Acks;
+    /// Fails every batch it is given.
+    struct Refuses;
 
-    impl Sink for Acks {
-        async fn on_batch(&mut self, _batch: SinkBatch<'_>) -> Result<SinkReplies> {
-            Ok(SinkReplies::ack_all())
+    impl Sink for Refuses {
+        async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
+            assert!(!batch.is_empty());
+            Ok(SinkReplies::fail_all())
         }
     }
 
     #[test]
     fn hands_out_each_part_once() {
         let mut c = PartsConnector::new(CodecRequirement::optional("json"))
-            .with_source(|| Ok(Finished))
-            .with_sink(|| Ok(Acks));
+            .with_source(|| Ok(Ends(7)))
+            .with_sink(|| Ok(Refuses));
         assert_eq!(c.codec_requirement(), CodecRequirement::optional("json"));
         let mut source = c.create_source().expect("ok").expect("a source");
         let reply = testing::block_on(testing::next_reply(&mut source, 0)).expect("reply");
-        assert!(matches!(reply, SourceReply::Finished));
+        assert!(
+            matches!(reply, SourceReply::EndStream { stream: 7 }),
+            "{reply:?}"
+        );
         let mut sink = c.create_sink().expect("ok").expect("a sink");
         let batch = TestSinkBatch::from_payloads(["x"]);
         let replies = testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
-        assert_eq!(replies, SinkReplies::ack_all());
+        assert_eq!(replies, SinkReplies::fail_all());
         assert!(c.create_source().expect("ok").is_none());
         assert!(c.create_sink().expect("ok").is_none());
     }
@@ -130,7 +136,7 @@ mod tests {
     #[test]
     fn missing_parts_are_none_and_builder_errors_pass_through() {
         let mut c = PartsConnector::new(CodecRequirement::STRUCTURED)
-            .with_sink(|| Err::<Acks, _>(ConnectorError::config("no sink today")));
+            .with_sink(|| Err::<Refuses, _>(ConnectorError::config("no sink today")));
         assert!(c.create_source().expect("ok").is_none());
         let err = c.create_sink().err().expect("the builder's error");
         assert_eq!(err, ConnectorError::config("no sink today"));

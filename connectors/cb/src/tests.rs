@@ -36,6 +36,12 @@ fn sent(reply: SourceReply) -> String {
     }
 }
 
+/// Pull `pull_id` finishes the source, and the only stop request so far has `exit_code`.
+fn finishes(s: &mut source::CbSource, pull_id: u64, host: &TestHost, exit_code: i32) {
+    assert!(matches!(pull(s, pull_id), SourceReply::Finished));
+    assert_eq!(host.exit_codes(), [exit_code]);
+}
+
 use tremor_pdk::Source as _;
 
 #[test]
@@ -48,10 +54,8 @@ fn sends_one_line_per_pull_and_stops_when_all_are_acked() {
     assert!(matches!(pull(&mut s, 3), SourceReply::Empty { .. }));
     assert!(host.exit_codes().is_empty());
     s.ack(0, 1).expect("ok");
-    assert!(matches!(pull(&mut s, 4), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [0]);
-    assert!(matches!(pull(&mut s, 5), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [0], "reported once");
+    finishes(&mut s, 4, &host, 0);
+    finishes(&mut s, 5, &host, 0); // reported once
 }
 
 #[test]
@@ -61,8 +65,7 @@ fn an_ack_covers_earlier_pulls() {
         sent(pull(&mut s, id));
     }
     s.ack(0, 2).expect("ok");
-    assert!(matches!(pull(&mut s, 3), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [0]);
+    finishes(&mut s, 3, &host, 0);
 }
 
 #[test]
@@ -78,8 +81,7 @@ fn a_failed_line_is_sent_again() {
     assert_eq!(sent(pull(&mut s, 3)), "1");
     assert!(host.exit_codes().is_empty());
     s.ack(0, 3).expect("ok");
-    assert!(matches!(pull(&mut s, 4), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [0]);
+    finishes(&mut s, 4, &host, 0);
 }
 
 #[test]
@@ -102,15 +104,13 @@ fn a_timeout_reports_what_is_missing_and_exits_with_1() {
     );
     assert!(missing.contains("pull ids failed: [2]"), "{missing}");
     host.set_now_ns(11_000);
-    assert!(matches!(pull(&mut s, 5), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [1]);
+    finishes(&mut s, 5, &host, 1);
 }
 
 #[test]
 fn an_empty_file_is_complete_at_once() {
     let (mut s, host) = source("\n", 1_000);
-    assert!(matches!(pull(&mut s, 0), SourceReply::Finished));
-    assert_eq!(host.exit_codes(), [0]);
+    finishes(&mut s, 0, &host, 0);
 }
 
 #[test]
