@@ -45,6 +45,41 @@ pub async fn read_exactly<S: AsyncReadExt + Unpin>(stream: &mut S, n: usize) -> 
     buf
 }
 
+/// Tries `attempt` every 5 ms until it gives something (at most 100 times): for what happens
+/// only once the peer's reset arrived (the first write after a peer closed may still be
+/// buffered by the kernel).
+pub async fn eventually<T>(mut attempt: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(found) = attempt().await {
+            return found;
+        }
+        pdk::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("nothing after 100 attempts")
+}
+
+/// Pulls until `n` bytes of data came, giving every pull less than a millisecond so that most
+/// are dropped unfinished: a source that loses nothing then still returns all of it.
+pub async fn read_with_cancelled_pulls(source: &mut RawSourceBox, n: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        let pulled = future::or(
+            async { Some(source.pull(0).await.into_result().expect("ok")) },
+            async {
+                pdk::sleep(Duration::from_micros(300)).await;
+                None
+            },
+        )
+        .await;
+        if let Some(reply) = pulled {
+            if let Ok(SourceReply::Data(batch)) = reply.into_enum() {
+                got.extend(pdk::joined(&batch));
+            }
+        }
+    }
+    got
+}
+
 /// Accepts one connection on a test's listener.
 async fn accept<T: Transport>(listener: &T::Listener) -> T::Stream {
     T::accept(listener.clone()).await.1.expect("accepted").0
@@ -74,124 +109,133 @@ pub mod client {
     use super::*;
     use tremor_pdk::{Connector, ErrorKind};
 
-    type Listener<F> = <<F as ClientFixture>::Transport as Transport>::Listener;
-
-    fn setup<F: ClientFixture>() -> (F, Listener<F>, F::Connector, pdk::TestHost) {
-        let host = pdk::TestHost::new("client");
-        let (fixture, listener, connector) = F::setup(host.context());
-        (fixture, listener, connector, host)
+    /// A client connector with its source and sink, the server it talks to and its host.
+    struct Harness<F: ClientFixture> {
+        _fixture: F,
+        server: <F::Transport as Transport>::Listener,
+        client: F::Connector,
+        host: pdk::TestHost,
+        source: RawSourceBox,
+        sink: RawSinkBox,
     }
 
-    /// Data from the peer on stream 0.
-    async fn pull_bytes(source: &mut RawSourceBox) -> Vec<u8> {
-        let batch = pull_data(source).await;
-        assert_eq!(batch.stream, 0);
-        pdk::joined(&batch)
+    impl<F: ClientFixture> Harness<F> {
+        fn new() -> Self {
+            let host = pdk::TestHost::new("client");
+            let (_fixture, server, mut client) = F::setup(host.context());
+            let source = client.create_source().expect("ok").expect("source");
+            let sink = client.create_sink().expect("ok").expect("sink");
+            Self {
+                _fixture,
+                server,
+                client,
+                host,
+                source,
+                sink,
+            }
+        }
+
+        /// Connects (attempt `attempt`) and returns the server's end of the connection.
+        async fn connect(&mut self, attempt: u64) -> <F::Transport as Transport>::Stream {
+            assert!(self.client.connect(attempt).await.expect("connects"));
+            accept::<F::Transport>(&self.server).await
+        }
+
+        /// Data from the peer on stream 0.
+        async fn pull_bytes(&mut self) -> Vec<u8> {
+            let batch = pull_data(&mut self.source).await;
+            assert_eq!(batch.stream, 0);
+            pdk::joined(&batch)
+        }
+
+        /// `events` arrive at `peer` back to back, and `reply` comes back on stream 0.
+        async fn round_trip(
+            &mut self,
+            peer: &mut <F::Transport as Transport>::Stream,
+            events: &[&str],
+            reply: &[u8],
+        ) {
+            let replies = try_send(&mut self.sink, events).await.expect("sent");
+            assert_eq!(replies, SinkReplies::ack_all());
+            let sent = events.concat();
+            assert_eq!(read_exactly(peer, sent.len()).await, sent.as_bytes());
+            peer.write_all(reply).await.expect("sent");
+            assert_eq!(self.pull_bytes().await, reply);
+        }
     }
 
     /// Events go out in order, replies come in on stream 0.
     pub fn sends_events_and_reads_replies<F: ClientFixture>() {
-        let (_fixture, server, mut c, host) = setup::<F>();
+        let mut h = Harness::<F>::new();
         run(async {
-            let mut source = c.create_source().expect("ok").expect("source");
-            let mut sink = c.create_sink().expect("ok").expect("sink");
-            assert!(c.connect(1).await.expect("connects"));
-            let mut peer = accept::<F::Transport>(&server).await;
-            let replies = try_send(&mut sink, &["one\n", "two\n"])
-                .await
-                .expect("sent");
-            assert_eq!(replies, SinkReplies::ack_all());
-            assert_eq!(read_exactly(&mut peer, 8).await, b"one\ntwo\n");
-            peer.write_all(b"reply\n").await.expect("sent");
-            assert_eq!(pull_bytes(&mut source).await, b"reply\n");
-            assert_eq!(host.connection_losses(), 0);
+            let mut peer = h.connect(1).await;
+            h.round_trip(&mut peer, &["one\n", "two\n"], b"reply\n")
+                .await;
+            assert_eq!(h.host.connection_losses(), 0);
         });
     }
 
     /// The peer closing ends stream 0; the loss is reported once although both parts see it,
     /// and the sink hands its batch back as a connection error.
     pub fn the_server_closing_ends_the_stream_and_reports_the_loss_once<F: ClientFixture>() {
-        let (_fixture, server, mut c, host) = setup::<F>();
+        let mut h = Harness::<F>::new();
         run(async {
-            let mut source = c.create_source().expect("ok").expect("source");
-            let mut sink = c.create_sink().expect("ok").expect("sink");
-            c.connect(1).await.expect("connects");
-            drop(accept::<F::Transport>(&server).await);
+            drop(h.connect(1).await);
             assert!(matches!(
-                pull(&mut source).await,
+                pull(&mut h.source).await,
                 SourceReply::EndStream { stream: 0 }
             ));
-            assert_eq!(host.connection_losses(), 1);
-            let err = try_send(&mut sink, &["late"])
+            assert_eq!(h.host.connection_losses(), 1);
+            let err = try_send(&mut h.sink, &["late"])
                 .await
                 .expect_err("not connected");
             assert_eq!(err.kind, ErrorKind::CONNECTION, "{err}");
-            assert_eq!(host.connection_losses(), 1);
+            assert_eq!(h.host.connection_losses(), 1);
         });
     }
 
     /// A failed write is a connection error (the runtime keeps the batch); after the
     /// reconnect both parts use the new connection.
     pub fn a_failed_write_is_a_connection_error_and_a_reconnect_resumes<F: ClientFixture>() {
-        let (_fixture, server, mut c, host) = setup::<F>();
+        let mut h = Harness::<F>::new();
         run(async {
-            let mut source = c.create_source().expect("ok").expect("source");
-            let mut sink = c.create_sink().expect("ok").expect("sink");
-            c.connect(1).await.expect("connects");
-            drop(accept::<F::Transport>(&server).await);
+            drop(h.connect(1).await);
             // Writes fail once the peer's reset arrived.
-            let mut failed = false;
-            for _ in 0..100 {
-                if let Err(e) = try_send(&mut sink, &["x"]).await {
-                    assert_eq!(e.kind, ErrorKind::CONNECTION, "{e}");
-                    failed = true;
-                    break;
-                }
-                pdk::sleep(Duration::from_millis(5)).await;
-            }
-            assert!(failed, "writing to a closed connection must fail");
-            assert_eq!(host.connection_losses(), 1);
+            let err = eventually(async || try_send(&mut h.sink, &["x"]).await.err()).await;
+            assert_eq!(err.kind, ErrorKind::CONNECTION, "{err}");
+            assert_eq!(h.host.connection_losses(), 1);
 
-            c.connect(2).await.expect("reconnects");
-            let mut peer = accept::<F::Transport>(&server).await;
-            let replies = try_send(&mut sink, &["again"]).await.expect("sent");
-            assert_eq!(replies, SinkReplies::ack_all());
-            assert_eq!(read_exactly(&mut peer, 5).await, b"again");
-            peer.write_all(b"back").await.expect("sent");
-            assert_eq!(pull_bytes(&mut source).await, b"back");
-            assert_eq!(host.connection_losses(), 1);
+            let mut peer = h.connect(2).await;
+            h.round_trip(&mut peer, &["again"], b"back").await;
+            assert_eq!(h.host.connection_losses(), 1);
         });
     }
 
     /// A reconnect while stream 0 is open fails that stream before new data comes.
     pub fn a_replaced_connection_fails_the_old_stream_first<F: ClientFixture>() {
-        let (_fixture, server, mut c, _host) = setup::<F>();
+        let mut h = Harness::<F>::new();
         run(async {
-            let mut source = c.create_source().expect("ok").expect("source");
-            c.connect(1).await.expect("connects");
-            let mut peer = accept::<F::Transport>(&server).await;
+            let mut peer = h.connect(1).await;
             peer.write_all(b"partial").await.expect("sent");
-            assert_eq!(pull_bytes(&mut source).await, b"partial");
-            c.connect(2).await.expect("reconnects");
-            let mut peer = accept::<F::Transport>(&server).await;
+            assert_eq!(h.pull_bytes().await, b"partial");
+            let mut peer = h.connect(2).await;
             assert!(matches!(
-                pull(&mut source).await,
+                pull(&mut h.source).await,
                 SourceReply::StreamFail { stream: 0, .. }
             ));
             peer.write_all(b"fresh").await.expect("sent");
-            assert_eq!(pull_bytes(&mut source).await, b"fresh");
+            assert_eq!(h.pull_bytes().await, b"fresh");
         });
     }
 
     /// A stop closes the connection and is no lost connection.
     pub fn stop_closes_the_connection<F: ClientFixture>() {
-        let (_fixture, server, mut c, host) = setup::<F>();
+        let mut h = Harness::<F>::new();
         run(async {
-            let source = c.create_source().expect("ok").expect("source");
-            c.connect(1).await.expect("connects");
-            assert!(F::is_connected(&c));
-            let mut peer = accept::<F::Transport>(&server).await;
-            c.on_stop().await.expect("stops");
+            let mut peer = h.connect(1).await;
+            assert!(F::is_connected(&h.client));
+            h.client.on_stop().await.expect("stops");
+            let Harness { source, host, .. } = h;
             drop(source);
             let mut buf = [0u8; 1];
             assert_eq!(peer.read(&mut buf).await.expect("eof"), 0);
@@ -388,26 +432,7 @@ pub mod server {
                 }
                 client
             };
-            let reader = async {
-                let mut got = Vec::new();
-                while got.len() < 20 {
-                    // Give every pull less than a millisecond: most are dropped unfinished.
-                    let pulled = future::or(
-                        async { Some(source.pull(0).await.into_result().expect("ok")) },
-                        async {
-                            pdk::sleep(Duration::from_micros(300)).await;
-                            None
-                        },
-                    )
-                    .await;
-                    if let Some(reply) = pulled {
-                        if let Ok(SourceReply::Data(batch)) = reply.into_enum() {
-                            got.extend(pdk::joined(&batch));
-                        }
-                    }
-                }
-                got
-            };
+            let reader = read_with_cancelled_pulls(&mut source, 20);
             let (_client, got) = future::zip(writer, reader).await;
             assert_eq!(got, (0..20u8).map(|i| b'a' + i).collect::<Vec<_>>());
         });
@@ -428,19 +453,12 @@ pub mod server {
                 pull(&mut source).await,
                 SourceReply::EndStream { stream: 0 }
             ));
-            // The first write after the peer closed may still be buffered by the kernel; the
-            // peer's reset makes a later one fail.
             let batch = TestSinkBatch::from_events([reply::<F>("reply", 0)]);
-            let mut failed = false;
-            for _ in 0..100 {
+            eventually(async || {
                 let replies = pdk::send(&mut sink, &batch).await.expect("ok");
-                if replies.ack_of(0) == EventAck::FAIL {
-                    failed = true;
-                    break;
-                }
-                pdk::sleep(Duration::from_millis(5)).await;
-            }
-            assert!(failed, "writes to a closed connection must fail eventually");
+                (replies.ack_of(0) == EventAck::FAIL).then_some(())
+            })
+            .await;
         });
     }
 

@@ -5,11 +5,11 @@ use futures_lite::future;
 use std::{net::SocketAddr, time::Duration};
 use tremor_connector_net::{
     peer_of,
-    testing::{pull_data, run},
+    testing::{pull_data, read_with_cancelled_pulls, run},
 };
 use tremor_pdk::{
     testing::{self as pdk, TestEvent, TestSinkBatch},
-    Connector, EventAck, SourceBatch, SourceReply,
+    Connector, EventAck, SourceBatch,
 };
 
 fn server(buf_size: usize) -> UdpServer {
@@ -106,25 +106,7 @@ fn a_cancelled_pull_loses_nothing() {
                 pdk::sleep(Duration::from_millis(1)).await;
             }
         };
-        let reader = async {
-            let mut got = Vec::new();
-            while got.len() < 20 {
-                let pulled = future::or(
-                    async { Some(source.pull(0).await.into_result().expect("ok")) },
-                    async {
-                        pdk::sleep(Duration::from_micros(300)).await;
-                        None
-                    },
-                )
-                .await;
-                if let Some(reply) = pulled {
-                    if let Ok(SourceReply::Data(batch)) = reply.into_enum() {
-                        got.extend(batch.chunks[0].iter().copied());
-                    }
-                }
-            }
-            got
-        };
+        let reader = read_with_cancelled_pulls(&mut source, 20);
         let ((), got) = future::zip(writer, reader).await;
         assert_eq!(got, (0..20u8).map(|i| b'a' + i).collect::<Vec<_>>());
     });
