@@ -7,60 +7,24 @@
 //! and, once it has received everything the source sent, prints throughput and latency
 //! percentiles and stops the runtime. Events in the first `warmup_secs` are not measured.
 
+mod config;
 mod report;
 mod source;
 
-use serde::Deserialize;
+pub use config::BenchConfig;
 use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
     Arc,
 };
 use tremor_pdk::{
-    config::invalid, into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext,
-    ConnectorError, RawSinkBox, RawSourceBox, Result, Sink, Source,
+    into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
+    RawSinkBox, RawSourceBox, Result, Sink, Source,
 };
 
 /// The connector type name.
 pub const CONNECTOR_TYPE: &str = "bench";
 
 tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
-
-/// Configuration of the bench connector (names as in Tremor's bench connector).
-#[derive(Deserialize, Debug, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct BenchConfig {
-    /// The file whose lines are replayed.
-    pub path: String,
-    /// How many times the whole file is replayed (default: 1 unless `stop_after_secs` is set).
-    #[serde(default)]
-    pub iters: Option<u64>,
-    /// Stop sending after this many seconds (default: no time limit).
-    #[serde(default)]
-    pub stop_after_secs: Option<u64>,
-    /// Wait this long between two events, in nanoseconds (default 0: as fast as possible).
-    #[serde(default)]
-    pub interval: u64,
-    /// Seconds at the start whose events are not measured (default 0).
-    #[serde(default)]
-    pub warmup_secs: u64,
-    /// Significant figures of the latency histogram, 1..=5 (default 3).
-    #[serde(default = "default_significant_figures")]
-    pub significant_figures: u8,
-    /// Lines handed to the runtime per pull (default 64).
-    #[serde(default = "default_batch_size")]
-    pub batch_size: usize,
-    /// Also append the results as one JSON line to this file (for scripts; default: none).
-    #[serde(default)]
-    pub report_file: Option<String>,
-}
-
-fn default_significant_figures() -> u8 {
-    3
-}
-
-fn default_batch_size() -> usize {
-    64
-}
 
 /// What source and sink share: how much was sent and received, and whether sending is over.
 ///
@@ -82,19 +46,9 @@ impl Progress {
 }
 
 fn new_connector(ctx: ConnectorContext, config: &str) -> Result<Bench, ConnectorError> {
-    let config: BenchConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
-    if !(1..=5).contains(&config.significant_figures) {
-        return Err(invalid(
-            CONNECTOR_TYPE,
-            "`significant_figures` must be between 1 and 5",
-        ));
-    }
-    if config.batch_size == 0 {
-        return Err(invalid(CONNECTOR_TYPE, "`batch_size` must be > 0"));
-    }
     Ok(Bench {
         ctx,
-        config,
+        config: BenchConfig::from_json(config)?,
         progress: Arc::default(),
     })
 }
@@ -151,27 +105,6 @@ impl Connector for Bench {
 mod tests {
     use super::*;
     use tremor_pdk::testing::{self, TestEvent, TestHost, TestSinkBatch};
-
-    #[test]
-    fn config_is_checked() {
-        let ctx = testing::null_context("b");
-        let message = |config: &str| {
-            new_connector(ctx.clone(), config)
-                .err()
-                .expect("invalid")
-                .message
-                .to_string()
-        };
-        assert_eq!(
-            message(r#"{"path": "x", "batch_size": 0}"#),
-            "invalid bench config: `batch_size` must be > 0"
-        );
-        assert_eq!(
-            message(r#"{"path": "x", "significant_figures": 6}"#),
-            "invalid bench config: `significant_figures` must be between 1 and 5"
-        );
-        assert!(message(r#"{"pth": "x"}"#).starts_with("invalid bench config: unknown field `pth`"));
-    }
 
     #[test]
     fn replays_the_lines_and_stops_the_runtime_once_all_arrived() {
