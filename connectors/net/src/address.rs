@@ -15,7 +15,25 @@ pub struct AddressField<'a> {
     pub port_zero: bool,
 }
 
-impl AddressField<'_> {
+impl<'a> AddressField<'a> {
+    /// The `url` of a connector that connects: `scheme://` allowed, port 0 is no port.
+    pub const fn connect_url(connector_type: &'a str, scheme: &'a str) -> Self {
+        Self {
+            connector_type,
+            field: "url",
+            scheme: Some(scheme),
+            port_zero: false,
+        }
+    }
+
+    /// The `url` of a connector that binds: `scheme://` allowed, port 0 lets the system pick.
+    pub const fn bind_url(connector_type: &'a str, scheme: &'a str) -> Self {
+        Self {
+            port_zero: true,
+            ..Self::connect_url(connector_type, scheme)
+        }
+    }
+
     /// `host:port` from `host:port` or `SCHEME://host:port[/]`; an error of kind `config`
     /// naming the connector type, the field and the value otherwise.
     pub fn host_port(&self, url: &str) -> Result<String> {
@@ -57,22 +75,14 @@ impl AddressField<'_> {
 mod tests {
     use super::*;
 
-    const CONNECT: AddressField<'static> = AddressField {
-        connector_type: "tcp_client",
-        field: "url",
-        scheme: Some("tcp"),
-        port_zero: false,
-    };
+    const CONNECT: AddressField<'static> = AddressField::connect_url("tcp_client", "tcp");
 
     #[test]
     fn accepts_host_port_with_or_without_the_scheme() {
         assert_eq!(CONNECT.host_port("tcp://h:1/").expect("ok"), "h:1");
         assert_eq!(CONNECT.host_port("TCP://h:1").expect("ok"), "h:1");
         assert_eq!(CONNECT.host_port("[::1]:80").expect("ok"), "[::1]:80");
-        let bind = AddressField {
-            port_zero: true,
-            ..CONNECT
-        };
+        let bind = AddressField::bind_url("tcp_server", "tcp");
         assert_eq!(bind.host_port("127.0.0.1:0").expect("ok"), "127.0.0.1:0");
     }
 

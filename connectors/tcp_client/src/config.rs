@@ -56,19 +56,8 @@ impl TcpClientConfig {
 
     /// The `host:port` to connect to, without the scheme.
     pub fn address(&self) -> Result<String> {
-        host_port(&self.url)
+        AddressField::connect_url(crate::CONNECTOR_TYPE, "tcp").host_port(&self.url)
     }
-}
-
-/// `host:port` from `host:port` or `tcp://host:port[/]`.
-fn host_port(url: &str) -> Result<String> {
-    AddressField {
-        connector_type: crate::CONNECTOR_TYPE,
-        field: "url",
-        scheme: Some("tcp"),
-        port_zero: false,
-    }
-    .host_port(url)
 }
 
 #[cfg(test)]

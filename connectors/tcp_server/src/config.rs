@@ -57,25 +57,14 @@ impl TcpServerConfig {
     /// Parses and checks the config record (JSON text).
     pub fn from_json(config: &str) -> Result<Self> {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        host_port(&config.url)?;
+        config.address()?;
         Ok(config)
     }
 
     /// The `host:port` to bind, without the scheme.
     pub fn address(&self) -> Result<String> {
-        host_port(&self.url)
+        AddressField::bind_url(crate::CONNECTOR_TYPE, "tcp").host_port(&self.url)
     }
-}
-
-/// `host:port` from `host:port` or `tcp://host:port[/]`; port 0 lets the system pick.
-fn host_port(url: &str) -> Result<String> {
-    AddressField {
-        connector_type: crate::CONNECTOR_TYPE,
-        field: "url",
-        scheme: Some("tcp"),
-        port_zero: true,
-    }
-    .host_port(url)
 }
 
 #[cfg(test)]

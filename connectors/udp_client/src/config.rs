@@ -32,26 +32,21 @@ impl UdpClientConfig {
         let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
         config.address()?;
         if let Some(bind) = &config.bind {
-            host_port("bind", bind, false)?;
+            let field = AddressField {
+                field: "bind",
+                scheme: None,
+                ..AddressField::bind_url(crate::CONNECTOR_TYPE, "udp")
+            };
+            field.host_port(bind)?;
         }
         Ok(config)
     }
 
     /// The `host:port` to send to, without the scheme.
     pub fn address(&self) -> Result<String> {
-        host_port("url", &self.url, true)
+        // Port 0 is accepted as it always was (the send fails, not the config).
+        AddressField::bind_url(crate::CONNECTOR_TYPE, "udp").host_port(&self.url)
     }
-}
-
-/// `host:port` from `host:port` or (for `url`) `udp://host:port[/]`.
-fn host_port(field: &str, url: &str, scheme_allowed: bool) -> Result<String> {
-    AddressField {
-        connector_type: crate::CONNECTOR_TYPE,
-        field,
-        scheme: scheme_allowed.then_some("udp"),
-        port_zero: true,
-    }
-    .host_port(url)
 }
 
 #[cfg(test)]

@@ -32,19 +32,8 @@ impl UdpServerConfig {
 
     /// The `host:port` to bind, without the scheme.
     pub fn address(&self) -> Result<String> {
-        host_port(&self.url)
+        AddressField::bind_url(crate::CONNECTOR_TYPE, "udp").host_port(&self.url)
     }
-}
-
-/// `host:port` from `host:port` or `udp://host:port[/]`; port 0 lets the system pick.
-fn host_port(url: &str) -> Result<String> {
-    AddressField {
-        connector_type: crate::CONNECTOR_TYPE,
-        field: "url",
-        scheme: Some("udp"),
-        port_zero: true,
-    }
-    .host_port(url)
 }
 
 #[cfg(test)]
