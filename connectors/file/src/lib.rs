@@ -83,6 +83,11 @@ pub struct FileConnector {
 /// the part takes it out (a file has one owner).
 type Handoff<T> = Slot<T>;
 
+/// A new hand-off for a part; the connector keeps it in `keep` to publish files into.
+fn new_handoff(keep: &mut Option<Handoff<Unblock<File>>>) -> Handoff<Unblock<File>> {
+    keep.insert(Handoff::new(CONNECTOR_TYPE)).clone()
+}
+
 fn open(config: &FileConfig) -> Result<File> {
     let mut options = OpenOptions::new();
     match config.mode {
@@ -105,10 +110,8 @@ impl Connector for FileConnector {
         if self.config.mode != Mode::Read {
             return Ok(None);
         }
-        let handoff = Handoff::new(CONNECTOR_TYPE);
-        self.reader = Some(handoff.clone());
         Ok(Some(into_raw_source(FileSource {
-            handoff,
+            handoff: new_handoff(&mut self.reader),
             file: None,
             chunk_size: self.config.chunk_size,
             state: ReadState::Reading,
@@ -119,10 +122,8 @@ impl Connector for FileConnector {
         if self.config.mode == Mode::Read {
             return Ok(None);
         }
-        let handoff = Handoff::new(CONNECTOR_TYPE);
-        self.writer = Some(handoff.clone());
         Ok(Some(into_raw_sink(FileSink {
-            handoff,
+            handoff: new_handoff(&mut self.writer),
             file: None,
         })))
     }

@@ -7,9 +7,9 @@ use async_net::UdpSocket;
 use serde::Deserialize;
 use std::{future::Future, net::SocketAddr};
 use tremor_pdk::{
-    into_raw_sink, into_raw_source, CbAction, CodecRequirement, Connector, ConnectorContext,
-    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
-    SourceReply,
+    into_raw_sink, into_raw_source, io::IoResultExt, CbAction, CodecRequirement, Connector,
+    ConnectorContext, EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies,
+    Source, SourceBatch, SourceReply,
 };
 
 /// What a datagram connector does itself: bind its socket.
@@ -33,6 +33,16 @@ pub struct Bound {
     /// named by `KEY.peer` in its metadata, and the source names the sender of each datagram
     /// there (a server), KEY being the connector type.
     pub destination: Option<SocketAddr>,
+}
+
+/// Binds a UDP socket to `address`; errors name the address. Returns the bound address too
+/// (with the port the system picked for port 0).
+pub async fn bind_udp(address: &str) -> Result<(UdpSocket, SocketAddr)> {
+    let socket = UdpSocket::bind(address)
+        .await
+        .with_io_context(|| format!("cannot bind {address}"))?;
+    let local = socket.local_addr()?;
+    Ok((socket, local))
 }
 
 /// The peer named by a metadata record: `{key: {"peer": "ip:port", ...}, ...}`.

@@ -31,7 +31,7 @@ mod transport;
 pub use address::AddressField;
 pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
-pub use datagram::{peer_of, Bound, DatagramConnector, DatagramSocket};
+pub use datagram::{bind_udp, peer_of, Bound, DatagramConnector, DatagramSocket};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
 pub use transport::{Accepted, Tcp, Transport, Unix};

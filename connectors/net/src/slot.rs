@@ -149,6 +149,15 @@ impl<T> Watch<T> {
 mod tests {
     use super::*;
 
+    /// A slot with `value` published, and a part that took it up.
+    fn taken_up(value: &'static str) -> (Slot<&'static str>, Watch<&'static str>) {
+        let slot = Slot::new("t");
+        let mut part = slot.watch();
+        slot.publish(value).expect("ok");
+        assert!(part.refresh().expect("ok"));
+        (slot, part)
+    }
+
     #[test]
     fn a_part_takes_up_each_published_connection_once() {
         let slot = Slot::new("t");
@@ -166,10 +175,8 @@ mod tests {
 
     #[test]
     fn a_loss_is_reported_once_whichever_part_notices_first() {
-        let slot = Slot::new("t");
-        let (mut source, mut sink) = (slot.watch(), slot.watch());
-        slot.publish("a").expect("ok");
-        source.refresh().expect("ok");
+        let (slot, mut source) = taken_up("a");
+        let mut sink = slot.watch();
         sink.refresh().expect("ok");
         assert_eq!(sink.lost().expect("ok"), Some("a"), "first to notice");
         assert_eq!(sink.get_mut(), None);
@@ -179,10 +186,7 @@ mod tests {
 
     #[test]
     fn a_stale_generation_reports_nothing() {
-        let slot = Slot::new("t");
-        let mut part = slot.watch();
-        slot.publish("old").expect("ok");
-        part.refresh().expect("ok");
+        let (slot, mut part) = taken_up("old");
         slot.publish("new").expect("ok");
         assert_eq!(part.lost().expect("ok"), None, "the new connection is fine");
         assert!(slot.is_set().expect("ok"));
@@ -192,10 +196,7 @@ mod tests {
 
     #[test]
     fn a_stop_clears_without_a_new_generation() {
-        let slot = Slot::new("t");
-        let mut part = slot.watch();
-        slot.publish("a").expect("ok");
-        part.refresh().expect("ok");
+        let (slot, mut part) = taken_up("a");
         assert_eq!(slot.clear().expect("ok"), Some("a"));
         assert!(!part.refresh().expect("ok"));
         assert_eq!(

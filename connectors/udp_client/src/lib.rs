@@ -17,8 +17,7 @@ mod tests;
 
 pub use config::UdpClientConfig;
 
-use async_net::UdpSocket;
-use tremor_connector_net::{Bound, DatagramSocket};
+use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
 use tremor_pdk::{io::IoResultExt, ConnectorError, Result};
 
 tremor_connector_net::stream_connector! {
@@ -43,10 +42,7 @@ impl DatagramSocket for UdpClientConfig {
             None if target.is_ipv6() => "[::]:0",
             None => "0.0.0.0:0",
         };
-        let socket = UdpSocket::bind(bind)
-            .await
-            .with_io_context(|| format!("cannot bind {bind}"))?;
-        let local = socket.local_addr()?;
+        let (socket, local) = bind_udp(bind).await?;
         log::info!("[{alias}] sending datagrams from {local} to {target}");
         Ok(Bound {
             socket,

@@ -1,6 +1,7 @@
 //! Tests with real sockets on 127.0.0.1 (ephemeral ports), driven through the pdk traits.
 
 use super::*;
+use async_net::UdpSocket;
 use tremor_connector_net::testing::{pull_data, run};
 use tremor_pdk::{
     testing::{self as pdk, TestEvent, TestSinkBatch},

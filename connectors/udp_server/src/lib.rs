@@ -17,9 +17,8 @@ mod tests;
 
 pub use config::UdpServerConfig;
 
-use async_net::UdpSocket;
-use tremor_connector_net::{Bound, DatagramSocket};
-use tremor_pdk::{io::IoResultExt, Result};
+use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
+use tremor_pdk::Result;
 
 tremor_connector_net::stream_connector! {
     /// The connector: a datagram socket bound to the `url` of its config, replying to senders.
@@ -32,10 +31,7 @@ impl DatagramSocket for UdpServerConfig {
 
     async fn bind(&mut self, alias: &str) -> Result<Bound> {
         let address = self.address()?;
-        let socket = UdpSocket::bind(address.as_str())
-            .await
-            .with_io_context(|| format!("cannot bind {address}"))?;
-        let local = socket.local_addr()?;
+        let (socket, local) = bind_udp(&address).await?;
         log::info!("[{alias}] receiving datagrams on {local}");
         Ok(Bound {
             socket,

@@ -1,6 +1,7 @@
 //! Tests with real sockets on 127.0.0.1 (ephemeral ports), driven through the pdk traits.
 
 use super::*;
+use async_net::UdpSocket;
 use futures_lite::future;
 use std::{net::SocketAddr, time::Duration};
 use tremor_connector_net::{
