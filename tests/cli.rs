@@ -61,24 +61,29 @@ fn suite() -> tempfile::TempDir {
     root
 }
 
-fn run_suite(root: &Path, args: &[&str]) -> Output {
-    run(tremor().args(["test", "integration"]).arg(root).args(args))
+/// Runs the suite at `root` with `args`, checks the exit code and returns stdout.
+fn run_suite(root: &Path, args: &[&str], expected_code: i32) -> String {
+    let out = run(tremor().args(["test", "integration"]).arg(root).args(args));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(expected_code),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+    stdout
 }
 
 #[test]
 fn tags_select_tests_and_a_failure_sets_the_exit_code() {
     let root = suite();
 
-    let out = run_suite(root.path(), &["-e", "broken", "-e", "slow"]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let stdout = run_suite(root.path(), &["-e", "broken", "-e", "slow"], 0);
     assert!(stdout.contains("test passes ... ok"), "{stdout}");
     assert!(!stdout.contains("test fails"), "{stdout}");
     assert!(stdout.contains("1 passed, 0 failed, 2 skipped"), "{stdout}");
 
-    let out = run_suite(root.path(), &["-i", "broken"]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let stdout = run_suite(root.path(), &["-i", "broken"], 1);
     assert!(stdout.contains("test fails ... FAILED"), "{stdout}");
     assert!(stdout.contains("0 passed, 1 failed, 2 skipped"), "{stdout}");
 }
@@ -86,9 +91,7 @@ fn tags_select_tests_and_a_failure_sets_the_exit_code() {
 #[test]
 fn a_deployment_that_does_not_stop_is_killed_at_the_timeout() {
     let root = suite();
-    let out = run_suite(root.path(), &["-i", "slow", "--timeout", "2"]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let stdout = run_suite(root.path(), &["-i", "slow", "--timeout", "2"], 1);
     assert!(
         stdout.contains("deployment did not stop within 2 s"),
         "{stdout}"

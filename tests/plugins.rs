@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{copy_until_exit, text, write_config};
+use common::{copy_until_exit, flow_until_exit, text, write_config};
 use std::{
     path::{Path, PathBuf},
     process::Output,
@@ -77,6 +77,11 @@ fn run_deployment(plugins: &Path, troy: &str) -> (tempfile::TempDir, Output) {
     (work, out)
 }
 
+/// Links the fixture plugin `file_name` into `to_dir`, under its own name.
+fn link_fixture(file_name: &str, to_dir: &Path) {
+    link(&fixtures().join(file_name), to_dir, file_name);
+}
+
 /// Links every plugin of [`good_plugins`] into `to_dir`, under its own name.
 fn link_good_plugins(to_dir: &Path) {
     for file in plugin_files(&good_plugins()) {
@@ -142,16 +147,8 @@ fn bad_plugins_are_named_and_skipped_and_good_ones_still_run() {
             .collect::<Vec<_>>(),
     )
     .expect("write garbage");
-    link(
-        &fixtures().join("libtremor_test_not_a_plugin.so"),
-        zoo.path(),
-        "libtremor_test_not_a_plugin.so",
-    );
-    link(
-        &fixtures().join("libtremor_test_old_interface.so"),
-        zoo.path(),
-        "libtremor_test_old_interface.so",
-    );
+    link_fixture("libtremor_test_not_a_plugin.so", zoo.path());
+    link_fixture("libtremor_test_old_interface.so", zoo.path());
     let zoo_path = zoo.path().display().to_string();
 
     let out = tremor(&["plugins", "list", "--plugin-path", &zoo_path], zoo.path());
@@ -232,6 +229,13 @@ fn plugin_directories_writable_by_others_are_refused() {
 /// Two flows: `bad` feeds the misbehaving connector, `good` writes metronome ticks to a file
 /// and ends the deployment after the fifth tick.
 fn two_flows(misbehave_config: &str) -> String {
+    let good = flow_until_exit(
+        "good",
+        r#"define connector input from metronome with config = {"interval": 10000000} end;"#,
+        "select event.id from in",
+        "event.id == 5",
+        ("json", "good.json"),
+    );
     format!(
         r#"
 define flow bad
@@ -251,26 +255,7 @@ flow
   connect /connector/bad to /pipeline/back;
   connect /pipeline/back to /connector/bad;
 end;
-define flow good
-flow
-  define connector ticks from metronome with config = {{"interval": 10000000}} end;
-  define connector out from file
-  with codec = "json", postprocessors = ["separate"], config = {{"path": "good.json", "mode": "truncate"}} end;
-  define connector exit from exit;
-  define pipeline main
-  into out, exit
-  pipeline
-    select event.id from in into out;
-    select {{"exit": 0}} from in where event.id == 5 into exit;
-  end;
-  create connector ticks;
-  create connector out;
-  create connector exit;
-  create pipeline main;
-  connect /connector/ticks to /pipeline/main;
-  connect /pipeline/main/out to /connector/out;
-  connect /pipeline/main/exit to /connector/exit;
-end;
+{good}
 deploy flow bad;
 deploy flow good;
 "#
@@ -281,11 +266,7 @@ deploy flow good;
 fn a_panicking_or_failing_plugin_fails_alone() {
     let plugins = scratch();
     link_good_plugins(plugins.path());
-    link(
-        &fixtures().join("libtremor_test_plugin_misbehave.so"),
-        plugins.path(),
-        "libtremor_test_plugin_misbehave.so",
-    );
+    link_fixture("libtremor_test_plugin_misbehave.so", plugins.path());
     for (config, expect) in [
         (r#"{"panic_in": "connect"}"#, "deliberate panic in Connect"),
         (r#"{"panic_in": "pull"}"#, "deliberate panic in Pull"),
@@ -320,11 +301,7 @@ fn a_panicking_or_failing_plugin_fails_alone() {
 #[test]
 fn a_panicking_or_failing_constructor_fails_the_deployment_with_a_message() {
     let plugins = scratch();
-    link(
-        &fixtures().join("libtremor_test_plugin_misbehave.so"),
-        plugins.path(),
-        "libtremor_test_plugin_misbehave.so",
-    );
+    link_fixture("libtremor_test_plugin_misbehave.so", plugins.path());
     for (config, expected) in [
         (
             r#"{"panic_in": "new"}"#,

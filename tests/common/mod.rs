@@ -85,23 +85,44 @@ deploy flow main;
 /// `input_definition`, a `define connector input ...;` statement) as sorted JSON lines to the
 /// file `output_path`, until the event `"exit"` arrives, which ends the process with code 0.
 pub fn copy_until_exit(input_definition: &str, output_path: &str) -> String {
+    let flow = flow_until_exit(
+        "main",
+        input_definition,
+        r#"select event from in where event != "exit""#,
+        r#"event == "exit""#,
+        ("json-sorted", output_path),
+    );
+    format!("{flow}\ndeploy flow main;\n")
+}
+
+/// A flow `name` (its definition, not deployed): the events of connector `input` (created
+/// from `input_definition`, a `define connector input ...;` statement) go through the pipeline
+/// statement `select` (`select ... from in [where ...]`) to the file `output.1` as lines in
+/// codec `output.0`; the first event for which `exit_when` holds ends the process with code 0.
+pub fn flow_until_exit(
+    name: &str,
+    input_definition: &str,
+    select: &str,
+    exit_when: &str,
+    (codec, path): (&str, &str),
+) -> String {
     format!(
         r#"
-define flow main
+define flow {name}
 flow
   {input_definition}
   define connector output from file
   with
-    codec = "json-sorted",
+    codec = "{codec}",
     postprocessors = ["separate"],
-    config = {{"path": "{output_path}", "mode": "truncate"}}
+    config = {{"path": "{path}", "mode": "truncate"}}
   end;
   define connector exit from exit;
   define pipeline main
   into out, exit
   pipeline
-    select event from in where event != "exit" into out;
-    select {{"exit": 0}} from in where event == "exit" into exit;
+    {select} into out;
+    select {{"exit": 0}} from in where {exit_when} into exit;
   end;
   create connector input;
   create connector output;
@@ -111,7 +132,6 @@ flow
   connect /pipeline/main/out to /connector/output;
   connect /pipeline/main/exit to /connector/exit;
 end;
-deploy flow main;
 "#
     )
 }
