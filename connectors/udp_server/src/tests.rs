@@ -10,12 +10,34 @@ use tremor_connector_net::{
 };
 use tremor_pdk::{
     testing::{self as pdk, TestEvent, TestSinkBatch},
-    Connector, EventAck, SourceBatch,
+    Connector, EventAck, RawSinkBox, RawSourceBox, SourceBatch,
 };
 
-fn server(buf_size: usize) -> UdpServer {
+/// A bound server with its source and sink, its address and a client socket.
+struct Bound {
+    /// Kept for the test's length, as the runtime keeps a connector.
+    _server: UdpServer,
+    source: RawSourceBox,
+    sink: RawSinkBox,
+    address: SocketAddr,
+    client: UdpSocket,
+}
+
+async fn bound(buf_size: usize) -> Bound {
     let config = format!(r#"{{"url": "udp://127.0.0.1:0", "buf_size": {buf_size}}}"#);
-    new_connector(pdk::null_context("t"), &config).expect("valid config")
+    let mut server = new_connector(pdk::null_context("t"), &config).expect("valid config");
+    let source = server.create_source().expect("ok").expect("source");
+    let sink = server.create_sink().expect("ok").expect("sink");
+    server.connect(1).await.expect("binds");
+    let address = server.local_addr().expect("bound");
+    let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    Bound {
+        _server: server,
+        source,
+        sink,
+        address,
+        client,
+    }
 }
 
 fn meta(batch: &SourceBatch) -> serde_json::Value {
@@ -28,14 +50,15 @@ fn to(peer: SocketAddr) -> String {
 
 #[test]
 fn each_datagram_is_a_chunk_with_its_sender() {
-    let mut c = server(65535);
-    let mut source = c.create_source().expect("ok").expect("source");
     run(async {
-        c.connect(1).await.expect("binds");
-        let addr = c.local_addr().expect("bound");
-        let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-        client.send_to(b"one", addr).await.expect("sent");
-        client.send_to(b"two", addr).await.expect("sent");
+        let Bound {
+            mut source,
+            address,
+            client,
+            ..
+        } = bound(65535).await;
+        client.send_to(b"one", address).await.expect("sent");
+        client.send_to(b"two", address).await.expect("sent");
         for want in [&b"one"[..], b"two"] {
             let batch = pull_data(&mut source).await;
             assert_eq!(batch.stream, 0);
@@ -49,26 +72,25 @@ fn each_datagram_is_a_chunk_with_its_sender() {
 
 #[test]
 fn long_datagrams_are_cut_to_buf_size() {
-    let mut c = server(4);
-    let mut source = c.create_source().expect("ok").expect("source");
     run(async {
-        c.connect(1).await.expect("binds");
-        let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-        client
-            .send_to(b"0123456789", c.local_addr().expect("bound"))
+        let mut s = bound(4).await;
+        s.client
+            .send_to(b"0123456789", s.address)
             .await
             .expect("sent");
-        assert_eq!(pull_data(&mut source).await.chunks[0].as_slice(), b"0123");
+        assert_eq!(pull_data(&mut s.source).await.chunks[0].as_slice(), b"0123");
     });
 }
 
 #[test]
 fn replies_go_to_the_peer_in_the_metadata() {
-    let mut c = server(65535);
-    let mut sink = c.create_sink().expect("ok").expect("sink");
     run(async {
-        c.connect(1).await.expect("binds");
-        let a = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let Bound {
+            mut sink,
+            address,
+            client: a,
+            ..
+        } = bound(65535).await;
         let b = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let (pa, pb) = (a.local_addr().expect("a"), b.local_addr().expect("b"));
         let batch = TestSinkBatch::from_events([
@@ -84,10 +106,7 @@ fn replies_go_to_the_peer_in_the_metadata() {
         );
         let mut buf = [0u8; 16];
         let (n, from) = a.recv_from(&mut buf).await.expect("a receives");
-        assert_eq!(
-            (&buf[..n], from),
-            (&b"to-a"[..], c.local_addr().expect("bound"))
-        );
+        assert_eq!((&buf[..n], from), (&b"to-a"[..], address));
         let (n, _) = b.recv_from(&mut buf).await.expect("b receives");
         assert_eq!(&buf[..n], b"to-b");
     });
@@ -95,15 +114,16 @@ fn replies_go_to_the_peer_in_the_metadata() {
 
 #[test]
 fn a_cancelled_pull_loses_nothing() {
-    let mut c = server(65535);
-    let mut source = c.create_source().expect("ok").expect("source");
     run(async {
-        c.connect(1).await.expect("binds");
-        let addr = c.local_addr().expect("bound");
+        let Bound {
+            mut source,
+            address,
+            client,
+            ..
+        } = bound(65535).await;
         let writer = async move {
-            let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
             for i in 0..20u8 {
-                client.send_to(&[b'a' + i], addr).await.expect("sent");
+                client.send_to(&[b'a' + i], address).await.expect("sent");
                 pdk::sleep(Duration::from_millis(1)).await;
             }
         };
