@@ -51,20 +51,15 @@ fn to(peer: SocketAddr) -> String {
 #[test]
 fn each_datagram_is_a_chunk_with_its_sender() {
     run(async {
-        let Bound {
-            mut source,
-            address,
-            client,
-            ..
-        } = bound(65535).await;
-        client.send_to(b"one", address).await.expect("sent");
-        client.send_to(b"two", address).await.expect("sent");
+        let mut s = bound(65535).await;
+        s.client.send_to(b"one", s.address).await.expect("sent");
+        s.client.send_to(b"two", s.address).await.expect("sent");
         for want in [&b"one"[..], b"two"] {
-            let batch = pull_data(&mut source).await;
+            let batch = pull_data(&mut s.source).await;
             assert_eq!(batch.stream, 0);
             assert_eq!(batch.chunks.len(), 1);
             assert_eq!(batch.chunks[0].as_slice(), want);
-            let peer = client.local_addr().expect("addr").to_string();
+            let peer = s.client.local_addr().expect("addr").to_string();
             assert_eq!(meta(&batch)["udp_server"]["peer"], peer.as_str());
         }
     });
@@ -85,12 +80,8 @@ fn long_datagrams_are_cut_to_buf_size() {
 #[test]
 fn replies_go_to_the_peer_in_the_metadata() {
     run(async {
-        let Bound {
-            mut sink,
-            address,
-            client: a,
-            ..
-        } = bound(65535).await;
+        let mut s = bound(65535).await;
+        let a = &s.client;
         let b = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let (pa, pb) = (a.local_addr().expect("a"), b.local_addr().expect("b"));
         let batch = TestSinkBatch::from_events([
@@ -99,14 +90,14 @@ fn replies_go_to_the_peer_in_the_metadata() {
             TestEvent::new("nowhere"),
             TestEvent::new("bad").with_meta(r#"{"udp_server": {"peer": "nope"}}"#),
         ]);
-        let replies = pdk::send(&mut sink, &batch).await.expect("on_batch");
+        let replies = pdk::send(&mut s.sink, &batch).await.expect("on_batch");
         assert_eq!(
             pdk::acks(&replies, 4),
             [EventAck::ACK, EventAck::ACK, EventAck::FAIL, EventAck::FAIL]
         );
         let mut buf = [0u8; 16];
         let (n, from) = a.recv_from(&mut buf).await.expect("a receives");
-        assert_eq!((&buf[..n], from), (&b"to-a"[..], address));
+        assert_eq!((&buf[..n], from), (&b"to-a"[..], s.address));
         let (n, _) = b.recv_from(&mut buf).await.expect("b receives");
         assert_eq!(&buf[..n], b"to-b");
     });
@@ -115,19 +106,15 @@ fn replies_go_to_the_peer_in_the_metadata() {
 #[test]
 fn a_cancelled_pull_loses_nothing() {
     run(async {
-        let Bound {
-            mut source,
-            address,
-            client,
-            ..
-        } = bound(65535).await;
+        let mut s = bound(65535).await;
+        let (client, address) = (s.client, s.address);
         let writer = async move {
             for i in 0..20u8 {
                 client.send_to(&[b'a' + i], address).await.expect("sent");
                 pdk::sleep(Duration::from_millis(1)).await;
             }
         };
-        let reader = read_with_cancelled_pulls(&mut source, 20);
+        let reader = read_with_cancelled_pulls(&mut s.source, 20);
         let ((), got) = future::zip(writer, reader).await;
         assert_eq!(got, (0..20u8).map(|i| b'a' + i).collect::<Vec<_>>());
     });
