@@ -36,9 +36,11 @@
 
 use crate::{
     adapter::{Sink, Source},
+    connector::RawConnectorBox,
     context::{ConnectorContext, HostServices, HostServices_TO},
     error::{ConnectorError, Result},
     logging::LogLevel,
+    root::ConnectorMod_Ref,
     sink::{CbAction, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies},
     source::{RawSourceBox, SourceBatch, SourceReply},
 };
@@ -211,6 +213,29 @@ impl HostServices for TestHost {
     fn now_ns(&self) -> u64 {
         self.recorded.now_ns.load(Ordering::SeqCst)
     }
+}
+
+/// Creates a connector instance through its root module, as the runtime does (logging bridge
+/// installed, panics caught): tests the surface a plugin exports without building the plugin
+/// file.
+///
+/// ```
+/// # use tremor_pdk::{testing, CodecRequirement, ConnectorContext, ConnectorError};
+/// # use tremor_pdk::parts::PartsConnector;
+/// # fn new_connector(_: ConnectorContext, _: &str) -> Result<PartsConnector, ConnectorError> {
+/// #     Ok(PartsConnector::new(CodecRequirement::STRUCTURED))
+/// # }
+/// tremor_pdk::connector_module!("quiet", new_connector);
+/// let c = testing::instantiate(connector_module(), testing::null_context("q"), "{}")?;
+/// assert_eq!(c.codec_requirement(), CodecRequirement::STRUCTURED);
+/// # Ok::<(), ConnectorError>(())
+/// ```
+pub fn instantiate(
+    module: ConnectorMod_Ref,
+    ctx: ConnectorContext,
+    config: &str,
+) -> Result<RawConnectorBox> {
+    (module.new())(ctx, RStr::from_str(config)).into_result()
 }
 
 // --- sink batches --------------------------------------------------------------------------

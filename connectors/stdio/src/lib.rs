@@ -123,4 +123,18 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn the_module_exports_the_type_the_ports_and_the_config_check() {
+        let module = connector_module();
+        assert_eq!(module.connector_type().as_str(), CONNECTOR_TYPE);
+        let ports = module.input_ports().expect("declared");
+        let ports: Vec<&str> = ports.iter().map(|p| p.as_str()).collect();
+        assert_eq!(ports, ["in", "stdout", "stderr"]);
+        let ctx = tremor_pdk::testing::null_context("s");
+        let err = tremor_pdk::testing::instantiate(module, ctx, r#"{"x": 1}"#)
+            .err()
+            .expect("refused");
+        assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
+    }
 }
