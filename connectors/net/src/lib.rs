@@ -47,13 +47,13 @@ pub mod __private {
 /// the config record with the given function).
 ///
 /// ```text
-/// tremor_connector_net::stream_connector! {
+/// tremor_connector_net::socket_connector! {
 ///     /// The connector: a stream client that dials per its config.
 ///     TcpClient = StreamClient<TcpClientConfig>("tcp_client", TcpClientConfig::from_json)
 /// }
 /// ```
 #[macro_export]
-macro_rules! stream_connector {
+macro_rules! socket_connector {
     (
         $(#[$doc:meta])*
         $name:ident = $kind:ident<$socket:ty>($connector_type:literal, $from_config:path)

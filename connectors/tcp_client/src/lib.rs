@@ -24,7 +24,7 @@ use async_net::TcpStream;
 use tremor_connector_net::{ClientSocket, Dialed, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a stream client that dials per its config.
     TcpClient = StreamClient<TcpClientConfig>("tcp_client", TcpClientConfig::from_json)
 }

@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 use tremor_connector_net::{ServerSocket, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a stream server listening per its config.
     TcpServer = StreamServer<TcpServerSocket>("tcp_server", TcpServerSocket::from_json)
 }

@@ -20,7 +20,7 @@ pub use config::UdpClientConfig;
 use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
 use tremor_pdk::{io::IoResultExt, ConnectorError, Result};
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a datagram socket sending to the `url` of its config.
     UdpClient = DatagramConnector<UdpClientConfig>("udp_client", UdpClientConfig::from_json)
 }

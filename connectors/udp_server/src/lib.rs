@@ -20,7 +20,7 @@ pub use config::UdpServerConfig;
 use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
 use tremor_pdk::Result;
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a datagram socket bound to the `url` of its config, replying to senders.
     UdpServer = DatagramConnector<UdpServerConfig>("udp_server", UdpServerConfig::from_json)
 }

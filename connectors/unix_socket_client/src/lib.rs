@@ -26,7 +26,7 @@ use async_net::unix::UnixStream;
 use tremor_connector_net::{ClientSocket, Dialed, Unix};
 use tremor_pdk::{io::io_error, ErrorKind, Result};
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a stream client that connects to the socket file of its config.
     UnixSocketClient = StreamClient<UnixSocketClientConfig>(
         "unix_socket_client",

@@ -37,7 +37,7 @@ use tremor_pdk::{
     ConnectorError, Result,
 };
 
-tremor_connector_net::stream_connector! {
+tremor_connector_net::socket_connector! {
     /// The connector: a stream server listening on the socket file of its config.
     UnixSocketServer = StreamServer<UnixServerSocket>("unix_socket_server", UnixServerSocket::from_json)
 }
