@@ -42,21 +42,6 @@ pub type Accepted<T> = (
     io::Result<(<T as Transport>::Stream, <T as Transport>::Peer)>,
 );
 
-/// The items of [`Transport`] that read the same for async-net's TCP and Unix types: they have
-/// the same inherent `accept` and `shutdown` but no trait in common.
-macro_rules! accept_and_shutdown {
-    () => {
-        async fn accept(listener: Self::Listener) -> Accepted<Self> {
-            let result = listener.accept().await;
-            (listener, result)
-        }
-
-        fn shutdown(stream: &Self::Stream) {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
-    };
-}
-
 /// TCP.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tcp {
@@ -69,7 +54,14 @@ impl Transport for Tcp {
     type Listener = TcpListener;
     type Peer = std::net::SocketAddr;
 
-    accept_and_shutdown!();
+    async fn accept(listener: TcpListener) -> Accepted<Self> {
+        let result = listener.accept().await;
+        (listener, result)
+    }
+
+    fn shutdown(stream: &TcpStream) {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
 
     fn peer_name(peer: &Self::Peer) -> Option<String> {
         Some(peer.to_string())
@@ -91,7 +83,14 @@ impl Transport for Unix {
     type Listener = UnixListener;
     type Peer = async_net::unix::SocketAddr;
 
-    accept_and_shutdown!();
+    async fn accept(listener: UnixListener) -> Accepted<Self> {
+        let result = listener.accept().await;
+        (listener, result)
+    }
+
+    fn shutdown(stream: &UnixStream) {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
 
     fn peer_name(_peer: &Self::Peer) -> Option<String> {
         // Clients rarely bind a name; the connection number identifies them.
