@@ -7,7 +7,7 @@
 //! message names the connector type and what serde found:
 //!
 //! ```text
-//! invalid tcp_client config: unknown field `urll`, expected one of `url`, `buf_size`, ... at line 1 column 7
+//! invalid tcp_client config: unknown field `urll`, expected one of `url`, ... at line 1 column 7
 //! ```
 //!
 //! Checks serde cannot express (a size that must be positive, an address that must parse) stay
