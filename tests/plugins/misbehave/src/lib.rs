@@ -60,8 +60,7 @@ impl MisbehaveConfig {
 }
 
 fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<Misbehave, ConnectorError> {
-    let config: MisbehaveConfig = serde_json::from_str(config)
-        .map_err(|e| ConnectorError::config(format!("invalid misbehave config: {e}")))?;
+    let config: MisbehaveConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     config.check(Place::New)?;
     Ok(Misbehave(config))
 }
