@@ -4,7 +4,9 @@
 //! Statements keep the positions of their names so that the planner can point at the exact word
 //! that is wrong.
 
-pub use super::expr::{BinOp, Expr, ExprKind, Func, InterpPart, Literal, PathRoot, Segment, UnOp};
+pub use super::expr::{
+    BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
+};
 use super::Pos;
 use std::fmt;
 

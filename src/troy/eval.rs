@@ -14,7 +14,9 @@
 //!
 //! Paths are resolved by reference, so `where event.a == 1` copies nothing out of the event.
 
-use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, Literal, PathRoot, Segment, UnOp};
+use super::ast::{
+    BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
+};
 use super::Pos;
 use std::cmp::Ordering;
 use std::fmt;
@@ -234,7 +236,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 Ok(Val::Own(Value::from(s)))
             }
             ExprKind::Unary(op, e) => self.unary(*op, e, expr.pos),
-            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, expr.pos),
+            ExprKind::Binary(first, rest) => self.chain(first, rest),
             ExprKind::Call(func, call_args) => match call_args.as_slice() {
                 [arg] => self.call(*func, arg, expr.pos),
                 _ => Err(EvalError::new(
@@ -323,54 +325,39 @@ impl<'a, 'v> Ctx<'a, 'v> {
         }
     }
 
-    fn binary(
-        &self,
-        op: BinOp,
-        a: &'a Expr,
-        b: &'a Expr,
-        pos: Pos,
-    ) -> Result<Val<'a, 'v>, EvalError> {
-        match op {
-            BinOp::And => return Ok(bool_val(self.boolean(a, op)? && self.boolean(b, op)?)),
-            BinOp::Or => return Ok(bool_val(self.boolean(a, op)? || self.boolean(b, op)?)),
-            _ => {}
+    /// Evaluates a chain left to right, as `((a OP b) OP c) ...` would be: `and` / `or` skip
+    /// the rest of their chain once its result is decided.
+    fn chain(&self, first: &'a Expr, rest: &'a [Operation]) -> Result<Val<'a, 'v>, EvalError> {
+        if let Some(Operation {
+            op: op @ (BinOp::And | BinOp::Or),
+            ..
+        }) = rest.first()
+        {
+            // A chain has one precedence level, and `and` / `or` are alone on theirs.
+            let mut acc = self.boolean(first, *op)?;
+            for step in rest {
+                let decided = if step.op == BinOp::And { !acc } else { acc };
+                if !decided {
+                    acc = self.boolean(&step.rhs, step.op)?;
+                }
+            }
+            return Ok(bool_val(acc));
         }
-        let (x, y) = (self.eval(a)?, self.eval(b)?);
-        let (x, y) = (x.get(), y.get());
-        let v = match op {
-            BinOp::Eq => bool_val(x == y),
-            BinOp::Ne => bool_val(x != y),
-            BinOp::Lt => bool_val(compare(x, y, pos)? == Ordering::Less),
-            BinOp::Le => bool_val(compare(x, y, pos)? != Ordering::Greater),
-            BinOp::Gt => bool_val(compare(x, y, pos)? == Ordering::Greater),
-            BinOp::Ge => bool_val(compare(x, y, pos)? != Ordering::Less),
-            _ => match (Num::of(x), Num::of(y), x, y) {
-                (Some(m), Some(n), _, _) => Val::Own(arith(op, m, n, pos)?),
-                (_, _, Value::String(s), Value::String(t)) if op == BinOp::Add => {
-                    let mut out = String::with_capacity(s.len() + t.len());
-                    out.push_str(s);
-                    out.push_str(t);
-                    Val::Own(Value::from(out))
-                }
-                _ => {
-                    let verb = match op {
-                        BinOp::Add => "add",
-                        BinOp::Sub => "subtract",
-                        BinOp::Mul => "multiply",
-                        _ => "divide",
-                    };
-                    return Err(EvalError::new(
-                        pos,
-                        format!(
-                            "cannot {verb} {} and {}",
-                            x.value_type_name(),
-                            y.value_type_name()
-                        ),
-                    ));
-                }
-            },
-        };
-        Ok(v)
+        let mut acc = self.eval(first)?;
+        for step in rest {
+            let rhs = self.eval(&step.rhs)?;
+            // A string built by this chain grows in place: `"a" + "b" + ...` stays linear.
+            if let (BinOp::Add, Val::Own(Value::String(built)), Value::String(more)) =
+                (step.op, &mut acc, rhs.get())
+            {
+                let mut grown = std::mem::replace(built, beef::Cow::borrowed("")).into_owned();
+                grown.push_str(more);
+                *built = beef::Cow::owned(grown);
+                continue;
+            }
+            acc = binary(step.op, acc.get(), rhs.get(), step.pos)?;
+        }
+        Ok(acc)
     }
 
     fn call(&self, func: Func, arg: &'a Expr, pos: Pos) -> Result<Val<'a, 'v>, EvalError> {
@@ -402,6 +389,49 @@ impl<'a, 'v> Ctx<'a, 'v> {
             )),
         }
     }
+}
+
+/// One step of a chain other than `and` / `or`.
+fn binary<'a, 'v>(
+    op: BinOp,
+    x: &Value<'_>,
+    y: &Value<'_>,
+    pos: Pos,
+) -> Result<Val<'a, 'v>, EvalError> {
+    let v = match op {
+        BinOp::Eq => bool_val(x == y),
+        BinOp::Ne => bool_val(x != y),
+        BinOp::Lt => bool_val(compare(x, y, pos)? == Ordering::Less),
+        BinOp::Le => bool_val(compare(x, y, pos)? != Ordering::Greater),
+        BinOp::Gt => bool_val(compare(x, y, pos)? == Ordering::Greater),
+        BinOp::Ge => bool_val(compare(x, y, pos)? != Ordering::Less),
+        _ => match (Num::of(x), Num::of(y), x, y) {
+            (Some(m), Some(n), _, _) => Val::Own(arith(op, m, n, pos)?),
+            (_, _, Value::String(s), Value::String(t)) if op == BinOp::Add => {
+                let mut out = String::with_capacity(s.len() + t.len());
+                out.push_str(s);
+                out.push_str(t);
+                Val::Own(Value::from(out))
+            }
+            _ => {
+                let verb = match op {
+                    BinOp::Add => "add",
+                    BinOp::Sub => "subtract",
+                    BinOp::Mul => "multiply",
+                    _ => "divide",
+                };
+                return Err(EvalError::new(
+                    pos,
+                    format!(
+                        "cannot {verb} {} and {}",
+                        x.value_type_name(),
+                        y.value_type_name()
+                    ),
+                ));
+            }
+        },
+    };
+    Ok(v)
 }
 
 fn field<'a, 'v>(

@@ -41,10 +41,39 @@ pub enum ExprKind {
     Interp(Vec<InterpPart>),
     /// `not x`, `-x`, `+x`.
     Unary(UnOp, Box<Expr>),
-    /// `a OP b`.
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a OP b OP c ...`: operators of one precedence level, applied left to right. A chain is
+    /// kept flat (the first operand, then each operator with its right operand) so that a
+    /// 100,000-term `1 + 1 + ...` is a loop when folded, evaluated or dropped, not a tree as deep as
+    /// the chain is long (which overflows the stack). Its position is its first operator's.
+    Binary(Box<Expr>, Vec<Operation>),
     /// A call of a builtin function, resolved when parsed.
     Call(Func, Vec<Expr>),
+}
+
+/// One step of a [`ExprKind::Binary`] chain: the operator, where it is, and its right operand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The operator.
+    pub op: BinOp,
+    /// Where the operator is (errors of this step point here).
+    pub pos: Pos,
+    /// The right operand.
+    pub rhs: Expr,
+}
+
+impl BinOp {
+    /// How tightly the operator binds: operators of one level form one chain.
+    #[must_use]
+    pub fn binding_power(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne => 3,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 4,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Mul | BinOp::Div => 6,
+        }
+    }
 }
 
 /// What a path starts at.
@@ -263,9 +292,11 @@ impl Expr {
                 }
             }
             ExprKind::Unary(_, e) => e.walk(f),
-            ExprKind::Binary(_, a, b) => {
-                a.walk(f);
-                b.walk(f);
+            ExprKind::Binary(first, rest) => {
+                first.walk(f);
+                for step in rest {
+                    step.rhs.walk(f);
+                }
             }
         }
     }
@@ -295,15 +326,18 @@ mod tests {
         let inner = ev(vec![]);
         let e = Expr {
             kind: ExprKind::Binary(
-                BinOp::Add,
                 Box::new(Expr::literal(
                     Value::Static(StaticNode::I64(1)),
                     Pos::new(1, 1),
                 )),
-                Box::new(Expr {
-                    kind: ExprKind::Array(vec![inner]),
-                    pos: Pos::new(1, 5),
-                }),
+                vec![Operation {
+                    op: BinOp::Add,
+                    pos: Pos::new(1, 3),
+                    rhs: Expr {
+                        kind: ExprKind::Array(vec![inner]),
+                        pos: Pos::new(1, 5),
+                    },
+                }],
             ),
             pos: Pos::new(1, 3),
         };

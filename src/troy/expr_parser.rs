@@ -4,7 +4,7 @@
 //! then the prefix operators `not`, `-`, `+`, which bind tighter than any binary operator
 //! (`not a == b` is `(not a) == b`). Binary operators are left-associative.
 
-use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, PathRoot, Segment, UnOp};
+use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, Operation, PathRoot, Segment, UnOp};
 use super::lexer::{lex, StrPart, Tok};
 use super::parser::{Parser, UNSUPPORTED_WORDS};
 use super::TroyError;
@@ -33,21 +33,34 @@ impl Parser<'_> {
         self.binary(0, 0)
     }
 
+    /// Precedence climbing: a run of operators of one level becomes one flat
+    /// [`ExprKind::Binary`] chain, built in this loop, so the recursion depth is bounded by the
+    /// number of precedence levels (and brackets), never by the length of a chain.
     fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, TroyError> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
         let mut lhs = self.unary(depth + 1)?;
+        // The level of the chain `lhs` is, when this loop built it (a bracketed chain is an
+        // operand, never extended).
+        let mut chain_bp = None;
         while let Some((op, bp)) = self.infix_op()? {
             if bp < min_bp {
                 break;
             }
             let pos = self.next().pos;
             let rhs = self.binary(bp + 1, depth + 1)?;
-            lhs = Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                pos,
-            };
+            let step = Operation { op, pos, rhs };
+            match &mut lhs.kind {
+                ExprKind::Binary(_, rest) if chain_bp == Some(bp) => rest.push(step),
+                _ => {
+                    lhs = Expr {
+                        kind: ExprKind::Binary(Box::new(lhs), vec![step]),
+                        pos,
+                    };
+                    chain_bp = Some(bp);
+                }
+            }
         }
         Ok(lhs)
     }
@@ -55,25 +68,25 @@ impl Parser<'_> {
     /// The binary operator at the cursor and its binding power, if there is one.
     fn infix_op(&self) -> Result<Option<(BinOp, u8)>, TroyError> {
         let op = match &self.peek().tok {
-            Tok::Ident(w) if w == "or" => (BinOp::Or, 1),
-            Tok::Ident(w) if w == "and" => (BinOp::And, 2),
+            Tok::Ident(w) if w == "or" => BinOp::Or,
+            Tok::Ident(w) if w == "and" => BinOp::And,
             Tok::Ident(w) if w == "xor" => return Err(self.unsupported(self.pos(), "xor")),
-            Tok::Punct("==") => (BinOp::Eq, 3),
-            Tok::Punct("!=") => (BinOp::Ne, 3),
-            Tok::Punct("<") => (BinOp::Lt, 4),
-            Tok::Punct("<=") => (BinOp::Le, 4),
-            Tok::Punct(">") => (BinOp::Gt, 4),
-            Tok::Punct(">=") => (BinOp::Ge, 4),
-            Tok::Punct("+") => (BinOp::Add, 5),
-            Tok::Punct("-") => (BinOp::Sub, 5),
-            Tok::Punct("*") => (BinOp::Mul, 6),
-            Tok::Punct("/") => (BinOp::Div, 6),
+            Tok::Punct("==") => BinOp::Eq,
+            Tok::Punct("!=") => BinOp::Ne,
+            Tok::Punct("<") => BinOp::Lt,
+            Tok::Punct("<=") => BinOp::Le,
+            Tok::Punct(">") => BinOp::Gt,
+            Tok::Punct(">=") => BinOp::Ge,
+            Tok::Punct("+") => BinOp::Add,
+            Tok::Punct("-") => BinOp::Sub,
+            Tok::Punct("*") => BinOp::Mul,
+            Tok::Punct("/") => BinOp::Div,
             Tok::Punct(p @ ("%" | "&" | "|" | "^" | "<<" | ">>" | "~")) => {
                 return Err(self.unsupported(self.pos(), &format!("operator {p}")));
             }
             _ => return Ok(None),
         };
-        Ok(Some(op))
+        Ok(Some((op, op.binding_power())))
     }
 
     fn unary(&mut self, depth: usize) -> Result<Expr, TroyError> {

@@ -44,7 +44,9 @@ fn show(e: &Expr) -> String {
             };
             format!("({op}{})", show(e))
         }
-        ExprKind::Binary(op, a, b) => format!("({} {op} {})", show(a), show(b)),
+        ExprKind::Binary(first, rest) => rest.iter().fold(show(first), |acc, step| {
+            format!("({acc} {} {})", step.op, show(&step.rhs))
+        }),
         ExprKind::Call(f, a) => format!("{f}({})", show(&a[0])),
     }
 }
@@ -231,9 +233,10 @@ fn positions() {
         (1, 9),
         "a binary expression sits at its operator"
     );
-    let ExprKind::Binary(_, a, b) = &e.kind else {
+    let ExprKind::Binary(a, rest) = &e.kind else {
         panic!("binary expected");
     };
+    let b = &rest[0].rhs;
     assert_eq!((a.pos.line, a.pos.column), (1, 1));
     assert_eq!((b.pos.line, b.pos.column), (2, 3));
 }

@@ -5,7 +5,7 @@
 //! and replaced by its value. An error there (an unknown argument, `1 + "a"`) is a planning error
 //! even if the subexpression would never have been reached at run time.
 
-use super::ast::{Expr, ExprKind, InterpPart, PathRoot, Segment};
+use super::ast::{Expr, ExprKind, InterpPart, Operation, PathRoot, Segment};
 use super::eval::{eval, EvalError};
 use tremor_value::Value;
 
@@ -61,14 +61,46 @@ pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
         }
         ExprKind::Interp(parts) => ExprKind::Interp(fold_interp(parts, args)?),
         ExprKind::Unary(op, e) => ExprKind::Unary(*op, Box::new(fold(e, args)?)),
-        ExprKind::Binary(op, a, b) => {
-            ExprKind::Binary(*op, Box::new(fold(a, args)?), Box::new(fold(b, args)?))
-        }
+        ExprKind::Binary(first, rest) => fold_chain(first, rest, args)?,
     };
     Ok(Expr {
         kind,
         pos: expr.pos,
     })
+}
+
+/// Folds a chain that reads `event` somewhere: each operand on its own, and the constant prefix
+/// before the first operand that reads `event` into one value, as the left-nested tree
+/// `((a OP b) OP c) ...` it stands for would have folded.
+fn fold_chain(first: &Expr, rest: &[Operation], args: &Value<'_>) -> Result<ExprKind, EvalError> {
+    let first = fold(first, args)?;
+    let mut folded = Vec::with_capacity(rest.len());
+    for step in rest {
+        folded.push(Operation {
+            op: step.op,
+            pos: step.pos,
+            rhs: fold(&step.rhs, args)?,
+        });
+    }
+    let constant_prefix = if first.as_literal().is_some() {
+        folded
+            .iter()
+            .take_while(|step| step.rhs.as_literal().is_some())
+            .count()
+    } else {
+        0
+    };
+    if constant_prefix == 0 {
+        return Ok(ExprKind::Binary(Box::new(first), folded));
+    }
+    let tail = folded.split_off(constant_prefix);
+    let pos = folded[0].pos;
+    let prefix = Expr {
+        kind: ExprKind::Binary(Box::new(first), folded),
+        pos,
+    };
+    let value = eval(&prefix, &Value::null(), args)?;
+    Ok(ExprKind::Binary(Box::new(Expr::literal(value, pos)), tail))
 }
 
 fn fold_all(items: &[Expr], args: &Value<'_>) -> Result<Vec<Expr>, EvalError> {

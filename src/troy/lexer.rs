@@ -78,6 +78,7 @@ pub fn lex(src: &str, file: &str) -> Result<Vec<Token>, TroyError> {
         line: 1,
         column: 1,
         file,
+        interpolations: 0,
     };
     if lexer.peek(0) == Some('\u{feff}') {
         lexer.idx = 1;
@@ -99,7 +100,14 @@ struct Lexer<'f> {
     line: u32,
     column: u32,
     file: &'f str,
+    /// How many `#{` interpolations enclose the cursor: each is a recursion (string inside
+    /// interpolation inside string ...), so their nesting is limited like brackets are.
+    interpolations: usize,
 }
+
+/// Interpolations nested deeper than this are refused (the parser allows far less nesting of
+/// expressions anyway); without a limit `"#{"#{"#{...` overflows the stack while lexing.
+const MAX_INTERPOLATION_DEPTH: usize = 64;
 
 fn is_ident_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
@@ -369,6 +377,16 @@ impl Lexer<'_> {
 
     /// Lexes up to the `}` closing a `#{` (braces of records inside are balanced).
     fn interpolation(&mut self, start: Pos) -> Result<Vec<Token>, TroyError> {
+        if self.interpolations >= MAX_INTERPOLATION_DEPTH {
+            return Err(self.err(start, "string interpolations nested too deeply"));
+        }
+        self.interpolations += 1;
+        let toks = self.interpolation_tokens(start);
+        self.interpolations -= 1;
+        toks
+    }
+
+    fn interpolation_tokens(&mut self, start: Pos) -> Result<Vec<Token>, TroyError> {
         let mut depth = 0usize;
         let mut toks = Vec::new();
         loop {

@@ -242,3 +242,13 @@ fn describe_tokens() {
     assert_eq!(Tok::Str(vec![]).describe(), "a string");
     assert_eq!(Tok::Eof.describe(), "the end of the input");
 }
+
+#[test]
+fn deeply_nested_interpolations_are_refused_not_a_crash() {
+    let src = "\"#{".repeat(20_000);
+    let e = err(&src);
+    assert!(e.contains("interpolations nested too deeply"), "{e}");
+    assert!(e.starts_with("t.troy:1:"), "{e}");
+    let ok = format!("{}1{}", "\"#{".repeat(10), "}\"".repeat(10));
+    assert!(lex(&ok, "t.troy").is_ok());
+}

@@ -142,3 +142,5 @@ pub fn split_tremor_path(list: &str) -> Vec<PathBuf> {
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod chain_tests;
