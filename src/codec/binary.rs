@@ -12,7 +12,11 @@ impl Codec for Binary {
         "binary"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        _ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError> {
         EventPayload::try_new(data, |bytes| {
             Ok::<_, CodecError>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
         })

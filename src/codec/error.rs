@@ -14,7 +14,7 @@ pub enum CodecError {
         /// The name as written.
         name: String,
     },
-    /// The json codec's `mode` is neither `compact` nor `sorted`.
+    /// The json codec's `mode` is neither `sorted` nor `unsorted`.
     UnknownMode {
         /// The codec as named.
         codec: String,
@@ -45,6 +45,24 @@ pub enum CodecError {
     WriteYaml(serde_yaml::Error),
     /// MessagePack encoding failed.
     WriteMsgpack(rmp_serde::encode::Error),
+    /// A chunk is not an influx line, or a value is not an influx record.
+    Influx(super::influx::InfluxError),
+    /// A chunk is not binflux, or a value is not an influx record.
+    Binflux(&'static str),
+    /// A chunk is not a StatsD line, or a value is not a StatsD record.
+    InvalidStatsd,
+    /// A chunk is not a DogStatsD datagram, or a value is not a DogStatsD record.
+    InvalidDogstatsd,
+    /// A chunk is not CSV (or writing CSV failed).
+    Csv(csv::Error),
+    /// The `csv` codec was given a value that is not an array.
+    NotCsv {
+        /// The value's type name.
+        found: &'static str,
+    },
+    /// A chunk is not a syslog message (RFC 5424 or RFC 3164), or a value is not a syslog
+    /// record.
+    Syslog(&'static str),
 }
 
 impl fmt::Display for CodecError {
@@ -57,7 +75,7 @@ impl fmt::Display for CodecError {
             ),
             Self::UnknownMode { codec, mode } => write!(
                 f,
-                "codec `{codec}`: unknown mode `{mode}` (expected `compact` or `sorted`)"
+                "codec `{codec}`: unknown mode `{mode}` (expected `sorted` or `unsorted`)"
             ),
             Self::InvalidJson(e) => write!(f, "{e}"),
             Self::InvalidUtf8(e) => write!(f, "invalid UTF-8: {e}"),
@@ -74,6 +92,18 @@ impl fmt::Display for CodecError {
             ),
             Self::WriteYaml(e) => write!(f, "cannot write YAML: {e}"),
             Self::WriteMsgpack(e) => write!(f, "cannot write msgpack: {e}"),
+            Self::Influx(e) => write!(f, "invalid influx line protocol: {e}"),
+            Self::Binflux(e) => write!(f, "invalid binflux: {e}"),
+            Self::InvalidStatsd => f.write_str("invalid statsd metric"),
+            Self::InvalidDogstatsd => {
+                f.write_str("invalid dogstatsd metric, event or service check")
+            }
+            Self::Csv(e) => write!(f, "invalid CSV: {e}"),
+            Self::NotCsv { found } => write!(
+                f,
+                "the csv codec encodes an array as one record, not a {found}"
+            ),
+            Self::Syslog(e) => write!(f, "invalid syslog message: {e}"),
         }
     }
 }
@@ -86,6 +116,8 @@ impl std::error::Error for CodecError {
             Self::InvalidYaml(e) | Self::WriteYaml(e) => Some(e),
             Self::InvalidMsgpack(e) => Some(e),
             Self::WriteMsgpack(e) => Some(e),
+            Self::Influx(e) => Some(e),
+            Self::Csv(e) => Some(e),
             _ => None,
         }
     }

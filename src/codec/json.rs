@@ -29,7 +29,11 @@ impl Codec for Json {
         }
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        _ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError> {
         let parser = &mut self.parser;
         EventPayload::try_new(data, |bytes| parser.parse(bytes))
             .map(Some)

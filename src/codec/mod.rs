@@ -4,11 +4,18 @@
 //! what they mean. One instance per stream (decoding) or per sink (encoding).
 
 mod binary;
+mod binflux;
+mod csv;
+mod dogstatsd;
 mod error;
+mod influx;
 mod json;
 mod msgpack;
+mod null;
 mod serde_value;
+mod statsd;
 mod string;
+mod syslog;
 mod yaml;
 
 pub use error::CodecError;
@@ -22,8 +29,14 @@ pub trait Codec: Send {
     /// Its name, for messages.
     fn name(&self) -> &'static str;
 
-    /// Turns one chunk into a value. `Ok(None)`: the chunk holds no event.
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError>;
+    /// Turns one chunk into a value. `Ok(None)`: the chunk holds no event. `ingest_ns` is
+    /// the event's ingest time (formats whose records may omit a timestamp, like influx,
+    /// default to it, as Tremor does).
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError>;
 
     /// Appends the encoding of `value` to `out`.
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError>;
@@ -32,8 +45,23 @@ pub trait Codec: Send {
     fn boxed_clone(&self) -> Box<dyn Codec>;
 }
 
-/// The names of all codecs, for error messages.
-pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary", "yaml", "msgpack"];
+/// The names of all codecs, for error messages (`json-sorted` is Tremor 0.12's name of
+/// `{"name": "json", "config": {"mode": "sorted"}}`).
+pub const NAMES: &[&str] = &[
+    "json",
+    "json-sorted",
+    "string",
+    "binary",
+    "yaml",
+    "msgpack",
+    "csv",
+    "influx",
+    "binflux",
+    "statsd",
+    "dogstatsd",
+    "syslog",
+    "null",
+];
 
 /// Creates the codec `name` with its `config` record.
 ///
@@ -42,7 +70,8 @@ pub const NAMES: &[&str] = &["json", "json-sorted", "string", "binary", "yaml", 
 /// connector, so deployments fail with a position before anything starts).
 pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecError> {
     let sorted_by_config = match config.get("mode").and_then(Value::as_str) {
-        None | Some("compact") => false,
+        // `compact` was this runtime's word before it took Tremor's.
+        None | Some("unsorted" | "compact") => false,
         Some("sorted") => true,
         Some(other) => {
             return Err(CodecError::UnknownMode {
@@ -58,6 +87,13 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
         "binary" => Ok(Box::new(binary::Binary)),
         "yaml" => Ok(Box::new(yaml::Yaml)),
         "msgpack" => Ok(Box::new(msgpack::Msgpack)),
+        "csv" => Ok(Box::new(csv::Csv::new())),
+        "influx" => Ok(Box::new(influx::Influx)),
+        "binflux" => Ok(Box::new(binflux::Binflux)),
+        "statsd" => Ok(Box::new(statsd::Statsd)),
+        "dogstatsd" => Ok(Box::new(dogstatsd::Dogstatsd)),
+        "syslog" => Ok(Box::new(syslog::Syslog)),
+        "null" => Ok(Box::new(null::Null)),
         other => Err(CodecError::Unknown {
             name: other.to_string(),
         }),
@@ -71,7 +107,7 @@ mod tests {
     fn round_trip(codec: &str, input: &[u8]) -> Vec<u8> {
         let mut c = lookup(codec, &Value::object()).expect("known codec");
         let payload = c
-            .decode(input.to_vec().into())
+            .decode(input.to_vec().into(), 0)
             .expect("decodes")
             .expect("has an event");
         let mut out = Vec::new();
@@ -104,7 +140,7 @@ mod tests {
     fn json_rejects_garbage_with_a_message() {
         let mut c = lookup("json", &Value::object()).expect("json");
         let err = c
-            .decode(b"{\"a\": tru}".to_vec().into())
+            .decode(b"{\"a\": tru}".to_vec().into(), 0)
             .expect_err("invalid");
         assert!(err.to_string().contains("JSON"), "{err}");
     }
@@ -117,7 +153,7 @@ mod tests {
             vec![0, 159, 146, 150]
         );
         let mut c = lookup("string", &Value::object()).expect("string");
-        assert!(c.decode(vec![0xff, 0xfe].into()).is_err());
+        assert!(c.decode(vec![0xff, 0xfe].into(), 0).is_err());
         let mut out = Vec::new();
         c.encode(&tremor_value::literal!({"a": 1}), &mut out)
             .expect("json fallback");

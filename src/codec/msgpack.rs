@@ -22,7 +22,11 @@ impl Codec for Msgpack {
         "msgpack"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        _ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError> {
         let mut de = rmp_serde::Deserializer::new(Cursor::new(data.as_slice()));
         de.set_max_depth(MAX_DEPTH);
         let OwnedValue(value) =
@@ -62,7 +66,7 @@ mod tests {
 
     fn decode(input: &[u8]) -> Result<Value<'static>, String> {
         msgpack()
-            .decode(input.to_vec().into())
+            .decode(input.to_vec().into(), 0)
             .map(|p| p.expect("an event").value().clone_static())
             .map_err(|e| e.to_string())
     }

@@ -12,7 +12,11 @@ impl Codec for StringCodec {
         "string"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        _ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError> {
         EventPayload::try_new(data, |bytes| {
             std::str::from_utf8(bytes)
                 .map(Value::from)

@@ -15,7 +15,11 @@ impl Codec for Yaml {
         "yaml"
     }
 
-    fn decode(&mut self, data: RVec<u8>) -> Result<Option<EventPayload>, CodecError> {
+    fn decode(
+        &mut self,
+        data: RVec<u8>,
+        _ingest_ns: u64,
+    ) -> Result<Option<EventPayload>, CodecError> {
         let OwnedValue(value) = serde_yaml::from_slice(&data).map_err(CodecError::InvalidYaml)?;
         Ok(Some(EventPayload::from_value(value)))
     }
@@ -45,7 +49,7 @@ mod tests {
 
     fn decode(input: &str) -> Result<Value<'static>, String> {
         yaml()
-            .decode(input.as_bytes().to_vec().into())
+            .decode(input.as_bytes().to_vec().into(), 0)
             .map(|p| p.expect("an event").value().clone_static())
             .map_err(|e| e.to_string())
     }
@@ -113,7 +117,7 @@ mod tests {
         let err = decode("a: 1\n---\nb: 2\n").expect_err("two documents");
         assert!(err.contains("more than one document"), "{err}");
         let err = yaml()
-            .decode(vec![b'a', b':', b' ', 0xff].into())
+            .decode(vec![b'a', b':', b' ', 0xff].into(), 0)
             .expect_err("invalid UTF-8")
             .to_string();
         assert!(err.starts_with("invalid YAML: "), "{err}");

@@ -311,7 +311,13 @@ impl SourceManager {
                 }
             } else {
                 let mut chunks: Vec<RVec<u8>> = batch.chunks.into_iter().collect();
-                preprocess(&mut stream.preprocessors, &mut chunks, false, &mut errors);
+                preprocess(
+                    &mut stream.preprocessors,
+                    &mut chunks,
+                    false,
+                    &mut errors,
+                    &mut ctx.ingest_ns,
+                );
                 for chunk in chunks {
                     decode(
                         stream.codec.as_mut(),
@@ -365,7 +371,13 @@ impl SourceManager {
     ) {
         if let Some(mut state) = self.streams.remove(&stream) {
             let mut chunks = Vec::new();
-            preprocess(&mut state.preprocessors, &mut chunks, true, errors);
+            preprocess(
+                &mut state.preprocessors,
+                &mut chunks,
+                true,
+                errors,
+                &mut ctx.ingest_ns,
+            );
             for chunk in chunks {
                 decode(state.codec.as_mut(), chunk, ctx, events, errors);
             }
@@ -416,18 +428,10 @@ impl SourceManager {
         send_events(&self.err, error_events).await;
     }
 
-    /// A graceful stop ends at a record boundary: what a stream's preprocessors still buffer is
-    /// the start of a record whose rest was never read, so it is dropped, not decoded (decoding
-    /// it would report a false error, e.g. half a JSON line). A real end of stream (`EndStream`,
-    /// `end_of_stream`) still flushes it: there the last unterminated record is complete.
     async fn drain(&mut self) {
-        if !self.streams.is_empty() {
-            log::debug!(
-                "[{}] stopping: dropping the unfinished records of {} open stream(s)",
-                self.alias,
-                self.streams.len()
-            );
-            self.streams.clear();
+        let streams: Vec<u64> = self.streams.keys().copied().collect();
+        for stream in streams {
+            self.end_stream(stream, self.next_pull_id).await;
         }
         send_drained(&self.out).await;
         send_drained(&self.err).await;
@@ -466,7 +470,7 @@ fn decode(
     events: &mut Vec<Event>,
     errors: &mut Vec<String>,
 ) {
-    match codec.decode(chunk) {
+    match codec.decode(chunk, ctx.ingest_ns) {
         Ok(Some(payload)) => events.push(ctx.event(payload)),
         Ok(None) => {}
         Err(e) => errors.push(format!("{} codec: {e}", codec.name())),
@@ -474,16 +478,18 @@ fn decode(
 }
 
 /// Runs `chunks` through the chain in place; with `finish`, flushes every stage first-to-last.
+/// A stage may set the ingest time of what it read (`ingest-ns`).
 fn preprocess(
     chain: &mut [Box<dyn Preprocessor>],
     chunks: &mut Vec<RVec<u8>>,
     finish: bool,
     errors: &mut Vec<String>,
+    ingest_ns: &mut u64,
 ) {
     for stage in chain.iter_mut() {
         let mut next = Vec::with_capacity(chunks.len());
         for chunk in chunks.drain(..) {
-            if let Err(e) = stage.process(chunk, &mut next) {
+            if let Err(e) = stage.process_at(chunk, &mut next, ingest_ns) {
                 errors.push(e.to_string());
             }
         }
@@ -652,33 +658,36 @@ mod tests {
         });
     }
 
-    fn json_lines() -> Decoding {
-        let codec = crate::codec::lookup("json", &Value::object()).expect("known");
-        let separate = crate::preprocessor::lookup("separate", &Value::object()).expect("known");
-        Decoding::Bytes {
-            codec,
-            preprocessors: Arc::new(vec![separate]),
-        }
-    }
-
-    async fn send_bytes(probe: &harness::SourceProbe, bytes: &[u8]) {
-        let batch = SourceBatch::bytes(0, vec![bytes.to_vec().into()]);
-        send(&probe.replies, Ok(SourceReply::Data(batch))).await;
-    }
-
     #[test]
-    fn drain_stops_at_a_record_boundary_then_reports_drained() {
+    fn drain_flushes_partial_streams_then_reports_drained() {
         rt::block_on(async {
-            let (manager, probe) = harness::source(json_lines(), HashSet::new());
+            let codec = crate::codec::lookup("json", &Value::object()).expect("known");
+            let separate =
+                crate::preprocessor::lookup("separate", &Value::object()).expect("known");
+            let decoding = Decoding::Bytes {
+                codec,
+                preprocessors: Arc::new(vec![separate]),
+            };
+            let (manager, probe) = harness::source(decoding, HashSet::new());
             let task = rt::spawn("source", manager.run());
             send(&probe.ctrl, SourceMsg::Start).await;
-            send_bytes(&probe, b"1\n2\n{\"a\"").await;
+            let chunk = b"1\n2\n{\"a\"".to_vec().into();
+            send(
+                &probe.replies,
+                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![chunk]))),
+            )
+            .await;
             assert_eq!(harness::next_events(&probe.out).await, ["1", "2"]);
-            send_bytes(&probe, b":3").await;
+            let rest = b":3}".to_vec().into();
+            send(
+                &probe.replies,
+                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![rest]))),
+            )
+            .await;
             harness::quiet(&probe.out).await;
 
-            // The half-read `{"a":3` is neither decoded nor reported as an error.
             send(&probe.ctrl, SourceMsg::Drain).await;
+            assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
             expect_drained(&probe.out).await;
             expect_drained(&probe.err).await;
             // Drained: it never pulls again.
@@ -687,28 +696,6 @@ mod tests {
             send(&probe.ctrl, SourceMsg::Stop).await;
             task.await;
             harness::quiet(&probe.out).await;
-            harness::quiet(&probe.err).await;
-        });
-    }
-
-    #[test]
-    fn end_of_stream_decodes_the_last_unterminated_record() {
-        rt::block_on(async {
-            let (manager, probe) = harness::source(json_lines(), HashSet::new());
-            let task = rt::spawn("source", manager.run());
-            send(&probe.ctrl, SourceMsg::Start).await;
-            send_bytes(&probe, b"1\n{\"a\"").await;
-            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
-            send_bytes(&probe, b":3}").await;
-            harness::quiet(&probe.out).await;
-            send(&probe.replies, Ok(SourceReply::EndStream { stream: 0 })).await;
-            assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
-            send(&probe.ctrl, SourceMsg::Drain).await;
-            expect_drained(&probe.out).await;
-            expect_drained(&probe.err).await;
-            send(&probe.ctrl, SourceMsg::Stop).await;
-            task.await;
-            harness::quiet(&probe.err).await;
         });
     }
 
@@ -721,11 +708,11 @@ mod tests {
         // "a\nb" base64-encoded, then a chunk that is no base64 at all.
         let mut chunks: Vec<RVec<u8>> = vec![b"YQpi".to_vec().into(), b"!!".to_vec().into()];
         let mut errors = Vec::new();
-        preprocess(&mut chain, &mut chunks, false, &mut errors);
+        preprocess(&mut chain, &mut chunks, false, &mut errors, &mut 0);
         assert_eq!(chunks, vec![RVec::from(b"a".to_vec())]);
         assert_eq!(errors.len(), 1);
         let mut rest = Vec::new();
-        preprocess(&mut chain, &mut rest, true, &mut errors);
+        preprocess(&mut chain, &mut rest, true, &mut errors, &mut 0);
         assert_eq!(rest, vec![RVec::from(b"b".to_vec())]);
     }
 }

@@ -3,7 +3,11 @@
 //! They work in place on the sink's batch buffer, so the common chain (`separate`) costs one
 //! pushed byte per event and no allocation.
 
+mod compress;
+mod framing;
+
 use crate::preprocessor::{
+    compression::{Algorithm, Compression},
     PostprocessorError, ProcessorConfigError, ProcessorKind, SeparateSettings,
 };
 use base64::Engine;
@@ -11,12 +15,32 @@ use tremor_value::Value;
 
 /// A postprocessor instance (one per sink).
 pub trait Postprocessor: Send {
-    /// Transforms `buf[start..]` (one encoded event) in place.
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError>;
+    /// Transforms `buf[start..]` (one encoded event, ingested at `ingest_ns`) in place.
+    fn process(
+        &mut self,
+        buf: &mut Vec<u8>,
+        start: usize,
+        ingest_ns: u64,
+    ) -> Result<(), PostprocessorError>;
 }
 
-/// The names of all postprocessors, for error messages.
-pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed"];
+/// The names of all postprocessors, for error messages: Tremor 0.13's, then the older names
+/// still accepted (`textual-length-prefix` of 0.12, the single-format compressors of 0.11).
+pub const NAMES: &[&str] = &[
+    "separate",
+    "base64",
+    "length-prefixed",
+    "textual-length-prefixed",
+    "ingest-ns",
+    "compress",
+    "textual-length-prefix",
+    "gzip",
+    "zlib",
+    "xz2",
+    "snappy",
+    "lz4",
+    "zstd",
+];
 
 /// Creates the postprocessor `name` with its `config` record.
 ///
@@ -32,18 +56,37 @@ pub fn lookup(
         ))),
         "base64" => Ok(Box::new(Base64Encode::default())),
         "length-prefixed" => Ok(Box::new(LengthPrefixed)),
-        other => Err(ProcessorConfigError::Unknown {
-            kind: ProcessorKind::Post,
-            name: other.to_string(),
-            known: NAMES,
-        }),
+        "textual-length-prefixed" | "textual-length-prefix" => {
+            Ok(Box::new(framing::TextualLengthPrefixed))
+        }
+        "ingest-ns" => Ok(Box::new(framing::IngestNs)),
+        "compress" => Ok(Box::new(compress::Compress::new(Compression::from_config(
+            "compress", config,
+        )?))),
+        legacy => match Algorithm::from_name(legacy) {
+            Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
+                "compress",
+                algorithm,
+                config.get("level"),
+            )?))),
+            None => Err(ProcessorConfigError::Unknown {
+                kind: ProcessorKind::Post,
+                name: legacy.to_string(),
+                known: NAMES,
+            }),
+        },
     }
 }
 
 struct Separate(u8);
 
 impl Postprocessor for Separate {
-    fn process(&mut self, buf: &mut Vec<u8>, _start: usize) -> Result<(), PostprocessorError> {
+    fn process(
+        &mut self,
+        buf: &mut Vec<u8>,
+        _start: usize,
+        _ingest_ns: u64,
+    ) -> Result<(), PostprocessorError> {
         buf.push(self.0);
         Ok(())
     }
@@ -55,7 +98,12 @@ struct Base64Encode {
 }
 
 impl Postprocessor for Base64Encode {
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError> {
+    fn process(
+        &mut self,
+        buf: &mut Vec<u8>,
+        start: usize,
+        _ingest_ns: u64,
+    ) -> Result<(), PostprocessorError> {
         self.scratch.clear();
         base64::engine::general_purpose::STANDARD.encode_string(&buf[start..], &mut self.scratch);
         buf.truncate(start);
@@ -69,7 +117,12 @@ impl Postprocessor for Base64Encode {
 struct LengthPrefixed;
 
 impl Postprocessor for LengthPrefixed {
-    fn process(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), PostprocessorError> {
+    fn process(
+        &mut self,
+        buf: &mut Vec<u8>,
+        start: usize,
+        _ingest_ns: u64,
+    ) -> Result<(), PostprocessorError> {
         let len = buf.len().saturating_sub(start);
         let header =
             u32::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
@@ -89,11 +142,11 @@ mod tests {
         buf.extend_from_slice(b"hello");
         lookup("base64", &Value::object())
             .expect("known")
-            .process(&mut buf, start)
+            .process(&mut buf, start, 0)
             .expect("ok");
         lookup("separate", &Value::object())
             .expect("known")
-            .process(&mut buf, start)
+            .process(&mut buf, start, 0)
             .expect("ok");
         assert_eq!(buf, b"prefix|aGVsbG8=\n".to_vec());
     }
@@ -105,7 +158,7 @@ mod tests {
         for event in [&b"hello"[..], b"", b"ab"] {
             let start = buf.len();
             buf.extend_from_slice(event);
-            p.process(&mut buf, start).expect("ok");
+            p.process(&mut buf, start, 0).expect("ok");
         }
         assert_eq!(buf, b"\0\0\0\x05hello\0\0\0\0\0\0\0\x02ab".to_vec());
     }
@@ -118,7 +171,7 @@ mod tests {
         for event in &events {
             let start = buf.len();
             buf.extend_from_slice(event);
-            post.process(&mut buf, start).expect("ok");
+            post.process(&mut buf, start, 0).expect("ok");
         }
         let mut pre =
             crate::preprocessor::lookup("length-prefixed", &Value::object()).expect("known")();

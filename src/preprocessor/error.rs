@@ -124,6 +124,28 @@ pub enum PreprocessorError {
         /// The header size.
         header: usize,
     },
+    /// `decompress`: a chunk is not a valid compressed message.
+    Decompress {
+        /// The format it was read as.
+        algorithm: &'static str,
+        /// What the decoder said.
+        error: std::io::Error,
+    },
+    /// `ingest-ns`: a chunk is shorter than the 8-byte timestamp that must start it.
+    TooShortForIngestNs {
+        /// The chunk's size in bytes.
+        len: usize,
+    },
+    /// `textual-length-prefixed`: a frame does not start with a decimal length and a space.
+    BadTextualLength {
+        /// The bytes where the length should be (lossy text, at most a few bytes).
+        prefix: String,
+    },
+    /// `textual-length-prefixed`: the stream ended inside a frame.
+    EndedInTextualFrame {
+        /// Bytes received after the last complete frame.
+        received: usize,
+    },
 }
 
 impl fmt::Display for PreprocessorError {
@@ -165,6 +187,23 @@ impl fmt::Display for PreprocessorError {
                 "length-prefixed: the stream ended inside a length header ({received} of \
                  {header} bytes received); dropped it"
             ),
+            Self::Decompress { algorithm, error } => {
+                write!(f, "decompress: not a valid {algorithm} message: {error}")
+            }
+            Self::TooShortForIngestNs { len } => write!(
+                f,
+                "ingest-ns: a chunk of {len} byte(s) cannot start with an 8-byte timestamp"
+            ),
+            Self::BadTextualLength { prefix } => write!(
+                f,
+                "textual-length-prefixed: expected a decimal length and a space, found \
+                 `{prefix}`; dropped the bytes up to the next space"
+            ),
+            Self::EndedInTextualFrame { received } => write!(
+                f,
+                "textual-length-prefixed: the stream ended inside a frame ({received} byte(s) \
+                 left); dropped them"
+            ),
         }
     }
 }
@@ -173,6 +212,7 @@ impl std::error::Error for PreprocessorError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Base64(e) => Some(e),
+            Self::Decompress { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -186,6 +226,13 @@ pub enum PostprocessorError {
         /// The event's size in bytes.
         len: usize,
     },
+    /// `compress`: the encoder failed (it writes to memory, so this is not expected).
+    Compress {
+        /// The format.
+        algorithm: &'static str,
+        /// What the encoder said.
+        reason: String,
+    },
 }
 
 impl fmt::Display for PostprocessorError {
@@ -197,6 +244,9 @@ impl fmt::Display for PostprocessorError {
                  (at most {} bytes)",
                 u32::MAX
             ),
+            Self::Compress { algorithm, reason } => {
+                write!(f, "compress: {algorithm} failed: {reason}")
+            }
         }
     }
 }

@@ -3,10 +3,14 @@
 //! One chain per stream, so a partial line of one connection never mixes with another's.
 
 mod base64;
+pub(crate) mod compression;
+mod decompress;
 mod error;
+mod ingest_ns;
 mod length_prefixed;
 mod remove_empty;
 mod separate;
+mod textual_length_prefixed;
 
 pub use error::{PostprocessorError, PreprocessorError, ProcessorConfigError, ProcessorKind};
 pub use separate::SeparateSettings;
@@ -21,6 +25,18 @@ pub trait Preprocessor: Send {
     fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>)
         -> Result<(), PreprocessorError>;
 
+    /// [`Preprocessor::process`] for a chunk read at `ingest_ns`, which a stage may change
+    /// (`ingest-ns` sets it from the chunk); the events made from this read get the final
+    /// value. The other stages keep this default.
+    fn process_at(
+        &mut self,
+        data: RVec<u8>,
+        out: &mut Vec<RVec<u8>>,
+        _ingest_ns: &mut u64,
+    ) -> Result<(), PreprocessorError> {
+        self.process(data, out)
+    }
+
     /// The stream ended: append whatever is still buffered.
     fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError>;
 }
@@ -28,8 +44,24 @@ pub trait Preprocessor: Send {
 /// A preprocessor's name and config, instantiable per stream.
 pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
 
-/// The names of all preprocessors, for error messages.
-pub const NAMES: &[&str] = &["separate", "base64", "length-prefixed", "remove-empty"];
+/// The names of all preprocessors, for error messages: Tremor 0.13's, then the older names
+/// still accepted (`textual-length-prefix` of 0.12, the single-format decompressors of 0.11).
+pub const NAMES: &[&str] = &[
+    "separate",
+    "base64",
+    "length-prefixed",
+    "textual-length-prefixed",
+    "remove-empty",
+    "ingest-ns",
+    "decompress",
+    "textual-length-prefix",
+    "gzip",
+    "zlib",
+    "xz2",
+    "snappy",
+    "lz4",
+    "zstd",
+];
 
 /// Checks `name`/`config` and returns a factory for per-stream instances.
 ///
@@ -51,11 +83,26 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
             }))
         }
         "remove-empty" => Ok(Box::new(|| Box::new(remove_empty::RemoveEmpty))),
-        other => Err(ProcessorConfigError::Unknown {
-            kind: ProcessorKind::Pre,
-            name: other.to_string(),
-            known: NAMES,
-        }),
+        "textual-length-prefixed" | "textual-length-prefix" => Ok(Box::new(|| {
+            Box::<textual_length_prefixed::TextualLengthPrefixed>::default()
+        })),
+        "ingest-ns" => Ok(Box::new(|| Box::new(ingest_ns::IngestNs))),
+        "decompress" => {
+            let algorithm = decompress::Decompress::algorithm_from_config(config)?;
+            Ok(Box::new(move || {
+                Box::new(decompress::Decompress::new(algorithm))
+            }))
+        }
+        legacy => match compression::Algorithm::from_name(legacy) {
+            Some(algorithm) => Ok(Box::new(move || {
+                Box::new(decompress::Decompress::fixed(algorithm))
+            })),
+            None => Err(ProcessorConfigError::Unknown {
+                kind: ProcessorKind::Pre,
+                name: legacy.to_string(),
+                known: NAMES,
+            }),
+        },
     }
 }
 
