@@ -112,7 +112,7 @@ impl Postprocessor for Base64Encode {
     }
 }
 
-/// Prepends a 4-byte big-endian length (Tremor's `length-prefixed` framing, read back by the
+/// Prepends an 8-byte big-endian length (Tremor's `length-prefixed` framing, read back by the
 /// preprocessor of the same name).
 struct LengthPrefixed;
 
@@ -125,7 +125,7 @@ impl Postprocessor for LengthPrefixed {
     ) -> Result<(), PostprocessorError> {
         let len = buf.len().saturating_sub(start);
         let header =
-            u32::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
+            u64::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
         buf.splice(start..start, header.to_be_bytes());
         Ok(())
     }
@@ -160,7 +160,11 @@ mod tests {
             buf.extend_from_slice(event);
             p.process(&mut buf, start, 0).expect("ok");
         }
-        assert_eq!(buf, b"\0\0\0\x05hello\0\0\0\0\0\0\0\x02ab".to_vec());
+        // Tremor's `length-prefixed`: a u64, big-endian.
+        assert_eq!(
+            buf,
+            b"\0\0\0\0\0\0\0\x05hello\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02ab".to_vec()
+        );
     }
 
     #[test]

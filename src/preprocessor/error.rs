@@ -221,7 +221,7 @@ impl std::error::Error for PreprocessorError {
 /// What a postprocessor could not do with one encoded event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PostprocessorError {
-    /// `length-prefixed`: the event does not fit a 4-byte length.
+    /// `length-prefixed`: the event does not fit the 8-byte length.
     TooLongForLengthPrefix {
         /// The event's size in bytes.
         len: usize,
@@ -240,9 +240,9 @@ impl fmt::Display for PostprocessorError {
         match self {
             Self::TooLongForLengthPrefix { len } => write!(
                 f,
-                "length-prefixed: an event of {len} bytes does not fit a 4-byte length \
+                "length-prefixed: an event of {len} bytes does not fit an 8-byte length \
                  (at most {} bytes)",
-                u32::MAX
+                u64::MAX
             ),
             Self::Compress { algorithm, reason } => {
                 write!(f, "compress: {algorithm} failed: {reason}")

@@ -1,5 +1,5 @@
-//! `length-prefixed`: frames are a 4-byte big-endian length followed by that many bytes
-//! (Tremor's framing; the postprocessor of the same name writes it).
+//! `length-prefixed`: frames are an 8-byte big-endian length followed by that many bytes
+//! (Tremor's framing, a `u64` in 0.12 and 0.13; the postprocessor of the same name writes it).
 //!
 //! Reads deliver arbitrary pieces of the byte stream, so a frame may be split across chunks
 //! and a chunk may hold several frames: the partial frame is kept per stream.
@@ -9,7 +9,7 @@ use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
 /// The size of the length header.
-const HEADER: usize = 4;
+const HEADER: usize = 8;
 
 /// The most we reserve up front for a frame body. The length comes from the peer: a forged
 /// header must not make us allocate gigabytes before any data arrived.
@@ -37,6 +37,12 @@ pub(super) fn max_length_from_config(config: &Value<'_>) -> Result<usize, Proces
             found: Some(v.to_string()),
         }),
     }
+}
+
+/// The length a header announces; one beyond memory (only on 32-bit targets) counts as
+/// `usize::MAX`, which `max_length` then refuses.
+fn frame_len(header: [u8; HEADER]) -> usize {
+    usize::try_from(u64::from_be_bytes(header)).unwrap_or(usize::MAX)
 }
 
 /// A frame whose header has been read.
@@ -75,8 +81,7 @@ impl LengthPrefixed {
 
     /// Starts the frame announced by a complete header.
     fn start_frame(&mut self, header: [u8; HEADER], skipped: &mut Vec<usize>) {
-        // A u32 always fits a usize on the 32- and 64-bit targets we build for.
-        let len = u32::from_be_bytes(header) as usize;
+        let len = frame_len(header);
         let skip = self.too_long(len);
         if skip {
             skipped.push(len);
@@ -132,7 +137,7 @@ impl Preprocessor for LengthPrefixed {
             // Whole frames inside this chunk go straight out, without passing through `self`.
             if self.header.is_empty() {
                 if let Some((header, rest)) = input.split_first_chunk::<HEADER>() {
-                    let len = u32::from_be_bytes(*header) as usize;
+                    let len = frame_len(*header);
                     if rest.len() >= len && !self.too_long(len) {
                         let (body, rest) = rest.split_at(len);
                         out.push(RVec::from(body));
@@ -180,7 +185,7 @@ mod tests {
     fn framed(messages: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();
         for m in messages {
-            let len = u32::try_from(m.len()).expect("short test message");
+            let len = u64::try_from(m.len()).expect("short test message");
             out.extend_from_slice(&len.to_be_bytes());
             out.extend_from_slice(m.as_bytes());
         }
@@ -251,7 +256,7 @@ mod tests {
         let (frames, errors) = run(&mut *length_prefixed(&Value::object()), &[&[0, 0]]);
         assert!(frames.is_empty());
         assert!(
-            errors[0].contains("inside a length header (2 of 4 bytes"),
+            errors[0].contains("inside a length header (2 of 8 bytes"),
             "{errors:?}"
         );
     }
