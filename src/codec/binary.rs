@@ -1,4 +1,5 @@
-//! `binary`: raw bytes as a bytes value.
+//! `binary`: raw bytes as a bytes value; strings encode as their bytes, anything else as
+//! JSON (as in Tremor).
 
 use super::{Codec, CodecError};
 use crate::event::EventPayload;
@@ -27,11 +28,8 @@ impl Codec for Binary {
         match value {
             Value::Bytes(b) => out.extend_from_slice(b),
             Value::String(s) => out.extend_from_slice(s.as_bytes()),
-            other => {
-                return Err(CodecError::NotBinary {
-                    found: other.value_type_name(),
-                })
-            }
+            // As Tremor: anything else is written as JSON.
+            other => tremor_value::write_json(other, out),
         }
         Ok(())
     }

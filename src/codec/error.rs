@@ -36,11 +36,6 @@ pub enum CodecError {
         /// Where the value ended.
         used: usize,
     },
-    /// The `binary` codec was given a value that is neither bytes nor a string.
-    NotBinary {
-        /// The value's type name.
-        found: &'static str,
-    },
     /// YAML encoding failed.
     WriteYaml(serde_yaml::Error),
     /// MessagePack encoding failed.
@@ -63,6 +58,8 @@ pub enum CodecError {
     /// A chunk is not a syslog message (RFC 5424 or RFC 3164), or a value is not a syslog
     /// record.
     Syslog(&'static str),
+    /// A chunk is not Tremor's binary value encoding.
+    Tremor(&'static str),
 }
 
 impl fmt::Display for CodecError {
@@ -86,10 +83,6 @@ impl fmt::Display for CodecError {
                 "invalid msgpack: {extra} unexpected byte(s) after the value (which ended at \
                  byte {used})"
             ),
-            Self::NotBinary { found } => write!(
-                f,
-                "the binary codec encodes bytes and strings, not a {found}"
-            ),
             Self::WriteYaml(e) => write!(f, "cannot write YAML: {e}"),
             Self::WriteMsgpack(e) => write!(f, "cannot write msgpack: {e}"),
             Self::Influx(e) => write!(f, "invalid influx line protocol: {e}"),
@@ -104,6 +97,7 @@ impl fmt::Display for CodecError {
                 "the csv codec encodes an array as one record, not a {found}"
             ),
             Self::Syslog(e) => write!(f, "invalid syslog message: {e}"),
+            Self::Tremor(e) => write!(f, "invalid tremor binary value: {e}"),
         }
     }
 }

@@ -16,6 +16,7 @@ mod serde_value;
 mod statsd;
 mod string;
 mod syslog;
+mod tremor;
 mod yaml;
 
 pub use error::CodecError;
@@ -61,6 +62,7 @@ pub const NAMES: &[&str] = &[
     "dogstatsd",
     "syslog",
     "null",
+    "tremor",
 ];
 
 /// Creates the codec `name` with its `config` record.
@@ -94,6 +96,7 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
         "dogstatsd" => Ok(Box::new(dogstatsd::Dogstatsd)),
         "syslog" => Ok(Box::new(syslog::Syslog)),
         "null" => Ok(Box::new(null::Null)),
+        "tremor" => Ok(Box::new(tremor::Tremor)),
         other => Err(CodecError::Unknown {
             name: other.to_string(),
         }),
@@ -158,6 +161,13 @@ mod tests {
         c.encode(&tremor_value::literal!({"a": 1}), &mut out)
             .expect("json fallback");
         assert_eq!(out, br#"{"a":1}"#.to_vec());
+
+        let mut binary = lookup("binary", &Value::object()).expect("binary");
+        out.clear();
+        binary
+            .encode(&tremor_value::literal!([1, "x"]), &mut out)
+            .expect("json fallback, as Tremor");
+        assert_eq!(out, br#"[1,"x"]"#.to_vec());
     }
 
     #[test]
