@@ -428,10 +428,18 @@ impl SourceManager {
         send_events(&self.err, error_events).await;
     }
 
+    /// A graceful stop ends at a record boundary: what a stream's preprocessors still buffer is
+    /// the start of a record whose rest was never read, so it is dropped, not decoded (decoding
+    /// it would report a false error, e.g. half a JSON line). A real end of stream (`EndStream`,
+    /// `end_of_stream`) still flushes it: there the last unterminated record is complete.
     async fn drain(&mut self) {
-        let streams: Vec<u64> = self.streams.keys().copied().collect();
-        for stream in streams {
-            self.end_stream(stream, self.next_pull_id).await;
+        if !self.streams.is_empty() {
+            log::debug!(
+                "[{}] stopping: dropping the unfinished records of {} open stream(s)",
+                self.alias,
+                self.streams.len()
+            );
+            self.streams.clear();
         }
         send_drained(&self.out).await;
         send_drained(&self.err).await;
@@ -658,36 +666,33 @@ mod tests {
         });
     }
 
+    fn json_lines() -> Decoding {
+        let codec = crate::codec::lookup("json", &Value::object()).expect("known");
+        let separate = crate::preprocessor::lookup("separate", &Value::object()).expect("known");
+        Decoding::Bytes {
+            codec,
+            preprocessors: Arc::new(vec![separate]),
+        }
+    }
+
+    async fn send_bytes(probe: &harness::SourceProbe, bytes: &[u8]) {
+        let batch = SourceBatch::bytes(0, vec![bytes.to_vec().into()]);
+        send(&probe.replies, Ok(SourceReply::Data(batch))).await;
+    }
+
     #[test]
-    fn drain_flushes_partial_streams_then_reports_drained() {
+    fn drain_stops_at_a_record_boundary_then_reports_drained() {
         rt::block_on(async {
-            let codec = crate::codec::lookup("json", &Value::object()).expect("known");
-            let separate =
-                crate::preprocessor::lookup("separate", &Value::object()).expect("known");
-            let decoding = Decoding::Bytes {
-                codec,
-                preprocessors: Arc::new(vec![separate]),
-            };
-            let (manager, probe) = harness::source(decoding, HashSet::new());
+            let (manager, probe) = harness::source(json_lines(), HashSet::new());
             let task = rt::spawn("source", manager.run());
             send(&probe.ctrl, SourceMsg::Start).await;
-            let chunk = b"1\n2\n{\"a\"".to_vec().into();
-            send(
-                &probe.replies,
-                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![chunk]))),
-            )
-            .await;
+            send_bytes(&probe, b"1\n2\n{\"a\"").await;
             assert_eq!(harness::next_events(&probe.out).await, ["1", "2"]);
-            let rest = b":3}".to_vec().into();
-            send(
-                &probe.replies,
-                Ok(SourceReply::Data(SourceBatch::bytes(0, vec![rest]))),
-            )
-            .await;
+            send_bytes(&probe, b":3").await;
             harness::quiet(&probe.out).await;
 
+            // The half-read `{"a":3` is neither decoded nor reported as an error.
             send(&probe.ctrl, SourceMsg::Drain).await;
-            assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
             expect_drained(&probe.out).await;
             expect_drained(&probe.err).await;
             // Drained: it never pulls again.
@@ -696,6 +701,28 @@ mod tests {
             send(&probe.ctrl, SourceMsg::Stop).await;
             task.await;
             harness::quiet(&probe.out).await;
+            harness::quiet(&probe.err).await;
+        });
+    }
+
+    #[test]
+    fn end_of_stream_decodes_the_last_unterminated_record() {
+        rt::block_on(async {
+            let (manager, probe) = harness::source(json_lines(), HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            send_bytes(&probe, b"1\n{\"a\"").await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
+            send_bytes(&probe, b":3}").await;
+            harness::quiet(&probe.out).await;
+            send(&probe.replies, Ok(SourceReply::EndStream { stream: 0 })).await;
+            assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
+            send(&probe.ctrl, SourceMsg::Drain).await;
+            expect_drained(&probe.out).await;
+            expect_drained(&probe.err).await;
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            harness::quiet(&probe.err).await;
         });
     }
 

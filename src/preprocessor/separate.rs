@@ -57,6 +57,10 @@ impl SeparateSettings {
 pub(super) struct Separate {
     settings: SeparateSettings,
     partial: Vec<u8>,
+    /// The line being read already passed `max_length` and was reported: its bytes are thrown
+    /// away up to the next separator, so memory stays bounded by the limit however long the
+    /// line gets.
+    skipping: bool,
 }
 
 impl Separate {
@@ -64,6 +68,23 @@ impl Separate {
         Self {
             settings,
             partial: Vec::new(),
+            skipping: false,
+        }
+    }
+
+    /// Keeps `rest` (the start of a line with no separator yet), or cuts the line off as soon
+    /// as it is known to be too long.
+    fn buffer(&mut self, rest: &[u8], dropped: &mut usize) {
+        let max = self.settings.max_length;
+        if self.skipping {
+            return;
+        }
+        if max > 0 && self.partial.len() + rest.len() > max {
+            *dropped += 1;
+            self.skipping = true;
+            self.partial = Vec::new();
+        } else {
+            self.partial.extend_from_slice(rest);
         }
     }
 
@@ -97,6 +118,11 @@ impl Preprocessor for Separate {
         let mut start = 0;
         for end in memchr::memchr_iter(self.settings.separator, &data) {
             let line = &data[start..end];
+            if std::mem::take(&mut self.skipping) {
+                // The end of a line that was cut off (and reported) earlier.
+                start = end + 1;
+                continue;
+            }
             let line = if self.partial.is_empty() {
                 RVec::from(line)
             } else {
@@ -108,7 +134,7 @@ impl Preprocessor for Separate {
         }
         let rest = &data[start..];
         if self.settings.buffered {
-            self.partial.extend_from_slice(rest);
+            self.buffer(rest, &mut dropped);
         } else if !rest.is_empty() {
             self.emit(RVec::from(rest), out, &mut dropped);
         }
@@ -117,6 +143,7 @@ impl Preprocessor for Separate {
 
     fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         let mut dropped = 0;
+        self.skipping = false;
         if !self.partial.is_empty() {
             let line = RVec::from(std::mem::take(&mut self.partial));
             self.emit(line, out, &mut dropped);
@@ -159,5 +186,36 @@ mod tests {
         assert!(err.to_string().contains("max_length 3"), "{err}");
         assert_eq!(strings(&out), ["ab", "c"]);
         assert!(lookup("separate", &tremor_value::literal!({"separator": "ab"})).is_err());
+    }
+
+    #[test]
+    fn a_line_over_max_length_is_cut_off_as_it_arrives() {
+        let mut p = separate(tremor_value::literal!({"max_length": 8}));
+        let mut out = Vec::new();
+        p.process(b"ok\n12345".to_vec().into(), &mut out)
+            .expect("within the limit so far");
+        let err = p
+            .process(b"6789".to_vec().into(), &mut out)
+            .expect_err("cut off before its separator arrives");
+        assert!(err.to_string().contains("max_length 8"), "{err}");
+        // the rest of the long line is skipped without buffering or a second report
+        for _ in 0..1000 {
+            p.process(vec![b'x'; 1000].into(), &mut out)
+                .expect("skipped quietly");
+        }
+        p.process(b"xx\nnext\nla".to_vec().into(), &mut out)
+            .expect("the long line ends");
+        assert_eq!(strings(&out), ["ok", "next"]);
+        out.clear();
+        p.finish(&mut out).expect("ok");
+        assert_eq!(strings(&out), ["la"]);
+        // a cut-off line still being skipped at the end of the stream leaves nothing behind
+        p.process(vec![b'y'; 20].into(), &mut out)
+            .expect_err("too long");
+        out.clear();
+        p.finish(&mut out).expect("already reported");
+        assert!(out.is_empty());
+        p.process(b"z\n".to_vec().into(), &mut out).expect("ok");
+        assert_eq!(strings(&out), ["z"]);
     }
 }
