@@ -107,6 +107,10 @@ pub struct RunArgs {
     /// Write the process id to this file.
     #[arg(short = 'p', long = "pid", value_name = "FILE")]
     pub pid: Option<PathBuf>,
+    /// Exit with 0 even when a sink dropped events (by default such a run exits with 3, see
+    /// `world::EXIT_EVENTS_DROPPED`, after logging a summary of the connectors that lost them).
+    #[arg(long = "allow-dropped-events")]
+    pub allow_dropped_events: bool,
     /// Plugin search path.
     #[command(flatten)]
     pub plugins: PluginArgs,
@@ -184,7 +188,8 @@ fn run(args: &RunArgs) -> Result<i32> {
     if let Some(pid_file) = &args.pid {
         write_pid(pid_file)?;
     }
-    let world = World::start(&plan, &registry)?;
+    let world =
+        World::start(&plan, &registry)?.exit_nonzero_on_drops(!args.allow_dropped_events);
     install_signal_handler(world.sender())?;
     log::info!(
         "running {} flow(s) from {}",
@@ -203,13 +208,27 @@ fn write_pid(file: &Path) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot write pid file {}", file.display()), e))
 }
 
+/// The signals that stop a deployment gracefully (drain, flush, stop); a second one during the
+/// drain stops at once. SIGQUIT drains too, as in Tremor (whose tests stop deployments with it),
+/// and so does SIGHUP (there is no configuration to reload).
+pub const STOP_SIGNALS: [i32; 4] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGQUIT,
+    signal_hook::consts::SIGHUP,
+];
+
 fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
-    use signal_hook::{
-        consts::{SIGINT, SIGTERM},
-        iterator::Signals,
-    };
-    let mut signals = Signals::new([SIGINT, SIGTERM])
-        .map_err(|e| Error::io("cannot install signal handlers", e))?;
+    use signal_hook::iterator::Signals;
+    // A file over the size limit (`ulimit -f`) must be a write error the file sink reports,
+    // not SIGXFSZ's default action (the process dumps core mid-write).
+    signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .map_err(|e| Error::io("cannot install signal handlers", e))?;
+    let mut signals =
+        Signals::new(STOP_SIGNALS).map_err(|e| Error::io("cannot install signal handlers", e))?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {

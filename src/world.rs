@@ -24,7 +24,10 @@ use crate::{
 };
 use std::{
     collections::{HashMap, HashSet},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 use tremor_pdk::CodecRequirement;
@@ -37,6 +40,10 @@ const QUEUE_BATCHES: usize = 64;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stop waits for a connector to finish.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The exit code of `tremor server run` when a sink dropped events (a failed write, a connector
+/// that failed or never connected) and the deployment would otherwise have ended with 0.
+pub const EXIT_EVENTS_DROPPED: i32 = 3;
 
 /// A connector instance that was created but not started.
 struct Created {
@@ -82,13 +89,34 @@ impl Codecs {
     }
 }
 
+/// A running connector, as the world keeps it.
+struct Running {
+    name: String,
+    ctrl: Sender<ConnectorMsg>,
+    handle: JoinHandle<State>,
+    /// What its sink dropped (connectors with a sink part).
+    dropped: Option<Arc<AtomicU64>>,
+}
+
+/// How a connector ended, for the summary at the end of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorOutcome {
+    /// `flow::alias`.
+    pub name: String,
+    /// Its final state; `None` when it did not stop in time.
+    pub state: Option<State>,
+    /// Events its sink dropped.
+    pub dropped: u64,
+}
+
 /// A running deployment.
 pub struct World {
     world_rx: Receiver<WorldMsg>,
     world_tx: Sender<WorldMsg>,
-    connectors: Vec<(String, Sender<ConnectorMsg>, JoinHandle<State>)>,
+    connectors: Vec<Running>,
     sinks: usize,
     pipelines: Vec<JoinHandle<()>>,
+    exit_nonzero_on_drops: bool,
 }
 
 impl World {
@@ -123,9 +151,18 @@ impl World {
             connectors: Vec::new(),
             sinks: 0,
             pipelines: Vec::new(),
+            exit_nonzero_on_drops: true,
         };
         world.spawn(plan, &topology, created, codecs);
         Ok(world)
+    }
+
+    /// Whether a run in which a sink dropped events ends with [`EXIT_EVENTS_DROPPED`] instead
+    /// of 0 (the default; `tremor server run --allow-dropped-events` turns it off).
+    #[must_use]
+    pub fn exit_nonzero_on_drops(mut self, on: bool) -> Self {
+        self.exit_nonzero_on_drops = on;
+        self
     }
 
     /// A sender for stop requests (used by the signal handler).
@@ -245,9 +282,12 @@ impl World {
                 }
                 _ => None,
             };
+            let mut dropped = None;
             let sink = match (c.sink, &node.sink) {
                 (Some(part), Some(wiring)) => {
                     let (tx, rx) = rt::unbounded();
+                    let counter = Arc::new(AtomicU64::new(0));
+                    dropped = Some(counter.clone());
                     let manager = SinkManager::new(SinkSetup {
                         alias: alias.clone(),
                         id: node.id,
@@ -266,6 +306,7 @@ impl World {
                             .iter()
                             .filter_map(|source| source_inboxes.get(source).cloned())
                             .collect(),
+                        dropped: counter,
                     });
                     self.sinks += 1;
                     Some((tx, rt::spawn(format!("sink {alias}"), manager.run())))
@@ -281,7 +322,12 @@ impl World {
                 sink,
             );
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
-            self.connectors.push((c.name, ctrl_tx, handle));
+            self.connectors.push(Running {
+                name: c.name,
+                ctrl: ctrl_tx,
+                handle,
+                dropped,
+            });
         }
     }
 
@@ -305,7 +351,8 @@ impl World {
                     break (exit_code, graceful);
                 }
                 Ok(WorldMsg::Signal(sig)) => {
-                    log::info!("signal {sig} received: stopping gracefully");
+                    let name = signal_hook::low_level::signal_name(sig).unwrap_or("?");
+                    log::info!("signal {sig} received: stopping gracefully ({name})");
                     break (0, true);
                 }
                 Ok(WorldMsg::SinkDrained(alias)) => {
@@ -314,13 +361,26 @@ impl World {
                 Err(_) => break (0, false),
             }
         };
-        self.shutdown(graceful, drained).await;
+        let exit_nonzero_on_drops = self.exit_nonzero_on_drops;
+        let outcomes = self.shutdown(graceful, drained).await;
+        let dropped = summarize(&outcomes);
+        if dropped > 0 && exit_code == 0 && exit_nonzero_on_drops {
+            log::error!(
+                "exiting with {EXIT_EVENTS_DROPPED}: {dropped} event(s) were dropped \
+                 (pass --allow-dropped-events to exit with 0 anyway)"
+            );
+            return EXIT_EVENTS_DROPPED;
+        }
         exit_code
     }
 
-    async fn shutdown(mut self, graceful: bool, mut drained: HashSet<ConnectorId>) {
+    async fn shutdown(
+        mut self,
+        graceful: bool,
+        mut drained: HashSet<ConnectorId>,
+    ) -> Vec<ConnectorOutcome> {
         if graceful {
-            for (_, tx, _) in &self.connectors {
+            for Running { ctrl: tx, .. } in &self.connectors {
                 let _ = tx.send(ConnectorMsg::Drain).await;
             }
             let deadline = std::time::Instant::now() + DRAIN_TIMEOUT;
@@ -347,20 +407,57 @@ impl World {
                 }
             }
         }
-        for (_, tx, _) in &self.connectors {
+        for Running { ctrl: tx, .. } in &self.connectors {
             let _ = tx.send(ConnectorMsg::Stop).await;
         }
-        for (name, _, handle) in self.connectors.drain(..) {
-            match rt::timeout(STOP_TIMEOUT, handle).await {
-                Some(state) => log::debug!("[{name}] ended {state}"),
-                None => log::warn!("[{name}] did not stop in time"),
+        let mut ended = Vec::with_capacity(self.connectors.len());
+        for running in self.connectors.drain(..) {
+            let state = rt::timeout(STOP_TIMEOUT, running.handle).await;
+            match state {
+                Some(state) => log::debug!("[{}] ended {state}", running.name),
+                None => log::warn!("[{}] did not stop in time", running.name),
             }
+            ended.push((running.name, state, running.dropped));
         }
         for handle in self.pipelines.drain(..) {
             let _ = rt::timeout(Duration::from_secs(1), handle).await;
         }
         log::info!("all connectors stopped");
+        // Read the counters only now: every sink manager has stopped (or timed out).
+        ended
+            .into_iter()
+            .map(|(name, state, dropped)| ConnectorOutcome {
+                name,
+                state,
+                dropped: dropped.map_or(0, |d| d.load(Ordering::Relaxed)),
+            })
+            .collect()
     }
+}
+
+/// Logs one line per connector that failed (an error it could not recover from, or its reconnect
+/// policy gave up: it is quarantined until the process restarts), did not stop, or dropped
+/// events; returns how many events were dropped in all.
+fn summarize(outcomes: &[ConnectorOutcome]) -> u64 {
+    let mut dropped = 0;
+    for o in outcomes {
+        dropped += o.dropped;
+        let how = match o.state {
+            Some(State::Failed) => "failed (quarantined: no more retries)",
+            None => "did not stop in time",
+            Some(_) if o.dropped > 0 => "could not deliver everything",
+            Some(_) => continue,
+        };
+        log::error!(
+            "summary: [{}] {how}; {} event(s) dropped",
+            o.name,
+            o.dropped
+        );
+    }
+    if dropped > 0 {
+        log::error!("summary: {dropped} event(s) dropped in all");
+    }
+    dropped
 }
 
 fn create_connector(

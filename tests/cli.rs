@@ -1,7 +1,8 @@
 //! The command line end to end: the integration-test runner's tag filters, failure exit code and
-//! timeout, `server run -p`, and graceful shutdown on SIGINT / SIGTERM. Each test works in its
-//! own temp dir and bounds every process it starts. In a build without builtin connectors the
-//! deployments find their connectors through `TREMOR_PLUGIN_PATH` (set by `ci/test.sh`).
+//! timeout, `server run -p`, and graceful shutdown on SIGINT / SIGTERM / SIGQUIT / SIGHUP. Each
+//! test works in its own temp dir and bounds every process it starts. In a build without builtin
+//! connectors the deployments find their connectors through `TREMOR_PLUGIN_PATH` (set by
+//! `ci/test.sh`).
 
 mod common;
 
@@ -143,8 +144,14 @@ fn stopped_by(signal: libc::c_int) -> (Output, String) {
 }
 
 #[test]
-fn sigint_and_sigterm_stop_gracefully_with_every_event_written() {
-    for (signal, number) in [(libc::SIGINT, 2), (libc::SIGTERM, 15)] {
+fn every_stop_signal_stops_gracefully_with_every_event_written() {
+    // SIGQUIT drains as in Tremor (its tests stop deployments with it); SIGHUP too.
+    for (signal, number) in [
+        (libc::SIGINT, 2),
+        (libc::SIGTERM, 15),
+        (libc::SIGQUIT, 3),
+        (libc::SIGHUP, 1),
+    ] {
         let (out, ticks) = stopped_by(signal);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "signal {number}:\n{stderr}");

@@ -293,6 +293,8 @@ pub(crate) struct SinkProbe {
     pub(crate) world: Receiver<WorldMsg>,
     /// The inbox of the source ([`SOURCE_ID`]) that feeds it: acks, fails, readiness.
     pub(crate) source: Receiver<SourceMsg>,
+    /// How many events it dropped.
+    pub(crate) dropped: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A sink manager (id [`SINK_ID`], structured encoding) over a [`FakeSink`] answering from
@@ -310,6 +312,7 @@ pub(crate) fn sink(
     let (world_tx, world_rx) = rt::unbounded();
     let (probe_source_tx, probe_source_rx) = rt::unbounded();
     let source_tx = source_inbox.unwrap_or(probe_source_tx);
+    let dropped: Arc<std::sync::atomic::AtomicU64> = Arc::default();
     let manager = SinkManager::new(SinkSetup {
         alias: "test::sink".into(),
         id: SINK_ID,
@@ -325,8 +328,10 @@ pub(crate) fn sink(
         world: world_tx,
         sources: Arc::new(HashMap::from([(SOURCE_ID, source_tx.clone())])),
         upstream_sources: vec![source_tx],
+        dropped: dropped.clone(),
     });
     let probe = SinkProbe {
+        dropped,
         calls,
         data: data_tx,
         ctrl: ctrl_tx,

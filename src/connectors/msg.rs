@@ -24,7 +24,7 @@ pub enum WorldMsg {
         /// Who asked, for the log.
         by: String,
     },
-    /// SIGINT / SIGTERM arrived.
+    /// A stop signal arrived (SIGINT, SIGTERM, SIGQUIT or SIGHUP).
     Signal(i32),
     /// A sink has received `Drained` on all its links and flushed.
     SinkDrained(ConnectorId),

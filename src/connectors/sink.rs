@@ -13,7 +13,13 @@ use crate::{
     rt::{self, Receiver, Sender},
 };
 use abi_stable::std_types::{RSlice, RStr};
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
 use tremor_pdk::{
     CbAction, ConnectorError, ErrorKind, EventAck, SinkBatch, SinkEvent, SinkReplies,
 };
@@ -72,6 +78,9 @@ pub(crate) struct SinkManager {
     /// Events that arrived before the connector was connected, or whose delivery hit a lost
     /// connection: delivered (again) once it is back.
     pending: std::collections::VecDeque<(&'static str, Vec<Event>)>,
+    /// Events this sink dropped: failed writes, events reaching it after its connector failed,
+    /// events still held when it stopped. The world reads it for the end summary.
+    dropped: Arc<AtomicU64>,
 }
 
 /// What happened to a batch.
@@ -116,6 +125,8 @@ pub(crate) struct SinkSetup {
     pub(crate) sources: SourceInboxes,
     /// The sources that feed it: told whenever it becomes ready or stops being ready.
     pub(crate) upstream_sources: Vec<Sender<SourceMsg>>,
+    /// Where it counts the events it dropped (see [`SinkManager`]'s `dropped`).
+    pub(crate) dropped: Arc<AtomicU64>,
 }
 
 impl SinkManager {
@@ -132,6 +143,7 @@ impl SinkManager {
             world,
             sources,
             upstream_sources,
+            dropped,
         } = setup;
         Self {
             alias,
@@ -150,7 +162,12 @@ impl SinkManager {
             warned_failed: false,
             buffers: BatchBuffers::default(),
             pending: std::collections::VecDeque::new(),
+            dropped,
         }
+    }
+
+    fn count_dropped(&self, events: usize) {
+        self.dropped.fetch_add(events as u64, Ordering::Relaxed);
     }
 
     /// Tells the sources feeding this sink whether it can take events now.
@@ -247,6 +264,14 @@ impl SinkManager {
             }
         }
         self.flush().await;
+        let held: usize = self.pending.iter().map(|(_, events)| events.len()).sum();
+        if held > 0 {
+            log::warn!(
+                "[{}] stopped with {held} event(s) never delivered (the connector was not connected)",
+                self.alias
+            );
+            self.count_dropped(held);
+        }
         log::debug!("[{}] sink manager stopped", self.alias);
     }
 
@@ -261,6 +286,7 @@ impl SinkManager {
     }
 
     fn reject(&mut self, events: &[Event]) {
+        self.count_dropped(events.len());
         if self.warned_failed {
             log::debug!(
                 "[{}] connector failed: dropping {} event(s)",
@@ -337,6 +363,13 @@ impl SinkManager {
                 }
             }
         };
+        let lost = failed.len()
+            + (0..b.events.len())
+                .filter(|&i| replies.ack_of(i) == EventAck::FAIL)
+                .count();
+        if lost > 0 {
+            self.dropped.fetch_add(lost as u64, Ordering::Relaxed);
+        }
         if events.iter().any(|e| e.transactional) {
             // Map batch indices back to event indices, then add the encoding failures.
             let mut full = SinkReplies {
@@ -630,6 +663,35 @@ mod tests {
             send(&probe.ctrl, SinkMsg::Stop).await;
             task.await;
             assert_eq!(probe.calls.all(), [Call::Flush]);
+            assert_eq!(probe.dropped.load(Ordering::Relaxed), 1);
+        });
+    }
+
+    #[test]
+    fn counts_what_it_drops_for_the_end_summary() {
+        rt::block_on(async {
+            let mut one_failed = SinkReplies::ack_all();
+            one_failed.push(0, EventAck::FAIL, CbAction::NONE);
+            let full = Err(ConnectorError::new(ErrorKind::IO, "no space left on device"));
+            let lost = Err(ConnectorError::connection("broken pipe"));
+            let script = Script::new([Ok(one_failed), full, lost]);
+            let (manager, probe) = harness::sink(script, 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            send(&probe.data, events(&[(1, "a"), (2, "b")], false)).await;
+            probe.calls.wait_for(&batch(&["a", "b"]), 1).await;
+            send(&probe.data, events(&[(3, "c"), (4, "d"), (5, "e")], false)).await;
+            probe.calls.wait_for(&batch(&["c", "d", "e"]), 1).await;
+            // Kept for after a reconnect that never comes: dropped at the stop.
+            send(&probe.data, events(&[(6, "f")], false)).await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::ConnectionLost
+            ));
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(probe.dropped.load(Ordering::Relaxed), 1 + 3 + 1);
         });
     }
 
