@@ -5,7 +5,7 @@
 //! their connectors through `TREMOR_PLUGIN_PATH` (set by `ci/test.sh`).
 
 use std::{
-    io::{Read, Write},
+    io::Write,
     path::Path,
     process::{Child, Command, Output, Stdio},
     time::{Duration, Instant},
@@ -76,9 +76,8 @@ impl Running {
             if Instant::now() > deadline || self.exited() {
                 let mut child = self.0.take().expect("running");
                 let _ = child.kill();
-                let mut err = String::new();
-                let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut err));
-                panic!("never {what}:\n{err}");
+                let out = child.wait_with_output().expect("output");
+                panic!("never {what}:\n{}", text(&out.stderr));
             }
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -116,6 +116,16 @@ pub enum SourceReply {
     /// The source will never produce anything again (e.g. a file read to its end). The runtime
     /// stops pulling; the connector keeps running until the deployment stops.
     Finished,
+    /// Something the connector was given could not be used (e.g. an exit code out of range):
+    /// the runtime sends an error event with `message` on the connector's `err` port, or logs
+    /// it when nothing is connected there. Added after the first release: a host that does not
+    /// know it logs it as an unknown reply.
+    Error {
+        /// The stream it concerns (`0` for connectors with one stream).
+        stream: u64,
+        /// What was wrong, naming the offending value.
+        message: RString,
+    },
 }
 
 impl SourceReply {

@@ -247,6 +247,15 @@ impl SourceManager {
                 log::debug!("[{}] source finished", self.alias);
                 self.finished = true;
             }
+            SourceReply::Error { stream, message } => {
+                let origin = Origin {
+                    source: self.uid,
+                    stream,
+                    pull_id,
+                };
+                self.emit(Vec::new(), vec![message.into_string()], origin)
+                    .await;
+            }
             other => {
                 log::warn!("[{}] ignoring unknown source reply {other:?}", self.alias);
                 self.idle(Duration::from_millis(100)).await;

@@ -195,8 +195,8 @@ mod tests {
         assert!(e(&mut p, "codec", sorted_typo).contains("unknown mode `sortd`"));
         let pre = Value::Array(vec![Value::from("separat")]);
         assert!(e(&mut p, "preprocessors", pre).starts_with("unknown preprocessor `separat`"));
-        let post = Value::Array(vec![Value::from("separate"), Value::from("gzip")]);
-        assert!(e(&mut p, "postprocessors", post).starts_with("unknown postprocessor `gzip`"));
+        let post = Value::Array(vec![Value::from("separate"), Value::from("gzipp")]);
+        assert!(e(&mut p, "postprocessors", post).starts_with("unknown postprocessor `gzipp`"));
         assert!(p.postprocessors.is_empty(), "nothing stored on error");
         assert_eq!(
             e(&mut p, "reconnect", Value::object()),
