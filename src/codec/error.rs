@@ -58,6 +58,8 @@ pub enum CodecError {
     /// A chunk is not a syslog message (RFC 5424 or RFC 3164), or a value is not a syslog
     /// record.
     Syslog(&'static str),
+    /// A chunk is not a Graphite plaintext line, or a value is not a Graphite record.
+    InvalidGraphite,
     /// A chunk is not Tremor's binary value encoding.
     Tremor(&'static str),
 }
@@ -97,6 +99,7 @@ impl fmt::Display for CodecError {
                 "the csv codec encodes an array as one record, not a {found}"
             ),
             Self::Syslog(e) => write!(f, "invalid syslog message: {e}"),
+            Self::InvalidGraphite => f.write_str("invalid graphite plaintext metric"),
             Self::Tremor(e) => write!(f, "invalid tremor binary value: {e}"),
         }
     }

@@ -8,6 +8,7 @@ mod binflux;
 mod csv;
 mod dogstatsd;
 mod error;
+mod graphite;
 mod influx;
 mod json;
 mod msgpack;
@@ -63,6 +64,7 @@ pub const NAMES: &[&str] = &[
     "syslog",
     "null",
     "tremor",
+    "graphite-plaintext",
 ];
 
 /// Creates the codec `name` with its `config` record.
@@ -97,6 +99,7 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
         "syslog" => Ok(Box::new(syslog::Syslog)),
         "null" => Ok(Box::new(null::Null)),
         "tremor" => Ok(Box::new(tremor::Tremor)),
+        "graphite-plaintext" => Ok(Box::new(graphite::GraphitePlaintext)),
         other => Err(CodecError::Unknown {
             name: other.to_string(),
         }),
