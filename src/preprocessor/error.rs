@@ -141,6 +141,23 @@ pub enum PreprocessorError {
         /// The bytes where the length should be (lossy text, at most a few bytes).
         prefix: String,
     },
+    /// `gelf-chunking`: a datagram with the chunk magic but no complete chunk header.
+    GelfHeader {
+        /// The datagram's size in bytes.
+        len: usize,
+    },
+    /// `gelf-chunking`: a chunk that does not fit its message.
+    GelfChunk {
+        /// The GELF message id.
+        id: u64,
+        /// What is wrong, in words.
+        reason: &'static str,
+    },
+    /// `gelf-chunking`: the stream ended with messages still missing chunks.
+    GelfIncomplete {
+        /// How many messages were dropped.
+        messages: usize,
+    },
     /// `textual-length-prefixed`: the stream ended inside a frame.
     EndedInTextualFrame {
         /// Bytes received after the last complete frame.
@@ -198,6 +215,17 @@ impl fmt::Display for PreprocessorError {
                 f,
                 "textual-length-prefixed: expected a decimal length and a space, found \
                  `{prefix}`; dropped the bytes up to the next space"
+            ),
+            Self::GelfHeader { len } => write!(
+                f,
+                "gelf-chunking: a chunk of {len} byte(s) is shorter than its 12-byte header"
+            ),
+            Self::GelfChunk { id, reason } => {
+                write!(f, "gelf-chunking: message {id:#018x}: {reason}")
+            }
+            Self::GelfIncomplete { messages } => write!(
+                f,
+                "gelf-chunking: the stream ended with {messages} incomplete message(s); dropped them"
             ),
             Self::EndedInTextualFrame { received } => write!(
                 f,

@@ -6,6 +6,7 @@ mod base64;
 pub(crate) mod compression;
 mod decompress;
 mod error;
+mod gelf_chunking;
 mod ingest_ns;
 mod length_prefixed;
 mod remove_empty;
@@ -54,6 +55,7 @@ pub const NAMES: &[&str] = &[
     "remove-empty",
     "ingest-ns",
     "decompress",
+    "gelf-chunking",
     "textual-length-prefix",
     "gzip",
     "zlib",
@@ -87,6 +89,7 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
             Box::<textual_length_prefixed::TextualLengthPrefixed>::default()
         })),
         "ingest-ns" => Ok(Box::new(|| Box::new(ingest_ns::IngestNs))),
+        "gelf-chunking" => Ok(Box::new(|| Box::<gelf_chunking::GelfChunking>::default())),
         "decompress" => {
             let algorithm = decompress::Decompress::algorithm_from_config(config)?;
             Ok(Box::new(move || {
