@@ -67,6 +67,7 @@ mod context;
 mod error;
 pub mod io;
 mod logging;
+pub mod manifest;
 mod panic;
 pub mod parts;
 mod root;
@@ -79,6 +80,7 @@ pub use connector::{CodecRequirement, RawConnector, RawConnectorBox, RawConnecto
 pub use context::{ConnectorContext, HostServices, HostServicesBox, HostServices_TO};
 pub use error::{ConnectorError, ErrorKind, Result};
 pub use logging::LogLevel;
+pub use manifest::{MANIFEST_HEADER, MANIFEST_SECTION, MANIFEST_SYMBOL};
 pub use root::{BuiltinConnector, ConnectorMod, ConnectorMod_Ref, NewConnectorFn};
 pub use sink::{
     CbAction, EventAck, EventReply, RawSink, RawSinkBox, RawSink_TO, SinkBatch, SinkEvent,
@@ -111,7 +113,8 @@ pub mod __private {
 ///   `["in"]`.
 ///
 /// It defines `pub fn connector_module() -> ConnectorMod_Ref` in the calling module. The
-/// connector version reported by `tremor plugins list` is the calling crate's version.
+/// connector version reported by `tremor plugins list` is the calling crate's version. In
+/// plugin builds it also embeds the [`manifest`] that `tremor plugins inspect` reads.
 #[macro_export]
 macro_rules! connector_module {
     ($type_name:expr, $constructor:path) => {
@@ -154,6 +157,46 @@ macro_rules! connector_module {
         #[global_allocator]
         static __TREMOR_PDK_PLUGIN_ALLOCATOR: $crate::__private::mimalloc::MiMalloc =
             $crate::__private::mimalloc::MiMalloc;
+
+        /// What `tremor plugins inspect` reads without loading the file (see
+        /// `tremor_pdk::manifest`): the pieces of the manifest text, in order.
+        #[cfg(feature = "plugin")]
+        const __TREMOR_PDK_MANIFEST_PIECES: &[&[&str]] = &[
+            &[
+                $crate::MANIFEST_HEADER,
+                "\ntype=",
+                $type_name,
+                "\nconnector_version=",
+                env!("CARGO_PKG_VERSION"),
+                "\ninterface_version=",
+                $crate::INTERFACE_VERSION,
+                "\nabi_stable_version=",
+                $crate::manifest::ABI_STABLE_VERSION,
+                "\ninput_ports=",
+            ],
+            &[$($port, ","),+],
+            &["\ntarget="],
+            $crate::manifest::TARGET,
+            &[
+                "\nprofile=",
+                if cfg!(debug_assertions) { "debug" } else { "release" },
+                "\n",
+            ],
+        ];
+        #[cfg(feature = "plugin")]
+        const __TREMOR_PDK_MANIFEST_LEN: usize =
+            $crate::manifest::pieces_len(__TREMOR_PDK_MANIFEST_PIECES);
+
+        /// The plugin's manifest, in its own section and exported, so that it is kept and
+        /// found by name (`tremor_pdk::MANIFEST_SECTION`, `tremor_pdk::MANIFEST_SYMBOL`).
+        #[cfg(feature = "plugin")]
+        #[used]
+        #[unsafe(no_mangle)]
+        #[unsafe(link_section = ".tremor_connector")]
+        pub static TREMOR_CONNECTOR_MANIFEST: [u8; __TREMOR_PDK_MANIFEST_LEN] =
+            $crate::manifest::concat_pieces::<__TREMOR_PDK_MANIFEST_LEN>(
+                __TREMOR_PDK_MANIFEST_PIECES,
+            );
 
         /// The symbol the host's loader looks for in a plugin file.
         #[cfg(feature = "plugin")]
