@@ -1,13 +1,16 @@
-//! The command line: `tremor server run`, `tremor plugins list`.
+//! The command line: `tremor server run`, `tremor test integration`, `tremor plugins ...`
+//! (in `cli/plugins.rs`).
 
 use crate::{
-    connectors::registry::Registry,
     errors::{Error, Result},
     rt, troy,
     world::{World, WorldMsg},
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
+
+mod plugins;
+pub use plugins::{registry, InspectArgs, NewArgs, PluginArgs, PluginsCommand};
 
 /// Command line of the `tremor` binary.
 #[derive(Parser, Debug)]
@@ -76,21 +79,6 @@ pub struct IntegrationArgs {
     pub timeout: u64,
 }
 
-/// `tremor plugins ...`
-#[derive(Subcommand, Debug)]
-pub enum PluginsCommand {
-    /// List every connector type with its origin and versions.
-    List(PluginArgs),
-}
-
-/// Where plugins are searched.
-#[derive(Args, Debug, Clone, Default)]
-pub struct PluginArgs {
-    /// A directory with connector plugins (repeatable; also `TREMOR_PLUGIN_PATH`, a colon list).
-    #[arg(long = "plugin-path", value_name = "DIR")]
-    pub plugin_path: Vec<PathBuf>,
-}
-
 /// `tremor server run`
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -124,9 +112,7 @@ pub fn main() -> i32 {
         Command::Server {
             command: ServerCommand::Run(args),
         } => run(&args),
-        Command::Plugins {
-            command: PluginsCommand::List(args),
-        } => list_plugins(&args),
+        Command::Plugins { command } => plugins::run(&command),
         Command::Test {
             command: TestCommand::Integration(args),
         } => Ok(crate::test_runner::run(&crate::test_runner::Options {
@@ -157,24 +143,6 @@ pub fn tremor_path() -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The registry: builtins, plus plugins when the loader is built in.
-pub fn registry(args: &PluginArgs) -> Result<Registry> {
-    #[allow(unused_mut)]
-    let mut registry = Registry::with_builtins();
-    #[cfg(feature = "dynamic-plugins")]
-    crate::connectors::loader::load_all(
-        &mut registry,
-        &crate::connectors::loader::search_path(&args.plugin_path),
-    );
-    #[cfg(not(feature = "dynamic-plugins"))]
-    if !args.plugin_path.is_empty() || std::env::var_os("TREMOR_PLUGIN_PATH").is_some() {
-        log::warn!(
-            "this binary was built without the `dynamic-plugins` feature: plugin paths are ignored"
-        );
-    }
-    Ok(registry)
 }
 
 fn run(args: &RunArgs) -> Result<i32> {
@@ -240,41 +208,4 @@ fn install_signal_handler(world: rt::Sender<WorldMsg>) -> Result<()> {
         })
         .map_err(|e| Error::io("cannot start the signal thread", e))?;
     Ok(())
-}
-
-fn list_plugins(args: &PluginArgs) -> Result<i32> {
-    use crate::connectors::registry::Origin;
-    let registry = registry(args)?;
-    let rows: Vec<[String; 4]> = registry
-        .iter()
-        .map(|ty| {
-            let origin = match &ty.origin {
-                Origin::Builtin => "builtin".to_string(),
-                Origin::Native => "native".to_string(),
-                Origin::Plugin { path, sha256 } => {
-                    format!("{} (sha256 {sha256})", path.display())
-                }
-            };
-            [
-                ty.name().to_string(),
-                ty.connector_version().to_string(),
-                ty.interface_version().to_string(),
-                origin,
-            ]
-        })
-        .collect();
-    let header = ["TYPE", "VERSION", "INTERFACE", "ORIGIN"].map(String::from);
-    // Columns as wide as their widest cell, so that long type names keep the table aligned.
-    let width = |col: usize| {
-        std::iter::once(&header)
-            .chain(&rows)
-            .map(|r| r[col].len())
-            .max()
-            .unwrap_or(0)
-    };
-    let (w0, w1, w2) = (width(0), width(1), width(2));
-    for [ty, version, interface, origin] in std::iter::once(&header).chain(&rows) {
-        println!("{ty:<w0$}  {version:<w1$}  {interface:<w2$}  {origin}");
-    }
-    Ok(0)
 }

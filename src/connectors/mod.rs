@@ -8,12 +8,15 @@
 pub(crate) mod harness;
 pub(crate) mod host;
 #[cfg(feature = "dynamic-plugins")]
+pub mod inspect;
+#[cfg(feature = "dynamic-plugins")]
 pub mod loader;
 pub(crate) mod manager;
 pub mod msg;
 pub mod parts;
 pub mod reconnect;
 pub mod registry;
+pub mod scaffold;
 pub(crate) mod sink;
 pub(crate) mod source;
 

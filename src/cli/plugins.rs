@@ -1,0 +1,192 @@
+//! `tremor plugins ...`: list the connector types, inspect a plugin file without loading it,
+//! generate a new plugin crate; and the plugin options every command that loads plugins takes.
+
+use crate::{
+    connectors::{
+        registry::Registry,
+        scaffold::{self, NewPlugin, PdkSource},
+    },
+    errors::{Error, Result},
+};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// `tremor plugins ...`
+#[derive(Subcommand, Debug)]
+pub enum PluginsCommand {
+    /// List every connector type with its origin and versions.
+    List(PluginArgs),
+    /// Describe plugin files (type, versions, ports, target, sha256) without loading them.
+    Inspect(InspectArgs),
+    /// Write a new connector plugin crate, ready to build.
+    New(NewArgs),
+}
+
+/// Where plugins are searched, and which may load.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PluginArgs {
+    /// A directory with connector plugins (repeatable; also `TREMOR_PLUGIN_PATH`, a colon list).
+    #[arg(long = "plugin-path", value_name = "DIR")]
+    pub plugin_path: Vec<PathBuf>,
+    /// Load only the plugins this file pins: lines `SHA256  PATH-OR-NAME`, as `sha256sum`
+    /// prints them (also `TREMOR_PLUGIN_ALLOW`).
+    #[arg(long = "plugin-allow", value_name = "FILE")]
+    pub plugin_allow: Option<PathBuf>,
+}
+
+/// `tremor plugins inspect`
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Plugin files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `tremor plugins new`
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The connector type name (lowercase letters, digits, `_`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Generate a source part (default: both parts).
+    #[arg(long)]
+    pub source: bool,
+    /// Generate a sink part (default: both parts).
+    #[arg(long)]
+    pub sink: bool,
+    /// The crate's directory (default: `./NAME`); must not exist or be empty.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Depend on the tremor-pdk in this directory (a copy of the runtime's `pdk/`) instead of
+    /// the registry version matching this runtime.
+    #[arg(long = "pdk-path", value_name = "DIR")]
+    pub pdk_path: Option<PathBuf>,
+}
+
+/// Runs a `plugins` subcommand.
+pub fn run(command: &PluginsCommand) -> Result<i32> {
+    match command {
+        PluginsCommand::List(args) => list(args),
+        PluginsCommand::Inspect(args) => inspect(args),
+        PluginsCommand::New(args) => new(args),
+    }
+}
+
+/// The registry: builtins, plus plugins when the loader is built in.
+pub fn registry(args: &PluginArgs) -> Result<Registry> {
+    #[allow(unused_mut)]
+    let mut registry = Registry::with_builtins();
+    #[cfg(feature = "dynamic-plugins")]
+    {
+        use crate::connectors::loader::{self, Allowlist};
+        let allow =
+            Allowlist::from_cli_or_env(args.plugin_allow.as_deref()).map_err(Error::Deploy)?;
+        loader::load_all_allowed(
+            &mut registry,
+            &loader::search_path(&args.plugin_path),
+            allow.as_ref(),
+        );
+    }
+    #[cfg(not(feature = "dynamic-plugins"))]
+    if !args.plugin_path.is_empty() || std::env::var_os("TREMOR_PLUGIN_PATH").is_some() {
+        log::warn!(
+            "this binary was built without the `dynamic-plugins` feature: plugin paths are ignored"
+        );
+    }
+    Ok(registry)
+}
+
+fn list(args: &PluginArgs) -> Result<i32> {
+    use crate::connectors::registry::Origin;
+    let registry = registry(args)?;
+    let rows: Vec<[String; 4]> = registry
+        .iter()
+        .map(|ty| {
+            let origin = match &ty.origin {
+                Origin::Builtin => "builtin".to_string(),
+                Origin::Native => "native".to_string(),
+                Origin::Plugin { path, sha256 } => {
+                    format!("{} (sha256 {sha256})", path.display())
+                }
+            };
+            [
+                ty.name().to_string(),
+                ty.connector_version().to_string(),
+                ty.interface_version().to_string(),
+                origin,
+            ]
+        })
+        .collect();
+    let header = ["TYPE", "VERSION", "INTERFACE", "ORIGIN"].map(String::from);
+    // Columns as wide as their widest cell, so that long type names keep the table aligned.
+    let width = |col: usize| {
+        std::iter::once(&header)
+            .chain(&rows)
+            .map(|r| r[col].len())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for [ty, version, interface, origin] in std::iter::once(&header).chain(&rows) {
+        println!("{ty:<w0$}  {version:<w1$}  {interface:<w2$}  {origin}");
+    }
+    Ok(0)
+}
+
+/// Prints each file's manifest; a file that is not a plugin is named on stderr and makes the
+/// exit code 1. Nothing is loaded: the files are parsed as data.
+#[cfg(feature = "dynamic-plugins")]
+fn inspect(args: &InspectArgs) -> Result<i32> {
+    let mut code = 0;
+    for (i, file) in args.files.iter().enumerate() {
+        match crate::connectors::inspect::inspect(file) {
+            Ok(inspection) => {
+                if i > 0 {
+                    println!();
+                }
+                println!("file:                {}", file.display());
+                println!("{inspection}");
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                code = 1;
+            }
+        }
+    }
+    Ok(code)
+}
+
+#[cfg(not(feature = "dynamic-plugins"))]
+fn inspect(_args: &InspectArgs) -> Result<i32> {
+    Err(Error::Deploy(
+        "this binary was built without the `dynamic-plugins` feature: it cannot inspect plugins"
+            .to_string(),
+    ))
+}
+
+fn new(args: &NewArgs) -> Result<i32> {
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let pdk = match &args.pdk_path {
+        Some(path) => PdkSource::Path(std::path::absolute(path).unwrap_or_else(|_| path.clone())),
+        None => PdkSource::Version(tremor_pdk::INTERFACE_VERSION.to_string()),
+    };
+    let plugin = NewPlugin {
+        name: args.name.clone(),
+        source: args.source,
+        sink: args.sink,
+        dir: dir.clone(),
+        pdk,
+    };
+    let files = scaffold::generate(&plugin).map_err(|e| Error::Deploy(e.to_string()))?;
+    for file in files {
+        println!("created {}", file.display());
+    }
+    println!(
+        "next: cd {} && cargo build --release --features plugin   (see README.md)",
+        dir.display()
+    );
+    Ok(0)
+}
