@@ -232,4 +232,26 @@ mod tests {
         assert!(interface_verdict(ours).ends_with(": compatible"));
         assert!(interface_verdict("9.9.9").contains("NOT compatible"));
     }
+
+    #[test]
+    fn the_error_table_of_the_plugin_guide_shows_the_messages_as_they_are() {
+        let guide = include_str!("../../docs/plugins.md");
+        let first_part = |e: InspectError| {
+            let text = format!("FILE: {e}");
+            // The table shows the message up to its explanation in parentheses.
+            text.split(" (plugins built")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        for message in [
+            first_part(InspectError::NotAnObjectFile("REASON".into())),
+            first_part(InspectError::NoManifest),
+        ] {
+            assert!(
+                guide.contains(&message),
+                "docs/plugins.md does not show `{message}`"
+            );
+        }
+    }
 }

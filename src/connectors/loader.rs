@@ -372,11 +372,36 @@ fn check_not_writable_by_others(path: &Path) -> Result<(), LoadError> {
         (true, false) => "its group",
         (false, false) => return Ok(()),
     };
-    Err(LoadError::Insecure(format!(
-        "{} is writable by {who} (mode {:o}); run `chmod go-w` on it",
+    Err(LoadError::Insecure(insecure_message(
         path.display(),
-        mode & 0o7777
+        who,
+        format_args!("{:o}", mode & 0o7777),
     )))
+}
+
+/// The message for a file or directory others may write to (public to the crate so that the
+/// docs' error table is checked against it).
+pub(crate) fn insecure_message(
+    path: impl fmt::Display,
+    who: &str,
+    mode: impl fmt::Display,
+) -> String {
+    format!("{path} is writable by {who} (mode {mode}); run `chmod go-w` on it")
+}
+
+/// The message for a file that is not on the allowlist `list`.
+pub(crate) fn not_on_allowlist_message(path: impl fmt::Display, list: &str, found: &str) -> String {
+    format!("{path} is not on the plugin allowlist {list} (its sha256 is {found})")
+}
+
+/// The message for a file whose hash is not the one `list` pins.
+pub(crate) fn wrong_hash_message(
+    path: impl fmt::Display,
+    list: &str,
+    expected: &str,
+    found: &str,
+) -> String {
+    format!("{path} does not have the sha256 pinned in {list}: expected {expected}, found {found}")
 }
 
 /// The lowercase hex SHA-256 of `bytes`, as `sha256sum` prints it.
@@ -477,20 +502,20 @@ impl Allowlist {
             .map(|(hash, _)| hash.as_str())
             .collect();
         if pinned.is_empty() {
-            return Err(LoadError::NotAllowed(format!(
-                "{} is not on the plugin allowlist {} (its sha256 is {sha256})",
+            return Err(LoadError::NotAllowed(not_on_allowlist_message(
                 path.display(),
-                self.source
+                &self.source,
+                sha256,
             )));
         }
         if pinned.contains(&sha256) {
             return Ok(());
         }
-        Err(LoadError::NotAllowed(format!(
-            "{} does not have the sha256 pinned in {}: expected {}, found {sha256}",
+        Err(LoadError::NotAllowed(wrong_hash_message(
             path.display(),
-            self.source,
-            pinned.join(" or ")
+            &self.source,
+            &pinned.join(" or "),
+            sha256,
         )))
     }
 }
@@ -613,5 +638,56 @@ mod tests {
             bad.starts_with("allow.txt:2: expected `SHA256  PATH-OR-NAME`"),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn the_error_table_of_the_plugin_guide_shows_the_messages_as_they_are() {
+        use super::super::registry::DuplicateType;
+        let guide = include_str!("../../docs/plugins.md");
+        let skipping = |e: LoadError| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default().to_string();
+            format!("skipping plugin FILE: {first}")
+        };
+        let plugin = |path: &str| Origin::Plugin {
+            path: PathBuf::from(path),
+            sha256: String::new(),
+        };
+        let messages = [
+            skipping(LoadError::NotALibrary("REASON".into())),
+            skipping(LoadError::NotAPlugin),
+            skipping(LoadError::IncompatibleVersion {
+                accepted: "Y".into(),
+                found: "X".into(),
+            }),
+            skipping(LoadError::Layout {
+                first: "WHERE".into(),
+                report: "REPORT".into(),
+            }),
+            "full report from abi_stable:".to_string(),
+            skipping(LoadError::Insecure(insecure_message("FILE", "WHO", "MODE"))),
+            format!(
+                "plugin directory DIR: {}",
+                LoadError::Insecure(insecure_message("DIR", "WHO", "MODE"))
+            ),
+            skipping(LoadError::NotAllowed(not_on_allowlist_message(
+                "FILE", "LIST", "FOUND",
+            ))),
+            skipping(LoadError::NotAllowed(wrong_hash_message(
+                "FILE", "LIST", "EXPECTED", "FOUND",
+            ))),
+            DuplicateType {
+                name: "T".into(),
+                kept: plugin("ORIGIN1"),
+                refused: plugin("ORIGIN2"),
+            }
+            .to_string(),
+        ];
+        for message in messages {
+            assert!(
+                guide.contains(&message),
+                "docs/plugins.md does not show `{message}`"
+            );
+        }
     }
 }
