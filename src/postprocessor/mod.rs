@@ -63,7 +63,7 @@ pub fn lookup(
         "compress" => Ok(Box::new(compress::Compress::new(Compression::from_config(
             "compress", config,
         )?))),
-        legacy => match Algorithm::from_name(legacy) {
+        legacy => match Algorithm::from_name(legacy).filter(|_| NAMES.contains(&legacy)) {
             Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
                 "compress",
                 algorithm,

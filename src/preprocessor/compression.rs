@@ -3,7 +3,7 @@
 //! directions agree on names, container formats and levels.
 //!
 //! Container formats, as Tremor uses them: gzip (RFC 1952), zlib (RFC 1950), xz (`.xz`
-//! container), snappy *framed* format, lz4 *frame* format, zstd frames.
+//! container), snappy *framed* format, lz4 *frame* format, zstd frames, brotli (RFC 7932).
 
 use super::ProcessorConfigError;
 use std::io::{self, Read, Write};
@@ -24,10 +24,12 @@ pub enum Algorithm {
     Lz4,
     /// `zstd`
     Zstd,
+    /// `br`: brotli (no magic bytes: never autodetected, as in Tremor).
+    Brotli,
 }
 
 impl Algorithm {
-    /// The algorithm named `name`, as Tremor spells it (`br`, brotli, is not supported).
+    /// The algorithm named `name`, as Tremor spells it.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {
@@ -37,6 +39,7 @@ impl Algorithm {
             "snappy" => Self::Snappy,
             "lz4" => Self::Lz4,
             "zstd" => Self::Zstd,
+            "br" => Self::Brotli,
             _ => return None,
         })
     }
@@ -51,6 +54,7 @@ impl Algorithm {
             Self::Snappy => "snappy",
             Self::Lz4 => "lz4",
             Self::Zstd => "zstd",
+            Self::Brotli => "br",
         }
     }
 
@@ -89,6 +93,10 @@ impl Algorithm {
                 zstd::stream::copy_decode(data, &mut out)?;
                 0
             }
+            Self::Brotli => {
+                brotli::BrotliDecompress(&mut &data[..], &mut out)?;
+                0
+            }
         };
         Ok(out)
     }
@@ -125,7 +133,7 @@ impl Compression {
                 ProcessorConfigError::BadField {
                     processor,
                     field: "algorithm",
-                    expected: "one of gzip, zlib, xz2, snappy, lz4, zstd",
+                    expected: "one of gzip, zlib, xz2, snappy, lz4, zstd, br",
                     found: Some(v.to_string()),
                 }
             })?,
@@ -133,7 +141,7 @@ impl Compression {
                 return Err(ProcessorConfigError::BadField {
                     processor,
                     field: "algorithm",
-                    expected: "given (one of gzip, zlib, xz2, snappy, lz4, zstd)",
+                    expected: "given (one of gzip, zlib, xz2, snappy, lz4, zstd, br)",
                     found: None,
                 })
             }
@@ -155,7 +163,7 @@ impl Compression {
                 Algorithm::Xz2 => (0..=9, "an integer from 0 to 9 (xz2)", 9),
                 Algorithm::Zstd => (-7..=22, "an integer from -7 to 22 (zstd)", 0),
                 Algorithm::Lz4 => (0..=i64::from(i32::MAX), "a non-negative integer (lz4)", 4),
-                Algorithm::Gzip | Algorithm::Zlib | Algorithm::Snappy => {
+                Algorithm::Gzip | Algorithm::Zlib | Algorithm::Snappy | Algorithm::Brotli => {
                     if let Some(v) = level {
                         return Err(ProcessorConfigError::BadField {
                             processor,
@@ -218,6 +226,11 @@ impl Compression {
                 e.finish().map_err(io::Error::other)?;
             }
             Algorithm::Zstd => zstd::stream::copy_encode(data, out, self.level)?,
+            Algorithm::Brotli => {
+                // Tremor's parameters: the crate's defaults (quality 11, window 22).
+                let params = brotli::enc::BrotliEncoderParams::default();
+                brotli::BrotliCompress(&mut &data[..], out, &params)?;
+            }
         }
         Ok(())
     }
@@ -267,6 +280,7 @@ mod tests {
             Algorithm::Snappy => SNAPPY_HEX,
             Algorithm::Lz4 => LZ4_HEX,
             Algorithm::Zstd => ZSTD_HEX,
+            Algorithm::Brotli => BROTLI_HEX,
         })
     }
 
@@ -274,25 +288,37 @@ mod tests {
     const ZLIB_HEX: &str = "789ccb48cdc9c95728294acdcd2fe20200239404d8";
     const XZ_HEX: &str = "fd377a585a000004e6d6b4460200210116000000742fe5a301000c68656c6c6f207472656d6f720a0000000038d8cab1ebfe60980001250d7119c4b61fb6f37d010000000004595a";
     const ZSTD_HEX: &str = "28b52ffd240d69000068656c6c6f207472656d6f720a9cd523ea";
+    /// `brotli -c` 1.0.9 (quality 11 stores a message this short uncompressed).
+    const BROTLI_HEX: &str = "0f068068656c6c6f207472656d6f720a03";
     const LZ4_HEX: &str = "04224d186440a70d00008068656c6c6f207472656d6f720a00000000c3c20c6c";
     // Built by hand from the framing format spec (stream identifier, then one uncompressed
     // chunk with its masked CRC-32C): no snappy tool here.
     const SNAPPY_HEX: &str = "ff060000734e615070590111000002f516ed68656c6c6f207472656d6f720a";
 
-    const ALL: [Algorithm; 6] = [
+    const ALL: [Algorithm; 7] = [
         Algorithm::Gzip,
         Algorithm::Zlib,
         Algorithm::Xz2,
         Algorithm::Snappy,
         Algorithm::Lz4,
         Algorithm::Zstd,
+        Algorithm::Brotli,
     ];
+
+    /// What autodetection must find: brotli has no magic bytes.
+    fn detected(algorithm: Algorithm) -> Option<Algorithm> {
+        (algorithm != Algorithm::Brotli).then_some(algorithm)
+    }
 
     #[test]
     fn decodes_what_the_reference_tools_wrote() {
         for algorithm in ALL {
             let data = reference(algorithm);
-            assert_eq!(Algorithm::detect(&data), Some(algorithm), "{algorithm:?}");
+            assert_eq!(
+                Algorithm::detect(&data),
+                detected(algorithm),
+                "{algorithm:?}"
+            );
             let out = algorithm
                 .decompress(&data)
                 .unwrap_or_else(|e| panic!("{algorithm:?}: {e}"));
@@ -312,7 +338,7 @@ mod tests {
             let compressed = &out[6..];
             assert_eq!(
                 Algorithm::detect(compressed),
-                Some(algorithm),
+                detected(algorithm),
                 "{algorithm:?}"
             );
             assert_eq!(algorithm.decompress(compressed).expect("valid"), data);
@@ -329,7 +355,9 @@ mod tests {
         assert!(ok(literal!({"algorithm": "lz4", "level": 1})).is_ok());
         let err = ok(literal!({"algorithm": "gzip", "level": 1})).expect_err("no levels");
         assert!(err.to_string().contains("only xz2, zstd and lz4"), "{err}");
-        let err = ok(literal!({"algorithm": "br"})).expect_err("unsupported");
+        assert!(ok(literal!({"algorithm": "br"})).is_ok());
+        assert!(ok(literal!({"algorithm": "br", "level": 5})).is_err());
+        let err = ok(literal!({"algorithm": "rar"})).expect_err("unsupported");
         assert!(
             err.to_string().contains("`algorithm` must be one of"),
             "{err}"

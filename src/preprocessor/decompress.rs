@@ -1,6 +1,7 @@
 //! `decompress`: each chunk is one compressed message (Tremor's preprocessor of that name).
 //! With `{"algorithm": NAME}` it reads that format; without, or with `"autodetect"`, it
-//! recognizes the format by its magic bytes and passes anything else through unchanged.
+//! recognizes the format by its magic bytes (brotli has none: name it) and passes anything
+//! else through unchanged.
 
 use super::{
     compression::{check_keys, Algorithm},
@@ -37,7 +38,7 @@ impl Decompress {
             .ok_or_else(|| ProcessorConfigError::BadField {
                 processor: NAME,
                 field: "algorithm",
-                expected: "one of autodetect, gzip, zlib, xz2, snappy, lz4, zstd",
+                expected: "one of autodetect, gzip, zlib, xz2, snappy, lz4, zstd, br",
                 found: Some(v.to_string()),
             }),
         }

@@ -96,16 +96,18 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
                 Box::new(decompress::Decompress::new(algorithm))
             }))
         }
-        legacy => match compression::Algorithm::from_name(legacy) {
-            Some(algorithm) => Ok(Box::new(move || {
-                Box::new(decompress::Decompress::fixed(algorithm))
-            })),
-            None => Err(ProcessorConfigError::Unknown {
-                kind: ProcessorKind::Pre,
-                name: legacy.to_string(),
-                known: NAMES,
-            }),
-        },
+        legacy => {
+            match compression::Algorithm::from_name(legacy).filter(|_| NAMES.contains(&legacy)) {
+                Some(algorithm) => Ok(Box::new(move || {
+                    Box::new(decompress::Decompress::fixed(algorithm))
+                })),
+                None => Err(ProcessorConfigError::Unknown {
+                    kind: ProcessorKind::Pre,
+                    name: legacy.to_string(),
+                    known: NAMES,
+                }),
+            }
+        }
     }
 }
 
