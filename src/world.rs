@@ -45,6 +45,10 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// that failed or never connected) and the deployment would otherwise have ended with 0.
 pub const EXIT_EVENTS_DROPPED: i32 = 3;
 
+/// The exit code of `tremor server run` when the deployment cannot do anything: every connector
+/// with a source part failed to start (as for a deployment that does not plan).
+pub const EXIT_DEPLOYMENT_FAILED: i32 = 1;
+
 /// A connector instance that was created but not started.
 struct Created {
     name: String,
@@ -117,6 +121,9 @@ pub struct World {
     sinks: usize,
     pipelines: Vec<JoinHandle<()>>,
     exit_nonzero_on_drops: bool,
+    /// Connectors with a source part that have not failed to start: when none is left, no
+    /// event can ever flow and the deployment has failed (instead of running on idle).
+    startable_sources: HashSet<String>,
 }
 
 impl World {
@@ -152,6 +159,7 @@ impl World {
             sinks: 0,
             pipelines: Vec::new(),
             exit_nonzero_on_drops: true,
+            startable_sources: HashSet::new(),
         };
         world.spawn(plan, &topology, created, codecs);
         Ok(world)
@@ -313,6 +321,9 @@ impl World {
                 }
                 _ => None,
             };
+            if source.is_some() {
+                self.startable_sources.insert(alias.to_string());
+            }
             let manager = ConnectorManager::new(
                 alias.clone(),
                 c.connector,
@@ -320,7 +331,8 @@ impl World {
                 c.reconnect,
                 source,
                 sink,
-            );
+            )
+            .report_start_failure_to(self.world_tx.clone());
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
             self.connectors.push(Running {
                 name: c.name,
@@ -332,7 +344,7 @@ impl World {
     }
 
     /// Runs until a stop request or a signal, then shuts down. Returns the exit code.
-    pub async fn run(self) -> i32 {
+    pub async fn run(mut self) -> i32 {
         let mut drained: HashSet<ConnectorId> = HashSet::new();
         let (exit_code, graceful) = loop {
             match self.world_rx.recv().await {
@@ -357,6 +369,17 @@ impl World {
                 }
                 Ok(WorldMsg::SinkDrained(alias)) => {
                     drained.insert(alias);
+                }
+                Ok(WorldMsg::StartFailed { connector, reason }) => {
+                    // A connector that fails alone leaves the rest running, as in Tremor; only
+                    // a deployment none of whose sources can start is given up.
+                    let was_source = self.startable_sources.remove(&connector);
+                    if was_source && self.startable_sources.is_empty() {
+                        log::error!(
+                            "deployment failed: no source can start (the last, {connector}: {reason}); stopping"
+                        );
+                        break (EXIT_DEPLOYMENT_FAILED, true);
+                    }
                 }
                 Err(_) => break (0, false),
             }
@@ -394,7 +417,7 @@ impl World {
                         log::warn!("second signal: stopping without waiting for the drain");
                         break;
                     }
-                    Some(Ok(WorldMsg::Stop { .. })) => {}
+                    Some(Ok(WorldMsg::Stop { .. } | WorldMsg::StartFailed { .. })) => {}
                     Some(Err(_)) | None => {
                         log::warn!(
                             "drain timed out after {} s: {} of {} sinks drained",

@@ -458,3 +458,47 @@ deploy flow main;
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("summary: [main::out] failed"), "{stderr}");
 }
+
+/// Finding 5: a tcp_server whose port is taken cannot start; when no source of the deployment
+/// can start, the deployment fails (exit 1, the reason and the summary logged) instead of
+/// running forever doing nothing.
+#[test]
+fn a_deployment_whose_only_source_cannot_bind_fails() {
+    let work = tempfile::tempdir().expect("work dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let troy = format!(
+        r#"define flow main
+flow
+  use tremor::pipelines;
+  define connector server from tcp_server
+  with
+    codec = "string",
+    preprocessors = ["separate"],
+    config = {{"url": "127.0.0.1:{port}"}}
+  end;
+  define connector out from file
+  with
+    codec = "json",
+    postprocessors = ["separate"],
+    config = {{"path": "out.log", "mode": "truncate"}}
+  end;
+  create connector server;
+  create connector out;
+  create pipeline pass from pipelines::passthrough;
+  connect /connector/server to /pipeline/pass;
+  connect /pipeline/pass to /connector/out;
+end;
+deploy flow main;
+"#
+    );
+    std::fs::write(work.path().join("config.troy"), troy).expect("config.troy");
+    let out = Running::start(tremor(work.path()).args(["server", "run", "config.troy"]))
+        .finish_within(Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("deployment failed: no source can start"), "{stderr}");
+    assert!(stderr.contains("in use"), "{stderr}");
+    assert!(stderr.contains("summary: [main::server] failed"), "{stderr}");
+    drop(taken);
+}

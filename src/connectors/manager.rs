@@ -4,7 +4,7 @@
 
 use super::parts::{ConnectorPart, Lifecycle};
 use super::{
-    msg::{ConnectorMsg, SinkMsg, SourceMsg},
+    msg::{ConnectorMsg, SinkMsg, SourceMsg, WorldMsg},
     reconnect::Reconnect,
     State,
 };
@@ -24,13 +24,18 @@ pub(crate) struct ConnectorManager {
     state: State,
     /// Control messages taken off the channel while connecting, handled next.
     deferred: VecDeque<ConnectorMsg>,
+    /// Told when the connector cannot start at all: the deployment then fails instead of
+    /// running on without it.
+    world: Option<Sender<WorldMsg>>,
+    /// The connector ran once (its first connect and start succeeded).
+    started_once: bool,
 }
 
 /// How a connect sequence ended.
 enum Connect {
     Connected,
-    /// The reconnect policy gave up.
-    GaveUp,
+    /// The reconnect policy gave up; why the last attempt failed.
+    GaveUp(String),
     /// A stop, drain or failure arrived first (kept in `deferred`).
     Interrupted,
 }
@@ -71,7 +76,16 @@ impl ConnectorManager {
             sink,
             state: State::Initializing,
             deferred: VecDeque::new(),
+            world: None,
+            started_once: false,
         }
+    }
+
+    /// Reports to `world` when the connector fails before it ever ran (see
+    /// [`WorldMsg::StartFailed`]).
+    pub(crate) fn report_start_failure_to(mut self, world: Sender<WorldMsg>) -> Self {
+        self.world = Some(world);
+        self
     }
 
     fn set_state(&mut self, state: State) {
@@ -127,7 +141,7 @@ impl ConnectorManager {
                     "[{}] connecting failed (attempt {attempt}): {why}; giving up per reconnect policy",
                     self.alias
                 );
-                return Connect::GaveUp;
+                return Connect::GaveUp(why);
             };
             log::warn!(
                 "[{}] connecting failed (attempt {attempt}): {why}; retrying in {} ms",
@@ -161,6 +175,14 @@ impl ConnectorManager {
 
     async fn fail(&mut self, why: &str) {
         log::error!("[{}] connector failed: {why}", self.alias);
+        if !self.started_once {
+            if let Some(world) = &self.world {
+                let _ = world.try_send(WorldMsg::StartFailed {
+                    connector: self.alias.to_string(),
+                    reason: why.to_string(),
+                });
+            }
+        }
         self.set_state(State::Failed);
         self.tell_parts(Some(SourceMsg::Stop), Some(SinkMsg::Fail))
             .await;
@@ -169,8 +191,8 @@ impl ConnectorManager {
     async fn start(&mut self) {
         match self.connect().await {
             Connect::Connected => {}
-            Connect::GaveUp => {
-                self.fail("could not connect").await;
+            Connect::GaveUp(why) => {
+                self.fail(&format!("could not connect: {why}")).await;
                 return;
             }
             // The stop (or failure) that interrupted us is handled by the main loop.
@@ -181,6 +203,7 @@ impl ConnectorManager {
             return;
         }
         self.set_state(State::Running);
+        self.started_once = true;
         self.tell_parts(Some(SourceMsg::Start), Some(SinkMsg::Start))
             .await;
     }
@@ -364,6 +387,36 @@ mod tests {
                     Call::Lifecycle(Lifecycle::Stop)
                 ]
             );
+        });
+    }
+
+    #[test]
+    fn only_a_failure_before_the_first_start_is_reported_to_the_world() {
+        rt::block_on(async {
+            let refused = || Err(ConnectorError::connection("port in use"));
+            let (manager, probe) = harness::connector(Script::new([refused()]), retry(0));
+            let (world_tx, world_rx) = rt::unbounded();
+            let task = rt::spawn("connector", manager.report_start_failure_to(world_tx).run());
+            match harness::next(&world_rx).await {
+                WorldMsg::StartFailed { connector, reason } => {
+                    assert!(reason.ends_with("port in use"), "{connector}: {reason}");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Failed);
+
+            // Failing after it ran is not a start failure.
+            let (manager, probe) = harness::connector(Script::new([]), retry(0));
+            let (world_tx, world_rx) = rt::unbounded();
+            let task = rt::spawn("connector", manager.report_start_failure_to(world_tx).run());
+            expect_source(&probe, "Start").await;
+            let panic = ConnectorError::new(tremor_pdk::ErrorKind::PANIC, "boom");
+            send(&probe.ctrl, ConnectorMsg::PartFailed(panic)).await;
+            expect_source(&probe, "Stop").await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Failed);
+            harness::quiet(&world_rx).await;
         });
     }
 

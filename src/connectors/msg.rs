@@ -28,6 +28,14 @@ pub enum WorldMsg {
     Signal(i32),
     /// A sink has received `Drained` on all its links and flushed.
     SinkDrained(ConnectorId),
+    /// A connector failed before it ever ran (its first connect gave up per its reconnect
+    /// policy, e.g. a port in use, or its start failed): the deployment fails.
+    StartFailed {
+        /// `flow::alias`.
+        connector: String,
+        /// Why, for the log.
+        reason: String,
+    },
 }
 
 /// Control messages for a connector manager.
