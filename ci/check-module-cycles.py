@@ -3,12 +3,13 @@
 
 A module is one file of src/ (`src/a/b.rs` and `src/a/b/mod.rs` are `a::b`). An edge `m -> n`
 is any path in `m` that names `n` or an item inside it: `use crate::n::...`, `crate::n::f()`
-inline, `super::...` and `self::...` resolved against `m`. Declaring a child (`mod n;`) is not
+inline, `super::...`, `self::...` and `child::...` resolved against `m`. Declaring a child (`mod n;`) is not
 an import; test modules (`*_tests.rs`, `tests.rs`, `test_support.rs`) and `#[cfg(test)]`
 blocks are left out, since they exist to reach into the module they test.
 
-Usage: ci/check-module-cycles.py [SRC_DIR]   (default: src). Prints every cycle found and
-exits 1 if there is one; prints the edge count and exits 0 otherwise.
+Usage: ci/check-module-cycles.py [--list] [SRC_DIR]   (default: src). Prints every cycle found
+and exits 1 if there is one; prints the edge count and exits 0 otherwise. `--list` also prints
+each module with the modules it imports (the table in docs/architecture.md).
 """
 import os
 import re
@@ -75,6 +76,8 @@ def paths_in(text):
     for m in re.finditer(r"\buse\s+([^;]+);", text):
         found.extend(p.replace(" ", "") for p in expand_use_tree(m.group(1)))
     found.extend(re.findall(r"\b(?:crate|super|self)(?:::\w+)+", text))
+    # Relative paths (`child::item`), kept only if `child` turns out to be a child module.
+    found.extend(re.findall(r"(?<![:\w])\w+(?:::\w+)+", text))
     return found
 
 
@@ -88,6 +91,9 @@ def resolve(path, here, modules):
         while parts and parts[0] == "super":
             base, parts = base[:-1], parts[1:]
         rest = parts[1:] if parts and parts[0] == "self" else parts
+    elif here + (parts[0],) in modules:
+        # A path relative to this module: `use child::Item;` or `child::f()`.
+        base, rest = here, parts
     else:
         return None
     target = tuple(base)
@@ -100,7 +106,9 @@ def resolve(path, here, modules):
 
 
 def main():
-    src = sys.argv[1] if len(sys.argv) > 1 else "src"
+    args = [a for a in sys.argv[1:] if a != "--list"]
+    listing = "--list" in sys.argv[1:]
+    src = args[0] if args else "src"
     files = {}
     for root, _, names in os.walk(src):
         for name in names:
@@ -150,6 +158,9 @@ def main():
     for v in sorted(modules):
         if v not in index:
             visit(v)
+    if listing:
+        for m in sorted(modules, key=name):
+            print(f"{name(m)} -> {', '.join(sorted(name(t) for t in edges[m])) or '(nothing)'}")
     if sccs:
         for comp in sccs:
             members = set(comp)

@@ -138,7 +138,11 @@ mod tests {
 
     #[test]
     fn module_errors_convert_with_their_message() {
-        let codec: Error = CodecError::Unknown { name: "jsn".into() }.into();
+        let codec: Error = CodecError::Unknown {
+            name: "jsn".into(),
+            known: crate::codec::NAMES,
+        }
+        .into();
         assert!(
             codec.to_string().starts_with("unknown codec `jsn`"),
             "{codec}"

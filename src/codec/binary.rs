@@ -1,7 +1,7 @@
 //! `binary`: raw bytes as a bytes value; strings encode as their bytes, anything else as
 //! JSON (as in Tremor).
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;

@@ -6,7 +6,7 @@
 //! byte (0 i64, 1 f64, 2 string, 3 true, 4 false) and the value. Strings are a `u16` length
 //! and UTF-8 bytes. Decoding borrows the strings from the chunk.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, StaticNode, Value};

@@ -2,7 +2,7 @@
 //! strings; encoding writes an array as one record without a line terminator (a `separate`
 //! postprocessor adds one), as Tremor does. Fields are quoted only when they must be.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{StaticNode, Value};

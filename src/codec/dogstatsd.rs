@@ -5,7 +5,7 @@
 //!
 //! Metric values are floats (written back without a fraction when they have none).
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};

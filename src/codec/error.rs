@@ -13,6 +13,8 @@ pub enum CodecError {
     Unknown {
         /// The name as written.
         name: String,
+        /// The names of the codecs there are.
+        known: &'static [&'static str],
     },
     /// The json codec's `mode` is neither `sorted` nor `unsorted`.
     UnknownMode {
@@ -41,7 +43,7 @@ pub enum CodecError {
     /// MessagePack encoding failed.
     WriteMsgpack(rmp_serde::encode::Error),
     /// A chunk is not an influx line, or a value is not an influx record.
-    Influx(super::influx::InfluxError),
+    Influx(InfluxError),
     /// A chunk is not binflux, or a value is not an influx record.
     Binflux(&'static str),
     /// A chunk is not a StatsD line, or a value is not a StatsD record.
@@ -67,11 +69,9 @@ pub enum CodecError {
 impl fmt::Display for CodecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unknown { name } => write!(
-                f,
-                "unknown codec `{name}` (known: {})",
-                super::NAMES.join(", ")
-            ),
+            Self::Unknown { name, known } => {
+                write!(f, "unknown codec `{name}` (known: {})", known.join(", "))
+            }
             Self::UnknownMode { codec, mode } => write!(
                 f,
                 "codec `{codec}`: unknown mode `{mode}` (expected `sorted` or `unsorted`)"
@@ -126,3 +126,47 @@ impl From<CodecError> for String {
         e.to_string()
     }
 }
+
+/// Why a line is not line protocol; `Display` is the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfluxError {
+    /// Not UTF-8.
+    Utf8,
+    /// No space between the tags and the fields.
+    MissingFields,
+    /// A tag without `=value`.
+    BadTag,
+    /// A field without `=value`, or a value that is no number, bool or string.
+    BadField,
+    /// A string field without its closing quote.
+    UnclosedString,
+    /// The timestamp is not an integer.
+    BadTimestamp,
+    /// Encoding: a record without a string `measurement`.
+    NoMeasurement,
+    /// Encoding: no non-empty `fields` record.
+    NoFields,
+    /// Encoding: a tag value that is not a string.
+    TagNotString,
+    /// Encoding: a field value that is not a number, bool or string.
+    FieldType,
+}
+
+impl std::fmt::Display for InfluxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Utf8 => "not UTF-8",
+            Self::MissingFields => "no fields after the measurement and tags",
+            Self::BadTag => "a tag without `=value`",
+            Self::BadField => "a field that is not `key=value` with a number, bool or string",
+            Self::UnclosedString => "a string field without its closing quote",
+            Self::BadTimestamp => "the timestamp is not an integer",
+            Self::NoMeasurement => "`measurement` must be a string",
+            Self::NoFields => "`fields` must be a non-empty record",
+            Self::TagNotString => "tag values must be strings",
+            Self::FieldType => "field values must be numbers, bools or strings",
+        })
+    }
+}
+
+impl std::error::Error for InfluxError {}

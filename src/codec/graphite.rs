@@ -2,7 +2,7 @@
 //! chunk, as `{"metric", "timestamp", "value"}` with the timestamp in nanoseconds (Graphite
 //! counts seconds; `-1` means "now", which becomes the event's ingest time), as in Tremor.
 
-use super::{statsd::number, Codec, CodecError};
+use super::{api::Codec, error::CodecError, statsd::number};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};

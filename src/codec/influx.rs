@@ -6,56 +6,15 @@
 //! gets the event's ingest time. Empty lines and `#` comments are no event. Encoding writes
 //! tags and fields sorted by key, as Tremor does, so output is stable.
 
-use super::{Codec, CodecError};
+use super::{
+    api::Codec,
+    error::{CodecError, InfluxError},
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
 pub(super) struct Influx;
-
-/// Why a line is not line protocol; `Display` is the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InfluxError {
-    /// Not UTF-8.
-    Utf8,
-    /// No space between the tags and the fields.
-    MissingFields,
-    /// A tag without `=value`.
-    BadTag,
-    /// A field without `=value`, or a value that is no number, bool or string.
-    BadField,
-    /// A string field without its closing quote.
-    UnclosedString,
-    /// The timestamp is not an integer.
-    BadTimestamp,
-    /// Encoding: a record without a string `measurement`.
-    NoMeasurement,
-    /// Encoding: no non-empty `fields` record.
-    NoFields,
-    /// Encoding: a tag value that is not a string.
-    TagNotString,
-    /// Encoding: a field value that is not a number, bool or string.
-    FieldType,
-}
-
-impl std::fmt::Display for InfluxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Utf8 => "not UTF-8",
-            Self::MissingFields => "no fields after the measurement and tags",
-            Self::BadTag => "a tag without `=value`",
-            Self::BadField => "a field that is not `key=value` with a number, bool or string",
-            Self::UnclosedString => "a string field without its closing quote",
-            Self::BadTimestamp => "the timestamp is not an integer",
-            Self::NoMeasurement => "`measurement` must be a string",
-            Self::NoFields => "`fields` must be a non-empty record",
-            Self::TagNotString => "tag values must be strings",
-            Self::FieldType => "field values must be numbers, bools or strings",
-        })
-    }
-}
-
-impl std::error::Error for InfluxError {}
 
 impl Codec for Influx {
     fn name(&self) -> &'static str {

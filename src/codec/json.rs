@@ -1,6 +1,6 @@
 //! `json` (compact) and `json-sorted` (keys sorted, for stable output).
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{JsonParser, Value};

@@ -3,6 +3,7 @@
 //! They live in the runtime, not in connectors: a connector moves bytes, the runtime decides
 //! what they mean. One instance per stream (decoding) or per sink (encoding).
 
+mod api;
 mod binary;
 mod binflux;
 mod csv;
@@ -20,32 +21,10 @@ mod syslog;
 mod tremor;
 mod yaml;
 
+pub use api::Codec;
 pub use error::CodecError;
 
-use crate::event::EventPayload;
-use abi_stable::std_types::RVec;
 use tremor_value::Value;
-
-/// A codec instance.
-pub trait Codec: Send {
-    /// Its name, for messages.
-    fn name(&self) -> &'static str;
-
-    /// Turns one chunk into a value. `Ok(None)`: the chunk holds no event. `ingest_ns` is
-    /// the event's ingest time (formats whose records may omit a timestamp, like influx,
-    /// default to it, as Tremor does).
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError>;
-
-    /// Appends the encoding of `value` to `out`.
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError>;
-
-    /// A fresh instance with the same configuration (one per stream).
-    fn boxed_clone(&self) -> Box<dyn Codec>;
-}
 
 /// The names of all codecs, for error messages (`json-sorted` is Tremor 0.12's name of
 /// `{"name": "json", "config": {"mode": "sorted"}}`).
@@ -102,6 +81,7 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
         "graphite-plaintext" => Ok(Box::new(graphite::GraphitePlaintext)),
         other => Err(CodecError::Unknown {
             name: other.to_string(),
+            known: NAMES,
         }),
     }
 }
@@ -181,6 +161,7 @@ mod tests {
 
     #[test]
     fn typed_errors_do_not_grow_the_per_event_result() {
+        use crate::event::EventPayload;
         use std::mem::size_of;
         // decode runs once per event: its Result must stay as small as with a String error.
         assert!(

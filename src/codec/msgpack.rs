@@ -2,8 +2,9 @@
 //! other.
 
 use super::{
+    api::Codec,
+    error::CodecError,
     serde_value::{OwnedValue, SerValue},
-    Codec, CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;

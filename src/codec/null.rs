@@ -1,7 +1,7 @@
 //! `null`: every chunk decodes to `null`, every value encodes to nothing (Tremor's codec for
 //! connectors whose payload does not matter).
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;

@@ -5,7 +5,7 @@
 //! `"action": "add"`, `-5|g` has `"action": "sub"` and the value 5. Values with a `.` are
 //! floats, others integers.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};

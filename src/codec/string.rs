@@ -1,6 +1,6 @@
 //! `string`: UTF-8 text as a string value; non-strings encode as JSON.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;

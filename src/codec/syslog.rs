@@ -7,7 +7,7 @@
 //! RFC 3164 timestamp is the current time, a missing RFC 5424 one is `-`. Like Tremor, a
 //! line that is no syslog at all decodes as an RFC 3164 message with only `msg`.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};

@@ -7,7 +7,7 @@
 //! Decoding borrows strings and bytes from the chunk; unlike Tremor it checks that strings are
 //! UTF-8 and bounds nesting, since the chunk may come from anyone.
 
-use super::{Codec, CodecError};
+use super::{api::Codec, error::CodecError};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, StaticNode, Value};

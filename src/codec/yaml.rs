@@ -1,8 +1,9 @@
 //! `yaml`: one YAML document per chunk.
 
 use super::{
+    api::Codec,
+    error::CodecError,
     serde_value::{OwnedValue, SerValue},
-    Codec, CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;

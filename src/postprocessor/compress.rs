@@ -2,7 +2,7 @@
 //! that name, config `{"algorithm": NAME, "level": N}`); the `decompress` preprocessor
 //! reads it back.
 
-use super::Postprocessor;
+use super::api::Postprocessor;
 use crate::preprocessor::{compression::Compression, PostprocessorError};
 
 pub(super) struct Compress {

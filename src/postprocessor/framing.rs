@@ -2,7 +2,7 @@
 //! (`<decimal length> <event>`) and `ingest-ns` (the event's ingest time as 8 big-endian
 //! bytes). The preprocessors of the same names read them back.
 
-use super::Postprocessor;
+use super::api::Postprocessor;
 use crate::preprocessor::PostprocessorError;
 
 /// Writes `n` in decimal into `digits`, returning the used tail (no allocation per event).

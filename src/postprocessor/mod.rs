@@ -3,8 +3,11 @@
 //! They work in place on the sink's batch buffer, so the common chain (`separate`) costs one
 //! pushed byte per event and no allocation.
 
+mod api;
 mod compress;
 mod framing;
+
+pub use api::Postprocessor;
 
 use crate::preprocessor::{
     compression::{Algorithm, Compression},
@@ -12,17 +15,6 @@ use crate::preprocessor::{
 };
 use base64::Engine;
 use tremor_value::Value;
-
-/// A postprocessor instance (one per sink).
-pub trait Postprocessor: Send {
-    /// Transforms `buf[start..]` (one encoded event, ingested at `ingest_ns`) in place.
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        ingest_ns: u64,
-    ) -> Result<(), PostprocessorError>;
-}
 
 /// The names of all postprocessors, for error messages: Tremor 0.13's, then the older names
 /// still accepted (`textual-length-prefix` of 0.12, the single-format compressors of 0.11).

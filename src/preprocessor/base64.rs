@@ -1,6 +1,6 @@
 //! `base64`: decodes each chunk (surrounding whitespace ignored).
 
-use super::{Preprocessor, PreprocessorError};
+use super::{api::Preprocessor, error::PreprocessorError};
 use abi_stable::std_types::RVec;
 use base64::Engine;
 

@@ -5,7 +5,7 @@
 //! Container formats, as Tremor uses them: gzip (RFC 1952), zlib (RFC 1950), xz (`.xz`
 //! container), snappy *framed* format, lz4 *frame* format, zstd frames, brotli (RFC 7932).
 
-use super::ProcessorConfigError;
+use super::error::ProcessorConfigError;
 use std::io::{self, Read, Write};
 use tremor_value::Value;
 

@@ -4,8 +4,9 @@
 //! else through unchanged.
 
 use super::{
+    api::Preprocessor,
     compression::{check_keys, Algorithm},
-    Preprocessor, PreprocessorError, ProcessorConfigError,
+    error::{PreprocessorError, ProcessorConfigError},
 };
 use abi_stable::std_types::RVec;
 use tremor_value::Value;

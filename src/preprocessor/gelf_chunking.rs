@@ -5,7 +5,7 @@
 //! Datagrams without the chunk magic are whole messages and pass unchanged (plain JSON, or
 //! gzip/zlib for a `decompress` after this stage).
 
-use super::{Preprocessor, PreprocessorError};
+use super::{api::Preprocessor, error::PreprocessorError};
 use abi_stable::std_types::RVec;
 use std::collections::HashMap;
 

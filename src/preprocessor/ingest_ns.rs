@@ -2,7 +2,7 @@
 //! which becomes the event's ingest time; the rest is the payload. The postprocessor of the
 //! same name writes this framing, so ingest times survive a hop between two runtimes.
 
-use super::{Preprocessor, PreprocessorError};
+use super::{api::Preprocessor, error::PreprocessorError};
 use abi_stable::std_types::RVec;
 
 pub(super) struct IngestNs;

@@ -4,7 +4,10 @@
 //! Reads deliver arbitrary pieces of the byte stream, so a frame may be split across chunks
 //! and a chunk may hold several frames: the partial frame is kept per stream.
 
-use super::{Preprocessor, PreprocessorError, ProcessorConfigError};
+use super::{
+    api::Preprocessor,
+    error::{PreprocessorError, ProcessorConfigError},
+};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 

@@ -2,6 +2,7 @@
 //!
 //! One chain per stream, so a partial line of one connection never mixes with another's.
 
+mod api;
 mod base64;
 pub(crate) mod compression;
 mod decompress;
@@ -13,34 +14,12 @@ mod remove_empty;
 mod separate;
 mod textual_length_prefixed;
 
+pub use api::Preprocessor;
 pub use error::{PostprocessorError, PreprocessorError, ProcessorConfigError, ProcessorKind};
 pub use separate::SeparateSettings;
 
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
-
-/// A preprocessor instance (per stream).
-pub trait Preprocessor: Send {
-    /// Processes one chunk, appending the resulting chunks to `out`. On `Err` the chunks
-    /// already appended are still valid; the error describes what was dropped.
-    fn process(&mut self, data: RVec<u8>, out: &mut Vec<RVec<u8>>)
-        -> Result<(), PreprocessorError>;
-
-    /// [`Preprocessor::process`] for a chunk read at `ingest_ns`, which a stage may change
-    /// (`ingest-ns` sets it from the chunk); the events made from this read get the final
-    /// value. The other stages keep this default.
-    fn process_at(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-        _ingest_ns: &mut u64,
-    ) -> Result<(), PreprocessorError> {
-        self.process(data, out)
-    }
-
-    /// The stream ended: append whatever is still buffered.
-    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError>;
-}
 
 /// A preprocessor's name and config, instantiable per stream.
 pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;

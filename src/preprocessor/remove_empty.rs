@@ -1,7 +1,7 @@
 //! `remove-empty`: drops empty chunks, e.g. the blank lines `separate` yields, before a codec
 //! would fail on them.
 
-use super::{Preprocessor, PreprocessorError};
+use super::{api::Preprocessor, error::PreprocessorError};
 use abi_stable::std_types::RVec;
 
 pub(super) struct RemoveEmpty;

@@ -1,7 +1,10 @@
 //! `separate`: splits chunks at a separator byte, keeping a partial line until its rest
 //! arrives.
 
-use super::{Preprocessor, PreprocessorError, ProcessorConfigError};
+use super::{
+    api::Preprocessor,
+    error::{PreprocessorError, ProcessorConfigError},
+};
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 

@@ -5,7 +5,7 @@
 //! Frames may be split across chunks and a chunk may hold several: the partial frame is kept
 //! per stream.
 
-use super::{Preprocessor, PreprocessorError};
+use super::{api::Preprocessor, error::PreprocessorError};
 use abi_stable::std_types::RVec;
 
 /// A u32 length has at most 10 digits; a longer prefix without a space is not a length.

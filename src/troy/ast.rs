@@ -4,10 +4,10 @@
 //! Statements keep the positions of their names so that the planner can point at the exact word
 //! that is wrong.
 
+use super::error::Pos;
 pub use super::expr::{
     BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
 };
-use super::Pos;
 use std::fmt;
 
 /// A name as written, with its position.

@@ -25,9 +25,7 @@ fn chain(term: &str, op: &str, terms: usize) -> String {
 }
 
 fn flow(body: &str) -> String {
-    format!(
-        "define flow main\nflow\n  use tremor::connectors;\n{body}\nend;\ndeploy flow main;\n"
-    )
+    format!("define flow main\nflow\n  use tremor::connectors;\n{body}\nend;\ndeploy flow main;\n")
 }
 
 /// A deployment with `expr` as a connector's `config` value.
@@ -46,7 +44,7 @@ fn in_where(expr: &str) -> String {
     ))
 }
 
-fn timed_plan(src: &str) -> Result<Plan, super::TroyError> {
+fn timed_plan(src: &str) -> Result<Plan, super::error::TroyError> {
     let start = Instant::now();
     let planned = plan_source(src, "config.troy", &[]);
     let took = start.elapsed();
@@ -73,7 +71,12 @@ fn long_sums_in_config_plan() {
 
 #[test]
 fn long_boolean_chains_in_where_plan_and_evaluate() {
-    for (op, terms) in [("or", 20_000), ("or", 100_000), ("and", 20_000), ("and", 100_000)] {
+    for (op, terms) in [
+        ("or", 20_000),
+        ("or", 100_000),
+        ("and", 20_000),
+        ("and", 100_000),
+    ] {
         // constant: folded at plan time
         timed_plan(&in_where(&chain("true", op, terms)))
             .unwrap_or_else(|e| panic!("{op} x {terms}: {e}"));
@@ -119,9 +122,12 @@ fn deep_brackets_are_refused_with_a_position() {
         assert!(e.message.contains("nested too deeply"), "{e}");
         let pos = e.pos.expect("positioned");
         assert_eq!(pos.line, 6, "{e}");
-        let e = timed_plan(&in_where(&format!("{}true", "not ".repeat(depth))))
-            .expect_err("too deep");
-        assert!(e.message.contains("nested too deeply") && e.pos.is_some(), "{e}");
+        let e =
+            timed_plan(&in_where(&format!("{}true", "not ".repeat(depth)))).expect_err("too deep");
+        assert!(
+            e.message.contains("nested too deeply") && e.pos.is_some(),
+            "{e}"
+        );
     }
 }
 

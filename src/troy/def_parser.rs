@@ -1,8 +1,8 @@
 //! Parsing of connector and pipeline definitions (the statements a module file consists of).
 
 use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
+use super::error::{Pos, TroyError};
 use super::parser::Parser;
-use super::{Pos, TroyError};
 
 impl Parser<'_> {
     fn args_decl(&mut self) -> Result<Vec<ArgDecl>, TroyError> {

@@ -17,7 +17,7 @@
 use super::ast::{
     BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
 };
-use super::Pos;
+use super::error::Pos;
 use std::cmp::Ordering;
 use std::fmt;
 use tremor_value::{Object, StaticNode, Value};

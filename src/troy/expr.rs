@@ -3,7 +3,7 @@
 //! Expressions are evaluated directly from this tree by [`super::eval`]; the planner substitutes
 //! `args` and folds constants ([`super::fold`]) before a pipeline runs them.
 
-use super::Pos;
+use super::error::Pos;
 use std::fmt;
 use tremor_value::Value;
 

@@ -5,9 +5,9 @@
 //! (`not a == b` is `(not a) == b`). Binary operators are left-associative.
 
 use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, Operation, PathRoot, Segment, UnOp};
+use super::error::TroyError;
 use super::lexer::{lex, StrPart, Tok};
 use super::parser::{Parser, UNSUPPORTED_WORDS};
-use super::TroyError;
 use tremor_value::{StaticNode, Value};
 
 /// Deeper nesting than this is refused, so that hostile input cannot overflow the stack while
@@ -179,7 +179,7 @@ impl Parser<'_> {
         }
     }
 
-    fn unknown_name(&self, name: &str, pos: super::Pos) -> TroyError {
+    fn unknown_name(&self, name: &str, pos: super::error::Pos) -> TroyError {
         self.err(
             pos,
             format!(
@@ -189,7 +189,12 @@ impl Parser<'_> {
         )
     }
 
-    fn word_expr(&mut self, w: &str, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+    fn word_expr(
+        &mut self,
+        w: &str,
+        pos: super::error::Pos,
+        depth: usize,
+    ) -> Result<Expr, TroyError> {
         let lit = match w {
             "true" => Some(Value::Static(StaticNode::Bool(true))),
             "false" => Some(Value::Static(StaticNode::Bool(false))),
@@ -235,7 +240,7 @@ impl Parser<'_> {
     }
 
     /// `a::b(args)`: only the `nanos` functions exist.
-    fn call(&mut self, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+    fn call(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
         let mut path = vec![self.ident("a function name")?.name];
         while self.eat_punct("::") {
             path.push(self.ident("a function name")?.name);
@@ -270,7 +275,7 @@ impl Parser<'_> {
         })
     }
 
-    fn record(&mut self, pos: super::Pos, depth: usize) -> Result<Expr, TroyError> {
+    fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
         let mut fields: Vec<(Expr, Expr)> = Vec::new();
         while !self.eat_punct("}") {
             let kt = self.peek().clone();
@@ -315,7 +320,7 @@ impl Parser<'_> {
     fn string(
         &mut self,
         parts: Vec<StrPart>,
-        pos: super::Pos,
+        pos: super::error::Pos,
         depth: usize,
     ) -> Result<Expr, TroyError> {
         if let [StrPart::Lit(s)] = &parts[..] {

@@ -5,7 +5,7 @@
 //! String literals keep their `#{...}` interpolations as nested token lists, which the parser reads
 //! as expressions; the positions inside them are real file positions.
 
-use super::{Pos, TroyError};
+use super::error::{Pos, TroyError};
 
 /// One part of a string literal.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,8 @@
 
 use super::ast::{ConnectorDef, File, Ident, PipelineDef, Use};
 use super::builtins::{self, Builtin};
+use super::error::TroyError;
 use super::parser::parse_file;
-use super::TroyError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;

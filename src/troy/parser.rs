@@ -5,8 +5,8 @@
 //! instead of a generic "unexpected token".
 
 use super::ast::{Connect, Create, DefRef, Deploy, EndpointRef, File, FlowDef, Ident, Kind, Use};
+use super::error::{Pos, TroyError};
 use super::lexer::{lex, Tok, Token};
-use super::{Pos, TroyError};
 
 /// Words of Tremor's languages that start constructs outside the subset. Meeting one where a
 /// statement or an expression should start gives "unsupported construct" rather than a syntax error.

@@ -3,7 +3,7 @@
 //! never needs to look at Troy syntax except the `select` / `where` expressions it evaluates.
 
 use super::ast;
-use super::Pos;
+use super::error::Pos;
 use std::fmt;
 use tremor_value::Value;
 

@@ -9,6 +9,7 @@ use super::ast::{
     ArgDecl, Connect, ConnectorDef, Create, EndpointRef, File, FlowDef, Ident, Kind, PipelineDef,
     CONNECTOR_WITH_KEYS,
 };
+use super::error::{Pos, TroyError};
 use super::eval::EvalError;
 use super::fold::{eval_const, fold};
 use super::modules::{check_unique, Loader, Module};
@@ -16,7 +17,6 @@ use super::plan::{
     ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan, SelectPlan,
 };
 use super::settings;
-use super::{Pos, TroyError};
 use crate::ports::{ERR, IN, OUT};
 use std::collections::HashMap;
 use std::rc::Rc;
