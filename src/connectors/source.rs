@@ -684,21 +684,30 @@ mod tests {
         }
     }
 
-    async fn send_bytes(probe: &harness::SourceProbe, bytes: &[u8]) {
-        let batch = SourceBatch::bytes(0, vec![bytes.to_vec().into()]);
-        send(&probe.replies, Ok(SourceReply::Data(batch))).await;
+    /// A started source manager decoding JSON lines, fed two chunks: the first gives the
+    /// records `whole`, the second ends in a record whose newline has not arrived.
+    async fn fed_json_lines(
+        chunks: [&[u8]; 2],
+        whole: &[&str],
+    ) -> (rt::JoinHandle<()>, harness::SourceProbe) {
+        let (manager, probe) = harness::source(json_lines(), HashSet::new());
+        let task = rt::spawn("source", manager.run());
+        send(&probe.ctrl, SourceMsg::Start).await;
+        for (i, bytes) in chunks.into_iter().enumerate() {
+            let batch = SourceBatch::bytes(0, vec![bytes.to_vec().into()]);
+            send(&probe.replies, Ok(SourceReply::Data(batch))).await;
+            if i == 0 {
+                assert_eq!(harness::next_events(&probe.out).await, whole);
+            }
+        }
+        harness::quiet(&probe.out).await;
+        (task, probe)
     }
 
     #[test]
     fn drain_stops_at_a_record_boundary_then_reports_drained() {
         rt::block_on(async {
-            let (manager, probe) = harness::source(json_lines(), HashSet::new());
-            let task = rt::spawn("source", manager.run());
-            send(&probe.ctrl, SourceMsg::Start).await;
-            send_bytes(&probe, b"1\n2\n{\"a\"").await;
-            assert_eq!(harness::next_events(&probe.out).await, ["1", "2"]);
-            send_bytes(&probe, b":3").await;
-            harness::quiet(&probe.out).await;
+            let (task, probe) = fed_json_lines([b"1\n2\n{\"a\"", b":3"], &["1", "2"]).await;
 
             // The half-read `{"a":3` is neither decoded nor reported as an error.
             send(&probe.ctrl, SourceMsg::Drain).await;
@@ -717,13 +726,7 @@ mod tests {
     #[test]
     fn end_of_stream_decodes_the_last_unterminated_record() {
         rt::block_on(async {
-            let (manager, probe) = harness::source(json_lines(), HashSet::new());
-            let task = rt::spawn("source", manager.run());
-            send(&probe.ctrl, SourceMsg::Start).await;
-            send_bytes(&probe, b"1\n{\"a\"").await;
-            assert_eq!(harness::next_events(&probe.out).await, ["1"]);
-            send_bytes(&probe, b":3}").await;
-            harness::quiet(&probe.out).await;
+            let (task, probe) = fed_json_lines([b"1\n{\"a\"", b":3}"], &["1"]).await;
             send(&probe.replies, Ok(SourceReply::EndStream { stream: 0 })).await;
             assert_eq!(harness::next_events(&probe.out).await, [r#"{"a":3}"#]);
             send(&probe.ctrl, SourceMsg::Drain).await;

@@ -56,10 +56,15 @@ pub fn write_config(dir: &Path, troy: &str) {
     std::fs::write(dir.join("config.troy"), troy).expect("write config.troy");
 }
 
-/// A flow `main` in which metronome ticks (every `interval_ns`) go through the pipeline
-/// statement `select` (`... from in into out`) to the connector `sink`, created from
-/// `sink_definition` (a `define connector sink ...;` statement).
-pub fn ticks_into(interval_ns: u64, select: &str, sink_definition: &str) -> String {
+/// A flow `main` in which metronome ticks (every `interval_ns`: a number, or any expression
+/// that evaluates to one) go through the pipeline statement `select` (`... from in into out`)
+/// to the connector `sink`, created from `sink_definition` (a `define connector sink ...;`
+/// statement).
+pub fn ticks_into(
+    interval_ns: impl std::fmt::Display,
+    select: &str,
+    sink_definition: &str,
+) -> String {
     format!(
         r#"
 define flow main
