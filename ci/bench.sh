@@ -17,6 +17,8 @@
 # run interleaved in one process, many short rounds, and the table shows medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=ci/lib/bench-common.sh
+. ci/lib/bench-common.sh
 
 rounds=15 secs=10 warmup=2 data=""
 while [ $# -gt 0 ]; do
@@ -30,32 +32,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-features=(--no-default-features --features connector-bench,dynamic-plugins)
 echo "== building (release) =="
-exe=$(cargo bench --no-run --bench passthrough "${features[@]}" --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "passthrough":
-        print(m["executable"])')
-[ -x "$exe" ] || { echo "could not build the benchmark" >&2; exit 1; }
-cargo rustc --quiet -p tremor-connector-bench --lib --release --features plugin --crate-type cdylib
-mkdir -p target/bench/plugins
-install -m 0644 target/release/libtremor_connector_bench.so target/bench/plugins/
-plugin="$PWD/target/bench/plugins/libtremor_connector_bench.so"
-
-if [ -z "$data" ]; then
-  data=target/bench/data.json
-  [ -s "$data" ] || "$exe" --generate "$data" --lines 100000
-elif [[ "$data" == *.xz ]]; then
-  plain="target/bench/$(basename "${data%.xz}")"
-  python3 -c 'import lzma,sys; open(sys.argv[2],"wb").write(lzma.open(sys.argv[1]).read())' "$data" "$plain"
-  data="$plain"
-fi
-lines=$(wc -l < "$data")
+bench_build target
+bench_data target
 echo "data: $data ($lines lines, $(wc -c < "$data") bytes); $rounds rounds x ${secs}s (+${warmup}s warmup) per variant"
 echo "machine: $(nproc) cores, $(uname -m), $(rustc --version)"
-echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+echo "commit: $(bench_commit)"
 
 # The harness interleaves the variants in one process, round by round, and prints the table
 # and, as its last line, the ratios.

@@ -13,6 +13,8 @@
 # Prints one line per variant: `VARIANT: I instructions/event (N1 vs N2 replays, E events)`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=ci/lib/bench-common.sh
+. ci/lib/bench-common.sh
 
 data="" variants="native,builtin,dynamic" iters="200,400"
 while [ $# -gt 0 ]; do
@@ -29,31 +31,11 @@ if [ -z "$data" ] && [ -f ../shared/data/tremor-demo-data.json.xz ]; then
   data=../shared/data/tremor-demo-data.json.xz
 fi
 
-features=(--no-default-features --features connector-bench,dynamic-plugins)
-exe=$(cargo bench --no-run --bench passthrough "${features[@]}" --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "passthrough":
-        print(m["executable"])')
-[ -x "$exe" ] || { echo "could not build the benchmark" >&2; exit 1; }
-cargo rustc --quiet -p tremor-connector-bench --lib --release --features plugin --crate-type cdylib
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-mkdir -p "$target/bench/plugins"
-install -m 0644 "$target/release/libtremor_connector_bench.so" "$target/bench/plugins/"
-plugin="$target/bench/plugins/libtremor_connector_bench.so"
-
-if [ -z "$data" ]; then
-  data="$target/bench/data.json"
-  [ -s "$data" ] || "$exe" --generate "$data" --lines 100000
-elif [[ "$data" == *.xz ]]; then
-  plain="$target/bench/$(basename "${data%.xz}")"
-  python3 -c 'import lzma,sys; open(sys.argv[2],"wb").write(lzma.open(sys.argv[1]).read())' "$data" "$plain"
-  data="$plain"
-fi
-lines=$(wc -l < "$data")
+bench_build "$target"
+bench_data "$target"
 n1=${iters%,*} n2=${iters#*,}
-echo "data: $data ($lines lines); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+echo "data: $data ($lines lines); commit $(bench_commit)"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
