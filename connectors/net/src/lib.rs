@@ -12,6 +12,7 @@
 //!   routes replies by the connection named in an event's metadata; [`StreamServer`] the
 //!   connector around it, for a [`ServerSocket`] (config + binding).
 //!
+//! * [`SocketConfig`]: parsing a config record and checking what serde cannot.
 //! * [`DatagramConnector`]: a UDP connector for a [`DatagramSocket`] (config + binding).
 //!
 //! A connector crate keeps its config, its dialing or binding (resolving, socket options,
@@ -20,6 +21,7 @@
 mod address;
 mod buf_size;
 mod client;
+mod config;
 mod datagram;
 mod meta;
 mod server;
@@ -31,6 +33,7 @@ mod transport;
 pub use address::AddressField;
 pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
+pub use config::{check_socket_path, tcp_nodelay_default, SocketConfig};
 pub use datagram::{bind_udp, peer_of, Bound, DatagramConnector, DatagramSocket};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
@@ -43,8 +46,8 @@ pub mod __private {
 
 /// Declares a stream socket connector: its `CONNECTOR_TYPE` const, its connector type (a
 /// [`StreamClient`], [`StreamServer`] or [`DatagramConnector`] over the crate's socket type) and its registration
-/// (`tremor_pdk::connector_module!`, with a `new_connector` that builds the socket type from
-/// the config record with the given function).
+/// (`tremor_pdk::connector_module!`, with a `new_connector` that parses the config record with
+/// the given function and makes the socket type `From` the result).
 ///
 /// ```text
 /// tremor_connector_net::socket_connector! {
@@ -68,7 +71,8 @@ macro_rules! socket_connector {
             ctx: $crate::__private::ConnectorContext,
             config: &str,
         ) -> ::std::result::Result<$name, $crate::__private::ConnectorError> {
-            Ok($crate::$kind::new(ctx, CONNECTOR_TYPE, $from_config(config)?))
+            let socket = <$socket>::from($from_config(config)?);
+            Ok($crate::$kind::new(ctx, CONNECTOR_TYPE, socket))
         }
 
         $crate::__private::connector_module!(CONNECTOR_TYPE, new_connector);

@@ -1,7 +1,7 @@
 //! The configuration of `tcp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::{AddressField, BufSize};
+use tremor_connector_net::{tcp_nodelay_default, AddressField, BufSize, SocketConfig};
 use tremor_pdk::Result;
 
 /// Configuration of the TCP client.
@@ -17,7 +17,7 @@ pub struct TcpClientConfig {
     pub url: String,
     /// Send small writes at once instead of coalescing them (disables Nagle's algorithm,
     /// `TCP_NODELAY`; default `true`).
-    #[serde(default = "yes")]
+    #[serde(default = "tcp_nodelay_default")]
     pub no_delay: bool,
     /// The size of the read buffer, in bytes (default 8192): the most data one read hands to
     /// the runtime. Must be > 0.
@@ -37,18 +37,15 @@ pub struct TcpClientSocketOptions {
     pub tcp_nodelay: Option<bool>,
 }
 
-fn yes() -> bool {
-    true
+impl SocketConfig for TcpClientConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
+
+    fn check(&self) -> Result<()> {
+        self.address().map(drop)
+    }
 }
 
 impl TcpClientConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        config.address()?;
-        Ok(config)
-    }
-
     /// Whether `TCP_NODELAY` is set: `socket_options.TCP_NODELAY`, else `no_delay`.
     pub fn tcp_nodelay(&self) -> bool {
         self.socket_options.tcp_nodelay.unwrap_or(self.no_delay)
@@ -88,17 +85,12 @@ mod tests {
 
     #[test]
     fn rejects_bad_configs() {
-        for (config, needle) in [
-            (r#"{"url": "127.0.0.1:1", "nodelay": true}"#, "nodelay"),
-            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
-            (r#"{"url": "http://127.0.0.1:1"}"#, "scheme"),
-            (r#"{"url": "127.0.0.1"}"#, "host:port"),
-            (r#"{"url": "127.0.0.1:0"}"#, "port"),
-            (r#"{}"#, "url"),
-        ] {
-            let err = TcpClientConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        tremor_connector_net::testing::rejects_bad_url_configs::<TcpClientConfig>(
+            "http",
+            &[
+                (r#"{"url": "127.0.0.1:1", "nodelay": true}"#, "nodelay"),
+                (r#"{"url": "127.0.0.1:0"}"#, "port"),
+            ],
+        );
     }
 }

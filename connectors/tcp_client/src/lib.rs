@@ -21,7 +21,7 @@ mod tests;
 pub use config::{TcpClientConfig, TcpClientSocketOptions};
 
 use async_net::TcpStream;
-use tremor_connector_net::{ClientSocket, Dialed, Tcp};
+use tremor_connector_net::{ClientSocket, Dialed, SocketConfig, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
 tremor_connector_net::socket_connector! {

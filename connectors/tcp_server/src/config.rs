@@ -1,7 +1,7 @@
 //! The configuration of `tcp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::{AddressField, BufSize};
+use tremor_connector_net::{tcp_nodelay_default, AddressField, BufSize, SocketConfig};
 use tremor_pdk::Result;
 
 /// Configuration of the TCP server.
@@ -36,7 +36,7 @@ pub struct TcpSocketOptions {
     pub so_reuseport: bool,
     /// `TCP_NODELAY` on accepted connections: small replies go out at once instead of waiting
     /// to be coalesced (Nagle's algorithm off; default true).
-    #[serde(rename = "TCP_NODELAY", default = "enabled")]
+    #[serde(rename = "TCP_NODELAY", default = "tcp_nodelay_default")]
     pub tcp_nodelay: bool,
 }
 
@@ -44,23 +44,20 @@ impl Default for TcpSocketOptions {
     fn default() -> Self {
         Self {
             so_reuseport: false,
-            tcp_nodelay: true,
+            tcp_nodelay: tcp_nodelay_default(),
         }
     }
 }
 
-fn enabled() -> bool {
-    true
+impl SocketConfig for TcpServerConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
+
+    fn check(&self) -> Result<()> {
+        self.address().map(drop)
+    }
 }
 
 impl TcpServerConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        config.address()?;
-        Ok(config)
-    }
-
     /// The `host:port` to bind, without the scheme.
     pub fn address(&self) -> Result<String> {
         AddressField::bind_url(crate::CONNECTOR_TYPE, "tcp").host_port(&self.url)
@@ -98,21 +95,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_configs() {
-        for (config, needle) in [
-            (r#"{"url": "127.0.0.1:1", "bufsize": 3}"#, "bufsize"),
-            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
-            (r#"{"url": "udp://127.0.0.1:1"}"#, "scheme"),
-            (r#"{"url": "127.0.0.1"}"#, "host:port"),
-            (r#"{"url": "127.0.0.1:99999"}"#, "port"),
-            (r#"{"buf_size": 3}"#, "url"),
-            (
-                r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,
-                "SO_LINGER",
-            ),
-        ] {
-            let err = TcpServerConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        tremor_connector_net::testing::rejects_bad_url_configs::<TcpServerConfig>(
+            "udp",
+            &[
+                (r#"{"url": "127.0.0.1:1", "bufsize": 3}"#, "bufsize"),
+                (r#"{"url": "127.0.0.1:99999"}"#, "port"),
+                (r#"{"buf_size": 3}"#, "url"),
+                (
+                    r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,
+                    "SO_LINGER",
+                ),
+            ],
+        );
     }
 }

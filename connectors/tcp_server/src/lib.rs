@@ -26,12 +26,12 @@ pub use tremor_connector_net::LINGER;
 use async_net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use tremor_connector_net::{ServerSocket, Tcp};
+use tremor_connector_net::{ServerSocket, SocketConfig, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
 tremor_connector_net::socket_connector! {
     /// The connector: a stream server listening per its config.
-    TcpServer = StreamServer<TcpServerSocket>("tcp_server", TcpServerSocket::from_json)
+    TcpServer = StreamServer<TcpServerSocket>("tcp_server", TcpServerConfig::from_json)
 }
 
 /// The config of the listening socket and the address it is bound to.
@@ -40,15 +40,16 @@ pub struct TcpServerSocket {
     local_addr: Option<SocketAddr>,
 }
 
-impl TcpServerSocket {
-    fn from_json(config: &str) -> Result<Self> {
-        let config = TcpServerConfig::from_json(config)?;
-        Ok(Self {
+impl From<TcpServerConfig> for TcpServerSocket {
+    fn from(config: TcpServerConfig) -> Self {
+        Self {
             config,
             local_addr: None,
-        })
+        }
     }
+}
 
+impl TcpServerSocket {
     /// The address the listener is bound to (after `connect`), e.g. to learn a port chosen by
     /// the system for port `0`.
     pub fn local_addr(&self) -> Option<SocketAddr> {

@@ -1,7 +1,7 @@
 //! The configuration of `udp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::{AddressField, BufSize};
+use tremor_connector_net::{AddressField, BufSize, SocketConfig};
 use tremor_pdk::Result;
 
 /// Configuration of the UDP client.
@@ -26,12 +26,12 @@ pub struct UdpClientConfig {
     pub buf_size: BufSize,
 }
 
-impl UdpClientConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        config.address()?;
-        if let Some(bind) = &config.bind {
+impl SocketConfig for UdpClientConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
+
+    fn check(&self) -> Result<()> {
+        self.address()?;
+        if let Some(bind) = &self.bind {
             let field = AddressField {
                 field: "bind",
                 scheme: None,
@@ -39,9 +39,11 @@ impl UdpClientConfig {
             };
             field.host_port(bind)?;
         }
-        Ok(config)
+        Ok(())
     }
+}
 
+impl UdpClientConfig {
     /// The `host:port` to send to, without the scheme.
     pub fn address(&self) -> Result<String> {
         // Port 0 is accepted as it always was (the send fails, not the config).
@@ -64,20 +66,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_configs() {
-        for (config, needle) in [
-            (r#"{"url": "127.0.0.1:1", "peer": "x"}"#, "peer"),
-            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
-            (r#"{"url": "tcp://127.0.0.1:1"}"#, "scheme"),
-            (
-                r#"{"url": "127.0.0.1:1", "bind": "udp://0.0.0.0:0"}"#,
-                "bind",
-            ),
-            (r#"{"url": "127.0.0.1:1", "bind": "0.0.0.0"}"#, "bind"),
-            (r#"{}"#, "url"),
-        ] {
-            let err = UdpClientConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        tremor_connector_net::testing::rejects_bad_url_configs::<UdpClientConfig>(
+            "tcp",
+            &[
+                (r#"{"url": "127.0.0.1:1", "peer": "x"}"#, "peer"),
+                (
+                    r#"{"url": "127.0.0.1:1", "bind": "udp://0.0.0.0:0"}"#,
+                    "bind",
+                ),
+                (r#"{"url": "127.0.0.1:1", "bind": "0.0.0.0"}"#, "bind"),
+            ],
+        );
     }
 }

@@ -17,7 +17,7 @@ mod tests;
 
 pub use config::UdpClientConfig;
 
-use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
+use tremor_connector_net::{bind_udp, Bound, DatagramSocket, SocketConfig};
 use tremor_pdk::{io::IoResultExt, ConnectorError, Result};
 
 tremor_connector_net::socket_connector! {

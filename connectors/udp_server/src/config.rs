@@ -1,7 +1,7 @@
 //! The configuration of `udp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::{AddressField, BufSize};
+use tremor_connector_net::{AddressField, BufSize, SocketConfig};
 use tremor_pdk::Result;
 
 /// Configuration of the UDP server.
@@ -22,14 +22,15 @@ pub struct UdpServerConfig {
     pub buf_size: BufSize,
 }
 
-impl UdpServerConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        config.address()?;
-        Ok(config)
-    }
+impl SocketConfig for UdpServerConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
+    fn check(&self) -> Result<()> {
+        self.address().map(drop)
+    }
+}
+
+impl UdpServerConfig {
     /// The `host:port` to bind, without the scheme.
     pub fn address(&self) -> Result<String> {
         AddressField::bind_url(crate::CONNECTOR_TYPE, "udp").host_port(&self.url)
@@ -51,16 +52,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_configs() {
-        for (config, needle) in [
-            (r#"{"url": "127.0.0.1:1", "bind": "x"}"#, "bind"),
-            (r#"{"url": "127.0.0.1:1", "buf_size": 0}"#, "buf_size"),
-            (r#"{"url": "tcp://127.0.0.1:1"}"#, "scheme"),
-            (r#"{"url": "127.0.0.1"}"#, "host:port"),
-            (r#"{}"#, "url"),
-        ] {
-            let err = UdpServerConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        tremor_connector_net::testing::rejects_bad_url_configs::<UdpServerConfig>(
+            "tcp",
+            &[(r#"{"url": "127.0.0.1:1", "bind": "x"}"#, "bind")],
+        );
     }
 }

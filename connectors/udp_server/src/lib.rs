@@ -17,7 +17,7 @@ mod tests;
 
 pub use config::UdpServerConfig;
 
-use tremor_connector_net::{bind_udp, Bound, DatagramSocket};
+use tremor_connector_net::{bind_udp, Bound, DatagramSocket, SocketConfig};
 use tremor_pdk::Result;
 
 tremor_connector_net::socket_connector! {

@@ -1,8 +1,8 @@
 //! The configuration of `unix_socket_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::BufSize;
-use tremor_pdk::{ConnectorError, Result};
+use tremor_connector_net::{check_socket_path, BufSize, SocketConfig};
+use tremor_pdk::Result;
 
 /// Configuration of the Unix socket client.
 ///
@@ -21,16 +21,11 @@ pub struct UnixSocketClientConfig {
     pub buf_size: BufSize,
 }
 
-impl UnixSocketClientConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.path.is_empty() {
-            return Err(ConnectorError::config(
-                "unix_socket_client `path` must not be empty",
-            ));
-        }
-        Ok(config)
+impl SocketConfig for UnixSocketClientConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
+
+    fn check(&self) -> Result<()> {
+        check_socket_path(crate::CONNECTOR_TYPE, &self.path)
     }
 }
 
@@ -42,15 +37,9 @@ mod tests {
     fn defaults_and_errors() {
         let c = UnixSocketClientConfig::from_json(r#"{"path": "a.sock"}"#).expect("valid");
         assert_eq!((c.path.as_str(), c.buf_size.bytes()), ("a.sock", 8192));
-        for (config, needle) in [
-            (r#"{"path": "a", "url": "b"}"#, "url"),
-            (r#"{"path": "a", "buf_size": 0}"#, "buf_size"),
-            (r#"{"path": ""}"#, "path"),
-            (r#"{}"#, "path"),
-        ] {
-            let err = UnixSocketClientConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        tremor_connector_net::testing::rejects_bad_path_configs::<UnixSocketClientConfig>(&[(
+            r#"{"path": "a", "url": "b"}"#,
+            "url",
+        )]);
     }
 }

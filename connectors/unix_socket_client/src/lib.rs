@@ -23,7 +23,7 @@ mod tests;
 pub use config::UnixSocketClientConfig;
 
 use async_net::unix::UnixStream;
-use tremor_connector_net::{ClientSocket, Dialed, Unix};
+use tremor_connector_net::{ClientSocket, Dialed, SocketConfig, Unix};
 use tremor_pdk::{io::io_error, ErrorKind, Result};
 
 tremor_connector_net::socket_connector! {

@@ -1,7 +1,7 @@
 //! The configuration of `unix_socket_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::BufSize;
+use tremor_connector_net::{check_socket_path, BufSize, SocketConfig};
 use tremor_pdk::{ConnectorError, Result};
 
 /// Configuration of the Unix socket server.
@@ -26,19 +26,16 @@ pub struct UnixSocketServerConfig {
     pub buf_size: BufSize,
 }
 
-impl UnixSocketServerConfig {
-    /// Parses and checks the config record (JSON text).
-    pub fn from_json(config: &str) -> Result<Self> {
-        let config: Self = tremor_pdk::config::parse(crate::CONNECTOR_TYPE, config)?;
-        if config.path.is_empty() {
-            return Err(ConnectorError::config(
-                "unix_socket_server `path` must not be empty",
-            ));
-        }
-        config.mode()?;
-        Ok(config)
-    }
+impl SocketConfig for UnixSocketServerConfig {
+    const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
+    fn check(&self) -> Result<()> {
+        check_socket_path(crate::CONNECTOR_TYPE, &self.path)?;
+        self.mode().map(drop)
+    }
+}
+
+impl UnixSocketServerConfig {
     /// The file mode from `permissions`, if set.
     pub fn mode(&self) -> Result<Option<u32>> {
         self.permissions.as_deref().map(parse_mode).transpose()
@@ -79,20 +76,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_configs() {
-        for (config, needle) in [
+        tremor_connector_net::testing::rejects_bad_path_configs::<UnixSocketServerConfig>(&[
             (r#"{"path": "x", "permission": "600"}"#, "permission"),
             (
                 r#"{"path": "x", "permissions": "rw-------"}"#,
                 "permissions",
             ),
             (r#"{"path": "x", "permissions": "=800"}"#, "permissions"),
-            (r#"{"path": "x", "buf_size": 0}"#, "buf_size"),
-            (r#"{"path": ""}"#, "path"),
-            (r#"{}"#, "path"),
-        ] {
-            let err = UnixSocketServerConfig::from_json(config).expect_err(config);
-            assert_eq!(err.kind, tremor_pdk::ErrorKind::CONFIG);
-            assert!(err.message.contains(needle), "{config}: {err}");
-        }
+        ]);
     }
 }

@@ -31,7 +31,7 @@ use std::{
     os::unix::fs::{FileTypeExt, PermissionsExt},
     path::{Path, PathBuf},
 };
-use tremor_connector_net::{ServerSocket, Unix};
+use tremor_connector_net::{ServerSocket, SocketConfig, Unix};
 use tremor_pdk::{
     io::{io_error, IoResultExt},
     ConnectorError, Result,
@@ -39,7 +39,10 @@ use tremor_pdk::{
 
 tremor_connector_net::socket_connector! {
     /// The connector: a stream server listening on the socket file of its config.
-    UnixSocketServer = StreamServer<UnixServerSocket>("unix_socket_server", UnixServerSocket::from_json)
+    UnixSocketServer = StreamServer<UnixServerSocket>(
+        "unix_socket_server",
+        UnixSocketServerConfig::from_json
+    )
 }
 
 /// The config of the socket file and whether this connector created it.
@@ -49,12 +52,12 @@ pub struct UnixServerSocket {
     bound: Option<PathBuf>,
 }
 
-impl UnixServerSocket {
-    fn from_json(config: &str) -> Result<Self> {
-        Ok(Self {
-            config: UnixSocketServerConfig::from_json(config)?,
+impl From<UnixSocketServerConfig> for UnixServerSocket {
+    fn from(config: UnixSocketServerConfig) -> Self {
+        Self {
+            config,
             bound: None,
-        })
+        }
     }
 }
 

@@ -105,6 +105,8 @@ pub trait ClientFixture: Sized {
 }
 
 pub mod client;
+mod config;
+pub use config::{assert_config_errors, rejects_bad_path_configs, rejects_bad_url_configs};
 
 /// One `#[test]` per client scenario, for the [`ClientFixture`] `$fixture`.
 #[macro_export]
