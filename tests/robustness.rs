@@ -386,3 +386,72 @@ fn a_deployment_whose_only_source_cannot_bind_fails() {
     }
     drop(taken);
 }
+
+/// Finding 5: a file that cannot grow (a file-size limit, as on a full disk: EFBIG instead of
+/// ENOSPC, and SIGXFSZ must not kill the process) is never left with a torn line: every line
+/// written is whole; the run ends with the summary and exit code 3.
+#[test]
+fn a_full_file_keeps_whole_lines_only() {
+    use std::os::unix::process::CommandExt;
+    const LIMIT_BYTES: libc::rlim_t = 64 * 1024;
+    let work = tempfile::tempdir().expect("work dir");
+    let input: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"id":{i},"text":"a line that will not all fit"}}"#))
+        .collect();
+    std::fs::write(
+        work.path().join("in.json"),
+        input.join("\n") + "\n\"exit\"\n",
+    )
+    .expect("in.json");
+    write_config(
+        work.path(),
+        &copy_until_exit(&file_input("in.json"), "out.log"),
+    );
+    let mut command = tremor();
+    command
+        .args(["server", "run", "config.troy"])
+        .current_dir(work.path());
+    // SAFETY: setrlimit(2) only, between fork and exec; it allocates nothing.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: LIMIT_BYTES,
+                rlim_max: LIMIT_BYTES,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let child = command.spawn().expect("tremor starts");
+    let out = Running(Some(child)).finish_within(PROCESS_LIMIT);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("cut back to its last whole record"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("summary: [main::output]"), "{stderr}");
+    let written = std::fs::read_to_string(work.path().join("out.log")).expect("out.log");
+    assert!(!written.is_empty() && written.len() as u64 <= LIMIT_BYTES);
+    assert!(
+        written.ends_with('\n'),
+        "torn last line: {:?}",
+        &written[written.len() - 40..]
+    );
+    // Every line is a whole record, in order; a batch that did not fit is missing as a whole
+    // (a later, smaller one may still have fitted).
+    let mut ids = written.lines().map(|line| {
+        let id = line
+            .strip_prefix(r#"{"id":"#)
+            .and_then(|rest| rest.strip_suffix(r#","text":"a line that will not all fit"}"#))
+            .unwrap_or_else(|| panic!("not a whole record: {line}"));
+        id.parse::<u32>().expect("an id")
+    });
+    let first = ids.next().expect("a line");
+    assert_eq!(first, 0);
+    ids.try_fold(first, |last, id| (id > last).then_some(id))
+        .expect("ids in order");
+}

@@ -18,7 +18,6 @@ pub use api::Preprocessor;
 pub use error::{PostprocessorError, PreprocessorError, ProcessorConfigError, ProcessorKind};
 pub use separate::SeparateSettings;
 
-use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
 /// A preprocessor's name and config, instantiable per stream.
@@ -92,7 +91,7 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
 
 /// Chunks as lossy strings, for assertions.
 #[cfg(test)]
-fn strings(chunks: &[RVec<u8>]) -> Vec<String> {
+fn strings(chunks: &[abi_stable::std_types::RVec<u8>]) -> Vec<String> {
     chunks
         .iter()
         .map(|c| String::from_utf8_lossy(c).into_owned())

@@ -9,11 +9,18 @@
 //!
 //! Framing is the deployment's business: a line per event needs the `separate` pre-/
 //! postprocessor.
+//!
+//! The sink never leaves a torn record: each batch is written whole (short writes are retried)
+//! and flushed; when that fails (a full disk, a file-size limit), the file is cut back to where
+//! its last whole batch ended before the error is reported, so it ends on a record boundary.
 
 use blocking::Unblock;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use serde::Deserialize;
-use std::fs::{File, OpenOptions};
+use std::{
+    fs::{File, OpenOptions},
+    io::{Seek, SeekFrom},
+};
 use tremor_connector_net::Slot;
 use tremor_pdk::{
     into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
@@ -125,6 +132,9 @@ impl Connector for FileConnector {
         Ok(Some(into_raw_sink(FileSink {
             handoff: new_handoff(&mut self.writer),
             file: None,
+            path: self.config.path.clone(),
+            mode: self.config.mode,
+            committed: 0,
         })))
     }
 
@@ -184,25 +194,72 @@ impl Source for FileSource {
 struct FileSink {
     handoff: Handoff<Unblock<File>>,
     file: Option<Unblock<File>>,
+    path: String,
+    mode: Mode,
+    /// Where the last whole batch ends: a failed write is cut back to here.
+    committed: u64,
+}
+
+impl FileSink {
+    /// Takes a file `connect` opened, noting where writing starts.
+    async fn take_file(&mut self) -> Result<()> {
+        if let Some(mut fresh) = self.handoff.take()? {
+            self.committed = if self.mode == Mode::Append {
+                fresh.with_mut(|f| f.metadata().map(|m| m.len())).await?
+            } else {
+                0
+            };
+            self.file = Some(fresh);
+        }
+        Ok(())
+    }
 }
 
 impl Sink for FileSink {
     async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
-        take_file(&self.handoff, &mut self.file)?;
+        self.take_file().await?;
         let file = self
             .file
             .as_mut()
             .ok_or_else(|| ConnectorError::io("file sink is not connected"))?;
-        for event in batch.iter() {
-            for chunk in event.chunks() {
-                file.write_all(chunk).await?;
+        let mut written = 0u64;
+        let outcome = async {
+            for event in batch.iter() {
+                for chunk in event.chunks() {
+                    file.write_all(chunk).await?;
+                    written += chunk.len() as u64;
+                }
             }
+            // Errors of the buffered writes surface here, while the batch can still be undone.
+            file.flush().await
         }
-        Ok(SinkReplies::ack_all())
+        .await;
+        let Err(error) = outcome else {
+            self.committed += written;
+            return Ok(SinkReplies::ack_all());
+        };
+        let (committed, cut) = (self.committed, self.mode != Mode::Overwrite);
+        let restored = file
+            .with_mut(move |f| {
+                // `overwrite` keeps the old bytes past the written ones: nothing to cut there.
+                if cut {
+                    f.set_len(committed)?;
+                }
+                f.seek(SeekFrom::Start(committed)).map(|_| ())
+            })
+            .await;
+        let after = match restored {
+            Ok(()) => "cut back to its last whole record".to_string(),
+            Err(e) => format!("and cannot cut it back to its last whole record: {e}"),
+        };
+        Err(ConnectorError::io(format!(
+            "cannot write `{}`: {error}; {after}",
+            self.path
+        )))
     }
 
     async fn flush(&mut self) -> Result<()> {
-        take_file(&self.handoff, &mut self.file)?;
+        self.take_file().await?;
         if let Some(file) = self.file.as_mut() {
             file.flush().await?;
         }
