@@ -1,23 +1,23 @@
 //! `binary`: raw bytes as a bytes value; strings encode as their bytes, anything else as
 //! JSON (as in Tremor).
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
+#[derive(Clone)]
 pub(super) struct Binary;
 
-impl Codec for Binary {
-    fn name(&self) -> &'static str {
-        "binary"
-    }
+impl NamedCodec for Binary {
+    const NAME: &'static str = "binary";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Binary {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
             Ok::<_, CodecError>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
         })
@@ -32,9 +32,5 @@ impl Codec for Binary {
             other => tremor_value::write_json(other, out),
         }
         Ok(())
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }

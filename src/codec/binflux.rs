@@ -6,7 +6,10 @@
 //! byte (0 i64, 1 f64, 2 string, 3 true, 4 false) and the value. Strings are a `u16` length
 //! and UTF-8 bytes. Decoding borrows the strings from the chunk.
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{encode_whole, Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, StaticNode, Value};
@@ -17,18 +20,15 @@ const TYPE_STRING: u8 = 2;
 const TYPE_TRUE: u8 = 3;
 const TYPE_FALSE: u8 = 4;
 
+#[derive(Clone)]
 pub(super) struct Binflux;
 
-impl Codec for Binflux {
-    fn name(&self) -> &'static str {
-        "binflux"
-    }
+impl NamedCodec for Binflux {
+    const NAME: &'static str = "binflux";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Binflux {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
             let bytes: &[u8] = bytes;
             decode(bytes).map_err(CodecError::Binflux)
@@ -37,15 +37,7 @@ impl Codec for Binflux {
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let start = out.len();
-        encode(value, out).map_err(|e| {
-            out.truncate(start);
-            CodecError::Binflux(e)
-        })
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
+        encode_whole(out, |out| encode(value, out)).map_err(CodecError::Binflux)
     }
 }
 
@@ -181,12 +173,10 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
-    use tremor_value::{literal, Value};
-
-    fn codec() -> Box<dyn Codec> {
-        lookup("binflux", &Value::object()).expect("known")
-    }
+    use crate::codec::test_support::{
+        assert_encode_fails_cleanly, assert_truncations_rejected, decode, encode,
+    };
+    use tremor_value::literal;
 
     #[test]
     fn layout_is_byte_exact() {
@@ -196,8 +186,7 @@ mod tests {
             "fields": {"i": 42, "f": 0.5, "s": "x", "y": true, "n": false},
             "timestamp": 7,
         });
-        let mut out = Vec::new();
-        codec().encode(&v, &mut out).expect("encodes");
+        let out = encode("binflux", &v).expect("encodes");
         let mut expected = vec![0, 0, 0, 1, b'm', 0, 0, 0, 0, 0, 0, 0, 7, 0, 1];
         expected.extend_from_slice(&[0, 1, b't', 0, 1, b'v', 0, 5]);
         expected.extend_from_slice(&[0, 1, b'i', 0, 0, 0, 0, 0, 0, 0, 0, 42]);
@@ -205,40 +194,18 @@ mod tests {
         expected.extend_from_slice(&[0, 1, b's', 2, 0, 1, b'x']);
         expected.extend_from_slice(&[0, 1, b'y', 3, 0, 1, b'n', 4]);
         assert_eq!(out, expected);
-        let back = codec()
-            .decode(out.into(), 0)
-            .expect("valid")
-            .expect("an event");
-        assert_eq!(back.value(), &v);
+        assert_eq!(decode("binflux", out), Ok(v));
     }
 
     #[test]
     fn round_trips_what_influx_decodes_and_rejects_garbage() {
         let line =
             b"weather,location=us-midwest temperature=82,ok=t,s=\"x\",n=3i 1465839830100400200";
-        let mut influx = lookup("influx", &Value::object()).expect("known");
-        let v = influx
-            .decode(line.to_vec().into(), 0)
-            .expect("valid")
-            .expect("an event");
-        let mut out = Vec::new();
-        codec().encode(v.value(), &mut out).expect("encodes");
-        let back = codec()
-            .decode(out.clone().into(), 0)
-            .expect("valid")
-            .expect("an event");
-        assert_eq!(back.value(), v.value());
-        for cut in 0..out.len() {
-            assert!(
-                codec().decode(out[..cut].to_vec().into(), 0).is_err(),
-                "cut {cut}"
-            );
-        }
-        let mut missing = Vec::new();
-        let err = codec()
-            .encode(&literal!({"measurement": "m"}), &mut missing)
-            .expect_err("no timestamp");
-        assert!(err.to_string().contains("timestamp missing"), "{err}");
-        assert!(missing.is_empty());
+        let v = decode("influx", line).expect("valid");
+        let out = encode("binflux", &v).expect("encodes");
+        assert_eq!(decode("binflux", &out), Ok(v));
+        assert_truncations_rejected("binflux", &out);
+        let err = assert_encode_fails_cleanly("binflux", &literal!({"measurement": "m"}));
+        assert!(err.contains("timestamp missing"), "{err}");
     }
 }

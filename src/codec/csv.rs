@@ -2,11 +2,15 @@
 //! strings; encoding writes an array as one record without a line terminator (a `separate`
 //! postprocessor adds one), as Tremor does. Fields are quoted only when they must be.
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{StaticNode, Value};
 
+#[derive(Clone)]
 pub(super) struct Csv {
     /// Reused per event: one field's text.
     field: String,
@@ -58,16 +62,12 @@ fn field_text(value: &Value<'_>, out: &mut String) {
     }
 }
 
-impl Codec for Csv {
-    fn name(&self) -> &'static str {
-        "csv"
-    }
+impl NamedCodec for Csv {
+    const NAME: &'static str = "csv";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Csv {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(data.as_slice());
@@ -95,32 +95,19 @@ impl Codec for Csv {
         }
         Ok(())
     }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self::new())
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{codec, decode_at, encode_text};
     use tremor_value::{literal, Value};
 
-    fn codec() -> Box<dyn Codec> {
-        lookup("csv", &Value::object()).expect("known")
-    }
-
     fn decode(text: &str) -> Option<Value<'static>> {
-        codec()
-            .decode(text.as_bytes().to_vec().into(), 0)
-            .expect("valid")
-            .map(|p| p.value().clone_static())
+        decode_at("csv", text.as_bytes(), 0).expect("valid")
     }
 
     fn encode(value: &Value<'_>) -> String {
-        let mut out = Vec::new();
-        codec().encode(value, &mut out).expect("encodes");
-        String::from_utf8(out).expect("text")
+        encode_text("csv", value).expect("encodes")
     }
 
     #[test]
@@ -143,17 +130,14 @@ mod tests {
             encode(&literal!(["b,bb", "c\"cc", "a\nb", 1.5, true, null])),
             "\"b,bb\",\"c\"\"cc\",\"a\nb\",1.5,true,null"
         );
-        let mut out = Vec::new();
-        let err = codec()
-            .encode(&literal!({"a": 1}), &mut out)
-            .expect_err("not an array");
-        assert!(err.to_string().contains("record"), "{err}");
+        let err = encode_text("csv", &literal!({"a": 1})).expect_err("not an array");
+        assert!(err.contains("record"), "{err}");
     }
 
     #[test]
     fn round_trips_strings() {
         let v = literal!(["x", "", "with \"quotes\"", "multi\nline", "comma,here"]);
-        let mut c = codec();
+        let mut c = codec("csv");
         let mut out = Vec::new();
         c.encode(&v, &mut out).expect("encodes");
         let back = c.decode(out.into(), 0).expect("valid").expect("a record");

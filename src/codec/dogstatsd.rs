@@ -5,50 +5,29 @@
 //!
 //! Metric values are floats (written back without a fraction when they have none).
 
-use super::{api::Codec, error::CodecError};
-use crate::event::EventPayload;
+use super::{
+    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
+#[derive(Clone)]
 pub(super) struct Dogstatsd;
 
-impl Codec for Dogstatsd {
-    fn name(&self) -> &'static str {
-        "dogstatsd"
-    }
+impl NamedCodec for Dogstatsd {
+    const NAME: &'static str = "dogstatsd";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
-        EventPayload::try_new(data, |bytes| {
-            let bytes: &[u8] = bytes;
-            let text = std::str::from_utf8(bytes).map_err(|_| CodecError::InvalidDogstatsd)?;
-            decode(text).ok_or(CodecError::InvalidDogstatsd)
-        })
-        .map(Some)
+impl Codec for Dogstatsd {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
+        decode_text(data, CodecError::InvalidDogstatsd, decode)
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let start = out.len();
-        let written = if let Some(metric) = value.get("metric") {
-            encode_metric(metric, out)
-        } else if let Some(event) = value.get("event") {
-            encode_event(event, out)
-        } else if let Some(check) = value.get("service_check") {
-            encode_service_check(check, out)
-        } else {
-            None
-        };
-        written.ok_or_else(|| {
-            out.truncate(start);
-            CodecError::InvalidDogstatsd
+        encode_whole(out, |out| {
+            encode(value, out).ok_or(CodecError::InvalidDogstatsd)
         })
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }
 
@@ -171,6 +150,18 @@ fn decode_service_check(text: &str) -> Option<Value<'_>> {
     Some(wrap("service_check", m))
 }
 
+fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
+    if let Some(metric) = value.get("metric") {
+        encode_metric(metric, out)
+    } else if let Some(event) = value.get("event") {
+        encode_event(event, out)
+    } else if let Some(check) = value.get("service_check") {
+        encode_service_check(check, out)
+    } else {
+        None
+    }
+}
+
 fn str_field<'a>(value: &'a Value<'_>, name: &str) -> Option<&'a str> {
     value.get(name).and_then(Value::as_str)
 }
@@ -288,31 +279,13 @@ fn encode_service_check(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
-    use tremor_value::{literal, Value};
+    use crate::codec::test_support::{
+        assert_encode_fails_cleanly, assert_rejects, assert_round_trip,
+    };
+    use tremor_value::literal;
 
-    fn codec() -> Box<dyn Codec> {
-        lookup("dogstatsd", &Value::object()).expect("known")
-    }
-
-    fn decode(line: &str) -> Option<Value<'static>> {
-        codec()
-            .decode(line.as_bytes().to_vec().into(), 0)
-            .ok()
-            .map(|p| p.expect("an event").value().clone_static())
-    }
-
-    fn round_trip(line: &str, expected: &Value<'_>) {
-        let v = decode(line).unwrap_or_else(|| panic!("{line} decodes"));
-        assert_eq!(&v, expected, "{line}");
-        assert_eq!(
-            tremor_value::to_json(&v),
-            tremor_value::to_json(expected),
-            "{line}"
-        );
-        let mut out = Vec::new();
-        codec().encode(&v, &mut out).expect("encodes");
-        assert_eq!(String::from_utf8(out).expect("text"), line);
+    fn round_trip(line: &str, expected: &tremor_value::Value<'_>) {
+        assert_round_trip("dogstatsd", line, expected);
     }
 
     #[test]
@@ -357,18 +330,17 @@ mod tests {
 
     #[test]
     fn rejects_malformed_datagrams() {
-        for bad in [
-            "dog:111",
-            "_e{4,6}:Test",
-            "_e{40,6}:Test|A Test",
-            "_sc|Redis connection",
-            "_sc|x|9",
-            "dog:x|c",
-        ] {
-            assert!(decode(bad).is_none(), "{bad}");
-        }
-        let mut out = Vec::new();
-        assert!(codec().encode(&literal!({"other": 1}), &mut out).is_err());
-        assert!(out.is_empty());
+        assert_rejects(
+            "dogstatsd",
+            &[
+                "dog:111",
+                "_e{4,6}:Test",
+                "_e{40,6}:Test|A Test",
+                "_sc|Redis connection",
+                "_sc|x|9",
+                "dog:x|c",
+            ],
+        );
+        assert_encode_fails_cleanly("dogstatsd", &literal!({"other": 1}));
     }
 }

@@ -2,13 +2,17 @@
 //! chunk, as `{"metric", "timestamp", "value"}` with the timestamp in nanoseconds (Graphite
 //! counts seconds; `-1` means "now", which becomes the event's ingest time), as in Tremor.
 
-use super::{api::Codec, error::CodecError, statsd::number};
-use crate::event::EventPayload;
+use super::{
+    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    error::CodecError,
+    statsd::number,
+};
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
 const NS_PER_S: u64 = 1_000_000_000;
 
+#[derive(Clone)]
 pub(super) struct GraphitePlaintext;
 
 fn decode(line: &str, ingest_ns: u64) -> Option<Value<'_>> {
@@ -39,57 +43,33 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
     Some(())
 }
 
-impl Codec for GraphitePlaintext {
-    fn name(&self) -> &'static str {
-        "graphite-plaintext"
-    }
+impl NamedCodec for GraphitePlaintext {
+    const NAME: &'static str = "graphite-plaintext";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
-        EventPayload::try_new(data, |bytes| {
-            let bytes: &[u8] = bytes;
-            let line = std::str::from_utf8(bytes).map_err(|_| CodecError::InvalidGraphite)?;
-            decode(line, ingest_ns).ok_or(CodecError::InvalidGraphite)
+impl Codec for GraphitePlaintext {
+    fn decode(&mut self, data: RVec<u8>, ingest_ns: u64) -> Decoded {
+        decode_text(data, CodecError::InvalidGraphite, |line| {
+            decode(line, ingest_ns)
         })
-        .map(Some)
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let start = out.len();
-        encode(value, out).ok_or_else(|| {
-            out.truncate(start);
-            CodecError::InvalidGraphite
+        encode_whole(out, |out| {
+            encode(value, out).ok_or(CodecError::InvalidGraphite)
         })
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{assert_encode_fails_cleanly, decode_at, encode_text};
     use tremor_value::{literal, Value};
 
-    fn codec() -> Box<dyn Codec> {
-        lookup("graphite-plaintext", &Value::object()).expect("known")
-    }
+    const GRAPHITE: &str = "graphite-plaintext";
 
-    fn decode(line: &str, ingest_ns: u64) -> Option<Value<'static>> {
-        codec()
-            .decode(line.as_bytes().to_vec().into(), ingest_ns)
-            .ok()
-            .map(|p| p.expect("an event").value().clone_static())
-    }
-
-    fn encode(value: &Value<'_>) -> Option<String> {
-        let mut out = Vec::new();
-        codec().encode(value, &mut out).ok()?;
-        Some(String::from_utf8(out).expect("text"))
+    fn decode(line: &str, ingest_ns: u64) -> Result<Value<'static>, String> {
+        decode_at(GRAPHITE, line.as_bytes(), ingest_ns).map(|v| v.expect("an event"))
     }
 
     #[test]
@@ -100,18 +80,27 @@ mod tests {
             v,
             literal!({"metric": "beep.boop", "timestamp": 1_620_649_445_000_000_000_u64, "value": 7})
         );
-        assert_eq!(encode(&v).as_deref(), Some("beep.boop 7 1620649445"));
+        assert_eq!(
+            encode_text(GRAPHITE, &v).as_deref(),
+            Ok("beep.boop 7 1620649445")
+        );
         // -1: now, which is the ingest time; written back in (truncated) seconds.
         let v = decode("beep.boop 320.0 -1", 1_234_000_000_000).expect("valid");
         assert_eq!(
             v.get("timestamp"),
             Some(&Value::from(1_234_000_000_000_u64))
         );
-        assert_eq!(encode(&v).as_deref(), Some("beep.boop 320.0 1234"));
+        assert_eq!(
+            encode_text(GRAPHITE, &v).as_deref(),
+            Ok("beep.boop 320.0 1234")
+        );
         for bad in ["", "metric.only", "metric 320.0", "m x 1", "m 1 soon"] {
-            assert!(decode(bad, 0).is_none(), "{bad}");
+            assert!(decode(bad, 0).is_err(), "{bad}");
         }
-        assert!(encode(&literal!({"metric": "m", "value": 7})).is_none());
-        assert!(encode(&literal!({"metric": "m", "value": "7", "timestamp": 0})).is_none());
+        assert_encode_fails_cleanly(GRAPHITE, &literal!({"metric": "m", "value": 7}));
+        assert_encode_fails_cleanly(
+            GRAPHITE,
+            &literal!({"metric": "m", "value": "7", "timestamp": 0}),
+        );
     }
 }

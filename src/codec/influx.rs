@@ -7,25 +7,22 @@
 //! tags and fields sorted by key, as Tremor does, so output is stable.
 
 use super::{
-    api::Codec,
+    api::{encode_whole, Codec, Decoded, NamedCodec},
     error::{CodecError, InfluxError},
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
+#[derive(Clone)]
 pub(super) struct Influx;
 
-impl Codec for Influx {
-    fn name(&self) -> &'static str {
-        "influx"
-    }
+impl NamedCodec for Influx {
+    const NAME: &'static str = "influx";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Influx {
+    fn decode(&mut self, data: RVec<u8>, ingest_ns: u64) -> Decoded {
         let mut empty = false;
         let payload = EventPayload::try_new(data, |bytes| {
             let bytes: &[u8] = bytes;
@@ -44,10 +41,6 @@ impl Codec for Influx {
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
         encode(value, out).map_err(CodecError::Influx)
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }
 
@@ -207,12 +200,7 @@ pub(super) fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), InfluxE
         .and_then(Value::as_object)
         .filter(|f| !f.is_empty())
         .ok_or(InfluxError::NoFields)?;
-    let start = out.len();
-    let result = write_line(value, measurement, fields, out);
-    if result.is_err() {
-        out.truncate(start);
-    }
-    result
+    encode_whole(out, |out| write_line(value, measurement, fields, out))
 }
 
 fn write_line(
@@ -271,26 +259,15 @@ fn write_line(
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{decode_at, encode_text};
     use tremor_value::{literal, Value};
 
-    fn influx() -> Box<dyn Codec> {
-        lookup("influx", &Value::object()).expect("known codec")
-    }
-
     fn decode(line: &str) -> Result<Option<Value<'static>>, String> {
-        influx()
-            .decode(line.as_bytes().to_vec().into(), 7)
-            .map(|p| p.map(|p| p.value().clone_static()))
-            .map_err(|e| e.to_string())
+        decode_at("influx", line.as_bytes(), 7)
     }
 
     fn encode(value: &Value<'_>) -> Result<String, String> {
-        let mut out = Vec::new();
-        influx()
-            .encode(value, &mut out)
-            .map_err(|e| e.to_string())?;
-        Ok(String::from_utf8(out).expect("text"))
+        encode_text("influx", value)
     }
 
     #[test]

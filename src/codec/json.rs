@@ -1,39 +1,40 @@
 //! `json` (compact) and `json-sorted` (keys sorted, for stable output).
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{JsonParser, Value};
 
-pub(super) struct Json {
-    sorted: bool,
+/// `SORTED` is a type parameter: the choice is made once, not per event.
+pub(super) struct Json<const SORTED: bool> {
     // Reused scratch buffers: decoding allocates only the value itself.
     parser: JsonParser,
 }
 
-impl Json {
-    pub(super) fn new(sorted: bool) -> Self {
+impl<const SORTED: bool> Json<SORTED> {
+    pub(super) fn new() -> Self {
         Self {
-            sorted,
             parser: JsonParser::new(),
         }
     }
 }
 
-impl Codec for Json {
-    fn name(&self) -> &'static str {
-        if self.sorted {
-            "json-sorted"
-        } else {
-            "json"
-        }
+/// A copy starts with its own, empty scratch buffers.
+impl<const SORTED: bool> Clone for Json<SORTED> {
+    fn clone(&self) -> Self {
+        Self::new()
     }
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl<const SORTED: bool> NamedCodec for Json<SORTED> {
+    const NAME: &'static str = if SORTED { "json-sorted" } else { "json" };
+}
+
+impl<const SORTED: bool> Codec for Json<SORTED> {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         let parser = &mut self.parser;
         EventPayload::try_new(data, |bytes| parser.parse(bytes))
             .map(Some)
@@ -41,15 +42,11 @@ impl Codec for Json {
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        if self.sorted {
+        if SORTED {
             tremor_value::write_json_sorted(value, out);
         } else {
             tremor_value::write_json(value, out);
         }
         Ok(())
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self::new(self.sorted))
     }
 }

@@ -18,6 +18,8 @@ mod serde_value;
 mod statsd;
 mod string;
 mod syslog;
+#[cfg(test)]
+mod test_support;
 mod tremor;
 mod yaml;
 
@@ -64,8 +66,9 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
         }
     };
     match name {
-        "json" => Ok(Box::new(json::Json::new(sorted_by_config))),
-        "json-sorted" => Ok(Box::new(json::Json::new(true))),
+        "json" if sorted_by_config => Ok(Box::new(json::Json::<true>::new())),
+        "json" => Ok(Box::new(json::Json::<false>::new())),
+        "json-sorted" => Ok(Box::new(json::Json::<true>::new())),
         "string" => Ok(Box::new(string::StringCodec)),
         "binary" => Ok(Box::new(binary::Binary)),
         "yaml" => Ok(Box::new(yaml::Yaml)),
@@ -88,17 +91,11 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{decode, encode};
     use super::*;
 
     fn round_trip(codec: &str, input: &[u8]) -> Vec<u8> {
-        let mut c = lookup(codec, &Value::object()).expect("known codec");
-        let payload = c
-            .decode(input.to_vec().into(), 0)
-            .expect("decodes")
-            .expect("has an event");
-        let mut out = Vec::new();
-        c.encode(payload.value(), &mut out).expect("encodes");
-        out
+        encode(codec, &decode(codec, input).expect("decodes")).expect("encodes")
     }
 
     #[test]
@@ -120,15 +117,14 @@ mod tests {
             .encode(&tremor_value::literal!({"z": 1, "a": 2}), &mut out)
             .expect("encodes");
         assert_eq!(out, br#"{"a":2,"z":1}"#.to_vec());
+        assert_eq!(sorted.name(), "json-sorted");
+        assert_eq!(sorted.boxed_clone().name(), "json-sorted");
     }
 
     #[test]
     fn json_rejects_garbage_with_a_message() {
-        let mut c = lookup("json", &Value::object()).expect("json");
-        let err = c
-            .decode(b"{\"a\": tru}".to_vec().into(), 0)
-            .expect_err("invalid");
-        assert!(err.to_string().contains("JSON"), "{err}");
+        let err = decode("json", b"{\"a\": tru}").expect_err("invalid");
+        assert!(err.contains("JSON"), "{err}");
     }
 
     #[test]
@@ -138,19 +134,24 @@ mod tests {
             round_trip("binary", &[0, 159, 146, 150]),
             vec![0, 159, 146, 150]
         );
-        let mut c = lookup("string", &Value::object()).expect("string");
-        assert!(c.decode(vec![0xff, 0xfe].into(), 0).is_err());
-        let mut out = Vec::new();
-        c.encode(&tremor_value::literal!({"a": 1}), &mut out)
-            .expect("json fallback");
-        assert_eq!(out, br#"{"a":1}"#.to_vec());
+        assert!(decode("string", [0xff, 0xfe]).is_err());
+        assert_eq!(
+            encode("string", &tremor_value::literal!({"a": 1})).expect("json fallback"),
+            br#"{"a":1}"#.to_vec()
+        );
+        assert_eq!(
+            encode("binary", &tremor_value::literal!([1, "x"])).expect("json fallback, as Tremor"),
+            br#"[1,"x"]"#.to_vec()
+        );
+    }
 
-        let mut binary = lookup("binary", &Value::object()).expect("binary");
-        out.clear();
-        binary
-            .encode(&tremor_value::literal!([1, "x"]), &mut out)
-            .expect("json fallback, as Tremor");
-        assert_eq!(out, br#"[1,"x"]"#.to_vec());
+    #[test]
+    fn every_codec_has_its_name_and_clones_with_it() {
+        for name in NAMES {
+            let codec = lookup(name, &Value::object()).expect("known");
+            assert_eq!(codec.name(), *name);
+            assert_eq!(codec.boxed_clone().name(), *name);
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! other.
 
 use super::{
-    api::Codec,
+    api::{Codec, Decoded, NamedCodec},
     error::CodecError,
     serde_value::{OwnedValue, SerValue},
 };
@@ -16,18 +16,15 @@ use tremor_value::Value;
 /// input recurse deep enough to overflow a small thread stack in an unoptimized build.
 const MAX_DEPTH: usize = 128;
 
+#[derive(Clone)]
 pub(super) struct Msgpack;
 
-impl Codec for Msgpack {
-    fn name(&self) -> &'static str {
-        "msgpack"
-    }
+impl NamedCodec for Msgpack {
+    const NAME: &'static str = "msgpack";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Msgpack {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         let mut de = rmp_serde::Deserializer::new(Cursor::new(data.as_slice()));
         de.set_max_depth(MAX_DEPTH);
         let OwnedValue(value) =
@@ -50,32 +47,19 @@ impl Codec for Msgpack {
         };
         rmp_serde::encode::write(out, &value).map_err(CodecError::WriteMsgpack)
     }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support;
     use tremor_value::{literal, Value};
 
-    fn msgpack() -> Box<dyn Codec> {
-        lookup("msgpack", &Value::object()).expect("known codec")
-    }
-
     fn decode(input: &[u8]) -> Result<Value<'static>, String> {
-        msgpack()
-            .decode(input.to_vec().into(), 0)
-            .map(|p| p.expect("an event").value().clone_static())
-            .map_err(|e| e.to_string())
+        test_support::decode("msgpack", input)
     }
 
     fn encode(value: &Value<'_>) -> Vec<u8> {
-        let mut out = Vec::new();
-        msgpack().encode(value, &mut out).expect("encodes");
-        out
+        test_support::encode("msgpack", value).expect("encodes")
     }
 
     #[test]

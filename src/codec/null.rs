@@ -1,43 +1,39 @@
 //! `null`: every chunk decodes to `null`, every value encodes to nothing (Tremor's codec for
 //! connectors whose payload does not matter).
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
+#[derive(Clone)]
 pub(super) struct Null;
 
-impl Codec for Null {
-    fn name(&self) -> &'static str {
-        "null"
-    }
+impl NamedCodec for Null {
+    const NAME: &'static str = "null";
+}
 
-    fn decode(
-        &mut self,
-        _data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Null {
+    fn decode(&mut self, _data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         Ok(Some(EventPayload::from_value(Value::null())))
     }
 
     fn encode(&mut self, _value: &Value<'_>, _out: &mut Vec<u8>) -> Result<(), CodecError> {
         Ok(())
     }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::lookup;
+    use crate::codec::test_support::codec;
     use tremor_value::{literal, Value};
 
     #[test]
     fn nothing_in_nothing_out() {
-        let mut c = lookup("null", &Value::object()).expect("known");
+        let mut c = codec("null");
         let v = c
             .decode(b"anything".to_vec().into(), 0)
             .expect("ok")

@@ -5,41 +5,29 @@
 //! `"action": "add"`, `-5|g` has `"action": "sub"` and the value 5. Values with a `.` are
 //! floats, others integers.
 
-use super::{api::Codec, error::CodecError};
-use crate::event::EventPayload;
+use super::{
+    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
+#[derive(Clone)]
 pub(super) struct Statsd;
 
-impl Codec for Statsd {
-    fn name(&self) -> &'static str {
-        "statsd"
-    }
+impl NamedCodec for Statsd {
+    const NAME: &'static str = "statsd";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
-        EventPayload::try_new(data, |bytes| {
-            let bytes: &[u8] = bytes;
-            let line = std::str::from_utf8(bytes).map_err(|_| CodecError::InvalidStatsd)?;
-            decode(line).ok_or(CodecError::InvalidStatsd)
-        })
-        .map(Some)
+impl Codec for Statsd {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
+        decode_text(data, CodecError::InvalidStatsd, decode)
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let start = out.len();
-        encode(value, out).ok_or_else(|| {
-            out.truncate(start);
-            CodecError::InvalidStatsd
+        encode_whole(out, |out| {
+            encode(value, out).ok_or(CodecError::InvalidStatsd)
         })
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }
 
@@ -134,23 +122,10 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
-    use tremor_value::{literal, Value};
-
-    fn decode(line: &str) -> Option<Value<'static>> {
-        lookup("statsd", &Value::object())
-            .expect("known")
-            .decode(line.as_bytes().to_vec().into(), 0)
-            .ok()
-            .map(|p| p.expect("an event").value().clone_static())
-    }
-
-    fn encode(value: &Value<'_>) -> Option<String> {
-        let mut out = Vec::new();
-        let mut c: Box<dyn Codec> = lookup("statsd", &Value::object()).expect("known");
-        c.encode(value, &mut out).ok()?;
-        Some(String::from_utf8(out).expect("text"))
-    }
+    use crate::codec::test_support::{
+        assert_encode_fails_cleanly, assert_rejects, assert_round_trip,
+    };
+    use tremor_value::literal;
 
     #[test]
     fn spec_examples_round_trip_byte_exact() {
@@ -193,30 +168,26 @@ mod tests {
                 literal!({"metric": "foo", "type": "h", "value": 1_620_649_445.335_196_7}),
             ),
         ] {
-            let v = decode(line).unwrap_or_else(|| panic!("{line} decodes"));
-            assert_eq!(v, expected, "{line}");
-            // Tremor's key order, which the json codec keeps.
-            assert_eq!(
-                tremor_value::to_json(&v),
-                tremor_value::to_json(&expected),
-                "{line}"
-            );
-            assert_eq!(encode(&v).as_deref(), Some(line), "{line}");
+            assert_round_trip("statsd", line, &expected);
         }
     }
 
     #[test]
     fn rejects_what_is_not_statsd() {
-        for bad in [
-            "gorets",
-            "gorets:1",
-            "gorets:x|c",
-            "gorets:1|c|x",
-            "gorets:1|c|@y",
-        ] {
-            assert!(decode(bad).is_none(), "{bad}");
-        }
-        assert!(encode(&literal!({"metric": "m", "type": "c", "value": "1"})).is_none());
-        assert!(encode(&literal!({"metric": "m", "value": 1})).is_none());
+        assert_rejects(
+            "statsd",
+            &[
+                "gorets",
+                "gorets:1",
+                "gorets:x|c",
+                "gorets:1|c|x",
+                "gorets:1|c|@y",
+            ],
+        );
+        assert_encode_fails_cleanly(
+            "statsd",
+            &literal!({"metric": "m", "type": "c", "value": "1"}),
+        );
+        assert_encode_fails_cleanly("statsd", &literal!({"metric": "m", "value": 1}));
     }
 }

@@ -1,22 +1,22 @@
 //! `string`: UTF-8 text as a string value; non-strings encode as JSON.
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
+#[derive(Clone)]
 pub(super) struct StringCodec;
 
-impl Codec for StringCodec {
-    fn name(&self) -> &'static str {
-        "string"
-    }
+impl NamedCodec for StringCodec {
+    const NAME: &'static str = "string";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for StringCodec {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
             std::str::from_utf8(bytes)
                 .map(Value::from)
@@ -32,9 +32,5 @@ impl Codec for StringCodec {
             other => tremor_value::write_json(other, out),
         }
         Ok(())
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
     }
 }

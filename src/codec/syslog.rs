@@ -7,14 +7,17 @@
 //! RFC 3164 timestamp is the current time, a missing RFC 5424 one is `-`. Like Tremor, a
 //! line that is no syslog at all decodes as an RFC 3164 message with only `msg`.
 
-use super::{api::Codec, error::CodecError};
-use crate::event::EventPayload;
+use super::{
+    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use abi_stable::std_types::RVec;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use std::io::Write;
 use syslog_loose::{ProcId, Protocol, Variant};
 use tremor_value::{Cow, Object, Value};
 
+#[derive(Clone)]
 pub(super) struct Syslog;
 
 /// Facility names by code (RFC 5424 table 1, in syslog_loose's and Tremor's spelling).
@@ -232,60 +235,34 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), &'static str> {
     }
 }
 
-impl Codec for Syslog {
-    fn name(&self) -> &'static str {
-        "syslog"
-    }
+impl NamedCodec for Syslog {
+    const NAME: &'static str = "syslog";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
-        EventPayload::try_new(data, |bytes| {
-            let bytes: &[u8] = bytes;
-            std::str::from_utf8(bytes)
-                .map(decode)
-                .map_err(|_| CodecError::Syslog("not UTF-8"))
+impl Codec for Syslog {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
+        // Any text is a message (see above): only a chunk that is not UTF-8 fails.
+        decode_text(data, CodecError::Syslog("not UTF-8"), |line| {
+            Some(decode(line))
         })
-        .map(Some)
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let start = out.len();
-        encode(value, out).map_err(|e| {
-            out.truncate(start);
-            CodecError::Syslog(e)
-        })
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
+        encode_whole(out, |out| encode(value, out)).map_err(CodecError::Syslog)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{self, encode_text};
     use tremor_value::{literal, Value};
 
-    fn codec() -> Box<dyn Codec> {
-        lookup("syslog", &Value::object()).expect("known")
-    }
-
     fn decode(line: &str) -> Value<'static> {
-        codec()
-            .decode(line.as_bytes().to_vec().into(), 0)
-            .expect("decodes")
-            .expect("an event")
-            .value()
-            .clone_static()
+        test_support::decode("syslog", line).expect("decodes")
     }
 
     fn encode(value: &Value<'_>) -> Result<String, String> {
-        let mut out = Vec::new();
-        codec().encode(value, &mut out).map_err(|e| e.to_string())?;
-        Ok(String::from_utf8(out).expect("text"))
+        encode_text("syslog", value)
     }
 
     #[test]
@@ -346,7 +323,7 @@ mod tests {
             literal!({"severity": "debug", "facility": "local5", "protocol": "RFC5424"}),
             literal!({"severity": "debug", "facility": "local5", "protocol": "snot"}),
         ] {
-            assert!(encode(&bad).is_err(), "{bad}");
+            test_support::assert_encode_fails_cleanly("syslog", &bad);
         }
     }
 

@@ -7,7 +7,10 @@
 //! Decoding borrows strings and bytes from the chunk; unlike Tremor it checks that strings are
 //! UTF-8 and bounds nesting, since the chunk may come from anyone.
 
-use super::{api::Codec, error::CodecError};
+use super::{
+    api::{Codec, Decoded, NamedCodec},
+    error::CodecError,
+};
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, StaticNode, Value};
@@ -29,6 +32,7 @@ const MAX_DEPTH: usize = 128;
 /// The most elements reserved up front from a count the input announces.
 const MAX_PREALLOCATED: usize = 4096;
 
+#[derive(Clone)]
 pub(super) struct Tremor;
 
 struct Reader<'a>(&'a [u8]);
@@ -142,16 +146,12 @@ fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
     }
 }
 
-impl Codec for Tremor {
-    fn name(&self) -> &'static str {
-        "tremor"
-    }
+impl NamedCodec for Tremor {
+    const NAME: &'static str = "tremor";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Tremor {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
             let mut r = Reader(bytes);
             if u16::from_be_bytes(r.take().map_err(CodecError::Tremor)?) != 0 {
@@ -167,25 +167,15 @@ impl Codec for Tremor {
         write_value(value, out);
         Ok(())
     }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{assert_truncations_rejected, decode};
     use tremor_value::{literal, Value};
 
-    fn codec() -> Box<dyn Codec> {
-        lookup("tremor", &Value::object()).expect("known")
-    }
-
     fn encode(value: &Value<'_>) -> Vec<u8> {
-        let mut out = Vec::new();
-        codec().encode(value, &mut out).expect("encodes");
-        out
+        crate::codec::test_support::encode("tremor", value).expect("encodes")
     }
 
     #[test]
@@ -210,41 +200,23 @@ mod tests {
         value
             .insert("b", Value::bytes(vec![42u8, 43, 44]))
             .expect("record");
-        let back = codec()
-            .decode(encode(&value).into(), 0)
-            .expect("valid")
-            .expect("an event");
-        assert_eq!(back.value(), &value);
-        assert!(back.value().get("float").is_some_and(Value::is_float));
+        let back = decode("tremor", encode(&value)).expect("valid");
+        assert_eq!(back, value);
+        assert!(back.get("float").is_some_and(Value::is_float));
     }
 
     #[test]
     fn rejects_garbage() {
-        let good = encode(&literal!({"a": ["x", 1]}));
-        for cut in 0..good.len() {
-            assert!(
-                codec().decode(good[..cut].to_vec().into(), 0).is_err(),
-                "cut {cut}"
-            );
-        }
-        assert!(
-            codec().decode(vec![0, 1, 0].into(), 0).is_err(),
-            "version 1"
-        );
-        assert!(codec().decode(vec![0, 0, 42].into(), 0).is_err(), "type 42");
+        assert_truncations_rejected("tremor", &encode(&literal!({"a": ["x", 1]})));
+        assert!(decode("tremor", [0, 1, 0]).is_err(), "version 1");
+        assert!(decode("tremor", [0, 0, 42]).is_err(), "type 42");
         let deep: Vec<u8> = [0, 0]
             .into_iter()
             .chain((0..1000).flat_map(|_| [8u8, 0, 0, 0, 0, 0, 0, 0, 1]))
             .chain([0])
             .collect();
-        assert!(
-            codec().decode(deep.into(), 0).is_err(),
-            "nesting is bounded"
-        );
+        assert!(decode("tremor", deep).is_err(), "nesting is bounded");
         let huge = [0, 0, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
-        assert!(
-            codec().decode(huge.to_vec().into(), 0).is_err(),
-            "forged count"
-        );
+        assert!(decode("tremor", huge).is_err(), "forged count");
     }
 }

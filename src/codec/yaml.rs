@@ -1,7 +1,7 @@
 //! `yaml`: one YAML document per chunk.
 
 use super::{
-    api::Codec,
+    api::{Codec, Decoded, NamedCodec},
     error::CodecError,
     serde_value::{OwnedValue, SerValue},
 };
@@ -9,18 +9,15 @@ use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
+#[derive(Clone)]
 pub(super) struct Yaml;
 
-impl Codec for Yaml {
-    fn name(&self) -> &'static str {
-        "yaml"
-    }
+impl NamedCodec for Yaml {
+    const NAME: &'static str = "yaml";
+}
 
-    fn decode(
-        &mut self,
-        data: RVec<u8>,
-        _ingest_ns: u64,
-    ) -> Result<Option<EventPayload>, CodecError> {
+impl Codec for Yaml {
+    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         let OwnedValue(value) = serde_yaml::from_slice(&data).map_err(CodecError::InvalidYaml)?;
         Ok(Some(EventPayload::from_value(value)))
     }
@@ -33,32 +30,19 @@ impl Codec for Yaml {
         };
         serde_yaml::to_writer(out, &value).map_err(CodecError::WriteYaml)
     }
-
-    fn boxed_clone(&self) -> Box<dyn Codec> {
-        Box::new(Self)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::{lookup, Codec};
+    use crate::codec::test_support::{self, encode_text};
     use tremor_value::{literal, Value};
 
-    fn yaml() -> Box<dyn Codec> {
-        lookup("yaml", &Value::object()).expect("known codec")
-    }
-
     fn decode(input: &str) -> Result<Value<'static>, String> {
-        yaml()
-            .decode(input.as_bytes().to_vec().into(), 0)
-            .map(|p| p.expect("an event").value().clone_static())
-            .map_err(|e| e.to_string())
+        test_support::decode("yaml", input)
     }
 
     fn encode(value: &Value<'_>) -> String {
-        let mut out = Vec::new();
-        yaml().encode(value, &mut out).expect("encodes");
-        String::from_utf8(out).expect("YAML is text")
+        encode_text("yaml", value).expect("encodes")
     }
 
     #[test]
@@ -117,10 +101,8 @@ mod tests {
         assert!(err.contains("map key"), "{err}");
         let err = decode("a: 1\n---\nb: 2\n").expect_err("two documents");
         assert!(err.contains("more than one document"), "{err}");
-        let err = yaml()
-            .decode(vec![b'a', b':', b' ', 0xff].into(), 0)
-            .expect_err("invalid UTF-8")
-            .to_string();
+        let err =
+            test_support::decode("yaml", [b'a', b':', b' ', 0xff]).expect_err("invalid UTF-8");
         assert!(err.starts_with("invalid YAML: "), "{err}");
     }
 }
