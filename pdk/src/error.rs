@@ -3,55 +3,25 @@
 use abi_stable::{std_types::RString, StableAbi};
 use std::fmt;
 
-/// What kind of failure a [`ConnectorError`] reports. An open set: values this version does not
-/// know print as `error(N)` and are handled like [`ErrorKind::OTHER`].
-#[repr(transparent)]
-#[derive(StableAbi, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ErrorKind(pub u8);
-
-impl ErrorKind {
+open_set! {
+    /// What kind of failure a [`ConnectorError`] reports. An open set: values this version does
+    /// not know print as `error(N)` and are handled like [`ErrorKind::OTHER`].
+    #[derive(Hash)]
+    pub struct ErrorKind, unknown "error";
     /// Anything not covered below.
-    pub const OTHER: Self = Self(0);
+    OTHER = 0 => "error";
     /// The connector's configuration is invalid; retrying will not help.
-    pub const CONFIG: Self = Self(1);
+    CONFIG = 1 => "config";
     /// An I/O operation failed (file, socket, stdio).
-    pub const IO: Self = Self(2);
+    IO = 2 => "io";
     /// The remote side is gone or unreachable; the runtime reconnects per the reconnect policy.
-    pub const CONNECTION: Self = Self(3);
+    CONNECTION = 3 => "connection";
     /// Code inside the connector panicked; the panic was caught on the connector's side.
-    pub const PANIC: Self = Self(4);
+    PANIC = 4 => "panic";
     /// The call is not supported by this connector (e.g. no source).
-    pub const UNSUPPORTED: Self = Self(5);
+    UNSUPPORTED = 5 => "unsupported";
     /// Received data violates the protocol the connector speaks.
-    pub const PROTOCOL: Self = Self(6);
-
-    /// A short lower-case name for logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::CONFIG => "config",
-            Self::IO => "io",
-            Self::CONNECTION => "connection",
-            Self::PANIC => "panic",
-            Self::UNSUPPORTED => "unsupported",
-            Self::PROTOCOL => "protocol",
-            _ => "error",
-        }
-    }
-}
-
-impl fmt::Debug for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            "error" if *self != Self::OTHER => write!(f, "error({})", self.0),
-            name => f.write_str(name),
-        }
-    }
+    PROTOCOL = 6 => "protocol";
 }
 
 /// An error returned by a connector: a kind the runtime acts on and a message for people.

@@ -60,6 +60,9 @@
 // rustc; the expansions are abi_stable's, not ours.
 #![allow(non_local_definitions, non_camel_case_types)]
 
+#[macro_use]
+mod open_set;
+
 mod adapter;
 pub mod config;
 mod connector;

@@ -6,28 +6,27 @@
 //! straight to the host.
 
 use crate::context::ConnectorContext;
-use abi_stable::StableAbi;
 use std::sync::Once;
 
-/// A `log::Level` that can cross the boundary (`0` = off ... `5` = trace).
-#[repr(transparent)]
-#[derive(StableAbi, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub struct LogLevel(pub u8);
+open_set! {
+    /// A `log::Level` that can cross the boundary (`0` = off ... `5` = trace).
+    #[derive(PartialOrd, Ord)]
+    pub struct LogLevel;
+    /// Logging disabled.
+    OFF = 0;
+    /// `log::Level::Error`.
+    ERROR = 1;
+    /// `log::Level::Warn`.
+    WARN = 2;
+    /// `log::Level::Info`.
+    INFO = 3;
+    /// `log::Level::Debug`.
+    DEBUG = 4;
+    /// `log::Level::Trace`.
+    TRACE = 5;
+}
 
 impl LogLevel {
-    /// Logging disabled.
-    pub const OFF: Self = Self(0);
-    /// `log::Level::Error`.
-    pub const ERROR: Self = Self(1);
-    /// `log::Level::Warn`.
-    pub const WARN: Self = Self(2);
-    /// `log::Level::Info`.
-    pub const INFO: Self = Self(3);
-    /// `log::Level::Debug`.
-    pub const DEBUG: Self = Self(4);
-    /// `log::Level::Trace`.
-    pub const TRACE: Self = Self(5);
-
     /// The `log` level, `None` for [`LogLevel::OFF`] (and anything above trace maps to trace).
     pub fn to_level(self) -> Option<log::Level> {
         match self.0 {

@@ -113,32 +113,27 @@ impl<'a> SinkEventView<'a> {
     }
 }
 
-/// Whether an event was delivered. An open set: unknown values count as [`EventAck::NONE`].
-#[repr(transparent)]
-#[derive(StableAbi, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct EventAck(pub u8);
-
-impl EventAck {
+open_set! {
+    /// Whether an event was delivered. An open set: unknown values count as [`EventAck::NONE`].
+    pub struct EventAck;
     /// No statement about delivery (the event is not transactional for this sink).
-    pub const NONE: Self = Self(0);
+    NONE = 0;
     /// Delivered.
-    pub const ACK: Self = Self(1);
+    ACK = 1;
     /// Not delivered; a transactional source may replay it.
-    pub const FAIL: Self = Self(2);
+    FAIL = 2;
 }
 
-/// A change of the sink's readiness (circuit breaker). An open set: unknown values are ignored.
-#[repr(transparent)]
-#[derive(StableAbi, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct CbAction(pub u8);
-
-impl CbAction {
+open_set! {
+    /// A change of the sink's readiness (circuit breaker). An open set: unknown values are
+    /// ignored.
+    pub struct CbAction;
     /// No change.
-    pub const NONE: Self = Self(0);
+    NONE = 0;
     /// The sink cannot take events now: sources feeding it pause.
-    pub const OPEN: Self = Self(1);
+    OPEN = 1;
     /// The sink is ready again: sources resume.
-    pub const CLOSE: Self = Self(2);
+    CLOSE = 2;
 }
 
 /// The reply for one event that differs from the batch default.

@@ -9,6 +9,8 @@ use abi_stable::{
 use async_ffi::BorrowingFfiFuture;
 
 /// How the runtime turns the chunks of a [`SourceBatch`] into events.
+// The one open set not declared with `open_set!`: tests/plugin_authoring.rs widens this very
+// declaration in a pdk copy to check that a plugin with a different layout is refused.
 #[repr(transparent)]
 #[derive(StableAbi, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct PayloadFormat(pub u8);
