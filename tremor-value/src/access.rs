@@ -3,37 +3,37 @@
 use crate::{Cow, Object, StaticNode, Value};
 use std::fmt;
 
-/// Returned by [`Value::insert`] / [`Value::remove`] when the value is not a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotAnObject {
-    /// [`Value::value_type_name`] of the value that was not a record.
-    pub got: &'static str,
+/// Declares an error type for a mutation that needs a value of one type: it carries the type
+/// the value had instead and displays as `"expected <expected> but got <type>"`.
+macro_rules! wrong_type_error {
+    ($(#[$doc:meta])* $name:ident, expected $expected:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name {
+            #[doc = concat!("[`Value::value_type_name`] of the value that was not ", $expected, ".")]
+            pub got: &'static str,
+        }
+
+        impl fmt::Display for $name {
+            #[doc = concat!("`\"expected ", $expected, " but got <type>\"`.")]
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!("expected ", $expected, " but got {}"), self.got)
+            }
+        }
+
+        impl std::error::Error for $name {}
+    };
 }
 
-impl fmt::Display for NotAnObject {
-    /// `"expected a record but got <type>"`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected a record but got {}", self.got)
-    }
-}
+wrong_type_error!(
+    /// Returned by [`Value::insert`] / [`Value::remove`] when the value is not a record.
+    NotAnObject, expected "a record"
+);
 
-impl std::error::Error for NotAnObject {}
-
-/// Returned by [`Value::push`] when the value is not an array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotAnArray {
-    /// [`Value::value_type_name`] of the value that was not an array.
-    pub got: &'static str,
-}
-
-impl fmt::Display for NotAnArray {
-    /// `"expected an array but got <type>"`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected an array but got {}", self.got)
-    }
-}
-
-impl std::error::Error for NotAnArray {}
+wrong_type_error!(
+    /// Returned by [`Value::push`] when the value is not an array.
+    NotAnArray, expected "an array"
+);
 
 impl<'v> Value<'v> {
     /// The value stored under `key`, if this is a record that has it (`None` for non-records).
