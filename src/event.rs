@@ -111,14 +111,7 @@ pub struct Event {
 impl Event {
     /// A copy for a second destination.
     pub fn deep_clone(&self) -> Self {
-        Self {
-            id: self.id,
-            ingest_ns: self.ingest_ns,
-            origin: self.origin,
-            transactional: self.transactional,
-            meta: self.meta.clone(),
-            payload: self.payload.deep_clone(),
-        }
+        self.with_payload(self.payload.deep_clone())
     }
 
     /// The same event identity with a new payload (pipeline output).

@@ -81,6 +81,24 @@ fn spec_command(dir: &Path, spec: &ProcessSpec, env: &Env) -> Command {
     c
 }
 
+/// Starts the process of `spec` with its stdout and stderr going to `{log_name}.out.log` and
+/// `{log_name}.err.log` in `dir`.
+fn spawn_logged(
+    dir: &Path,
+    spec: &ProcessSpec,
+    env: &Env,
+    log_name: &str,
+) -> Result<Child, String> {
+    let log = |kind: &str| {
+        File::create(dir.join(format!("{log_name}.{kind}.log"))).map_err(|e| e.to_string())
+    };
+    spec_command(dir, spec, env)
+        .stdout(log("out")?)
+        .stderr(log("err")?)
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))
+}
+
 /// Starts a before-process and waits for its `await` conditions.
 pub(super) fn start_before(
     dir: &Path,
@@ -88,14 +106,7 @@ pub(super) fn start_before(
     index: usize,
     env: &Env,
 ) -> Result<Child, String> {
-    let log = |kind: &str| {
-        File::create(dir.join(format!("bg.{index}.{kind}.log"))).map_err(|e| e.to_string())
-    };
-    let mut child = spec_command(dir, spec, env)
-        .stdout(log("out")?)
-        .stderr(log("err")?)
-        .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let mut child = spawn_logged(dir, spec, env, &format!("bg.{index}"))?;
     let max = Duration::from_secs(spec.max_await_secs.unwrap_or(15));
     let started = Instant::now();
     for ms in spec.await_.wait_for_ms.iter().filter_map(|m| m.as_u64()) {
@@ -130,14 +141,7 @@ pub(super) fn run_after(
     env: &Env,
     timeout: Duration,
 ) -> Result<(), String> {
-    let log = |kind: &str| {
-        File::create(dir.join(format!("after.{index}.{kind}.log"))).map_err(|e| e.to_string())
-    };
-    let mut child = spec_command(dir, spec, env)
-        .stdout(log("out")?)
-        .stderr(log("err")?)
-        .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let mut child = spawn_logged(dir, spec, env, &format!("after.{index}"))?;
     wait(&mut child, timeout)
         .map(|_| ())
         .ok_or_else(|| "timed out".to_string())
