@@ -10,6 +10,7 @@ use crate::{
         parts::{ConnectorPart, SinkPart, SourcePart},
         reconnect::Reconnect,
         registry::Registry,
+        restart,
         sink::{Encoding, SinkManager, SinkSetup, SourceInboxes},
         source::{Decoding, SourceManager, SourceSetup},
         State,
@@ -60,6 +61,8 @@ struct Created {
     reconnect: Reconnect,
     /// The sink's input ports, when the connector declares them.
     input_ports: Option<Vec<&'static str>>,
+    /// Builds a fresh instance when this one fails (restart per the reconnect policy).
+    rebuild: restart::Rebuild,
 }
 
 impl Created {
@@ -271,7 +274,8 @@ impl World {
         for ((node, c), codecs) in topology.connectors.iter().zip(created).zip(codecs) {
             let alias: Arc<str> = Arc::from(node.name.as_str());
             let (ctrl_tx, ctrl_rx) = c.ctrl;
-            let source = match (c.source, &node.source) {
+            let parts = restart::prepare(c.rebuild, &c.reconnect, c.source, c.sink);
+            let source = match (parts.source, &node.source) {
                 (Some(part), Some(wiring)) => {
                     let (tx, rx) = source_ctrl[node.id.index()].take().expect("made above");
                     let (out, err) = source_routes[node.id.index()].take().unwrap_or_default();
@@ -291,7 +295,7 @@ impl World {
                 _ => None,
             };
             let mut dropped = None;
-            let sink = match (c.sink, &node.sink) {
+            let sink = match (parts.sink, &node.sink) {
                 (Some(part), Some(wiring)) => {
                     let (tx, rx) = rt::unbounded();
                     let counter = Arc::new(AtomicU64::new(0));
@@ -332,7 +336,8 @@ impl World {
                 source,
                 sink,
             )
-            .report_start_failure_to(self.world_tx.clone());
+            .report_start_failure_to(self.world_tx.clone())
+            .restart_with(parts.restarter);
             let handle = rt::spawn(format!("connector {alias}"), manager.run());
             self.connectors.push(Running {
                 name: c.name,
@@ -522,6 +527,13 @@ fn create_connector(
         source.is_some(),
         sink.is_some()
     );
+    let rebuild = restart::rebuild_from(
+        ty.clone(),
+        name.clone(),
+        world_tx.clone(),
+        ctrl_tx.clone(),
+        config.clone(),
+    );
     Ok(Created {
         name,
         connector,
@@ -531,6 +543,7 @@ fn create_connector(
         requirement,
         reconnect,
         input_ports: ty.input_ports(),
+        rebuild,
     })
 }
 

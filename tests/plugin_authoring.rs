@@ -317,15 +317,15 @@ fn a_compatible_plugin_whose_interface_layout_differs_names_the_first_difference
     let work = tempfile::tempdir().expect("work dir");
     let patch = bumped(0, 1);
     let pdk = work.path().join("tremor-pdk");
-    // A "compatible" release that nevertheless widens a field every source batch carries.
+    // A "compatible" release that nevertheless grows the storage of every `pull` reply.
     copy_pdk(&pdk, &patch, |path, source| {
         if path.ends_with("source.rs") {
-            let widened = source.replace(
-                "pub struct PayloadFormat(pub u8);",
-                "pub struct PayloadFormat(pub u16);",
+            let grown = source.replace("size = [u64; 16]", "size = [u64; 17]");
+            assert_ne!(
+                grown, source,
+                "SourceReply's storage is no longer [u64; 16]"
             );
-            assert_ne!(widened, source, "PayloadFormat is no longer a u8 newtype");
-            widened
+            grown
         } else {
             source
         }
@@ -353,8 +353,9 @@ fn a_compatible_plugin_whose_interface_layout_differs_names_the_first_difference
         line.contains(&format!(
             "{}: interface layout mismatch: first difference at",
             plugin.display()
-        )) && line.contains("PayloadFormat"),
-        "the first line must name the file and the differing type: {line}"
+        )) && line.contains("pull")
+            && line.contains("field `__returns: FfiPoll`: another size (bytes): host has"),
+        "the first line must name the file, the differing field and both sides: {line}"
     );
     // The complete report follows (not cut after a few lines).
     assert!(stderr.contains("full report from abi_stable:"), "{stderr}");

@@ -330,3 +330,111 @@ fn a_panicking_or_failing_constructor_fails_the_deployment_with_a_message() {
         assert!(stderr.contains("connector `f::bad`"), "{config}:\n{stderr}");
     }
 }
+
+/// A flow whose `flaky` connector (configured with `flaky_config`, reconnect policy: two
+/// retries 10 ms apart) writes its events to `out.json`; a second flow ends the process after
+/// its fifth metronome tick, 100 ms apart.
+fn flaky_flows(flaky_config: &str) -> String {
+    let clock = flow_until_exit(
+        "clock",
+        r#"define connector input from metronome with config = {"interval": 100000000} end;"#,
+        "select event.id from in",
+        "event.id == 5",
+        ("json", "ticks.json"),
+    );
+    format!(
+        r#"
+define flow f
+flow
+  define connector flaky from flaky
+  with
+    reconnect = {{"retry": {{"interval_ms": 10, "growth_rate": 1, "max_retries": 2, "randomized": false}}}},
+    config = {flaky_config}
+  end;
+  define connector output from file
+  with
+    codec = "json", postprocessors = ["separate"], config = {{"path": "out.json", "mode": "truncate"}}
+  end;
+  define pipeline fwd
+  pipeline
+    select event from in into out;
+  end;
+  create connector flaky;
+  create connector output;
+  create pipeline fwd;
+  connect /connector/flaky to /pipeline/fwd;
+  connect /pipeline/fwd to /connector/output;
+end;
+{clock}
+deploy flow f;
+deploy flow clock;
+"#
+    )
+}
+
+fn flaky_plugins() -> tempfile::TempDir {
+    let plugins = scratch();
+    link_good_plugins(plugins.path());
+    link_fixture("libtremor_test_plugin_flaky.so", plugins.path());
+    plugins
+}
+
+#[test]
+fn a_plugin_that_panics_is_restarted_fresh_per_policy_then_quarantined_with_one_line() {
+    let plugins = flaky_plugins();
+    let (work, out) = run_deployment(plugins.path(), &flaky_flows(r#"{"panic_after": 3}"#));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Three instances (the first and two restarts), three events each.
+    let written = std::fs::read_to_string(work.path().join("out.json")).expect("output");
+    let expected: Vec<String> = (1..=3)
+        .flat_map(|i| (0..3).map(move |n| format!("{{\"instance\":{i},\"n\":{n}}}")))
+        .collect();
+    assert_eq!(written.lines().collect::<Vec<_>>(), expected, "{stderr}");
+    let restarts: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            l.contains("[f::flaky] failed (") && l.contains("restarting a fresh instance in 10 ms")
+        })
+        .collect();
+    assert_eq!(restarts.len(), 2, "{stderr}");
+    let quarantined: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("[f::flaky] quarantined after 3 failure(s)"))
+        .collect();
+    assert_eq!(quarantined.len(), 1, "{stderr}");
+    assert!(
+        quarantined[0].contains("last error: panic error: connector panicked: flaky: deliberate panic in instance 3 after 3 events"),
+        "{}",
+        quarantined[0]
+    );
+}
+
+#[test]
+fn a_plugin_that_fails_its_first_connect_runs_after_a_retry() {
+    let plugins = flaky_plugins();
+    let (work, out) = run_deployment(
+        plugins.path(),
+        &flaky_flows(r#"{"fail_connects": 1, "count": 3}"#),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let written = std::fs::read_to_string(work.path().join("out.json")).expect("output");
+    assert_eq!(
+        written.lines().collect::<Vec<_>>(),
+        [
+            r#"{"instance":1,"n":0}"#,
+            r#"{"instance":1,"n":1}"#,
+            r#"{"instance":1,"n":2}"#
+        ],
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[f::flaky] connecting failed (attempt 1): connection error: flaky: deliberate failure of connect 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[f::flaky] connected after 2 attempts"),
+        "{stderr}"
+    );
+}

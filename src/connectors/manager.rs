@@ -1,15 +1,25 @@
 //! The connector manager: owns a connector instance's control plane and walks it through its
 //! lifecycle (Initializing → Running ⇄ Paused → Draining → Stopped, or Failed), reconnecting
 //! per policy.
+//!
+//! A connector that fails while running (an error or caught panic in `pull`, a panic in
+//! `on_batch`, a failing start/pause/resume) is stopped and replaced by a fresh instance built
+//! from the same config, after the pause its reconnect policy gives; when the policy has no
+//! retry left it is quarantined (state Failed) with one error line naming it, the number of
+//! failures and the last error. Its source and sink managers pause meanwhile: events that
+//! arrive are held and go to the fresh instance; the batch that failed was failed back to
+//! transactional sources by the sink manager.
 
 use super::parts::{ConnectorPart, Lifecycle};
 use super::{
     msg::{ConnectorMsg, SinkMsg, SourceMsg, WorldMsg},
     reconnect::Reconnect,
+    restart::Restarter,
     State,
 };
 use crate::rt::{self, JoinHandle, Receiver, Sender};
 use std::{collections::VecDeque, sync::Arc, time::Duration};
+use tremor_pdk::ConnectorError;
 
 /// A spawned source or sink manager: its inbox and its task.
 pub(crate) type PartHandle<M> = (Sender<M>, JoinHandle<()>);
@@ -29,6 +39,10 @@ pub(crate) struct ConnectorManager {
     world: Option<Sender<WorldMsg>>,
     /// The connector ran once (its first connect and start succeeded).
     started_once: bool,
+    /// Builds fresh instances after failures; `None`: a failure is final.
+    restarter: Option<Restarter>,
+    /// Failures so far (each one restarted the connector, or quarantined it).
+    failures: u64,
 }
 
 /// How a connect sequence ended.
@@ -78,7 +92,16 @@ impl ConnectorManager {
             deferred: VecDeque::new(),
             world: None,
             started_once: false,
+            restarter: None,
+            failures: 0,
         }
+    }
+
+    /// Restarts the connector with fresh instances from `restarter` after failures, per its
+    /// reconnect policy (without one, the first failure is final).
+    pub(crate) fn restart_with(mut self, restarter: Option<Restarter>) -> Self {
+        self.restarter = restarter;
+        self
     }
 
     /// Reports to `world` when the connector fails before it ever ran (see
@@ -175,6 +198,10 @@ impl ConnectorManager {
 
     async fn fail(&mut self, why: &str) {
         log::error!("[{}] connector failed: {why}", self.alias);
+        self.fail_quietly(why).await;
+    }
+
+    async fn fail_quietly(&mut self, why: &str) {
         if !self.started_once {
             if let Some(world) = &self.world {
                 let _ = world.try_send(WorldMsg::StartFailed {
@@ -188,6 +215,82 @@ impl ConnectorManager {
             .await;
     }
 
+    /// The running instance failed: restart a fresh one after the policy's pause, or
+    /// quarantine the connector when the policy has no retry left.
+    async fn recover(&mut self, why: String) {
+        self.failures += 1;
+        let pause = self
+            .restarter
+            .as_ref()
+            .and_then(|_| self.reconnect.pause_before(self.failures));
+        let Some(pause) = pause else {
+            log::error!(
+                "[{}] quarantined after {} failure(s), no retry left per its reconnect policy; last error: {why}",
+                self.alias,
+                self.failures
+            );
+            self.fail_quietly(&why).await;
+            return;
+        };
+        log::warn!(
+            "[{}] failed ({} failure(s) so far): {why}; restarting a fresh instance in {} ms",
+            self.alias,
+            self.failures,
+            pause.as_millis()
+        );
+        self.set_state(State::Paused);
+        self.tell_parts(Some(SourceMsg::Pause), Some(SinkMsg::Pause))
+            .await;
+        // The failed instance's stop hook; it may well fail too.
+        if let Err(e) = self.connector.lifecycle(Lifecycle::Stop).await {
+            log::debug!("[{}] stopping the failed instance: {e}", self.alias);
+        }
+        if !self.wait_unless_stopped(pause).await {
+            return;
+        }
+        let fresh = match &mut self.restarter {
+            Some(restarter) => restarter.restart(),
+            None => return,
+        };
+        match fresh {
+            Ok(connector) => self.connector = connector,
+            Err(e) => {
+                log::error!(
+                    "[{}] quarantined after {} failure(s): a fresh instance could not be built ({e}); last error: {why}",
+                    self.alias,
+                    self.failures
+                );
+                self.fail_quietly(&why).await;
+                return;
+            }
+        }
+        self.start().await;
+    }
+
+    /// Waits `pause`; `false` when a stop or drain came first (kept for the main loop). Failure
+    /// reports of the old instance that arrive meanwhile are stale and dropped.
+    async fn wait_unless_stopped(&mut self, pause: Duration) -> bool {
+        let deadline = std::time::Instant::now() + pause;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            match rt::timeout(left, self.ctrl.recv()).await {
+                None => return true,
+                Some(Ok(msg @ (ConnectorMsg::Stop | ConnectorMsg::Drain))) => {
+                    self.deferred.push_back(msg);
+                    return false;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) => {
+                    self.deferred.push_back(ConnectorMsg::Stop);
+                    return false;
+                }
+            }
+        }
+    }
+
     async fn start(&mut self) {
         match self.connect().await {
             Connect::Connected => {}
@@ -199,7 +302,16 @@ impl ConnectorManager {
             Connect::Interrupted => return,
         }
         if let Err(e) = self.connector.lifecycle(Lifecycle::Start).await {
-            self.fail(&format!("start failed: {e}")).await;
+            if self.started_once {
+                // A restarted instance that cannot start is one more failure.
+                self.deferred
+                    .push_front(ConnectorMsg::PartFailed(ConnectorError::new(
+                        e.kind,
+                        format!("start failed: {e}"),
+                    )));
+            } else {
+                self.fail(&format!("start failed: {e}")).await;
+            }
             return;
         }
         self.set_state(State::Running);
@@ -230,7 +342,7 @@ impl ConnectorManager {
                 }
                 ConnectorMsg::PartFailed(e) => {
                     if self.state != State::Failed {
-                        self.fail(&e.to_string()).await;
+                        self.recover(e.to_string()).await;
                     }
                 }
                 ConnectorMsg::Pause => {
@@ -270,6 +382,10 @@ impl ConnectorManager {
     async fn lifecycle(&mut self, step: Lifecycle) {
         if let Err(e) = self.connector.lifecycle(step).await {
             log::error!("[{}] {step:?} failed: {e}", self.alias);
+            if matches!(step, Lifecycle::Pause | Lifecycle::Resume) {
+                // The instance is in an unknown state: handled like any failure, next.
+                self.deferred.push_front(ConnectorMsg::PartFailed(e));
+            }
         }
     }
 
@@ -495,6 +611,64 @@ mod tests {
                     Call::Lifecycle(Lifecycle::Stop)
                 ]
             );
+        });
+    }
+
+    #[test]
+    fn a_failed_instance_is_replaced_per_policy_then_quarantined() {
+        use crate::connectors::{
+            harness::FakeConnector,
+            restart::{Rebuilt, Restarter},
+        };
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        rt::block_on(async {
+            let (manager, probe) = harness::connector(Script::new([]), retry(2));
+            let rebuilt = Arc::new(AtomicUsize::new(0));
+            let (calls, count) = (probe.calls.clone(), rebuilt.clone());
+            let restarter = Restarter {
+                rebuild: Box::new(move || {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    Ok(Rebuilt {
+                        connector: Box::new(FakeConnector {
+                            calls: calls.clone(),
+                            connects: Script::new([]),
+                        }),
+                        source: None,
+                        sink: None,
+                    })
+                }),
+                source: None,
+                sink: None,
+            };
+            let task = rt::spawn("connector", manager.restart_with(Some(restarter)).run());
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            for failure in 1..=2 {
+                let panic = ConnectorError::new(tremor_pdk::ErrorKind::PANIC, "boom");
+                send(&probe.ctrl, ConnectorMsg::PartFailed(panic)).await;
+                // Parts wait while a fresh instance connects and starts, then go on.
+                expect_source(&probe, "Pause").await;
+                expect_sink(&probe, "Pause").await;
+                expect_source(&probe, "Start").await;
+                expect_sink(&probe, "Start").await;
+                assert_eq!(rebuilt.load(Ordering::SeqCst), failure);
+            }
+            let panic = ConnectorError::new(tremor_pdk::ErrorKind::PANIC, "boom");
+            send(&probe.ctrl, ConnectorMsg::PartFailed(panic)).await;
+            // The policy allows two retries: the third failure quarantines it.
+            expect_source(&probe, "Stop").await;
+            expect_sink(&probe, "Fail").await;
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Failed);
+            assert_eq!(rebuilt.load(Ordering::SeqCst), 2);
+            let start_and_stop = [
+                Call::Connect(1),
+                Call::Lifecycle(Lifecycle::Start),
+                Call::Lifecycle(Lifecycle::Stop),
+            ];
+            // Each failed instance is stopped; each fresh one connects and starts.
+            let expected: Vec<Call> = start_and_stop.iter().cycle().take(9).cloned().collect();
+            assert_eq!(probe.calls.all(), expected);
         });
     }
 }

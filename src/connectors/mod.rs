@@ -16,6 +16,7 @@ pub mod msg;
 pub mod parts;
 pub mod reconnect;
 pub mod registry;
+pub(crate) mod restart;
 pub mod scaffold;
 pub(crate) mod sink;
 pub(crate) mod source;
