@@ -9,6 +9,32 @@ use super::error::ProcessorConfigError;
 use std::io::{self, Read, Write};
 use tremor_value::Value;
 
+/// Tremor 0.11's single-format processor names (`gzip` for `decompress`/`compress` with
+/// that algorithm), still accepted by both processor kinds; brotli never had one.
+pub(crate) const SINGLE_FORMAT_NAMES: [&str; 6] = ["gzip", "zlib", "xz2", "snappy", "lz4", "zstd"];
+
+/// `names` followed by [`SINGLE_FORMAT_NAMES`], for a processor kind's list of names
+/// (`N` must be their sum: checked when compiling).
+pub(crate) const fn with_single_format_names<const A: usize, const N: usize>(
+    names: [&'static str; A],
+) -> [&'static str; N] {
+    assert!(
+        N == A + SINGLE_FORMAT_NAMES.len(),
+        "N must count both lists"
+    );
+    let mut all = [""; N];
+    let mut i = 0;
+    while i < N {
+        all[i] = if i < A {
+            names[i]
+        } else {
+            SINGLE_FORMAT_NAMES[i - A]
+        };
+        i += 1;
+    }
+    all
+}
+
 /// A compression algorithm, by Tremor's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {

@@ -4,7 +4,7 @@
 //! else through unchanged.
 
 use super::{
-    api::Preprocessor,
+    api::{Chunks, Preprocessor, Processed},
     compression::{check_keys, Algorithm},
     error::{PreprocessorError, ProcessorConfigError},
 };
@@ -51,11 +51,7 @@ impl Decompress {
 }
 
 impl Preprocessor for Decompress {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         let Some(algorithm) = self.algorithm.or_else(|| Algorithm::detect(&data)) else {
             out.push(data);
             return Ok(());
@@ -70,24 +66,18 @@ impl Preprocessor for Decompress {
         out.push(RVec::from(decompressed));
         Ok(())
     }
-
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings};
+    use crate::preprocessor::{lookup, test_support};
     use tremor_value::{literal, Value};
 
+    /// The chunks `chunk` becomes, or the first error (of the config or of processing).
     fn run(name: &str, config: &Value<'_>, chunk: &[u8]) -> Result<Vec<String>, String> {
         let mut p = lookup(name, config).map_err(|e| e.to_string())?();
-        let mut out = Vec::new();
-        p.process(chunk.to_vec().into(), &mut out)
-            .map_err(|e| e.to_string())?;
-        p.finish(&mut out).map_err(|e| e.to_string())?;
-        Ok(strings(&out))
+        let (out, errors) = test_support::run(&mut *p, &[chunk]);
+        errors.into_iter().next().map_or(Ok(out), Err)
     }
 
     /// `printf 'hello tremor\n' | gzip -n`

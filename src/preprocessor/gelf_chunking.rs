@@ -5,7 +5,10 @@
 //! Datagrams without the chunk magic are whole messages and pass unchanged (plain JSON, or
 //! gzip/zlib for a `decompress` after this stage).
 
-use super::{api::Preprocessor, error::PreprocessorError};
+use super::{
+    api::{Chunks, Preprocessor, Processed},
+    error::PreprocessorError,
+};
 use abi_stable::std_types::RVec;
 use std::collections::HashMap;
 
@@ -90,20 +93,11 @@ impl GelfChunking {
 }
 
 impl Preprocessor for GelfChunking {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         self.process_at(data, out, &mut 0)
     }
 
-    fn process_at(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-        ingest_ns: &mut u64,
-    ) -> Result<(), PreprocessorError> {
+    fn process_at(&mut self, data: RVec<u8>, out: &mut Chunks, ingest_ns: &mut u64) -> Processed {
         self.expire(*ingest_ns);
         match data.as_slice() {
             [m0, m1, rest @ ..] if [*m0, *m1] == MAGIC => {
@@ -125,7 +119,7 @@ impl Preprocessor for GelfChunking {
         }
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
+    fn finish(&mut self, _out: &mut Chunks) -> Processed {
         let incomplete = self.current.len() + self.previous.len();
         self.current.clear();
         self.previous.clear();
@@ -141,8 +135,10 @@ impl Preprocessor for GelfChunking {
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings, Preprocessor};
-    use tremor_value::Value;
+    use crate::preprocessor::{
+        test_support::{default_preprocessor, feed_at as feed},
+        Preprocessor,
+    };
 
     /// A chunk as GELF's spec lays it out.
     fn chunk(id: u64, seq: u8, count: u8, data: &[u8]) -> Vec<u8> {
@@ -154,21 +150,7 @@ mod tests {
     }
 
     fn gelf() -> Box<dyn Preprocessor> {
-        lookup("gelf-chunking", &Value::object()).expect("known")()
-    }
-
-    fn feed(
-        p: &mut dyn Preprocessor,
-        at_ns: u64,
-        datagram: Vec<u8>,
-    ) -> (Vec<String>, Option<String>) {
-        let mut out = Vec::new();
-        let mut ingest_ns = at_ns;
-        let err = p
-            .process_at(datagram.into(), &mut out, &mut ingest_ns)
-            .err()
-            .map(|e| e.to_string());
-        (strings(&out), err)
+        default_preprocessor("gelf-chunking")
     }
 
     #[test]

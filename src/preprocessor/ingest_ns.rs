@@ -2,26 +2,20 @@
 //! which becomes the event's ingest time; the rest is the payload. The postprocessor of the
 //! same name writes this framing, so ingest times survive a hop between two runtimes.
 
-use super::{api::Preprocessor, error::PreprocessorError};
+use super::{
+    api::{Chunks, Preprocessor, Processed},
+    error::PreprocessorError,
+};
 use abi_stable::std_types::RVec;
 
 pub(super) struct IngestNs;
 
 impl Preprocessor for IngestNs {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         self.process_at(data, out, &mut 0)
     }
 
-    fn process_at(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-        ingest_ns: &mut u64,
-    ) -> Result<(), PreprocessorError> {
+    fn process_at(&mut self, data: RVec<u8>, out: &mut Chunks, ingest_ns: &mut u64) -> Processed {
         let Some((timestamp, payload)) = data.split_first_chunk::<8>() else {
             return Err(PreprocessorError::TooShortForIngestNs { len: data.len() });
         };
@@ -29,20 +23,15 @@ impl Preprocessor for IngestNs {
         out.push(RVec::from(payload));
         Ok(())
     }
-
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings};
-    use tremor_value::Value;
+    use crate::preprocessor::test_support::{default_preprocessor, strings};
 
     #[test]
     fn takes_the_timestamp_off_the_front() {
-        let mut p = lookup("ingest-ns", &Value::object()).expect("known")();
+        let mut p = default_preprocessor("ingest-ns");
         let mut out = Vec::new();
         let mut ingest_ns = 7;
         // Tremor's own example: 42 as a u64, then "89".

@@ -5,7 +5,7 @@
 //! and a chunk may hold several frames: the partial frame is kept per stream.
 
 use super::{
-    api::Preprocessor,
+    api::{Chunks, Preprocessor, Processed},
     error::{PreprocessorError, ProcessorConfigError},
 };
 use abi_stable::std_types::RVec;
@@ -114,11 +114,7 @@ impl LengthPrefixed {
 }
 
 impl Preprocessor for LengthPrefixed {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         let mut input = data.as_slice();
         let mut skipped = Vec::new();
         loop {
@@ -162,7 +158,7 @@ impl Preprocessor for LengthPrefixed {
         self.skipped_error(skipped)
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
+    fn finish(&mut self, _out: &mut Chunks) -> Processed {
         let header = std::mem::take(&mut self.header);
         match self.frame.take() {
             Some(frame) if !frame.skip => Err(PreprocessorError::EndedInFrame {
@@ -182,7 +178,11 @@ impl Preprocessor for LengthPrefixed {
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings, Preprocessor};
+    use crate::preprocessor::{
+        lookup,
+        test_support::{preprocessor, run, strings},
+        Preprocessor,
+    };
     use tremor_value::{literal, Value};
 
     fn framed(messages: &[&str]) -> Vec<u8> {
@@ -196,22 +196,7 @@ mod tests {
     }
 
     fn length_prefixed(config: &Value<'_>) -> Box<dyn Preprocessor> {
-        lookup("length-prefixed", config).expect("valid")()
-    }
-
-    /// Feeds `chunks` in order; returns the frames and the errors of every call.
-    fn run(p: &mut dyn Preprocessor, chunks: &[&[u8]]) -> (Vec<String>, Vec<String>) {
-        let mut out = Vec::new();
-        let mut errors = Vec::new();
-        for chunk in chunks {
-            if let Err(e) = p.process(chunk.to_vec().into(), &mut out) {
-                errors.push(e.to_string());
-            }
-        }
-        if let Err(e) = p.finish(&mut out) {
-            errors.push(e.to_string());
-        }
-        (strings(&out), errors)
+        preprocessor("length-prefixed", config)
     }
 
     #[test]

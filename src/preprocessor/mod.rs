@@ -12,6 +12,8 @@ mod ingest_ns;
 mod length_prefixed;
 mod remove_empty;
 mod separate;
+#[cfg(test)]
+mod test_support;
 mod textual_length_prefixed;
 
 pub use api::Preprocessor;
@@ -25,7 +27,7 @@ pub type Factory = Box<dyn Fn() -> Box<dyn Preprocessor> + Send + Sync>;
 
 /// The names of all preprocessors, for error messages: Tremor 0.13's, then the older names
 /// still accepted (`textual-length-prefix` of 0.12, the single-format decompressors of 0.11).
-pub const NAMES: &[&str] = &[
+pub const NAMES: &[&str] = &compression::with_single_format_names::<9, 15>([
     "separate",
     "base64",
     "length-prefixed",
@@ -35,13 +37,7 @@ pub const NAMES: &[&str] = &[
     "decompress",
     "gelf-chunking",
     "textual-length-prefix",
-    "gzip",
-    "zlib",
-    "xz2",
-    "snappy",
-    "lz4",
-    "zstd",
-];
+]);
 
 /// Checks `name`/`config` and returns a factory for per-stream instances.
 ///
@@ -75,7 +71,9 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
             }))
         }
         legacy => {
-            match compression::Algorithm::from_name(legacy).filter(|_| NAMES.contains(&legacy)) {
+            match compression::Algorithm::from_name(legacy)
+                .filter(|_| compression::SINGLE_FORMAT_NAMES.contains(&legacy))
+            {
                 Some(algorithm) => Ok(Box::new(move || {
                     Box::new(decompress::Decompress::fixed(algorithm))
                 })),
@@ -87,15 +85,6 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Factory, ProcessorConfig
             }
         }
     }
-}
-
-/// Chunks as lossy strings, for assertions.
-#[cfg(test)]
-fn strings(chunks: &[abi_stable::std_types::RVec<u8>]) -> Vec<String> {
-    chunks
-        .iter()
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect()
 }
 
 #[cfg(test)]
@@ -114,5 +103,15 @@ mod tests {
         let err = lookup("gzip2", &Value::object()).err().expect("unknown");
         assert!(err.to_string().contains("unknown preprocessor `gzip2`"));
         assert!(err.to_string().contains("length-prefixed"), "{err}");
+        assert!(
+            err.to_string().ends_with(
+                "gelf-chunking, textual-length-prefix, gzip, zlib, xz2, snappy, lz4, zstd)"
+            ),
+            "{err}"
+        );
+        assert!(
+            lookup("br", &Value::object()).is_err(),
+            "brotli has no single-format name"
+        );
     }
 }

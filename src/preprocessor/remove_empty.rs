@@ -1,48 +1,36 @@
 //! `remove-empty`: drops empty chunks, e.g. the blank lines `separate` yields, before a codec
 //! would fail on them.
 
-use super::{api::Preprocessor, error::PreprocessorError};
+use super::api::{Chunks, Preprocessor, Processed};
 use abi_stable::std_types::RVec;
 
 pub(super) struct RemoveEmpty;
 
 impl Preprocessor for RemoveEmpty {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         if !data.is_empty() {
             out.push(data);
         }
-        Ok(())
-    }
-
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings};
-    use tremor_value::Value;
+    use crate::preprocessor::test_support::{default_preprocessor, run, strings};
 
     #[test]
     fn drops_empty_chunks_only() {
-        let mut p = lookup("remove-empty", &Value::object()).expect("known")();
-        let mut out = Vec::new();
-        for chunk in [&b""[..], b"a", b"", b" ", b"", b"bc"] {
-            p.process(chunk.to_vec().into(), &mut out).expect("ok");
-        }
-        p.finish(&mut out).expect("ok");
-        assert_eq!(strings(&out), ["a", " ", "bc"]);
+        let mut p = default_preprocessor("remove-empty");
+        let (out, errors) = run(&mut *p, &[b"", b"a", b"", b" ", b"", b"bc"]);
+        assert_eq!(out, ["a", " ", "bc"]);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
     fn removes_blank_lines_after_separate() {
-        let mut separate = lookup("separate", &Value::object()).expect("known")();
-        let mut remove = lookup("remove-empty", &Value::object()).expect("known")();
+        let mut separate = default_preprocessor("separate");
+        let mut remove = default_preprocessor("remove-empty");
         let mut lines = Vec::new();
         separate
             .process(b"a\n\n\nb\n".to_vec().into(), &mut lines)

@@ -2,7 +2,7 @@
 //! arrives.
 
 use super::{
-    api::Preprocessor,
+    api::{Chunks, Preprocessor, Processed},
     error::{PreprocessorError, ProcessorConfigError},
 };
 use abi_stable::std_types::RVec;
@@ -112,11 +112,7 @@ impl Separate {
 }
 
 impl Preprocessor for Separate {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         let mut dropped = 0;
         let mut start = 0;
         for end in memchr::memchr_iter(self.settings.separator, &data) {
@@ -144,7 +140,7 @@ impl Preprocessor for Separate {
         self.dropped_error(dropped)
     }
 
-    fn finish(&mut self, out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
+    fn finish(&mut self, out: &mut Chunks) -> Processed {
         let mut dropped = 0;
         self.skipping = false;
         if !self.partial.is_empty() {
@@ -157,11 +153,15 @@ impl Preprocessor for Separate {
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings, Preprocessor};
+    use crate::preprocessor::{
+        lookup,
+        test_support::{preprocessor, strings},
+        Preprocessor,
+    };
     use tremor_value::Value;
 
     fn separate(config: Value<'static>) -> Box<dyn Preprocessor> {
-        lookup("separate", &config).expect("valid")()
+        preprocessor("separate", &config)
     }
 
     #[test]

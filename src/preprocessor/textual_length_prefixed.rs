@@ -5,7 +5,10 @@
 //! Frames may be split across chunks and a chunk may hold several: the partial frame is kept
 //! per stream.
 
-use super::{api::Preprocessor, error::PreprocessorError};
+use super::{
+    api::{Chunks, Preprocessor, Processed},
+    error::PreprocessorError,
+};
 use abi_stable::std_types::RVec;
 
 /// A u32 length has at most 10 digits; a longer prefix without a space is not a length.
@@ -79,11 +82,7 @@ fn split(input: &[u8], out: &mut Vec<RVec<u8>>, bad: &mut Option<PreprocessorErr
 }
 
 impl Preprocessor for TextualLengthPrefixed {
-    fn process(
-        &mut self,
-        data: RVec<u8>,
-        out: &mut Vec<RVec<u8>>,
-    ) -> Result<(), PreprocessorError> {
+    fn process(&mut self, data: RVec<u8>, out: &mut Chunks) -> Processed {
         let mut bad = None;
         if self.buffer.is_empty() {
             // Whole frames go straight from the chunk; only a partial tail is kept.
@@ -97,7 +96,7 @@ impl Preprocessor for TextualLengthPrefixed {
         bad.map_or(Ok(()), Err)
     }
 
-    fn finish(&mut self, _out: &mut Vec<RVec<u8>>) -> Result<(), PreprocessorError> {
+    fn finish(&mut self, _out: &mut Chunks) -> Processed {
         let received = std::mem::take(&mut self.buffer).len();
         if received == 0 {
             Ok(())
@@ -109,25 +108,13 @@ impl Preprocessor for TextualLengthPrefixed {
 
 #[cfg(test)]
 mod tests {
-    use crate::preprocessor::{lookup, strings, Preprocessor};
-    use tremor_value::Value;
-
-    fn run(p: &mut dyn Preprocessor, chunks: &[&[u8]]) -> (Vec<String>, Vec<String>) {
-        let mut out = Vec::new();
-        let mut errors = Vec::new();
-        for chunk in chunks {
-            if let Err(e) = p.process(chunk.to_vec().into(), &mut out) {
-                errors.push(e.to_string());
-            }
-        }
-        if let Err(e) = p.finish(&mut out) {
-            errors.push(e.to_string());
-        }
-        (strings(&out), errors)
-    }
+    use crate::preprocessor::{
+        test_support::{default_preprocessor, run},
+        Preprocessor,
+    };
 
     fn textual() -> Box<dyn Preprocessor> {
-        lookup("textual-length-prefixed", &Value::object()).expect("known")()
+        default_preprocessor("textual-length-prefixed")
     }
 
     #[test]
@@ -152,7 +139,7 @@ mod tests {
             assert!(errors.is_empty(), "{errors:?}");
         }
         // The 0.12 name reads the same framing.
-        let mut p = lookup("textual-length-prefix", &Value::object()).expect("known")();
+        let mut p = default_preprocessor("textual-length-prefix");
         assert_eq!(run(p.as_mut(), &[b"2 ok"]).0, ["ok"]);
     }
 
