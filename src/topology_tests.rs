@@ -97,6 +97,23 @@ fn deploy_error(plan: &Plan, shapes: &[ConnectorShape]) -> String {
     }
 }
 
+/// Asserts, for each `(line, "from -> to", expected)`, that a flow `f` of the connectors
+/// `connectors` (with `shapes`) and the pipeline `p` whose only link is that one fails with
+/// `test.troy:{line}:1: {expected}`.
+fn assert_link_errors(connectors: &[&str], shapes: &[ConnectorShape], cases: &[(u32, &str, &str)]) {
+    for &(line, link_spec, expected) in cases {
+        let (from, to) = link_spec.split_once(" -> ").expect("from -> to");
+        let plan = Plan {
+            flows: vec![flow("f", connectors, &["p"], vec![link(line, from, to)])],
+        };
+        assert_eq!(
+            deploy_error(&plan, shapes),
+            format!("test.troy:{line}:1: {expected}"),
+            "{link_spec}"
+        );
+    }
+}
+
 #[test]
 fn a_source_feeding_two_sinks_through_a_pipeline() {
     let plan = Plan {
@@ -232,63 +249,60 @@ fn links_to_or_from_ports_that_do_not_exist_are_errors() {
         has_sink: true,
         input_ports: Some(vec!["in", "stderr"]),
     };
-    let plan = |l: Link| Plan {
-        flows: vec![flow("f", &["src", "out"], &["p"], vec![l])],
-    };
     let shapes = [SOURCE, with_ports];
-    assert_eq!(
-        deploy_error(
-            &plan(link(7, "pipeline/p/out", "connector/out/nope")),
-            &shapes
-        ),
-        "test.troy:7:1: connector `out` has no input port `nope` (ports: in, stderr)"
-    );
-    assert!(Topology::build(
-        &plan(link(7, "pipeline/p/out", "connector/out/stderr")),
-        &shapes
-    )
-    .is_ok());
-    assert_eq!(
-        deploy_error(
-            &plan(link(8, "pipeline/p/exit", "connector/out/in")),
-            &shapes
-        ),
-        "test.troy:8:1: pipeline `p` has no output port `exit` (ports: out, err)"
-    );
-    assert_eq!(
-        deploy_error(
-            &plan(link(9, "connector/src/metrics", "pipeline/p/in")),
-            &shapes
-        ),
-        "test.troy:9:1: connector `src` has no output port `metrics` (ports: out, err)"
+    let plan = Plan {
+        flows: vec![flow(
+            "f",
+            &["src", "out"],
+            &["p"],
+            vec![link(7, "pipeline/p/out", "connector/out/stderr")],
+        )],
+    };
+    assert!(Topology::build(&plan, &shapes).is_ok());
+    assert_link_errors(
+        &["src", "out"],
+        &shapes,
+        &[
+            (
+                7,
+                "pipeline/p/out -> connector/out/nope",
+                "connector `out` has no input port `nope` (ports: in, stderr)",
+            ),
+            (
+                8,
+                "pipeline/p/exit -> connector/out/in",
+                "pipeline `p` has no output port `exit` (ports: out, err)",
+            ),
+            (
+                9,
+                "connector/src/metrics -> pipeline/p/in",
+                "connector `src` has no output port `metrics` (ports: out, err)",
+            ),
+        ],
     );
 }
 
 #[test]
 fn links_need_a_source_part_to_send_and_a_sink_part_to_receive() {
-    let plan = |l: Link| Plan {
-        flows: vec![flow("f", &["src", "snk"], &["p"], vec![l])],
-    };
-    let shapes = [SOURCE, SINK];
-    assert_eq!(
-        deploy_error(
-            &plan(link(3, "connector/snk/out", "pipeline/p/in")),
-            &shapes
-        ),
-        "test.troy:3:1: connector `snk` produces no events (it has no source part)"
-    );
-    assert_eq!(
-        deploy_error(
-            &plan(link(4, "pipeline/p/out", "connector/src/in")),
-            &shapes
-        ),
-        "test.troy:4:1: `src` cannot receive events (a connector without a sink part)"
-    );
-    assert_eq!(
-        deploy_error(
-            &plan(link(5, "pipeline/q/out", "connector/snk/in")),
-            &shapes
-        ),
-        "test.troy:5:1: no pipeline `q` in this flow"
+    assert_link_errors(
+        &["src", "snk"],
+        &[SOURCE, SINK],
+        &[
+            (
+                3,
+                "connector/snk/out -> pipeline/p/in",
+                "connector `snk` produces no events (it has no source part)",
+            ),
+            (
+                4,
+                "pipeline/p/out -> connector/src/in",
+                "`src` cannot receive events (a connector without a sink part)",
+            ),
+            (
+                5,
+                "pipeline/q/out -> connector/snk/in",
+                "no pipeline `q` in this flow",
+            ),
+        ],
     );
 }
