@@ -2,7 +2,7 @@
 //! that name, config `{"algorithm": NAME, "level": N}`); the `decompress` preprocessor
 //! reads it back.
 
-use super::api::Postprocessor;
+use super::api::{replace, Postprocessor, Processed};
 use crate::preprocessor::{compression::Compression, PostprocessorError};
 
 pub(super) struct Compress {
@@ -21,12 +21,7 @@ impl Compress {
 }
 
 impl Postprocessor for Compress {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        _ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize, _ingest_ns: u64) -> Processed {
         self.scratch.clear();
         self.compression
             .compress_into(&buf[start..], &mut self.scratch)
@@ -34,8 +29,7 @@ impl Postprocessor for Compress {
                 algorithm: self.compression.algorithm.name(),
                 reason: e.to_string(),
             })?;
-        buf.truncate(start);
-        buf.extend_from_slice(&self.scratch);
+        replace(buf, start, &self.scratch);
         Ok(())
     }
 }

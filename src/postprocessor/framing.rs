@@ -1,8 +1,9 @@
-//! Postprocessors that put a header in front of each event: `textual-length-prefixed`
-//! (`<decimal length> <event>`) and `ingest-ns` (the event's ingest time as 8 big-endian
-//! bytes). The preprocessors of the same names read them back.
+//! Postprocessors that put a header in front of each event: `length-prefixed` (the length as
+//! 8 big-endian bytes), `textual-length-prefixed` (`<decimal length> <event>`) and `ingest-ns`
+//! (the event's ingest time as 8 big-endian bytes). The preprocessors of the same names read
+//! them back.
 
-use super::api::Postprocessor;
+use super::api::{prepend, Postprocessor, Processed};
 use crate::preprocessor::PostprocessorError;
 
 /// Writes `n` in decimal into `digits`, returning the used tail (no allocation per event).
@@ -19,18 +20,27 @@ fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &[u8] {
     }
 }
 
+/// Prepends an 8-byte big-endian length (Tremor's `length-prefixed` framing, read back by the
+/// preprocessor of the same name).
+pub(super) struct LengthPrefixed;
+
+impl Postprocessor for LengthPrefixed {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize, _ingest_ns: u64) -> Processed {
+        let len = buf.len().saturating_sub(start);
+        let header =
+            u64::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
+        prepend(buf, start, header.to_be_bytes());
+        Ok(())
+    }
+}
+
 pub(super) struct TextualLengthPrefixed;
 
 impl Postprocessor for TextualLengthPrefixed {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        _ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize, _ingest_ns: u64) -> Processed {
         let mut digits = [0; 20];
         let len = decimal(buf.len() - start, &mut digits);
-        buf.splice(start..start, len.iter().copied().chain([b' ']));
+        prepend(buf, start, len.iter().copied().chain([b' ']));
         Ok(())
     }
 }
@@ -38,13 +48,8 @@ impl Postprocessor for TextualLengthPrefixed {
 pub(super) struct IngestNs;
 
 impl Postprocessor for IngestNs {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
-        buf.splice(start..start, ingest_ns.to_be_bytes());
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize, ingest_ns: u64) -> Processed {
+        prepend(buf, start, ingest_ns.to_be_bytes());
         Ok(())
     }
 }

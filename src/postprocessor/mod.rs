@@ -9,16 +9,18 @@ mod framing;
 
 pub use api::Postprocessor;
 
+use api::{replace, Processed};
+
 use crate::preprocessor::{
-    compression::{Algorithm, Compression},
-    PostprocessorError, ProcessorConfigError, ProcessorKind, SeparateSettings,
+    compression::{with_single_format_names, Algorithm, Compression, SINGLE_FORMAT_NAMES},
+    ProcessorConfigError, ProcessorKind, SeparateSettings,
 };
 use base64::Engine;
 use tremor_value::Value;
 
 /// The names of all postprocessors, for error messages: Tremor 0.13's, then the older names
 /// still accepted (`textual-length-prefix` of 0.12, the single-format compressors of 0.11).
-pub const NAMES: &[&str] = &[
+pub const NAMES: &[&str] = &with_single_format_names::<7, 13>([
     "separate",
     "base64",
     "length-prefixed",
@@ -26,13 +28,7 @@ pub const NAMES: &[&str] = &[
     "ingest-ns",
     "compress",
     "textual-length-prefix",
-    "gzip",
-    "zlib",
-    "xz2",
-    "snappy",
-    "lz4",
-    "zstd",
-];
+]);
 
 /// Creates the postprocessor `name` with its `config` record.
 ///
@@ -47,7 +43,7 @@ pub fn lookup(
             SeparateSettings::from_config(config)?.separator,
         ))),
         "base64" => Ok(Box::new(Base64Encode::default())),
-        "length-prefixed" => Ok(Box::new(LengthPrefixed)),
+        "length-prefixed" => Ok(Box::new(framing::LengthPrefixed)),
         "textual-length-prefixed" | "textual-length-prefix" => {
             Ok(Box::new(framing::TextualLengthPrefixed))
         }
@@ -55,30 +51,27 @@ pub fn lookup(
         "compress" => Ok(Box::new(compress::Compress::new(Compression::from_config(
             "compress", config,
         )?))),
-        legacy => match Algorithm::from_name(legacy).filter(|_| NAMES.contains(&legacy)) {
-            Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
-                "compress",
-                algorithm,
-                config.get("level"),
-            )?))),
-            None => Err(ProcessorConfigError::Unknown {
-                kind: ProcessorKind::Post,
-                name: legacy.to_string(),
-                known: NAMES,
-            }),
-        },
+        legacy => {
+            match Algorithm::from_name(legacy).filter(|_| SINGLE_FORMAT_NAMES.contains(&legacy)) {
+                Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
+                    "compress",
+                    algorithm,
+                    config.get("level"),
+                )?))),
+                None => Err(ProcessorConfigError::Unknown {
+                    kind: ProcessorKind::Post,
+                    name: legacy.to_string(),
+                    known: NAMES,
+                }),
+            }
+        }
     }
 }
 
 struct Separate(u8);
 
 impl Postprocessor for Separate {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        _start: usize,
-        _ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
+    fn process(&mut self, buf: &mut Vec<u8>, _start: usize, _ingest_ns: u64) -> Processed {
         buf.push(self.0);
         Ok(())
     }
@@ -90,35 +83,10 @@ struct Base64Encode {
 }
 
 impl Postprocessor for Base64Encode {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        _ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
+    fn process(&mut self, buf: &mut Vec<u8>, start: usize, _ingest_ns: u64) -> Processed {
         self.scratch.clear();
         base64::engine::general_purpose::STANDARD.encode_string(&buf[start..], &mut self.scratch);
-        buf.truncate(start);
-        buf.extend_from_slice(self.scratch.as_bytes());
-        Ok(())
-    }
-}
-
-/// Prepends an 8-byte big-endian length (Tremor's `length-prefixed` framing, read back by the
-/// preprocessor of the same name).
-struct LengthPrefixed;
-
-impl Postprocessor for LengthPrefixed {
-    fn process(
-        &mut self,
-        buf: &mut Vec<u8>,
-        start: usize,
-        _ingest_ns: u64,
-    ) -> Result<(), PostprocessorError> {
-        let len = buf.len().saturating_sub(start);
-        let header =
-            u64::try_from(len).map_err(|_| PostprocessorError::TooLongForLengthPrefix { len })?;
-        buf.splice(start..start, header.to_be_bytes());
+        replace(buf, start, self.scratch.as_bytes());
         Ok(())
     }
 }
@@ -182,6 +150,16 @@ mod tests {
 
     #[test]
     fn unknown_postprocessor() {
-        assert!(lookup("zip", &Value::object()).is_err());
+        let err = lookup("zip", &Value::object()).err().expect("unknown");
+        assert_eq!(
+            err.to_string(),
+            "unknown postprocessor `zip` (known: separate, base64, length-prefixed, \
+             textual-length-prefixed, ingest-ns, compress, textual-length-prefix, gzip, zlib, \
+             xz2, snappy, lz4, zstd)"
+        );
+        assert!(
+            lookup("br", &Value::object()).is_err(),
+            "brotli has no single-format name"
+        );
     }
 }
