@@ -264,27 +264,48 @@ fn every_stop_signal_drains_mid_file_with_whole_lines_and_no_false_error() {
 #[test]
 fn a_second_signal_stops_without_waiting_for_the_drain() {
     let work = tempfile::tempdir().expect("work dir");
-    let unreachable_sink = format!(
-        r#"define connector sink from tcp_client
+    let troy = format!(
+        r#"define flow main
+flow
+  define connector ticks from metronome with config = {{"interval": 1000000}} end;
+  define connector unreachable from tcp_client
   with
     codec = "json",
     postprocessors = ["separate"],
     config = {{"url": "127.0.0.1:{}"}},
     reconnect = {{"retry": {{"interval_ms": 50, "growth_rate": 1, "max_retries": 100000}}}}
-  end;"#,
+  end;
+  define connector log from file
+  with
+    codec = "json",
+    postprocessors = ["separate"],
+    config = {{"path": "ticks.log", "mode": "truncate"}}
+  end;
+  define pipeline main
+  pipeline
+    select event from in into out;
+  end;
+  create connector ticks;
+  create connector beats from ticks;
+  create connector unreachable;
+  create connector log;
+  create pipeline main;
+  create pipeline beat from main;
+  connect /connector/ticks to /pipeline/main;
+  connect /pipeline/main to /connector/unreachable;
+  connect /connector/beats to /pipeline/beat;
+  connect /pipeline/beat to /connector/log;
+end;
+deploy flow main;
+"#,
         free_port()
     );
-    write_config(
-        work.path(),
-        &ticks_into(
-            1_000_000,
-            "select event from in into out",
-            &unreachable_sink,
-        ),
-    );
+    write_config(work.path(), &troy);
     let mut tremor = Running::start(work.path(), &[]);
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(!tremor.exited(), "runs until stopped");
+    // Beats written (by their own metronome: the ticks wait for their sink): it runs, and its
+    // signal handler is in place.
+    let ticks = work.path().join("ticks.log");
+    tremor.wait_until("wrote ticks", PROCESS_LIMIT, |_| lines_in(&ticks) >= 3);
     tremor.signal(libc::SIGTERM);
     std::thread::sleep(Duration::from_millis(300));
     assert!(!tremor.exited(), "the drain waits for the sink");
@@ -299,7 +320,9 @@ fn a_second_signal_stops_without_waiting_for_the_drain() {
 
 /// Finding 3: a 200 MB line into tcp_server with `max_length` 1 MiB is cut off as it arrives
 /// (one error event naming the stream and the limit), the lines around it arrive, and the
-/// process never holds the line: peak RSS (VmHWM) stays under 100 MB.
+/// process never holds the line: peak RSS (VmHWM) stays under 100 MB. (In the dynamic build
+/// the 14 loaded debug-build plugins alone take about 100 MB before any data arrives, so there
+/// the growth while the line arrives is what is held to 100 MB.)
 #[test]
 fn max_length_bounds_memory_while_a_long_line_arrives() {
     let work = tempfile::tempdir().expect("work dir");
@@ -314,6 +337,7 @@ fn max_length_bounds_memory_while_a_long_line_arrives() {
         stream.is_some()
     });
     let mut stream = stream.expect("connected");
+    let rss_before_kib = proc_status_kib(tremor.pid(), "VmRSS");
     stream.write_all(b"before\n").expect("sent");
     let block = vec![b'x'; 1 << 20];
     for _ in 0..200 {
@@ -324,12 +348,7 @@ fn max_length_bounds_memory_while_a_long_line_arrives() {
     tremor.wait_until("wrote the line after the long one", PROCESS_LIMIT, |_| {
         lines_in(&out_log) >= 2
     });
-    let status = std::fs::read_to_string(format!("/proc/{}/status", tremor.pid())).expect("proc");
-    let hwm_kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/PID/status");
+    let hwm_kib = proc_status_kib(tremor.pid(), "VmHWM");
     drop(stream);
     tremor.signal(libc::SIGTERM);
     let out = tremor.finish_within(PROCESS_LIMIT);
@@ -345,8 +364,26 @@ fn max_length_bounds_memory_while_a_long_line_arrives() {
     ] {
         assert!(errors.contains(part), "{part} in {errors}");
     }
-    eprintln!("peak RSS {} MiB", hwm_kib / 1024);
-    assert!(hwm_kib < 100 * 1024, "peak RSS {hwm_kib} KiB");
+    let growth_kib = hwm_kib.saturating_sub(rss_before_kib);
+    eprintln!(
+        "peak RSS {} MiB, {} MiB more than before the data",
+        hwm_kib / 1024,
+        growth_kib / 1024
+    );
+    assert!(growth_kib < 100 * 1024, "RSS grew by {growth_kib} KiB");
+    if cfg!(not(feature = "dynamic-plugins")) {
+        assert!(hwm_kib < 100 * 1024, "peak RSS {hwm_kib} KiB");
+    }
+}
+
+/// A `kB` field (`VmRSS`, `VmHWM`) of /proc/PID/status.
+fn proc_status_kib(pid: libc::pid_t, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
 }
 
 /// Finding 5: a file sink that cannot open its path drops what reaches it; the run ends with
