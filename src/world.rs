@@ -127,6 +127,9 @@ pub struct World {
     /// Connectors with a source part that have not failed to start: when none is left, no
     /// event can ever flow and the deployment has failed (instead of running on idle).
     startable_sources: HashSet<String>,
+    /// Connectors with a source part that may still produce (not finished, not quarantined,
+    /// not failed to start): when none is left the world says so, once.
+    live_sources: HashSet<String>,
 }
 
 impl World {
@@ -163,6 +166,7 @@ impl World {
             pipelines: Vec::new(),
             exit_nonzero_on_drops: true,
             startable_sources: HashSet::new(),
+            live_sources: HashSet::new(),
         };
         world.spawn(plan, &topology, created, codecs);
         Ok(world)
@@ -327,6 +331,7 @@ impl World {
             };
             if source.is_some() {
                 self.startable_sources.insert(alias.to_string());
+                self.live_sources.insert(alias.to_string());
             }
             let manager = ConnectorManager::new(
                 alias.clone(),
@@ -375,7 +380,11 @@ impl World {
                 Ok(WorldMsg::SinkDrained(alias)) => {
                     drained.insert(alias);
                 }
+                Ok(WorldMsg::SourceIdle { connector, why }) => {
+                    self.source_idle(&connector, &why);
+                }
                 Ok(WorldMsg::StartFailed { connector, reason }) => {
+                    self.source_idle(&connector, &reason);
                     // A connector that fails alone leaves the rest running, as in Tremor; only
                     // a deployment none of whose sources can start is given up.
                     let was_source = self.startable_sources.remove(&connector);
@@ -402,6 +411,18 @@ impl World {
         exit_code
     }
 
+    /// Notes that `connector`'s source produces nothing more; when it was the last one, says
+    /// once that the deployment now runs idle. (Tremor keeps such a deployment running; so do
+    /// we: a sink may still be fed by nothing, but an operator must not have to guess.)
+    fn source_idle(&mut self, connector: &str, why: &str) {
+        if self.live_sources.remove(connector) && self.live_sources.is_empty() {
+            log::warn!(
+                "every source of the deployment has finished or failed (the last, {connector}: {why}): \
+                 no more events will come in; it keeps running until stopped by a signal or an `exit` connector"
+            );
+        }
+    }
+
     async fn shutdown(
         mut self,
         graceful: bool,
@@ -422,7 +443,11 @@ impl World {
                         log::warn!("second signal: stopping without waiting for the drain");
                         break;
                     }
-                    Some(Ok(WorldMsg::Stop { .. } | WorldMsg::StartFailed { .. })) => {}
+                    Some(Ok(
+                        WorldMsg::Stop { .. }
+                        | WorldMsg::StartFailed { .. }
+                        | WorldMsg::SourceIdle { .. },
+                    )) => {}
                     Some(Err(_)) | None => {
                         log::warn!(
                             "drain timed out after {} s: {} of {} sinks drained",

@@ -438,3 +438,68 @@ fn a_plugin_that_fails_its_first_connect_runs_after_a_retry() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_deployment_whose_sources_all_finished_or_were_quarantined_says_so_once() {
+    let plugins = flaky_plugins();
+    // One source finishes after two events, the other is quarantined at its first panic;
+    // nothing stops the process, so the test kills it once the log says it runs idle.
+    let troy = r#"
+define flow f
+flow
+  define connector done from flaky with config = {"count": 2} end;
+  define connector broken from flaky with config = {"panic_after": 1} end;
+  define connector output from file
+  with
+    codec = "json", postprocessors = ["separate"], config = {"path": "out.json", "mode": "truncate"}
+  end;
+  define pipeline fwd
+  pipeline
+    select event from in into out;
+  end;
+  create connector done;
+  create connector broken;
+  create connector output;
+  create pipeline fwd;
+  connect /connector/done to /pipeline/fwd;
+  connect /connector/broken to /pipeline/fwd;
+  connect /pipeline/fwd to /connector/output;
+end;
+deploy flow f;
+"#;
+    let work = tempfile::tempdir().expect("work dir");
+    write_config(work.path(), troy);
+    let log = work.path().join("stderr.log");
+    let plugin_path = plugins.path().display().to_string();
+    let mut child = common::tremor()
+        .args([
+            "server",
+            "run",
+            "--plugin-path",
+            &plugin_path,
+            "config.troy",
+        ])
+        .current_dir(work.path())
+        .env_remove("TREMOR_PLUGIN_PATH")
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("tremor starts");
+    let idle = "every source of the deployment has finished or failed";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut stderr = String::new();
+    while std::time::Instant::now() < deadline && !stderr.contains(idle) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    }
+    // Still running: an idle deployment is not ended for the operator.
+    let still_running = child.try_wait().expect("waitable").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(still_running, "{stderr}");
+    assert_eq!(stderr.matches(idle).count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("[f::broken] quarantined after 1 failure(s)"),
+        "{stderr}"
+    );
+}

@@ -61,7 +61,12 @@ async fn interruption<T>(ctrl: &Receiver<ConnectorMsg>) -> Result<T, ConnectorMs
             Ok(msg @ (ConnectorMsg::Stop | ConnectorMsg::Drain | ConnectorMsg::PartFailed(_))) => {
                 return Err(msg)
             }
-            Ok(ConnectorMsg::ConnectionLost | ConnectorMsg::Pause | ConnectorMsg::Resume) => {}
+            Ok(
+                ConnectorMsg::ConnectionLost
+                | ConnectorMsg::Pause
+                | ConnectorMsg::Resume
+                | ConnectorMsg::SourceFinished,
+            ) => {}
             Err(_) => return Err(ConnectorMsg::Stop),
         }
     }
@@ -202,7 +207,9 @@ impl ConnectorManager {
     }
 
     async fn fail_quietly(&mut self, why: &str) {
-        if !self.started_once {
+        if self.started_once {
+            self.report_idle(format!("quarantined: {why}"));
+        } else {
             if let Some(world) = &self.world {
                 let _ = world.try_send(WorldMsg::StartFailed {
                     connector: self.alias.to_string(),
@@ -213,6 +220,16 @@ impl ConnectorManager {
         self.set_state(State::Failed);
         self.tell_parts(Some(SourceMsg::Stop), Some(SinkMsg::Fail))
             .await;
+    }
+
+    /// Tells the world that this connector's source produces nothing more.
+    fn report_idle(&self, why: String) {
+        if let (Some(world), true) = (&self.world, self.source.is_some()) {
+            let _ = world.try_send(WorldMsg::SourceIdle {
+                connector: self.alias.to_string(),
+                why,
+            });
+        }
     }
 
     /// The running instance failed: restart a fresh one after the policy's pause, or
@@ -345,6 +362,7 @@ impl ConnectorManager {
                         self.recover(e.to_string()).await;
                     }
                 }
+                ConnectorMsg::SourceFinished => self.report_idle("its source finished".into()),
                 ConnectorMsg::Pause => {
                     if self.state == State::Running {
                         // Info, not debug: "why does nothing flow?" is answered here. Every
@@ -532,6 +550,13 @@ mod tests {
             expect_source(&probe, "Stop").await;
             send(&probe.ctrl, ConnectorMsg::Stop).await;
             assert_eq!(task.await, State::Failed);
+            // The world only hears that its source is idle (quarantined), no start failure.
+            match harness::next(&world_rx).await {
+                WorldMsg::SourceIdle { why, .. } => {
+                    assert!(why.starts_with("quarantined"), "{why}")
+                }
+                other => panic!("unexpected {other:?}"),
+            }
             harness::quiet(&world_rx).await;
         });
     }

@@ -36,6 +36,14 @@ pub enum WorldMsg {
         /// Why, for the log.
         reason: String,
     },
+    /// A connector's source will produce nothing more: it finished, or the connector was
+    /// quarantined after it ran. When every source is in that state, the world says so once.
+    SourceIdle {
+        /// `flow::alias`.
+        connector: String,
+        /// Why, for the log.
+        why: String,
+    },
 }
 
 /// Control messages for a connector manager.
@@ -43,6 +51,8 @@ pub enum WorldMsg {
 pub enum ConnectorMsg {
     /// The connector (or one of its parts) reported a lost connection: reconnect.
     ConnectionLost,
+    /// The source part answered `Finished`: it is never pulled again.
+    SourceFinished,
     /// A part failed beyond repair (a panic, an unrecoverable error).
     PartFailed(ConnectorError),
     /// Pause data flow (the circuit breaker: a sink downstream is not ready).

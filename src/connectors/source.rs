@@ -246,6 +246,7 @@ impl SourceManager {
             SourceReply::Finished => {
                 log::debug!("[{}] source finished", self.alias);
                 self.finished = true;
+                let _ = self.connector.try_send(ConnectorMsg::SourceFinished);
             }
             SourceReply::Error { stream, message } => {
                 let origin = Origin {
