@@ -246,59 +246,46 @@ impl<'v> Value<'v> {
         }
     }
 
-    /// Whether this is `null`.
-    #[must_use]
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Static(StaticNode::Null))
-    }
-
-    /// Whether this is a boolean.
-    #[must_use]
-    pub fn is_bool(&self) -> bool {
-        matches!(self, Value::Static(StaticNode::Bool(_)))
-    }
-
     /// Whether this is a number (integer or float).
     #[must_use]
     pub fn is_number(&self) -> bool {
         self.is_integer() || self.is_float()
     }
+}
 
+/// Declares the type checks: `#[must_use] pub fn NAME(&self) -> bool`, whether the value
+/// matches the pattern.
+macro_rules! type_checks {
+    ($( $(#[$doc:meta])* $name:ident: $pattern:pat, )+) => {
+        impl Value<'_> {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                pub fn $name(&self) -> bool {
+                    matches!(self, $pattern)
+                }
+            )+
+        }
+    };
+}
+
+type_checks! {
+    /// Whether this is `null`.
+    is_null: Value::Static(StaticNode::Null),
+    /// Whether this is a boolean.
+    is_bool: Value::Static(StaticNode::Bool(_)),
     /// Whether this is an integer (`I64` or `U64`).
-    #[must_use]
-    pub fn is_integer(&self) -> bool {
-        matches!(self, Value::Static(StaticNode::I64(_) | StaticNode::U64(_)))
-    }
-
+    is_integer: Value::Static(StaticNode::I64(_) | StaticNode::U64(_)),
     /// Whether this is a float (`F64`), even one with an integral value.
-    #[must_use]
-    pub fn is_float(&self) -> bool {
-        matches!(self, Value::Static(StaticNode::F64(_)))
-    }
-
+    is_float: Value::Static(StaticNode::F64(_)),
     /// Whether this is a string.
-    #[must_use]
-    pub fn is_str(&self) -> bool {
-        matches!(self, Value::String(_))
-    }
-
+    is_str: Value::String(_),
     /// Whether this is an array.
-    #[must_use]
-    pub fn is_array(&self) -> bool {
-        matches!(self, Value::Array(_))
-    }
-
+    is_array: Value::Array(_),
     /// Whether this is a record.
-    #[must_use]
-    pub fn is_object(&self) -> bool {
-        matches!(self, Value::Object(_))
-    }
-
+    is_object: Value::Object(_),
     /// Whether this is a bytes value.
-    #[must_use]
-    pub fn is_bytes(&self) -> bool {
-        matches!(self, Value::Bytes(_))
-    }
+    is_bytes: Value::Bytes(_),
 }
 
 #[cfg(test)]
