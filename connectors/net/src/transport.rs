@@ -42,6 +42,26 @@ pub type Accepted<T> = (
     io::Result<(<T as Transport>::Stream, <T as Transport>::Peer)>,
 );
 
+/// The part of a [`Transport`] impl that reads the same for every async-net socket type: the
+/// associated types, `accept` and `shutdown` (whose types have the same inherent methods but
+/// no trait in common).
+macro_rules! async_net_socket {
+    ($stream:ty, $listener:ty, $peer:ty) => {
+        type Stream = $stream;
+        type Listener = $listener;
+        type Peer = $peer;
+
+        async fn accept(listener: $listener) -> Accepted<Self> {
+            let result = listener.accept().await;
+            (listener, result)
+        }
+
+        fn shutdown(stream: &$stream) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    };
+}
+
 /// TCP.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tcp {
@@ -50,18 +70,7 @@ pub struct Tcp {
 }
 
 impl Transport for Tcp {
-    type Stream = TcpStream;
-    type Listener = TcpListener;
-    type Peer = std::net::SocketAddr;
-
-    async fn accept(listener: TcpListener) -> Accepted<Self> {
-        let result = listener.accept().await;
-        (listener, result)
-    }
-
-    fn shutdown(stream: &TcpStream) {
-        let _ = stream.shutdown(Shutdown::Both);
-    }
+    async_net_socket!(TcpStream, TcpListener, std::net::SocketAddr);
 
     fn peer_name(peer: &Self::Peer) -> Option<String> {
         Some(peer.to_string())
@@ -79,18 +88,7 @@ impl Transport for Tcp {
 pub struct Unix;
 
 impl Transport for Unix {
-    type Stream = UnixStream;
-    type Listener = UnixListener;
-    type Peer = async_net::unix::SocketAddr;
-
-    async fn accept(listener: UnixListener) -> Accepted<Self> {
-        let result = listener.accept().await;
-        (listener, result)
-    }
-
-    fn shutdown(stream: &UnixStream) {
-        let _ = stream.shutdown(Shutdown::Both);
-    }
+    async_net_socket!(UnixStream, UnixListener, async_net::unix::SocketAddr);
 
     fn peer_name(_peer: &Self::Peer) -> Option<String> {
         // Clients rarely bind a name; the connection number identifies them.
