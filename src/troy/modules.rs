@@ -69,6 +69,20 @@ pub fn check_unique<'a>(
     Ok(())
 }
 
+/// Fails when two connector or two pipeline definitions of one scope (a file, a module or a
+/// flow) share a name.
+///
+/// # Errors
+/// As [`check_unique`].
+pub fn check_unique_definitions(
+    file: &str,
+    connectors: &[ConnectorDef],
+    pipelines: &[PipelineDef],
+) -> Result<(), TroyError> {
+    check_unique(file, "connector", connectors.iter().map(|d| &d.name))?;
+    check_unique(file, "pipeline", pipelines.iter().map(|d| &d.name))
+}
+
 impl Loader {
     /// A loader searching `tremor_path` in order.
     #[must_use]
@@ -197,8 +211,7 @@ impl Loader {
                  (found `deploy`)",
             ));
         }
-        check_unique(&file, "connector", ast.connectors.iter().map(|d| &d.name))?;
-        check_unique(&file, "pipeline", ast.pipelines.iter().map(|d| &d.name))?;
+        check_unique_definitions(&file, &ast.connectors, &ast.pipelines)?;
         self.loading.push(key.clone());
         let nested: Result<Vec<_>, _> = ast.uses.iter().map(|n| self.load(n, &file)).collect();
         self.loading.pop();

@@ -161,6 +161,5 @@ fn unique_names() {
         "d.troy",
     )
     .expect("parses");
-    check_unique("d.troy", "connector", f.connectors.iter().map(|d| &d.name)).expect("unique");
-    check_unique("d.troy", "pipeline", f.pipelines.iter().map(|d| &d.name)).expect("unique");
+    check_unique_definitions("d.troy", &f.connectors, &f.pipelines).expect("unique");
 }

@@ -4,7 +4,10 @@
 //! words and rejected with `Parser::unsupported`, so a user sees which construct to remove
 //! instead of a generic "unexpected token".
 
-use super::ast::{Connect, Create, DefRef, Deploy, EndpointRef, File, FlowDef, Ident, Kind, Use};
+use super::ast::{
+    Connect, ConnectorDef, Create, DefRef, Deploy, EndpointRef, File, FlowDef, Ident, Kind,
+    PipelineDef, Use,
+};
 use super::error::{Pos, TroyError};
 use super::lexer::{lex, Tok, Token};
 
@@ -196,20 +199,10 @@ impl<'f> Parser<'f> {
             } else if self.eat_kw("use") {
                 f.uses.push(self.use_stmt(pos)?);
             } else if self.eat_kw("define") {
-                match self.word() {
-                    Some("flow") => {
-                        self.idx += 1;
-                        f.flows.push(self.flow(pos)?);
-                    }
-                    Some("connector") => {
-                        self.idx += 1;
-                        f.connectors.push(self.connector_def(pos)?);
-                    }
-                    Some("pipeline") => {
-                        self.idx += 1;
-                        f.pipelines.push(self.pipeline_def(pos)?);
-                    }
-                    _ => return Err(self.bad_define(pos)),
+                if self.eat_kw("flow") {
+                    f.flows.push(self.flow(pos)?);
+                } else {
+                    self.connector_or_pipeline_def(pos, &mut f.connectors, &mut f.pipelines)?;
                 }
             } else if self.eat_kw("deploy") {
                 f.deploys.push(self.deploy(pos)?);
@@ -222,6 +215,24 @@ impl<'f> Parser<'f> {
                 return Err(self.bad_statement("`use`, `define` or `deploy`"));
             }
         }
+    }
+
+    /// After `define` (at `pos`), in a file or a flow: a connector or pipeline definition,
+    /// pushed onto its list.
+    fn connector_or_pipeline_def(
+        &mut self,
+        pos: Pos,
+        connectors: &mut Vec<ConnectorDef>,
+        pipelines: &mut Vec<PipelineDef>,
+    ) -> Result<(), TroyError> {
+        if self.eat_kw("connector") {
+            connectors.push(self.connector_def(pos)?);
+        } else if self.eat_kw("pipeline") {
+            pipelines.push(self.pipeline_def(pos)?);
+        } else {
+            return Err(self.bad_define(pos));
+        }
+        Ok(())
     }
 
     /// `define X` where X is not allowed here: name the whole construct.
@@ -274,17 +285,7 @@ impl<'f> Parser<'f> {
             } else if self.eat_kw("use") {
                 flow.uses.push(self.use_stmt(pos)?);
             } else if self.eat_kw("define") {
-                match self.word() {
-                    Some("connector") => {
-                        self.idx += 1;
-                        flow.connectors.push(self.connector_def(pos)?);
-                    }
-                    Some("pipeline") => {
-                        self.idx += 1;
-                        flow.pipelines.push(self.pipeline_def(pos)?);
-                    }
-                    _ => return Err(self.bad_define(pos)),
-                }
+                self.connector_or_pipeline_def(pos, &mut flow.connectors, &mut flow.pipelines)?;
             } else if self.eat_kw("create") {
                 flow.creates.push(self.create(pos)?);
             } else if self.eat_kw("connect") {

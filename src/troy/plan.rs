@@ -73,6 +73,25 @@ pub struct ConnectorPlan {
     pub pos: Pos,
 }
 
+impl ConnectorPlan {
+    /// A connector created at `pos` with every setting at its default (no codec, no
+    /// processors, an empty config, no reconnect, no metrics), for `with` to fill in.
+    #[must_use]
+    pub fn new(alias: impl Into<String>, connector_type: impl Into<String>, pos: Pos) -> Self {
+        Self {
+            alias: alias.into(),
+            connector_type: connector_type.into(),
+            codec: None,
+            preprocessors: Vec::new(),
+            postprocessors: Vec::new(),
+            config: Value::object(),
+            reconnect: Value::from("none"),
+            metrics_interval_s: None,
+            pos,
+        }
+    }
+}
+
 /// A codec or processor: `"json"` or `{"name": "json", "config": {...}}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedConfig {
@@ -169,18 +188,11 @@ mod tests {
             name: "f".into(),
             file: "x.troy".into(),
             connectors: vec![ConnectorPlan {
-                alias: "c".into(),
-                connector_type: "exit".into(),
                 codec: Some(NamedConfig {
                     name: "json".into(),
                     config: Value::object(),
                 }),
-                preprocessors: vec![],
-                postprocessors: vec![],
-                config: Value::object(),
-                reconnect: Value::from("none"),
-                metrics_interval_s: None,
-                pos: Pos::new(1, 1),
+                ..ConnectorPlan::new("c", "exit", Pos::new(1, 1))
             }],
             pipelines: vec![],
             links: vec![],

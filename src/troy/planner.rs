@@ -12,7 +12,7 @@ use super::ast::{
 use super::error::{Pos, TroyError};
 use super::eval::EvalError;
 use super::fold::{eval_const, fold};
-use super::modules::{check_unique, Loader, Module};
+use super::modules::{check_unique, check_unique_definitions, Loader, Module};
 use super::plan::{
     ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan, SelectPlan,
 };
@@ -28,16 +28,7 @@ use tremor_value::{StaticNode, Value};
 /// On anything that does not resolve: unknown definitions, modules, flows or aliases, duplicate
 /// names, missing or unknown arguments, and invalid connector settings.
 pub fn plan_file(file: &File, file_name: &str, loader: &mut Loader) -> Result<Plan, TroyError> {
-    check_unique(
-        file_name,
-        "connector",
-        file.connectors.iter().map(|d| &d.name),
-    )?;
-    check_unique(
-        file_name,
-        "pipeline",
-        file.pipelines.iter().map(|d| &d.name),
-    )?;
+    check_unique_definitions(file_name, &file.connectors, &file.pipelines)?;
     check_unique(file_name, "flow", file.flows.iter().map(|d| &d.name))?;
     let mut modules = Vec::new();
     for u in &file.uses {
@@ -105,16 +96,7 @@ fn plan_flow(
     base_modules: &[(String, Rc<Module>)],
     loader: &mut Loader,
 ) -> Result<FlowPlan, TroyError> {
-    check_unique(
-        file_name,
-        "connector",
-        flow.connectors.iter().map(|d| &d.name),
-    )?;
-    check_unique(
-        file_name,
-        "pipeline",
-        flow.pipelines.iter().map(|d| &d.name),
-    )?;
+    check_unique_definitions(file_name, &flow.connectors, &flow.pipelines)?;
     let mut modules = base_modules.to_vec();
     for u in &flow.uses {
         if let Some(m) = loader.load(u, file_name)? {
@@ -335,17 +317,7 @@ impl Scope<'_> {
         let (def, def_file) =
             self.find(c, &self.connectors, |d| &d.name.name, |m, n| m.connector(n))?;
         let args = self.args(c, &def.args, &def.name.name, def_file)?;
-        let mut p = ConnectorPlan {
-            alias: c.alias.name.clone(),
-            connector_type: def.connector_type.name.clone(),
-            codec: None,
-            preprocessors: Vec::new(),
-            postprocessors: Vec::new(),
-            config: Value::object(),
-            reconnect: Value::from("none"),
-            metrics_interval_s: None,
-            pos: c.pos,
-        };
+        let mut p = ConnectorPlan::new(&c.alias.name, &def.connector_type.name, c.pos);
         for w in &def.with {
             let v = eval_const(&w.value, &args).map_err(eval_err(def_file))?;
             let key = w.name.name.as_str();

@@ -125,17 +125,7 @@ mod tests {
     use crate::troy::Pos;
 
     fn plan() -> ConnectorPlan {
-        ConnectorPlan {
-            alias: "c".into(),
-            connector_type: "file".into(),
-            codec: None,
-            preprocessors: Vec::new(),
-            postprocessors: Vec::new(),
-            config: Value::object(),
-            reconnect: Value::from("none"),
-            metrics_interval_s: None,
-            pos: Pos::new(1, 1),
-        }
+        ConnectorPlan::new("c", "file", Pos::new(1, 1))
     }
 
     #[test]
