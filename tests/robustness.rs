@@ -403,27 +403,6 @@ fn a_sink_that_cannot_write_ends_the_run_non_zero_with_a_summary() {
     }
 }
 
-/// Finding 5: a tcp_server whose port is taken cannot start; when no source of the deployment
-/// can start, the deployment fails (exit 1, the reason and the summary logged) instead of
-/// running forever doing nothing.
-#[test]
-fn a_deployment_whose_only_source_cannot_bind_fails() {
-    let work = tempfile::tempdir().expect("work dir");
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = taken.local_addr().expect("addr").port();
-    let input = tcp_server_input(port, "string", r#""separate""#);
-    let (status, stderr) = run(work.path(), &into_out_and_err_logs(&input), &[]);
-    assert_eq!(status, Some(1), "{stderr}");
-    for part in [
-        "deployment failed: no source can start",
-        "in use",
-        "summary: [main::input] failed",
-    ] {
-        assert!(stderr.contains(part), "{part}:\n{stderr}");
-    }
-    drop(taken);
-}
-
 /// Finding 5: a file that cannot grow (a file-size limit, as on a full disk: EFBIG instead of
 /// ENOSPC, and SIGXFSZ must not kill the process) is never left with a torn line: every line
 /// written is whole; the run ends with the summary and exit code 3.
