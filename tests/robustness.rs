@@ -310,12 +310,8 @@ deploy flow main;
     std::thread::sleep(Duration::from_millis(300));
     assert!(!tremor.exited(), "the drain waits for the sink");
     tremor.signal(libc::SIGQUIT);
-    let out = tremor.finish_within(Duration::from_secs(5));
-    assert!(
-        text(&out.stderr).contains("second signal"),
-        "{}",
-        text(&out.stderr)
-    );
+    let stderr = text(&tremor.finish_within(Duration::from_secs(5)).stderr);
+    assert!(stderr.contains("second signal"), "{stderr}");
 }
 
 /// Finding 3: a 200 MB line into tcp_server with `max_length` 1 MiB is cut off as it arrives
