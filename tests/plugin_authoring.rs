@@ -196,11 +196,24 @@ fn mapped(stderr: &str, file: &Path) -> Vec<String> {
 
 #[test]
 fn a_generated_plugin_builds_outside_the_workspace_is_inspected_unloaded_and_runs() {
+    // `tremor plugins new demo`, as a stranger with only the binary runs it: the crate gets
+    // the tremor-pdk bundled in the binary and builds offline against it alone.
     let work = tempfile::tempdir().expect("work dir");
-    let pdk = work.path().join("tremor-pdk");
-    copy_pdk(&pdk, tremor_pdk_version(), |_, source| source);
-    let dir = new_plugin(work.path(), "demo", &pdk, &[]);
-    for file in ["Cargo.toml", "src/lib.rs", "README.md", "example.troy"] {
+    let out = tremor(&["plugins", "new", "demo"], work.path());
+    assert!(out.status.success(), "plugins new: {}", text(&out.stderr));
+    let dir = work.path().join("demo");
+    std::fs::copy(
+        Path::new(WORKSPACE).join("Cargo.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .expect("copy Cargo.lock");
+    for file in [
+        "Cargo.toml",
+        "src/lib.rs",
+        "README.md",
+        "example.troy",
+        "tremor-pdk/Cargo.toml",
+    ] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
@@ -208,6 +221,18 @@ fn a_generated_plugin_builds_outside_the_workspace_is_inspected_unloaded_and_run
         readme.contains("cargo build --release --features plugin")
             && readme.contains("tremor server run --plugin-path plugins example.troy"),
         "{readme}"
+    );
+    // Its own tests (tremor_pdk::testing) pass, then the plugin builds as the README says.
+    let tests = cargo(&dir, &["test"]);
+    assert!(
+        tests.status.success(),
+        "cargo test:\n{}",
+        text(&tests.stderr)
+    );
+    assert!(
+        text(&tests.stdout).contains("test result: ok. 3 passed"),
+        "{}",
+        text(&tests.stdout)
     );
     let plugin = build_and_install(&dir, "demo", true);
 

@@ -57,10 +57,13 @@ pub struct NewArgs {
     /// The crate's directory (default: `./NAME`); must not exist or be empty.
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Depend on the tremor-pdk in this directory (a copy of the runtime's `pdk/`) instead of
-    /// the registry version matching this runtime.
-    #[arg(long = "pdk-path", value_name = "DIR")]
+    /// Depend on the tremor-pdk in this directory (a copy of a runtime's `pdk/`) instead of
+    /// the copy bundled in this binary (written to `DIR/tremor-pdk`).
+    #[arg(long = "pdk-path", value_name = "DIR", conflicts_with = "pdk_version")]
     pub pdk_path: Option<PathBuf>,
+    /// Depend on this version of tremor-pdk from the registry instead of the bundled copy.
+    #[arg(long = "pdk-version", value_name = "VERSION")]
+    pub pdk_version: Option<String>,
 }
 
 /// Runs a `plugins` subcommand.
@@ -169,9 +172,12 @@ fn new(args: &NewArgs) -> Result<i32> {
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from(&args.name));
-    let pdk = match &args.pdk_path {
-        Some(path) => PdkSource::Path(std::path::absolute(path).unwrap_or_else(|_| path.clone())),
-        None => PdkSource::Version(tremor_pdk::INTERFACE_VERSION.to_string()),
+    let pdk = match (&args.pdk_path, &args.pdk_version) {
+        (Some(path), _) => {
+            PdkSource::Path(std::path::absolute(path).unwrap_or_else(|_| path.clone()))
+        }
+        (None, Some(version)) => PdkSource::Version(version.clone()),
+        (None, None) => PdkSource::Bundled,
     };
     let plugin = NewPlugin {
         name: args.name.clone(),
