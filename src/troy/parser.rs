@@ -106,20 +106,11 @@ impl<'f> Parser<'f> {
     }
 
     pub(crate) fn eat_kw(&mut self, kw: &str) -> bool {
-        let yes = self.is_kw(kw);
-        if yes {
-            self.idx += 1;
-        }
-        yes
+        self.advance_if(self.is_kw(kw))
     }
 
     pub(crate) fn expect_kw(&mut self, kw: &str) -> Result<Pos, TroyError> {
-        let pos = self.pos();
-        if self.eat_kw(kw) {
-            Ok(pos)
-        } else {
-            Err(self.unexpected(&format!("`{kw}`")))
-        }
+        self.expect_next(self.is_kw(kw), kw)
     }
 
     pub(crate) fn is_punct(&self, p: &str) -> bool {
@@ -127,19 +118,29 @@ impl<'f> Parser<'f> {
     }
 
     pub(crate) fn eat_punct(&mut self, p: &str) -> bool {
-        let yes = self.is_punct(p);
-        if yes {
-            self.idx += 1;
-        }
-        yes
+        self.advance_if(self.is_punct(p))
     }
 
     pub(crate) fn expect_punct(&mut self, p: &str) -> Result<Pos, TroyError> {
+        self.expect_next(self.is_punct(p), p)
+    }
+
+    /// Steps over the next token when it is the one `wanted`; says whether it did.
+    fn advance_if(&mut self, wanted: bool) -> bool {
+        if wanted {
+            self.idx += 1;
+        }
+        wanted
+    }
+
+    /// Steps over the next token, which must be the one `wanted` (written `text`); returns
+    /// where it was.
+    fn expect_next(&mut self, wanted: bool, text: &str) -> Result<Pos, TroyError> {
         let pos = self.pos();
-        if self.eat_punct(p) {
+        if self.advance_if(wanted) {
             Ok(pos)
         } else {
-            Err(self.unexpected(&format!("`{p}`")))
+            Err(self.unexpected(&format!("`{text}`")))
         }
     }
 
