@@ -8,8 +8,7 @@ use tremor_pdk::{Connector, ConnectorContext, ErrorKind};
 struct Fixture;
 
 impl ClientFixture for Fixture {
-    type Transport = Tcp;
-    type Connector = TcpClient;
+    type Socket = TcpClientConfig;
 
     fn setup(ctx: ConnectorContext) -> (Self, async_net::TcpListener, TcpClient) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

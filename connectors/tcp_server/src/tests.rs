@@ -14,8 +14,7 @@ fn server_on(url: &str, options: &str) -> TcpServer {
 }
 
 impl ServerFixture for Fixture {
-    type Transport = Tcp;
-    type Connector = TcpServer;
+    type Socket = TcpServerSocket;
     type Address = SocketAddr;
     const CONNECTOR_TYPE: &'static str = CONNECTOR_TYPE;
 

@@ -17,8 +17,7 @@ fn client(path: &std::path::Path, ctx: ConnectorContext) -> UnixSocketClient {
 }
 
 impl ClientFixture for Fixture {
-    type Transport = Unix;
-    type Connector = UnixSocketClient;
+    type Socket = UnixSocketClientConfig;
 
     fn setup(ctx: ConnectorContext) -> (Self, UnixListener, UnixSocketClient) {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -18,8 +18,7 @@ impl Fixture {
 }
 
 impl ServerFixture for Fixture {
-    type Transport = Unix;
-    type Connector = UnixSocketServer;
+    type Socket = UnixServerSocket;
     type Address = PathBuf;
     const CONNECTOR_TYPE: &'static str = CONNECTOR_TYPE;
 

@@ -6,8 +6,8 @@ use tremor_pdk::{Connector, ErrorKind};
 /// A client connector with its source and sink, the server it talks to and its host.
 struct Harness<F: ClientFixture> {
     _fixture: F,
-    server: <F::Transport as Transport>::Listener,
-    client: F::Connector,
+    server: ClientTestListener<F>,
+    client: StreamClient<F::Socket>,
     host: pdk::TestHost,
     source: RawSourceBox,
     sink: RawSinkBox,
@@ -30,9 +30,9 @@ impl<F: ClientFixture> Harness<F> {
     }
 
     /// Connects (attempt `attempt`) and returns the server's end of the connection.
-    async fn connect(&mut self, attempt: u64) -> <F::Transport as Transport>::Stream {
+    async fn connect(&mut self, attempt: u64) -> <ClientTransport<F> as Transport>::Stream {
         assert!(self.client.connect(attempt).await.expect("connects"));
-        accept::<F::Transport>(&self.server).await
+        accept::<ClientTransport<F>>(&self.server).await
     }
 
     /// Data from the peer on stream 0.
@@ -45,7 +45,7 @@ impl<F: ClientFixture> Harness<F> {
     /// `events` arrive at `peer` back to back, and `reply` comes back on stream 0.
     async fn round_trip(
         &mut self,
-        peer: &mut <F::Transport as Transport>::Stream,
+        peer: &mut <ClientTransport<F> as Transport>::Stream,
         events: &[&str],
         reply: &[u8],
     ) {

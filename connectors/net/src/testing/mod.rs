@@ -6,7 +6,7 @@
 //!
 //! Behind the `testing` feature (a dev-dependency feature of the connectors).
 
-use crate::Transport;
+use crate::{ClientSocket, ServerSocket, StreamClient, StreamServer, Transport};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
 use std::{fmt::Debug, future::Future, io, time::Duration};
 use tremor_pdk::{
@@ -87,22 +87,21 @@ async fn accept<T: Transport>(listener: &T::Listener) -> T::Stream {
 
 /// How the client scenarios build a client connector and the server it talks to.
 pub trait ClientFixture: Sized {
-    /// The transport.
-    type Transport: Transport;
-    /// The connector under test.
-    type Connector: tremor_pdk::Connector;
+    /// The socket type of the connector under test, a [`StreamClient`] over it.
+    type Socket: ClientSocket;
     /// A listening server socket (and whatever keeps it alive) and a client connector built
     /// with `ctx` that connects to it.
-    fn setup(
-        ctx: ConnectorContext,
-    ) -> (
-        Self,
-        <Self::Transport as Transport>::Listener,
-        Self::Connector,
-    );
+    fn setup(ctx: ConnectorContext)
+        -> (Self, ClientTestListener<Self>, StreamClient<Self::Socket>);
     /// Whether the connector says it is connected.
-    fn is_connected(connector: &Self::Connector) -> bool;
+    fn is_connected(connector: &StreamClient<Self::Socket>) -> bool;
 }
+
+/// The transport of the client of a [`ClientFixture`].
+pub type ClientTransport<F> = <<F as ClientFixture>::Socket as ClientSocket>::Transport;
+
+/// A test's listening socket that the client of a [`ClientFixture`] connects to.
+pub type ClientTestListener<F> = <ClientTransport<F> as Transport>::Listener;
 
 pub mod client;
 mod config;
@@ -157,25 +156,25 @@ macro_rules! __scenario_tests {
 
 /// How the server scenarios build a server connector and reach it.
 pub trait ServerFixture: Sized {
-    /// The transport.
-    type Transport: Transport;
-    /// The connector under test.
-    type Connector: tremor_pdk::Connector;
+    /// The socket type of the connector under test, a [`StreamServer`] over it.
+    type Socket: ServerSocket;
     /// Where clients connect.
     type Address: Clone + PartialEq + Debug;
     /// The connector type: the key of its metadata.
     const CONNECTOR_TYPE: &'static str;
     /// A server connector whose reads are at most `buf_size` bytes (and whatever keeps its
     /// address alive).
-    fn server(buf_size: usize) -> (Self, Self::Connector);
+    fn server(buf_size: usize) -> (Self, StreamServer<Self::Socket>);
     /// Where the connector listens (after `connect`).
-    fn address(&self, connector: &Self::Connector) -> Self::Address;
+    fn address(&self, connector: &StreamServer<Self::Socket>) -> Self::Address;
     /// Connects a client.
-    fn dial(
-        address: &Self::Address,
-    ) -> impl Future<Output = io::Result<<Self::Transport as Transport>::Stream>>;
+    fn dial(address: &Self::Address) -> impl Future<Output = io::Result<ServerStream<Self>>>;
     /// Checks the metadata of the first batch from `client`, connection 0.
-    fn check_first_meta(meta: &serde_json::Value, client: &<Self::Transport as Transport>::Stream);
+    fn check_first_meta(meta: &serde_json::Value, client: &ServerStream<Self>);
 }
+
+/// A connection to the server of a [`ServerFixture`].
+pub type ServerStream<F> =
+    <<<F as ServerFixture>::Socket as ServerSocket>::Transport as Transport>::Stream;
 
 pub mod server;

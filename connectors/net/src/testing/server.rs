@@ -3,12 +3,10 @@
 use super::*;
 use tremor_pdk::Connector;
 
-type Stream<F> = <<F as ServerFixture>::Transport as Transport>::Stream;
-
 /// A listening server connector with its source and sink.
 struct Harness<F: ServerFixture> {
     fixture: F,
-    server: F::Connector,
+    server: StreamServer<F::Socket>,
     address: F::Address,
     source: RawSourceBox,
     sink: RawSinkBox,
@@ -32,12 +30,12 @@ impl<F: ServerFixture> Harness<F> {
     }
 
     /// A new client.
-    async fn dial(&self) -> Stream<F> {
+    async fn dial(&self) -> ServerStream<F> {
         F::dial(&self.address).await.expect("connects")
     }
 
     /// A new client that sent `data`, and the batch it became.
-    async fn client_sending(&mut self, data: &[u8]) -> (Stream<F>, SourceBatch) {
+    async fn client_sending(&mut self, data: &[u8]) -> (ServerStream<F>, SourceBatch) {
         let mut client = self.dial().await;
         client.write_all(data).await.expect("sent");
         (client, pull_data(&mut self.source).await)
