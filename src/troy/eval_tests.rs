@@ -1,5 +1,6 @@
 use super::*;
 use crate::troy::expr_parser::parse_expr;
+use crate::troy::test_support::assert_cases;
 
 fn event() -> Value<'static> {
     Value::from_iter(vec![
@@ -33,49 +34,61 @@ fn err(src: &str) -> String {
 
 #[test]
 fn literals_and_records() {
-    assert_eq!(json("1"), "1");
-    assert_eq!(
-        json(r#"{"x": [1, 2.5, "s", null, true,], "y": {},}"#),
-        r#"{"x":[1,2.5,"s",null,true],"y":{}}"#
+    assert_cases(
+        json,
+        &[
+            ("1", "1"),
+            (
+                r#"{"x": [1, 2.5, "s", null, true,], "y": {},}"#,
+                r#"{"x":[1,2.5,"s",null,true],"y":{}}"#,
+            ),
+            (
+                r#"{"exit": 0, "delay": args.delay}"#,
+                r#"{"exit":0,"delay":50}"#,
+            ),
+            (r##"{"#{event.s}": event.n}"##, r#"{"text":10}"#),
+            (r##"{"#{event.n}": 1}"##, r#"{"10":1}"#),
+        ],
     );
-    assert_eq!(
-        json(r#"{"exit": 0, "delay": args.delay}"#),
-        r#"{"exit":0,"delay":50}"#
-    );
-    assert_eq!(json(r##"{"#{event.s}": event.n}"##), r#"{"text":10}"#);
-    assert_eq!(json(r##"{"#{event.n}": 1}"##), r#"{"10":1}"#);
 }
 
 #[test]
 fn event_access() {
-    assert_eq!(json("event.a.b"), "2");
-    assert_eq!(json(r#"event["a"]["b"]"#), "2");
-    assert_eq!(json("event.list[0]"), "7");
-    assert_eq!(json("event[event.key]"), r#""text""#);
-    assert_eq!(json(r#"event["odd key"]"#), "1");
-    assert_eq!(json("event.a"), r#"{"b":2}"#);
-    assert_eq!(err("event.nope"), "1:1: field `nope` not found in event");
-    assert_eq!(
-        err("event.a.nope"),
-        "1:1: field `nope` not found in event.a"
+    assert_cases(
+        json,
+        &[
+            ("event.a.b", "2"),
+            (r#"event["a"]["b"]"#, "2"),
+            ("event.list[0]", "7"),
+            ("event[event.key]", r#""text""#),
+            (r#"event["odd key"]"#, "1"),
+            ("event.a", r#"{"b":2}"#),
+        ],
     );
-    assert_eq!(
-        err(r#"event["odd key"].x"#),
-        r#"1:1: cannot read field `x` of integer `event["odd key"]`"#
+    assert_cases(
+        err,
+        &[
+            ("event.nope", "1:1: field `nope` not found in event"),
+            ("event.a.nope", "1:1: field `nope` not found in event.a"),
+            (
+                r#"event["odd key"].x"#,
+                r#"1:1: cannot read field `x` of integer `event["odd key"]`"#,
+            ),
+            (
+                "event.list[5]",
+                "1:12: array index 5 out of bounds (length 2)",
+            ),
+            (
+                "event.list[0 - 1]",
+                "1:14: array index must be a non-negative integer, got -1",
+            ),
+            (
+                "event.list[true]",
+                "1:12: cannot index array `event.list` with bool",
+            ),
+            ("args.nope", "1:1: unknown argument `nope`"),
+        ],
     );
-    assert_eq!(
-        err("event.list[5]"),
-        "1:12: array index 5 out of bounds (length 2)"
-    );
-    assert_eq!(
-        err("event.list[0 - 1]"),
-        "1:14: array index must be a non-negative integer, got -1"
-    );
-    assert_eq!(
-        err("event.list[true]"),
-        "1:12: cannot index array `event.list` with bool"
-    );
-    assert_eq!(err("args.nope"), "1:1: unknown argument `nope`");
     assert_eq!(json("args"), r#"{"delay":50}"#);
 }
 
@@ -89,72 +102,97 @@ fn bare_event_is_the_whole_event() {
 
 #[test]
 fn arithmetic() {
-    assert_eq!(json("1 + 2 * 3"), "7");
-    assert_eq!(json("10 * 1000 * 1000"), "10000000");
-    assert_eq!(json("event.n - 20"), "-10");
-    assert_eq!(json("6 / 3"), "2");
-    assert_eq!(json("7 / 2"), "3.5");
-    assert_eq!(json("event.n + event.f"), "10.5");
-    assert_eq!(json("1.5 * 2"), "3.0");
-    assert_eq!(json("-event.n"), "-10");
-    assert_eq!(json("+event.f"), "0.5");
-    assert_eq!(json(r#""ab" + "cd""#), r#""abcd""#);
+    assert_cases(
+        json,
+        &[
+            ("1 + 2 * 3", "7"),
+            ("10 * 1000 * 1000", "10000000"),
+            ("event.n - 20", "-10"),
+            ("6 / 3", "2"),
+            ("7 / 2", "3.5"),
+            ("event.n + event.f", "10.5"),
+            ("1.5 * 2", "3.0"),
+            ("-event.n", "-10"),
+            ("+event.f", "0.5"),
+            (r#""ab" + "cd""#, r#""abcd""#),
+        ],
+    );
     assert_eq!(
         json("9223372036854775807 + 1"),
         "9223372036854775808",
         "fits u64"
     );
-    assert_eq!(err("event.big * 4"), "1:11: integer overflow in `*`");
-    assert_eq!(
-        err("0 - 9223372036854775807 - 9223372036854775807"),
-        "1:25: integer overflow in `-`"
+    assert_cases(
+        err,
+        &[
+            ("event.big * 4", "1:11: integer overflow in `*`"),
+            (
+                "0 - 9223372036854775807 - 9223372036854775807",
+                "1:25: integer overflow in `-`",
+            ),
+            ("1 / 0", "1:3: division by zero"),
+            ("1.0 / 0", "1:5: division by zero"),
+            (r#"event.s + 1"#, "1:9: cannot add string and integer"),
+            (r#"1 - "a""#, "1:3: cannot subtract integer and string"),
+            (r#"[] * 2"#, "1:4: cannot multiply array and integer"),
+            (r#"null / 2"#, "1:6: cannot divide null and integer"),
+            ("-event.s", "1:1: cannot apply unary `-`/`+` to string"),
+            ("-18446744073709551615", "1:1: integer overflow in `-`"),
+        ],
     );
-    assert_eq!(err("1 / 0"), "1:3: division by zero");
-    assert_eq!(err("1.0 / 0"), "1:5: division by zero");
-    assert_eq!(err(r#"event.s + 1"#), "1:9: cannot add string and integer");
-    assert_eq!(err(r#"1 - "a""#), "1:3: cannot subtract integer and string");
-    assert_eq!(err(r#"[] * 2"#), "1:4: cannot multiply array and integer");
-    assert_eq!(err(r#"null / 2"#), "1:6: cannot divide null and integer");
-    assert_eq!(err("-event.s"), "1:1: cannot apply unary `-`/`+` to string");
-    assert_eq!(err("-18446744073709551615"), "1:1: integer overflow in `-`");
 }
 
 #[test]
 fn comparison_and_logic() {
-    assert_eq!(json("1 + 2 * 3 == 7 and not false"), "true");
-    assert_eq!(json("1 == 1.0"), "true");
-    assert_eq!(json(r#"event.a == {"b": 2.0}"#), "true");
-    assert_eq!(json(r#"event.s != "text""#), "false");
-    assert_eq!(json(r#"event == "exit""#), "false");
-    assert_eq!(json(r#"[1, "x"] == [1, "x"]"#), "true");
-    assert_eq!(json("1 < 2"), "true");
-    assert_eq!(json("2 <= 2.0"), "true");
-    assert_eq!(json("0.5 > 1"), "false");
-    assert_eq!(json(r#""b" >= "a""#), "true");
+    assert_cases(
+        json,
+        &[
+            ("1 + 2 * 3 == 7 and not false", "true"),
+            ("1 == 1.0", "true"),
+            (r#"event.a == {"b": 2.0}"#, "true"),
+            (r#"event.s != "text""#, "false"),
+            (r#"event == "exit""#, "false"),
+            (r#"[1, "x"] == [1, "x"]"#, "true"),
+            ("1 < 2", "true"),
+            ("2 <= 2.0", "true"),
+            ("0.5 > 1", "false"),
+            (r#""b" >= "a""#, "true"),
+        ],
+    );
     assert_eq!(
         json(r#""a" < "b" or event.nope"#),
         "true",
         "or short-circuits"
     );
     assert_eq!(json("false and event.nope"), "false", "and short-circuits");
-    assert_eq!(err(r#"1 < "a""#), "1:3: cannot compare integer and string");
-    assert_eq!(err("1 and true"), "1:1: `and` needs booleans, got integer");
-    assert_eq!(err("false or 2"), "1:10: `or` needs booleans, got integer");
-    assert_eq!(err("not 1"), "1:1: `not` needs a boolean, got integer");
-    assert_eq!(
-        err("true and event.nope"),
-        "1:10: field `nope` not found in event"
+    assert_cases(
+        err,
+        &[
+            (r#"1 < "a""#, "1:3: cannot compare integer and string"),
+            ("1 and true", "1:1: `and` needs booleans, got integer"),
+            ("false or 2", "1:10: `or` needs booleans, got integer"),
+            ("not 1", "1:1: `not` needs a boolean, got integer"),
+            (
+                "true and event.nope",
+                "1:10: field `nope` not found in event",
+            ),
+        ],
     );
 }
 
 #[test]
 fn interpolation() {
-    assert_eq!(
-        json(r#""n=#{event.n} s=#{event.s} a=#{event.a} l=#{event.list}""#),
-        r#""n=10 s=text a={\"b\":2} l=[7,\"x\"]""#
+    assert_cases(
+        json,
+        &[
+            (
+                r#""n=#{event.n} s=#{event.s} a=#{event.a} l=#{event.list}""#,
+                r#""n=10 s=text a={\"b\":2} l=[7,\"x\"]""#,
+            ),
+            (r##""#{null}#{true}#{1.0}""##, r#""nulltrue1.0""#),
+            (r##""#{"in #{args.delay}"}!""##, r#""in 50!""#),
+        ],
     );
-    assert_eq!(json(r##""#{null}#{true}#{1.0}""##), r#""nulltrue1.0""#);
-    assert_eq!(json(r##""#{"in #{args.delay}"}!""##), r#""in 50!""#);
     assert_eq!(
         err(r#""x #{event.nope}""#),
         "1:6: field `nope` not found in event"
@@ -163,19 +201,29 @@ fn interpolation() {
 
 #[test]
 fn nanos() {
-    assert_eq!(json("nanos::from_millis(50)"), "50000000");
-    assert_eq!(json("nanos::from_seconds(2)"), "2000000000");
-    assert_eq!(json("nanos::from_micros(3)"), "3000");
-    assert_eq!(json("nanos::from_nanos(4)"), "4");
-    assert_eq!(json("nanos::from_millis(1.5)"), "1500000");
-    assert_eq!(json("nanos::from_millis(args.delay)"), "50000000");
-    assert_eq!(
-        err(r#"nanos::from_seconds("1")"#),
-        "1:21: `nanos::from_seconds` needs a number, got string"
+    assert_cases(
+        json,
+        &[
+            ("nanos::from_millis(50)", "50000000"),
+            ("nanos::from_seconds(2)", "2000000000"),
+            ("nanos::from_micros(3)", "3000"),
+            ("nanos::from_nanos(4)", "4"),
+            ("nanos::from_millis(1.5)", "1500000"),
+            ("nanos::from_millis(args.delay)", "50000000"),
+        ],
     );
-    assert_eq!(
-        err("nanos::from_seconds(9223372036854775807)"),
-        "1:1: `nanos::from_seconds`: result does not fit 64 bits"
+    assert_cases(
+        err,
+        &[
+            (
+                r#"nanos::from_seconds("1")"#,
+                "1:21: `nanos::from_seconds` needs a number, got string",
+            ),
+            (
+                "nanos::from_seconds(9223372036854775807)",
+                "1:1: `nanos::from_seconds`: result does not fit 64 bits",
+            ),
+        ],
     );
 }
 
