@@ -13,6 +13,14 @@ use std::{
     process::Output,
 };
 
+/// Fragments of the run-time failure messages, asserted on real output below and shown in the
+/// plugin guide's table (`the_plugin_guide_shows_the_run_time_failure_lines`).
+const RESTARTING: &str = "restarting a fresh instance in";
+const QUARANTINED: &str = "quarantined after";
+const NO_RETRY_LEFT: &str = "failure(s), no retry left per its reconnect policy; last error:";
+const CONNECT_RETRY: &str = "connecting failed (attempt";
+const IDLE: &str = "every source of the deployment has finished or failed";
+
 fn dir_from_env(var: &str) -> PathBuf {
     let value = std::env::var_os(var)
         .unwrap_or_else(|| panic!("{var} is not set: run ci/test.sh, which builds the plugins"));
@@ -393,14 +401,12 @@ fn a_plugin_that_panics_is_restarted_fresh_per_policy_then_quarantined_with_one_
     assert_eq!(written.lines().collect::<Vec<_>>(), expected, "{stderr}");
     let restarts: Vec<&str> = stderr
         .lines()
-        .filter(|l| {
-            l.contains("[f::flaky] failed (") && l.contains("restarting a fresh instance in 10 ms")
-        })
+        .filter(|l| l.contains("[f::flaky] failed (") && l.contains(&format!("{RESTARTING} 10 ms")))
         .collect();
     assert_eq!(restarts.len(), 2, "{stderr}");
     let quarantined: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.contains("[f::flaky] quarantined after 3 failure(s)"))
+        .filter(|l| l.contains(&format!("[f::flaky] {QUARANTINED} 3 {NO_RETRY_LEFT}")))
         .collect();
     assert_eq!(quarantined.len(), 1, "{stderr}");
     assert!(
@@ -430,7 +436,7 @@ fn a_plugin_that_fails_its_first_connect_runs_after_a_retry() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("[f::flaky] connecting failed (attempt 1): connection error: flaky: deliberate failure of connect 1"),
+        stderr.contains(&format!("[f::flaky] {CONNECT_RETRY} 1): connection error: flaky: deliberate failure of connect 1")),
         "{stderr}"
     );
     assert!(
@@ -484,7 +490,7 @@ deploy flow f;
         .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("tremor starts");
-    let idle = "every source of the deployment has finished or failed";
+    let idle = IDLE;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut stderr = String::new();
     while std::time::Instant::now() < deadline && !stderr.contains(idle) {
@@ -499,7 +505,25 @@ deploy flow f;
     assert!(still_running, "{stderr}");
     assert_eq!(stderr.matches(idle).count(), 1, "{stderr}");
     assert!(
-        stderr.contains("[f::broken] quarantined after 1 failure(s)"),
+        stderr.contains(&format!("[f::broken] {QUARANTINED} 1 {NO_RETRY_LEFT}")),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_plugin_guide_shows_the_run_time_failure_lines() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/plugins.md"))
+            .expect("docs/plugins.md");
+    for fragment in [
+        format!("[FLOW::ALIAS] failed (N failure(s) so far): ERROR; {RESTARTING} MS ms"),
+        format!("[FLOW::ALIAS] {QUARANTINED} N {NO_RETRY_LEFT} ERROR"),
+        format!("[FLOW::ALIAS] {CONNECT_RETRY} N): ERROR; retrying in MS ms"),
+        format!("{IDLE} (the last, FLOW::ALIAS: WHY)"),
+    ] {
+        assert!(
+            guide.contains(&fragment),
+            "docs/plugins.md does not show `{fragment}`"
+        );
+    }
 }
