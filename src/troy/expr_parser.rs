@@ -149,14 +149,7 @@ impl Parser<'_> {
             }
             Tok::Punct("[") => {
                 self.next();
-                let mut items = Vec::new();
-                while !self.eat_punct("]") {
-                    items.push(self.binary(0, depth + 1)?);
-                    if !self.eat_punct(",") {
-                        self.expect_punct("]")?;
-                        break;
-                    }
-                }
+                let items = self.items_until("]", |p, _| p.binary(0, depth + 1))?;
                 Ok(Expr {
                     kind: ExprKind::Array(items),
                     pos,
@@ -255,14 +248,7 @@ impl Parser<'_> {
         }
         let func = func.ok_or_else(|| self.err(pos, format!("unknown function `{full}`")))?;
         self.next();
-        let mut call_args = Vec::new();
-        while !self.eat_punct(")") {
-            call_args.push(self.binary(0, depth + 1)?);
-            if !self.eat_punct(",") {
-                self.expect_punct(")")?;
-                break;
-            }
-        }
+        let call_args = self.items_until(")", |p, _| p.binary(0, depth + 1))?;
         if call_args.len() != 1 {
             return Err(self.err(
                 pos,
@@ -275,46 +261,67 @@ impl Parser<'_> {
         })
     }
 
-    fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
-        let mut fields: Vec<(Expr, Expr)> = Vec::new();
-        while !self.eat_punct("}") {
-            let kt = self.peek().clone();
-            let key = match kt.tok {
-                Tok::Str(parts) => {
-                    self.next();
-                    self.string(parts, kt.pos, depth)?
-                }
-                Tok::Ident(_) | Tok::Quoted(_) => {
-                    return Err(self.err(
-                        kt.pos,
-                        format!(
-                            "record keys must be strings: write {} in double quotes",
-                            kt.tok.describe()
-                        ),
-                    ));
-                }
-                _ => return Err(self.unexpected("a string key or `}`")),
-            };
-            if let Some(name) = key.as_literal().and_then(Value::as_str) {
-                let dup = fields
-                    .iter()
-                    .any(|(k, _)| k.as_literal().and_then(Value::as_str) == Some(name));
-                if dup {
-                    return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
-                }
-            }
-            self.expect_punct(":")?;
-            let value = self.binary(0, depth + 1)?;
-            fields.push((key, value));
+    /// The items of a list after its opening bracket, up to `close`: separated by commas, a
+    /// trailing comma allowed. `item` parses one, seeing the ones before it.
+    fn items_until<T>(
+        &mut self,
+        close: &str,
+        mut item: impl FnMut(&mut Self, &[T]) -> Result<T, TroyError>,
+    ) -> Result<Vec<T>, TroyError> {
+        let mut items = Vec::new();
+        while !self.eat_punct(close) {
+            let next = item(self, &items)?;
+            items.push(next);
             if !self.eat_punct(",") {
-                self.expect_punct("}")?;
+                self.expect_punct(close)?;
                 break;
             }
         }
+        Ok(items)
+    }
+
+    fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
+        let fields = self.items_until("}", |p, fields| p.record_field(fields, depth))?;
         Ok(Expr {
             kind: ExprKind::Record(fields),
             pos,
         })
+    }
+
+    /// One `"key": value` of a record whose `fields` so far are given.
+    fn record_field(
+        &mut self,
+        fields: &[(Expr, Expr)],
+        depth: usize,
+    ) -> Result<(Expr, Expr), TroyError> {
+        let kt = self.peek().clone();
+        let key = match kt.tok {
+            Tok::Str(parts) => {
+                self.next();
+                self.string(parts, kt.pos, depth)?
+            }
+            Tok::Ident(_) | Tok::Quoted(_) => {
+                return Err(self.err(
+                    kt.pos,
+                    format!(
+                        "record keys must be strings: write {} in double quotes",
+                        kt.tok.describe()
+                    ),
+                ));
+            }
+            _ => return Err(self.unexpected("a string key or `}`")),
+        };
+        if let Some(name) = key.as_literal().and_then(Value::as_str) {
+            let dup = fields
+                .iter()
+                .any(|(k, _)| k.as_literal().and_then(Value::as_str) == Some(name));
+            if dup {
+                return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
+            }
+        }
+        self.expect_punct(":")?;
+        let value = self.binary(0, depth + 1)?;
+        Ok((key, value))
     }
 
     fn string(
