@@ -545,3 +545,31 @@ fn an_allowlist_loads_only_pinned_plugins_with_their_hash() {
         );
     }
 }
+
+#[test]
+fn pdk_stands_alone_and_packages() {
+    let manifest = std::fs::read_to_string(Path::new(WORKSPACE).join("pdk/Cargo.toml"))
+        .expect("pdk/Cargo.toml");
+    assert!(
+        !manifest
+            .lines()
+            .any(|l| !l.trim_start().starts_with('#') && l.contains("workspace")),
+        "pdk/Cargo.toml must inherit nothing from the workspace:\n{manifest}"
+    );
+    let out = cargo(
+        Path::new(WORKSPACE),
+        &[
+            "package",
+            "-p",
+            "tremor-pdk",
+            "--allow-dirty",
+            "--no-verify",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Packaged"),
+        "{}",
+        text(&out.stderr)
+    );
+}
