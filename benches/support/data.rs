@@ -92,7 +92,7 @@ pub fn record(rng: &mut Lcg, i: u64) -> String {
         ts = ts,
         level = LEVELS[(i % LEVELS.len() as u64) as usize],
         host = rng.below(200),
-        service = SERVICES[rng.below(SERVICES.len() as u64) as usize],
+        service = rng.pick(SERVICES),
         pid = 1000 + rng.below(30000),
         message = message,
         method = rng.pick(METHODS),
