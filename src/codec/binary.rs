@@ -2,19 +2,15 @@
 //! JSON (as in Tremor).
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Binary;
-
-impl NamedCodec for Binary {
-    const NAME: &'static str = "binary";
-}
 
 impl Codec for Binary {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

@@ -7,7 +7,7 @@
 //! and UTF-8 bytes. Decoding borrows the strings from the chunk.
 
 use super::{
-    api::{encode_whole, Codec, Decoded, NamedCodec},
+    api::{encode_whole, Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
@@ -20,12 +20,8 @@ const TYPE_STRING: u8 = 2;
 const TYPE_TRUE: u8 = 3;
 const TYPE_FALSE: u8 = 4;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Binflux;
-
-impl NamedCodec for Binflux {
-    const NAME: &'static str = "binflux";
-}
 
 impl Codec for Binflux {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

@@ -3,25 +3,17 @@
 //! postprocessor adds one), as Tremor does. Fields are quoted only when they must be.
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{StaticNode, Value};
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Csv {
     /// Reused per event: one field's text.
     field: String,
-}
-
-impl Csv {
-    pub(super) fn new() -> Self {
-        Self {
-            field: String::new(),
-        }
-    }
 }
 
 /// Writes one field as the `csv` crate's writer does by default (RFC 4180, quoting only
@@ -60,10 +52,6 @@ fn field_text(value: &Value<'_>, out: &mut String) {
             let _ = write!(out, "{other}");
         }
     }
-}
-
-impl NamedCodec for Csv {
-    const NAME: &'static str = "csv";
 }
 
 impl Codec for Csv {

@@ -6,18 +6,14 @@
 //! Metric values are floats (written back without a fraction when they have none).
 
 use super::{
-    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    api::{decode_text, encode_whole, Codec, Decoded},
     error::CodecError,
 };
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Dogstatsd;
-
-impl NamedCodec for Dogstatsd {
-    const NAME: &'static str = "dogstatsd";
-}
 
 impl Codec for Dogstatsd {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

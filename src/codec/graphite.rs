@@ -3,7 +3,7 @@
 //! counts seconds; `-1` means "now", which becomes the event's ingest time), as in Tremor.
 
 use super::{
-    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    api::{decode_text, encode_whole, Codec, Decoded},
     error::CodecError,
     statsd::number,
 };
@@ -12,7 +12,7 @@ use tremor_value::{Cow, Object, Value};
 
 const NS_PER_S: u64 = 1_000_000_000;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct GraphitePlaintext;
 
 fn decode(line: &str, ingest_ns: u64) -> Option<Value<'_>> {
@@ -41,10 +41,6 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
     out.push(b' ');
     tremor_value::write_json(&Value::from(seconds), out);
     Some(())
-}
-
-impl NamedCodec for GraphitePlaintext {
-    const NAME: &'static str = "graphite-plaintext";
 }
 
 impl Codec for GraphitePlaintext {

@@ -7,19 +7,15 @@
 //! tags and fields sorted by key, as Tremor does, so output is stable.
 
 use super::{
-    api::{encode_whole, Codec, Decoded, NamedCodec},
+    api::{encode_whole, Codec, Decoded},
     error::{CodecError, InfluxError},
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Influx;
-
-impl NamedCodec for Influx {
-    const NAME: &'static str = "influx";
-}
 
 impl Codec for Influx {
     fn decode(&mut self, data: RVec<u8>, ingest_ns: u64) -> Decoded {

@@ -14,8 +14,8 @@ pub(super) struct Json<const SORTED: bool> {
     parser: JsonParser,
 }
 
-impl<const SORTED: bool> Json<SORTED> {
-    pub(super) fn new() -> Self {
+impl<const SORTED: bool> Default for Json<SORTED> {
+    fn default() -> Self {
         Self {
             parser: JsonParser::new(),
         }
@@ -25,15 +25,15 @@ impl<const SORTED: bool> Json<SORTED> {
 /// A copy starts with its own, empty scratch buffers.
 impl<const SORTED: bool> Clone for Json<SORTED> {
     fn clone(&self) -> Self {
-        Self::new()
+        Self::default()
     }
 }
 
-impl<const SORTED: bool> NamedCodec for Json<SORTED> {
-    const NAME: &'static str = if SORTED { "json-sorted" } else { "json" };
-}
-
-impl<const SORTED: bool> Codec for Json<SORTED> {
+// Named per mode in the codec table (`json`, `json-sorted`).
+impl<const SORTED: bool> Codec for Json<SORTED>
+where
+    Self: NamedCodec,
+{
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         let parser = &mut self.parser;
         EventPayload::try_new(data, |bytes| parser.parse(bytes))

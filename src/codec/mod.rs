@@ -24,29 +24,51 @@ mod tremor;
 mod yaml;
 
 pub use api::Codec;
+use api::NamedCodec;
 pub use error::CodecError;
 
 use tremor_value::Value;
 
-/// The names of all codecs, for error messages (`json-sorted` is Tremor 0.12's name of
-/// `{"name": "json", "config": {"mode": "sorted"}}`).
-pub const NAMES: &[&str] = &[
-    "json",
-    "json-sorted",
-    "string",
-    "binary",
-    "yaml",
-    "msgpack",
-    "csv",
-    "influx",
-    "binflux",
-    "statsd",
-    "dogstatsd",
-    "syslog",
-    "null",
-    "tremor",
-    "graphite-plaintext",
-];
+/// The codecs by name, in one table: each type gets its [`NamedCodec`] name from here, and
+/// [`NAMES`] and [`lookup`] are made from it. Each codec is made by `Default` (one per
+/// deployment, cloned per stream).
+macro_rules! codecs {
+    ($($name:literal => $codec:ty,)*) => {
+        $(impl NamedCodec for $codec {
+            const NAME: &'static str = $name;
+        })*
+
+        /// The names of all codecs, for error messages (`json-sorted` is Tremor 0.12's name
+        /// of `{"name": "json", "config": {"mode": "sorted"}}`).
+        pub const NAMES: &[&str] = &[$($name),*];
+
+        /// The codec `name` with its default settings.
+        fn by_name(name: &str) -> Option<Box<dyn Codec>> {
+            match name {
+                $($name => Some(Box::new(<$codec>::default())),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+codecs! {
+    "json" => json::Json<false>,
+    "json-sorted" => json::Json<true>,
+    "string" => string::StringCodec,
+    "binary" => binary::Binary,
+    "yaml" => yaml::Yaml,
+    "msgpack" => msgpack::Msgpack,
+    "csv" => csv::Csv,
+    "influx" => influx::Influx,
+    "binflux" => binflux::Binflux,
+    "statsd" => statsd::Statsd,
+    "dogstatsd" => dogstatsd::Dogstatsd,
+    "syslog" => syslog::Syslog,
+    "null" => null::Null,
+    "tremor" => tremor::Tremor,
+    "graphite-plaintext" => graphite::GraphitePlaintext,
+}
 
 /// Creates the codec `name` with its `config` record.
 ///
@@ -65,28 +87,16 @@ pub fn lookup(name: &str, config: &Value<'_>) -> Result<Box<dyn Codec>, CodecErr
             })
         }
     };
-    match name {
-        "json" if sorted_by_config => Ok(Box::new(json::Json::<true>::new())),
-        "json" => Ok(Box::new(json::Json::<false>::new())),
-        "json-sorted" => Ok(Box::new(json::Json::<true>::new())),
-        "string" => Ok(Box::new(string::StringCodec)),
-        "binary" => Ok(Box::new(binary::Binary)),
-        "yaml" => Ok(Box::new(yaml::Yaml)),
-        "msgpack" => Ok(Box::new(msgpack::Msgpack)),
-        "csv" => Ok(Box::new(csv::Csv::new())),
-        "influx" => Ok(Box::new(influx::Influx)),
-        "binflux" => Ok(Box::new(binflux::Binflux)),
-        "statsd" => Ok(Box::new(statsd::Statsd)),
-        "dogstatsd" => Ok(Box::new(dogstatsd::Dogstatsd)),
-        "syslog" => Ok(Box::new(syslog::Syslog)),
-        "null" => Ok(Box::new(null::Null)),
-        "tremor" => Ok(Box::new(tremor::Tremor)),
-        "graphite-plaintext" => Ok(Box::new(graphite::GraphitePlaintext)),
-        other => Err(CodecError::Unknown {
-            name: other.to_string(),
-            known: NAMES,
-        }),
-    }
+    // `{"mode": "sorted"}` makes `json` the codec named `json-sorted`.
+    let codec = if name == "json" && sorted_by_config {
+        by_name("json-sorted")
+    } else {
+        by_name(name)
+    };
+    codec.ok_or_else(|| CodecError::Unknown {
+        name: name.to_string(),
+        known: NAMES,
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! other.
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
     serde_value::{OwnedValue, SerValue},
 };
@@ -16,12 +16,8 @@ use tremor_value::Value;
 /// input recurse deep enough to overflow a small thread stack in an unoptimized build.
 const MAX_DEPTH: usize = 128;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Msgpack;
-
-impl NamedCodec for Msgpack {
-    const NAME: &'static str = "msgpack";
-}
 
 impl Codec for Msgpack {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

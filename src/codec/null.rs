@@ -2,19 +2,15 @@
 //! connectors whose payload does not matter).
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Null;
-
-impl NamedCodec for Null {
-    const NAME: &'static str = "null";
-}
 
 impl Codec for Null {
     fn decode(&mut self, _data: RVec<u8>, _ingest_ns: u64) -> Decoded {

@@ -6,18 +6,14 @@
 //! floats, others integers.
 
 use super::{
-    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    api::{decode_text, encode_whole, Codec, Decoded},
     error::CodecError,
 };
 use abi_stable::std_types::RVec;
 use tremor_value::{Cow, Object, Value};
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Statsd;
-
-impl NamedCodec for Statsd {
-    const NAME: &'static str = "statsd";
-}
 
 impl Codec for Statsd {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

@@ -1,19 +1,15 @@
 //! `string`: UTF-8 text as a string value; non-strings encode as JSON.
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct StringCodec;
-
-impl NamedCodec for StringCodec {
-    const NAME: &'static str = "string";
-}
 
 impl Codec for StringCodec {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {

@@ -8,7 +8,7 @@
 //! line that is no syslog at all decodes as an RFC 3164 message with only `msg`.
 
 use super::{
-    api::{decode_text, encode_whole, Codec, Decoded, NamedCodec},
+    api::{decode_text, encode_whole, Codec, Decoded},
     error::CodecError,
 };
 use abi_stable::std_types::RVec;
@@ -17,7 +17,7 @@ use std::io::Write;
 use syslog_loose::{ProcId, Protocol, Variant};
 use tremor_value::{Cow, Object, Value};
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Syslog;
 
 /// Facility names by code (RFC 5424 table 1, in syslog_loose's and Tremor's spelling).
@@ -233,10 +233,6 @@ fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), &'static str> {
         (Some(_), _) => Err("invalid protocol type"),
         (None, None) => encode_rfc5424(value, 1, out),
     }
-}
-
-impl NamedCodec for Syslog {
-    const NAME: &'static str = "syslog";
 }
 
 impl Codec for Syslog {

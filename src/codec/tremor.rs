@@ -8,7 +8,7 @@
 //! UTF-8 and bounds nesting, since the chunk may come from anyone.
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
 };
 use crate::event::EventPayload;
@@ -32,7 +32,7 @@ const MAX_DEPTH: usize = 128;
 /// The most elements reserved up front from a count the input announces.
 const MAX_PREALLOCATED: usize = 4096;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Tremor;
 
 struct Reader<'a>(&'a [u8]);
@@ -144,10 +144,6 @@ fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
             }
         }
     }
-}
-
-impl NamedCodec for Tremor {
-    const NAME: &'static str = "tremor";
 }
 
 impl Codec for Tremor {

@@ -1,7 +1,7 @@
 //! `yaml`: one YAML document per chunk.
 
 use super::{
-    api::{Codec, Decoded, NamedCodec},
+    api::{Codec, Decoded},
     error::CodecError,
     serde_value::{OwnedValue, SerValue},
 };
@@ -9,12 +9,8 @@ use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct Yaml;
-
-impl NamedCodec for Yaml {
-    const NAME: &'static str = "yaml";
-}
 
 impl Codec for Yaml {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
