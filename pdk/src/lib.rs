@@ -100,6 +100,7 @@ pub const INTERFACE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Re-exports used by the macros of this crate; not part of the public interface.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::panic::install_plugin_panic_hook;
     pub use abi_stable;
     pub use inventory;
     pub use mimalloc;
@@ -205,6 +206,7 @@ macro_rules! connector_module {
         #[cfg(feature = "plugin")]
         #[$crate::__private::abi_stable::export_root_module]
         pub fn export_connector_module() -> $crate::ConnectorMod_Ref {
+            $crate::__private::install_plugin_panic_hook();
             connector_module()
         }
     };

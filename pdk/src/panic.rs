@@ -14,6 +14,20 @@ use std::{
     task::{Context, Poll},
 };
 
+/// Called by [`crate::connector_module!`]'s export, in plugin builds only: a plugin has its own
+/// copy of the standard library, whose default hook would print every panic — caught here and
+/// reported by the runtime anyway — to stderr. This hook logs where it happened through the
+/// logging bridge instead, at debug level (the runtime logs the error itself, naming the
+/// connector). A builtin never calls it: the host's hook is the host's business.
+pub fn install_plugin_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            log::debug!(target: "tremor_pdk::panic", "connector {info}");
+        }));
+    });
+}
+
 /// The message of a caught panic payload.
 pub(crate) fn panic_error(payload: Box<dyn Any + Send>) -> ConnectorError {
     let what = payload
