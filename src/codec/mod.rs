@@ -4,7 +4,6 @@
 //! what they mean. One instance per stream (decoding) or per sink (encoding).
 
 mod api;
-mod binary;
 mod binflux;
 mod csv;
 mod dogstatsd;
@@ -13,10 +12,9 @@ mod graphite;
 mod influx;
 mod json;
 mod msgpack;
-mod null;
+mod raw;
 mod serde_value;
 mod statsd;
-mod string;
 mod syslog;
 #[cfg(test)]
 mod test_support;
@@ -55,8 +53,8 @@ macro_rules! codecs {
 codecs! {
     "json" => json::Json<false>,
     "json-sorted" => json::Json<true>,
-    "string" => string::StringCodec,
-    "binary" => binary::Binary,
+    "string" => raw::StringCodec,
+    "binary" => raw::Binary,
     "yaml" => yaml::Yaml,
     "msgpack" => msgpack::Msgpack,
     "csv" => csv::Csv,
@@ -65,7 +63,7 @@ codecs! {
     "statsd" => statsd::Statsd,
     "dogstatsd" => dogstatsd::Dogstatsd,
     "syslog" => syslog::Syslog,
-    "null" => null::Null,
+    "null" => raw::Null,
     "tremor" => tremor::Tremor,
     "graphite-plaintext" => graphite::GraphitePlaintext,
 }
