@@ -3,54 +3,47 @@
 //! nothing: Tremor's codec for connectors whose payload does not matter).
 
 use super::{
-    api::{Codec, Decoded},
+    api::{Codec, Decoded, NamedCodec},
     error::CodecError,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
 use tremor_value::Value;
 
-/// Strings and bytes as they are; as in Tremor, anything else as JSON.
-fn write_raw(value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-    match value {
-        Value::String(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Bytes(b) => out.extend_from_slice(b),
-        other => tremor_value::write_json(other, out),
-    }
-    Ok(())
-}
-
+/// `binary` (`TEXT` false: the chunk as a bytes value) and `string` (`TEXT` true: the chunk
+/// as a string value, which must be UTF-8). Both encode strings and bytes as they are and, as
+/// in Tremor, anything else as JSON.
 #[derive(Clone, Default)]
-pub(super) struct Binary;
+pub(super) struct Raw<const TEXT: bool>;
 
-impl Codec for Binary {
+pub(super) type Binary = Raw<false>;
+pub(super) type StringCodec = Raw<true>;
+
+// Named per mode in the codec table (`binary`, `string`).
+impl<const TEXT: bool> Codec for Raw<TEXT>
+where
+    Self: NamedCodec,
+{
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
-            Ok::<_, CodecError>(Value::Bytes(beef::Cow::borrowed(&*bytes)))
+            if TEXT {
+                std::str::from_utf8(bytes)
+                    .map(Value::from)
+                    .map_err(CodecError::InvalidUtf8)
+            } else {
+                Ok(Value::Bytes(beef::Cow::borrowed(&*bytes)))
+            }
         })
         .map(Some)
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        write_raw(value, out)
-    }
-}
-
-#[derive(Clone, Default)]
-pub(super) struct StringCodec;
-
-impl Codec for StringCodec {
-    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
-        EventPayload::try_new(data, |bytes| {
-            std::str::from_utf8(bytes)
-                .map(Value::from)
-                .map_err(CodecError::InvalidUtf8)
-        })
-        .map(Some)
-    }
-
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        write_raw(value, out)
+        match value {
+            Value::String(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Bytes(b) => out.extend_from_slice(b),
+            other => tremor_value::write_json(other, out),
+        }
+        Ok(())
     }
 }
 
