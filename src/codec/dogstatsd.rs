@@ -101,25 +101,7 @@ fn decode_event(text: &str) -> Option<Value<'_>> {
     let rest = rest.get(text_len..)?;
     m.insert(key("title"), Value::from(title));
     m.insert(key("text"), Value::from(body));
-    for section in rest.split('|') {
-        if let Some(s) = section.strip_prefix("d:") {
-            m.insert(key("timestamp"), Value::from(s.parse::<u32>().ok()?));
-        } else if let Some(s) = section.strip_prefix("h:") {
-            m.insert(key("hostname"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix("p:") {
-            m.insert(key("priority"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix("s:") {
-            m.insert(key("source"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix("t:") {
-            m.insert(key("type"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix("k:") {
-            m.insert(key("aggregation_key"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix('#') {
-            m.insert(key("tags"), tags(s));
-        } else if let Some(s) = section.strip_prefix("c:") {
-            m.insert(key("container_id"), Value::from(s));
-        }
-    }
+    decode_sections(rest, EVENT_SECTIONS, &mut m)?;
     Some(wrap("event", m))
 }
 
@@ -130,20 +112,47 @@ fn decode_service_check(text: &str) -> Option<Value<'_>> {
     let (status, rest) = rest.split_once('|').unwrap_or((rest, ""));
     let status: u8 = status.parse().ok().filter(|s| *s <= 3)?;
     m.insert(key("status"), Value::from(status));
-    for section in rest.split('|') {
+    decode_sections(rest, SERVICE_CHECK_SECTIONS, &mut m)?;
+    Some(wrap("service_check", m))
+}
+
+/// The text sections of an event, by prefix, with the key each fills.
+const EVENT_SECTIONS: &[(&str, &str)] = &[
+    ("h:", "hostname"),
+    ("p:", "priority"),
+    ("s:", "source"),
+    ("t:", "type"),
+    ("k:", "aggregation_key"),
+    ("c:", "container_id"),
+];
+
+/// The text sections of a service check, by prefix, with the key each fills.
+const SERVICE_CHECK_SECTIONS: &[(&str, &str)] = &[
+    ("h:", "hostname"),
+    ("c:", "container_id"),
+    ("m:", "message"),
+];
+
+/// Reads the `|`-separated sections of an event or a service check into `m`: `d:` the
+/// timestamp, `#` the tags, and the `text` sections; anything else is ignored.
+fn decode_sections<'v>(
+    sections: &'v str,
+    text: &[(&str, &'static str)],
+    m: &mut Object<'v>,
+) -> Option<()> {
+    for section in sections.split('|') {
         if let Some(s) = section.strip_prefix("d:") {
             m.insert(key("timestamp"), Value::from(s.parse::<u32>().ok()?));
-        } else if let Some(s) = section.strip_prefix("h:") {
-            m.insert(key("hostname"), Value::from(s));
         } else if let Some(s) = section.strip_prefix('#') {
             m.insert(key("tags"), tags(s));
-        } else if let Some(s) = section.strip_prefix("c:") {
-            m.insert(key("container_id"), Value::from(s));
-        } else if let Some(s) = section.strip_prefix("m:") {
-            m.insert(key("message"), Value::from(s));
+        } else if let Some((name, s)) = text
+            .iter()
+            .find_map(|(prefix, name)| Some((*name, section.strip_prefix(prefix)?)))
+        {
+            m.insert(key(name), Value::from(s));
         }
     }
-    Some(wrap("service_check", m))
+    Some(())
 }
 
 fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
