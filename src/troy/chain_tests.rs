@@ -147,3 +147,64 @@ fn chains_keep_left_to_right_semantics() {
     assert_eq!(value("true and false and 1"), "false");
     assert_eq!(value("false or true or 1"), "true");
 }
+
+/// A deployment with `n` of everything: definitions, creates, links, arguments, `with` values,
+/// ports, selects and record keys.
+fn wide_deployment(n: usize) -> String {
+    let mut body = String::new();
+    let args: Vec<String> = (0..n).map(|i| format!("a{i} = {i}")).collect();
+    let ports: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+    body.push_str(&format!(
+        "  define pipeline wide\n  args\n    {}\n  into {}\n  pipeline\n",
+        args.join(", "),
+        ports.join(", ")
+    ));
+    for p in &ports {
+        body.push_str(&format!("    select event from in into {p};\n"));
+    }
+    body.push_str("  end;\n");
+    for i in 0..n {
+        body.push_str(&format!(
+            "  define pipeline d{i} pipeline select event from in into out; end;\n  \
+             create pipeline c{i} from d{i};\n"
+        ));
+    }
+    for i in 1..n {
+        let before = i - 1;
+        body.push_str(&format!(
+            "  connect /pipeline/c{before}/out to /pipeline/c{i}/in;\n"
+        ));
+    }
+    body.push_str(&format!(
+        "  create pipeline w from wide with {} end;\n",
+        args.join(", ")
+    ));
+    let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+    body.push_str(&format!(
+        "  define connector c from metronome\n  with\n    config = {{\"interval\": 1, \"x\": {{{}}}}}\n  \
+         end;\n  create connector c;\n",
+        keys.join(", ")
+    ));
+    flow(&body)
+}
+
+/// Wide deployments plan in time linear in their size: four times as wide takes about four
+/// times as long (a duplicate check or lookup per item over all the others, 16 times).
+#[test]
+fn wide_deployments_plan_in_linear_time() {
+    let time = |n: usize| {
+        let src = wide_deployment(n);
+        let start = Instant::now();
+        let plan = plan_source(&src, "config.troy", &[]).unwrap_or_else(|e| panic!("plans: {e}"));
+        let took = start.elapsed();
+        assert_eq!(plan.flows[0].pipelines.len(), n + 1);
+        took
+    };
+    let small = time(5_000);
+    let large = time(20_000);
+    assert!(
+        large < small * 8 + Duration::from_millis(200),
+        "5,000 wide: {small:?}, 20,000 wide: {large:?}"
+    );
+    assert!(large < 3 * BUDGET, "20,000 wide: {large:?}");
+}

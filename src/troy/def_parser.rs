@@ -3,13 +3,27 @@
 use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
 use super::error::{Pos, TroyError};
 use super::parser::Parser;
+use std::collections::HashSet;
+
+/// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of
+/// 100,000 arguments must not cost 10^10 comparisons).
+#[derive(Default)]
+struct Seen(HashSet<String>);
+
+impl Seen {
+    /// False when `name` was seen before.
+    fn first(&mut self, name: &Ident) -> bool {
+        self.0.insert(name.name.clone())
+    }
+}
 
 impl Parser<'_> {
     fn args_decl(&mut self) -> Result<Vec<ArgDecl>, TroyError> {
         let mut args = Vec::new();
+        let mut seen = Seen::default();
         loop {
             let name = self.ident("an argument name")?;
-            if args.iter().any(|a: &ArgDecl| a.name.name == name.name) {
+            if !seen.first(&name) {
                 return Err(self.err(name.pos, format!("duplicate argument `{}`", name.name)));
             }
             let default = if self.eat_punct("=") {
@@ -33,9 +47,10 @@ impl Parser<'_> {
     /// `with K = EXPR, ... end` (the `with` already consumed).
     pub(crate) fn with_block(&mut self) -> Result<Vec<WithArg>, TroyError> {
         let mut items: Vec<WithArg> = Vec::new();
+        let mut seen = Seen::default();
         while !self.eat_kw("end") {
             let name = self.ident("a name or `end`")?;
-            if items.iter().any(|i| i.name.name == name.name) {
+            if !seen.first(&name) {
                 return Err(self.err(name.pos, format!("duplicate `with` key `{}`", name.name)));
             }
             self.expect_punct("=")?;
@@ -88,9 +103,11 @@ impl Parser<'_> {
 
     fn port_list(&mut self) -> Result<Vec<Ident>, TroyError> {
         let mut ports: Vec<Ident> = vec![self.ident("a port name")?];
+        let mut seen = Seen::default();
+        seen.first(&ports[0]);
         while self.eat_punct(",") {
             let p = self.ident("a port name")?;
-            if ports.iter().any(|q| q.name == p.name) {
+            if !seen.first(&p) {
                 return Err(self.err(p.pos, format!("duplicate port `{}`", p.name)));
             }
             ports.push(p);

@@ -281,17 +281,19 @@ impl Parser<'_> {
     }
 
     fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
-        let fields = self.items_until("}", |p, fields| p.record_field(fields, depth))?;
+        // Literal keys seen so far: a repeated one is refused in constant time per key.
+        let mut keys = std::collections::HashSet::new();
+        let fields = self.items_until("}", |p, _| p.record_field(&mut keys, depth))?;
         Ok(Expr {
             kind: ExprKind::Record(fields),
             pos,
         })
     }
 
-    /// One `"key": value` of a record whose `fields` so far are given.
+    /// One `"key": value` of a record whose literal `keys` so far are given.
     fn record_field(
         &mut self,
-        fields: &[(Expr, Expr)],
+        keys: &mut std::collections::HashSet<String>,
         depth: usize,
     ) -> Result<(Expr, Expr), TroyError> {
         let kt = self.peek().clone();
@@ -312,9 +314,7 @@ impl Parser<'_> {
             _ => return Err(self.unexpected("a string key or `}`")),
         };
         if let Some(name) = key.as_literal().and_then(Value::as_str) {
-            let dup = fields
-                .iter()
-                .any(|(k, _)| k.as_literal().and_then(Value::as_str) == Some(name));
+            let dup = !keys.insert(name.to_string());
             if dup {
                 return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
             }

@@ -7,7 +7,7 @@
 
 use super::ast::{
     ArgDecl, Connect, ConnectorDef, Create, EndpointRef, File, FlowDef, Ident, Kind, PipelineDef,
-    CONNECTOR_WITH_KEYS,
+    WithArg, CONNECTOR_WITH_KEYS,
 };
 use super::error::{Pos, TroyError};
 use super::eval::EvalError;
@@ -18,7 +18,7 @@ use super::plan::{
 };
 use super::settings;
 use crate::ports::{ERR, IN, OUT};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use tremor_value::{StaticNode, Value};
 
@@ -80,9 +80,9 @@ struct Scope<'a> {
     file: &'a str,
     /// `(alias, module)`; later entries shadow earlier ones.
     modules: Vec<(String, Rc<Module>)>,
-    /// Flow definitions first, then the file's, so the flow's own win.
-    connectors: Vec<&'a ConnectorDef>,
-    pipelines: Vec<&'a PipelineDef>,
+    /// Definitions by name: the file's, overridden by the flow's own.
+    connectors: HashMap<&'a str, &'a ConnectorDef>,
+    pipelines: HashMap<&'a str, &'a PipelineDef>,
 }
 
 fn eval_err(file: &str) -> impl Fn(EvalError) -> TroyError + '_ {
@@ -106,8 +106,12 @@ fn plan_flow(
     let scope = Scope {
         file: file_name,
         modules,
-        connectors: flow.connectors.iter().chain(&file.connectors).collect(),
-        pipelines: flow.pipelines.iter().chain(&file.pipelines).collect(),
+        connectors: (file.connectors.iter().chain(&flow.connectors))
+            .map(|d| (d.name.name.as_str(), d))
+            .collect(),
+        pipelines: (file.pipelines.iter().chain(&flow.pipelines))
+            .map(|d| (d.name.name.as_str(), d))
+            .collect(),
     };
     let mut plan = FlowPlan {
         name: flow.name.name.clone(),
@@ -226,8 +230,7 @@ impl Scope<'_> {
     fn find<'s, T>(
         &'s self,
         c: &Create,
-        local: &'s [&'s T],
-        name_of: impl Fn(&T) -> &str,
+        local: &'s HashMap<&'s str, &'s T>,
         in_module: impl Fn(&'s Module, &str) -> Option<&'s T>,
     ) -> Result<(&'s T, &'s str), TroyError> {
         let (module, name) = match &c.from {
@@ -235,7 +238,7 @@ impl Scope<'_> {
             Some(r) => (&r.module[..], &r.name),
         };
         if module.is_empty() {
-            if let Some(d) = local.iter().find(|d| name_of(d) == name.name) {
+            if let Some(d) = local.get(name.name.as_str()) {
                 return Ok((*d, self.file));
             }
             let hint = if c.from.is_none() {
@@ -274,8 +277,9 @@ impl Scope<'_> {
         def_name: &str,
         def_file: &str,
     ) -> Result<Value<'static>, TroyError> {
+        let declared_names: HashSet<&str> = decls.iter().map(|d| d.name.name.as_str()).collect();
         for w in &c.with {
-            if !decls.iter().any(|d| d.name.name == w.name.name) {
+            if !declared_names.contains(w.name.name.as_str()) {
                 let declared: Vec<&str> = decls.iter().map(|d| d.name.name.as_str()).collect();
                 let declared = if declared.is_empty() {
                     "it declares no arguments".to_string()
@@ -292,9 +296,11 @@ impl Scope<'_> {
             }
         }
         let empty = Value::object();
+        let given: HashMap<&str, &WithArg> =
+            c.with.iter().map(|w| (w.name.name.as_str(), w)).collect();
         let mut fields = Vec::with_capacity(decls.len());
         for d in decls {
-            let v = if let Some(w) = c.with.iter().find(|w| w.name.name == d.name.name) {
+            let v = if let Some(w) = given.get(d.name.name.as_str()) {
                 eval_const(&w.value, &empty).map_err(eval_err(self.file))?
             } else if let Some(default) = &d.default {
                 eval_const(default, &empty).map_err(eval_err(def_file))?
@@ -314,8 +320,7 @@ impl Scope<'_> {
     }
 
     fn connector(&self, c: &Create) -> Result<ConnectorPlan, TroyError> {
-        let (def, def_file) =
-            self.find(c, &self.connectors, |d| &d.name.name, |m, n| m.connector(n))?;
+        let (def, def_file) = self.find(c, &self.connectors, |m, n| m.connector(n))?;
         let args = self.args(c, &def.args, &def.name.name, def_file)?;
         let mut p = ConnectorPlan::new(&c.alias.name, &def.connector_type.name, c.pos);
         for w in &def.with {
@@ -338,8 +343,7 @@ impl Scope<'_> {
     }
 
     fn pipeline(&self, c: &Create) -> Result<PipelinePlan, TroyError> {
-        let (def, def_file) =
-            self.find(c, &self.pipelines, |d| &d.name.name, |m, n| m.pipeline(n))?;
+        let (def, def_file) = self.find(c, &self.pipelines, |m, n| m.pipeline(n))?;
         let args = self.args(c, &def.args, &def.name.name, def_file)?;
         let from_ports = def
             .from_ports
@@ -349,13 +353,15 @@ impl Scope<'_> {
             .into_ports
             .as_deref()
             .map_or_else(|| vec![OUT.to_string(), ERR.to_string()], names);
+        let (from_set, into_set): (HashSet<&String>, HashSet<&String>) =
+            (from_ports.iter().collect(), into_ports.iter().collect());
         let mut selects = Vec::with_capacity(def.selects.len());
         for s in &def.selects {
-            for (port, declared, dir, clause) in [
-                (&s.from_port, &from_ports, "input", "from"),
-                (&s.into_port, &into_ports, "output", "into"),
+            for (port, declared, known, dir, clause) in [
+                (&s.from_port, &from_ports, &from_set, "input", "from"),
+                (&s.into_port, &into_ports, &into_set, "output", "into"),
             ] {
-                if !declared.contains(&port.name) {
+                if !known.contains(&port.name) {
                     return Err(TroyError::at(
                         def_file,
                         port.pos,
