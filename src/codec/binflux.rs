@@ -9,6 +9,7 @@
 use super::{
     api::{encode_whole, Codec, Decoded},
     error::CodecError,
+    reader::Reader,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
@@ -37,54 +38,33 @@ impl Codec for Binflux {
     }
 }
 
-/// A reader over the chunk; every read fails cleanly at the end of the data.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], &'static str> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or("truncated")?;
-        self.0 = rest;
-        Ok(*head)
-    }
-
-    fn u16(&mut self) -> Result<usize, &'static str> {
-        Ok(usize::from(u16::from_be_bytes(self.take()?)))
-    }
-
-    fn str(&mut self) -> Result<Cow<'a>, &'static str> {
-        let len = self.u16()?;
-        if self.0.len() < len {
-            return Err("truncated string");
-        }
-        let (s, rest) = self.0.split_at(len);
-        self.0 = rest;
-        std::str::from_utf8(s)
-            .map(Cow::borrowed)
-            .map_err(|_| "a string that is not UTF-8")
-    }
+/// A string: its `u16` length, then its UTF-8 bytes.
+fn read_str<'a>(r: &mut Reader<'a>) -> Result<Cow<'a>, &'static str> {
+    let len = r.u16_len()?;
+    r.text(len, "truncated string").map(Cow::borrowed)
 }
 
 fn decode(data: &[u8]) -> Result<Value<'_>, &'static str> {
-    let mut r = Reader(data);
-    if r.u16()? != 0 {
+    let mut r = Reader::new(data);
+    if r.u16_len()? != 0 {
         return Err("unknown version");
     }
-    let measurement = r.str()?;
+    let measurement = read_str(&mut r)?;
     let timestamp = u64::from_be_bytes(r.take()?);
-    let tag_count = r.u16()?;
+    let tag_count = r.u16_len()?;
     let mut tags = Object::with_capacity(tag_count);
     for _ in 0..tag_count {
-        let key = r.str()?;
-        tags.insert(key, Value::String(r.str()?));
+        let key = read_str(&mut r)?;
+        tags.insert(key, Value::String(read_str(&mut r)?));
     }
-    let field_count = r.u16()?;
+    let field_count = r.u16_len()?;
     let mut fields = Object::with_capacity(field_count);
     for _ in 0..field_count {
-        let key = r.str()?;
+        let key = read_str(&mut r)?;
         let value = match r.take::<1>()?[0] {
             TYPE_I64 => Value::from(i64::from_be_bytes(r.take()?)),
             TYPE_F64 => Value::from(f64::from_be_bytes(r.take()?)),
-            TYPE_STRING => Value::String(r.str()?),
+            TYPE_STRING => Value::String(read_str(&mut r)?),
             TYPE_TRUE => Value::from(true),
             TYPE_FALSE => Value::from(false),
             _ => return Err("unknown field type"),

@@ -13,6 +13,7 @@ mod influx;
 mod json;
 mod msgpack;
 mod raw;
+mod reader;
 mod serde_value;
 mod statsd;
 mod syslog;

@@ -10,6 +10,7 @@
 use super::{
     api::{Codec, Decoded},
     error::CodecError,
+    reader::Reader,
 };
 use crate::event::EventPayload;
 use abi_stable::std_types::RVec;
@@ -35,67 +36,50 @@ const MAX_PREALLOCATED: usize = 4096;
 #[derive(Clone, Default)]
 pub(super) struct Tremor;
 
-struct Reader<'a>(&'a [u8]);
+/// A string or bytes: a `u64` length, then the bytes.
+fn read_bytes<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], &'static str> {
+    let len = r.u64_len()?;
+    r.bytes(len, "truncated")
+}
 
-impl<'a> Reader<'a> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], &'static str> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or("truncated")?;
-        self.0 = rest;
-        Ok(*head)
+fn read_str<'a>(r: &mut Reader<'a>) -> Result<&'a str, &'static str> {
+    let len = r.u64_len()?;
+    r.text(len, "truncated")
+}
+
+fn read_value<'a>(r: &mut Reader<'a>, depth: usize) -> Result<Value<'a>, &'static str> {
+    if depth > MAX_DEPTH {
+        return Err("nested too deeply");
     }
-
-    fn len(&mut self) -> Result<usize, &'static str> {
-        usize::try_from(u64::from_be_bytes(self.take()?)).map_err(|_| "length beyond memory")
-    }
-
-    fn slice(&mut self) -> Result<&'a [u8], &'static str> {
-        let len = self.len()?;
-        if self.0.len() < len {
-            return Err("truncated");
-        }
-        let (s, rest) = self.0.split_at(len);
-        self.0 = rest;
-        Ok(s)
-    }
-
-    fn str(&mut self) -> Result<&'a str, &'static str> {
-        std::str::from_utf8(self.slice()?).map_err(|_| "a string that is not UTF-8")
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Value<'a>, &'static str> {
-        if depth > MAX_DEPTH {
-            return Err("nested too deeply");
-        }
-        let [kind] = self.take()?;
-        Ok(match kind {
-            NULL => Value::null(),
-            TRUE => Value::from(true),
-            FALSE => Value::from(false),
-            I64 => Value::from(i64::from_be_bytes(self.take()?)),
-            U64 => Value::from(u64::from_be_bytes(self.take()?)),
-            F64 => Value::from(f64::from_be_bytes(self.take()?)),
-            STRING => Value::String(Cow::borrowed(self.str()?)),
-            BYTES => Value::Bytes(beef::Cow::borrowed(self.slice()?)),
-            ARRAY => {
-                let count = self.len()?;
-                let mut a = Vec::with_capacity(count.min(MAX_PREALLOCATED));
-                for _ in 0..count {
-                    a.push(self.value(depth + 1)?);
-                }
-                Value::Array(a)
+    let [kind] = r.take()?;
+    Ok(match kind {
+        NULL => Value::null(),
+        TRUE => Value::from(true),
+        FALSE => Value::from(false),
+        I64 => Value::from(i64::from_be_bytes(r.take()?)),
+        U64 => Value::from(u64::from_be_bytes(r.take()?)),
+        F64 => Value::from(f64::from_be_bytes(r.take()?)),
+        STRING => Value::String(Cow::borrowed(read_str(r)?)),
+        BYTES => Value::Bytes(beef::Cow::borrowed(read_bytes(r)?)),
+        ARRAY => {
+            let count = r.u64_len()?;
+            let mut a = Vec::with_capacity(count.min(MAX_PREALLOCATED));
+            for _ in 0..count {
+                a.push(read_value(r, depth + 1)?);
             }
-            OBJECT => {
-                let count = self.len()?;
-                let mut o = Object::with_capacity(count.min(MAX_PREALLOCATED));
-                for _ in 0..count {
-                    let key = self.str()?;
-                    o.insert(Cow::borrowed(key), self.value(depth + 1)?);
-                }
-                Value::from(o)
+            Value::Array(a)
+        }
+        OBJECT => {
+            let count = r.u64_len()?;
+            let mut o = Object::with_capacity(count.min(MAX_PREALLOCATED));
+            for _ in 0..count {
+                let key = read_str(r)?;
+                o.insert(Cow::borrowed(key), read_value(r, depth + 1)?);
             }
-            _ => return Err("unknown type"),
-        })
-    }
+            Value::from(o)
+        }
+        _ => return Err("unknown type"),
+    })
 }
 
 fn write_len(out: &mut Vec<u8>, kind: u8, len: usize) {
@@ -149,11 +133,11 @@ fn write_value(value: &Value<'_>, out: &mut Vec<u8>) {
 impl Codec for Tremor {
     fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
         EventPayload::try_new(data, |bytes| {
-            let mut r = Reader(bytes);
+            let mut r = Reader::new(bytes);
             if u16::from_be_bytes(r.take().map_err(CodecError::Tremor)?) != 0 {
                 return Err(CodecError::Tremor("unknown version"));
             }
-            r.value(0).map_err(CodecError::Tremor)
+            read_value(&mut r, 0).map_err(CodecError::Tremor)
         })
         .map(Some)
     }
