@@ -46,6 +46,31 @@ impl<T: Codec + NamedCodec + Clone + 'static> CodecIdentity for T {
     }
 }
 
+/// A format of one text record per chunk (a StatsD line, a DogStatsD datagram, a Graphite
+/// line) whose parser and writer only say whether they could: one error, `INVALID`, serves
+/// both directions. Such a format is a [`Codec`] by that alone.
+pub(super) trait TextRecordFormat {
+    /// The error for a chunk or a value that is not a record of this format.
+    const INVALID: CodecError;
+
+    /// The record in `line` (read at `ingest_ns`), borrowing from it; `None` if it is none.
+    fn parse(line: &str, ingest_ns: u64) -> Option<Value<'_>>;
+
+    /// Appends the record `value` to `out`; `None` if `value` is none (what was appended
+    /// is then taken back).
+    fn write(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()>;
+}
+
+impl<F: TextRecordFormat + NamedCodec + Clone + Send + 'static> Codec for F {
+    fn decode(&mut self, data: RVec<u8>, ingest_ns: u64) -> Decoded {
+        decode_text(data, F::INVALID, |line| F::parse(line, ingest_ns))
+    }
+
+    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        encode_whole(out, |out| F::write(value, out).ok_or(F::INVALID))
+    }
+}
+
 /// Decodes a chunk of UTF-8 text that `parse` turns into a value borrowing from it;
 /// `invalid` is the error both for a chunk that is not UTF-8 and for one `parse` refuses.
 pub(super) fn decode_text(

@@ -5,25 +5,35 @@
 //!
 //! Metric values are floats (written back without a fraction when they have none).
 
-use super::{
-    api::{decode_text, encode_whole, Codec, Decoded},
-    error::CodecError,
-};
-use abi_stable::std_types::RVec;
+use super::{api::TextRecordFormat, error::CodecError};
 use tremor_value::{Cow, Object, Value};
 
 #[derive(Clone, Default)]
 pub(super) struct Dogstatsd;
 
-impl Codec for Dogstatsd {
-    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
-        decode_text(data, CodecError::InvalidDogstatsd, decode)
+impl TextRecordFormat for Dogstatsd {
+    const INVALID: CodecError = CodecError::InvalidDogstatsd;
+
+    fn parse(text: &str, _ingest_ns: u64) -> Option<Value<'_>> {
+        if let Some(rest) = text.strip_prefix("_e{") {
+            decode_event(rest)
+        } else if let Some(rest) = text.strip_prefix("_sc|") {
+            decode_service_check(rest)
+        } else {
+            decode_metric(text)
+        }
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        encode_whole(out, |out| {
-            encode(value, out).ok_or(CodecError::InvalidDogstatsd)
-        })
+    fn write(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
+        if let Some(metric) = value.get("metric") {
+            encode_metric(metric, out)
+        } else if let Some(event) = value.get("event") {
+            encode_event(event, out)
+        } else if let Some(check) = value.get("service_check") {
+            encode_service_check(check, out)
+        } else {
+            None
+        }
     }
 }
 
@@ -39,16 +49,6 @@ fn wrap<'v>(kind: &'static str, inner: Object<'v>) -> Value<'v> {
 
 fn tags(list: &str) -> Value<'_> {
     Value::Array(list.split(',').map(Value::from).collect())
-}
-
-fn decode(text: &str) -> Option<Value<'_>> {
-    if let Some(rest) = text.strip_prefix("_e{") {
-        decode_event(rest)
-    } else if let Some(rest) = text.strip_prefix("_sc|") {
-        decode_service_check(rest)
-    } else {
-        decode_metric(text)
-    }
 }
 
 fn decode_metric(text: &str) -> Option<Value<'_>> {
@@ -153,18 +153,6 @@ fn decode_sections<'v>(
         }
     }
     Some(())
-}
-
-fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
-    if let Some(metric) = value.get("metric") {
-        encode_metric(metric, out)
-    } else if let Some(event) = value.get("event") {
-        encode_event(event, out)
-    } else if let Some(check) = value.get("service_check") {
-        encode_service_check(check, out)
-    } else {
-        None
-    }
 }
 
 fn str_field<'a>(value: &'a Value<'_>, name: &str) -> Option<&'a str> {

@@ -2,12 +2,7 @@
 //! chunk, as `{"metric", "timestamp", "value"}` with the timestamp in nanoseconds (Graphite
 //! counts seconds; `-1` means "now", which becomes the event's ingest time), as in Tremor.
 
-use super::{
-    api::{decode_text, encode_whole, Codec, Decoded},
-    error::CodecError,
-    statsd::number,
-};
-use abi_stable::std_types::RVec;
+use super::{api::TextRecordFormat, error::CodecError, statsd::number};
 use tremor_value::{Cow, Object, Value};
 
 const NS_PER_S: u64 = 1_000_000_000;
@@ -15,45 +10,35 @@ const NS_PER_S: u64 = 1_000_000_000;
 #[derive(Clone, Default)]
 pub(super) struct GraphitePlaintext;
 
-fn decode(line: &str, ingest_ns: u64) -> Option<Value<'_>> {
-    let (metric, rest) = line.split_once(' ')?;
-    let (raw_value, raw_ts) = rest.split_once(' ')?;
-    let value = number(raw_value)?;
-    let timestamp = if raw_ts == "-1" {
-        ingest_ns
-    } else {
-        raw_ts.parse::<u64>().ok()?.checked_mul(NS_PER_S)?
-    };
-    let mut m = Object::with_capacity(3);
-    m.insert(Cow::borrowed("metric"), Value::from(metric));
-    m.insert(Cow::borrowed("timestamp"), Value::from(timestamp));
-    m.insert(Cow::borrowed("value"), value);
-    Some(Value::from(m))
-}
+impl TextRecordFormat for GraphitePlaintext {
+    const INVALID: CodecError = CodecError::InvalidGraphite;
 
-fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
-    let metric = value.get("metric")?.as_str()?;
-    let number = value.get("value").filter(|v| v.is_number())?;
-    let seconds = value.get("timestamp")?.as_u64()? / NS_PER_S;
-    out.extend_from_slice(metric.as_bytes());
-    out.push(b' ');
-    tremor_value::write_json(number, out);
-    out.push(b' ');
-    tremor_value::write_json(&Value::from(seconds), out);
-    Some(())
-}
-
-impl Codec for GraphitePlaintext {
-    fn decode(&mut self, data: RVec<u8>, ingest_ns: u64) -> Decoded {
-        decode_text(data, CodecError::InvalidGraphite, |line| {
-            decode(line, ingest_ns)
-        })
+    fn parse(line: &str, ingest_ns: u64) -> Option<Value<'_>> {
+        let (metric, rest) = line.split_once(' ')?;
+        let (raw_value, raw_ts) = rest.split_once(' ')?;
+        let value = number(raw_value)?;
+        let timestamp = if raw_ts == "-1" {
+            ingest_ns
+        } else {
+            raw_ts.parse::<u64>().ok()?.checked_mul(NS_PER_S)?
+        };
+        let mut m = Object::with_capacity(3);
+        m.insert(Cow::borrowed("metric"), Value::from(metric));
+        m.insert(Cow::borrowed("timestamp"), Value::from(timestamp));
+        m.insert(Cow::borrowed("value"), value);
+        Some(Value::from(m))
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        encode_whole(out, |out| {
-            encode(value, out).ok_or(CodecError::InvalidGraphite)
-        })
+    fn write(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
+        let metric = value.get("metric")?.as_str()?;
+        let number = value.get("value").filter(|v| v.is_number())?;
+        let seconds = value.get("timestamp")?.as_u64()? / NS_PER_S;
+        out.extend_from_slice(metric.as_bytes());
+        out.push(b' ');
+        tremor_value::write_json(number, out);
+        out.push(b' ');
+        tremor_value::write_json(&Value::from(seconds), out);
+        Some(())
     }
 }
 

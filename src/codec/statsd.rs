@@ -5,25 +5,84 @@
 //! `"action": "add"`, `-5|g` has `"action": "sub"` and the value 5. Values with a `.` are
 //! floats, others integers.
 
-use super::{
-    api::{decode_text, encode_whole, Codec, Decoded},
-    error::CodecError,
-};
-use abi_stable::std_types::RVec;
+use super::{api::TextRecordFormat, error::CodecError};
 use tremor_value::{Cow, Object, Value};
 
 #[derive(Clone, Default)]
 pub(super) struct Statsd;
 
-impl Codec for Statsd {
-    fn decode(&mut self, data: RVec<u8>, _ingest_ns: u64) -> Decoded {
-        decode_text(data, CodecError::InvalidStatsd, decode)
+impl TextRecordFormat for Statsd {
+    const INVALID: CodecError = CodecError::InvalidStatsd;
+
+    fn parse(line: &str, _ingest_ns: u64) -> Option<Value<'_>> {
+        let mut m = Object::with_capacity(5);
+        let (metric, rest) = line.split_once(':')?;
+        m.insert(key("metric"), Value::from(metric));
+        let (sign, rest) = match rest.strip_prefix('+') {
+            Some(rest) => (Some('+'), rest),
+            None if rest.starts_with('-') => (Some('-'), rest),
+            None => (None, rest),
+        };
+        let (raw, rest) = rest.split_once('|')?;
+        let mut value = number(raw)?;
+        let rest = if let Some(rest) = rest.strip_prefix("ms") {
+            m.insert(key("type"), Value::from("ms"));
+            rest
+        } else if rest.starts_with(['c', 'h', 's']) {
+            let (t, rest) = rest.split_at(1);
+            m.insert(key("type"), Value::from(t));
+            rest
+        } else if let Some(rest) = rest.strip_prefix('g') {
+            m.insert(key("type"), Value::from("g"));
+            match sign {
+                Some('+') => {
+                    m.insert(key("action"), Value::from("add"));
+                }
+                Some(_) => {
+                    value = match (value.as_i64(), value.as_f64()) {
+                        (Some(i), _) => Value::from(i.checked_neg()?),
+                        (None, Some(f)) => Value::from(-f),
+                        (None, None) => return None,
+                    };
+                    m.insert(key("action"), Value::from("sub"));
+                }
+                None => {}
+            }
+            rest
+        } else {
+            rest
+        };
+        if let Some(rate) = rest.strip_prefix("|@") {
+            let rate: f64 = rate.parse().ok().filter(|f: &f64| f.is_finite())?;
+            m.insert(key("sample_rate"), Value::from(rate));
+        } else if !rest.is_empty() {
+            return None;
+        }
+        m.insert(key("value"), value);
+        Some(Value::from(m))
     }
 
-    fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        encode_whole(out, |out| {
-            encode(value, out).ok_or(CodecError::InvalidStatsd)
-        })
+    fn write(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
+        let metric = value.get("metric")?.as_str()?;
+        let kind = value.get("type")?.as_str()?;
+        let number = value.get("value").filter(|v| v.is_number())?;
+        out.extend_from_slice(metric.as_bytes());
+        out.push(b':');
+        if kind == "g" {
+            match value.get("action").and_then(Value::as_str) {
+                Some("add") => out.push(b'+'),
+                Some("sub") => out.push(b'-'),
+                _ => {}
+            }
+        }
+        tremor_value::write_json(number, out);
+        out.push(b'|');
+        out.extend_from_slice(kind.as_bytes());
+        if let Some(rate) = value.get("sample_rate").filter(|r| r.is_number()) {
+            out.extend_from_slice(b"|@");
+            tremor_value::write_json(rate, out);
+        }
+        Some(())
     }
 }
 
@@ -43,77 +102,6 @@ pub(super) fn number(text: &str) -> Option<Value<'static>> {
     } else {
         text.parse::<u64>().ok().map(Value::from)
     }
-}
-
-fn decode(line: &str) -> Option<Value<'_>> {
-    let mut m = Object::with_capacity(5);
-    let (metric, rest) = line.split_once(':')?;
-    m.insert(key("metric"), Value::from(metric));
-    let (sign, rest) = match rest.strip_prefix('+') {
-        Some(rest) => (Some('+'), rest),
-        None if rest.starts_with('-') => (Some('-'), rest),
-        None => (None, rest),
-    };
-    let (raw, rest) = rest.split_once('|')?;
-    let mut value = number(raw)?;
-    let rest = if let Some(rest) = rest.strip_prefix("ms") {
-        m.insert(key("type"), Value::from("ms"));
-        rest
-    } else if rest.starts_with(['c', 'h', 's']) {
-        let (t, rest) = rest.split_at(1);
-        m.insert(key("type"), Value::from(t));
-        rest
-    } else if let Some(rest) = rest.strip_prefix('g') {
-        m.insert(key("type"), Value::from("g"));
-        match sign {
-            Some('+') => {
-                m.insert(key("action"), Value::from("add"));
-            }
-            Some(_) => {
-                value = match (value.as_i64(), value.as_f64()) {
-                    (Some(i), _) => Value::from(i.checked_neg()?),
-                    (None, Some(f)) => Value::from(-f),
-                    (None, None) => return None,
-                };
-                m.insert(key("action"), Value::from("sub"));
-            }
-            None => {}
-        }
-        rest
-    } else {
-        rest
-    };
-    if let Some(rate) = rest.strip_prefix("|@") {
-        let rate: f64 = rate.parse().ok().filter(|f: &f64| f.is_finite())?;
-        m.insert(key("sample_rate"), Value::from(rate));
-    } else if !rest.is_empty() {
-        return None;
-    }
-    m.insert(key("value"), value);
-    Some(Value::from(m))
-}
-
-fn encode(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
-    let metric = value.get("metric")?.as_str()?;
-    let kind = value.get("type")?.as_str()?;
-    let number = value.get("value").filter(|v| v.is_number())?;
-    out.extend_from_slice(metric.as_bytes());
-    out.push(b':');
-    if kind == "g" {
-        match value.get("action").and_then(Value::as_str) {
-            Some("add") => out.push(b'+'),
-            Some("sub") => out.push(b'-'),
-            _ => {}
-        }
-    }
-    tremor_value::write_json(number, out);
-    out.push(b'|');
-    out.extend_from_slice(kind.as_bytes());
-    if let Some(rate) = value.get("sample_rate").filter(|r| r.is_number()) {
-        out.extend_from_slice(b"|@");
-        tremor_value::write_json(rate, out);
-    }
-    Some(())
 }
 
 #[cfg(test)]
