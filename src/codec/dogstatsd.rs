@@ -172,6 +172,16 @@ fn write_decimal(out: &mut Vec<u8>, n: impl std::fmt::Display) {
     let _ = write!(out, "{n}");
 }
 
+/// The `|d:` section, when the record has a timestamp that fits (seconds, `u32`).
+fn write_timestamp(value: &Value<'_>, out: &mut Vec<u8>) {
+    if let Some(ts) = value.get("timestamp").and_then(Value::as_u64) {
+        if let Ok(ts) = u32::try_from(ts) {
+            out.extend_from_slice(b"|d:");
+            write_decimal(out, ts);
+        }
+    }
+}
+
 fn write_tags(value: &Value<'_>, out: &mut Vec<u8>) {
     if let Some(list) = value.get("tags").and_then(Value::as_array) {
         out.extend_from_slice(b"|#");
@@ -231,12 +241,7 @@ fn encode_event(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
     out.extend_from_slice(title.as_bytes());
     out.push(b'|');
     out.extend_from_slice(text.as_bytes());
-    if let Some(ts) = value.get("timestamp").and_then(Value::as_u64) {
-        if let Ok(ts) = u32::try_from(ts) {
-            out.extend_from_slice(b"|d:");
-            write_decimal(out, ts);
-        }
-    }
+    write_timestamp(value, out);
     write_section(out, b"|h:", str_field(value, "hostname"));
     write_section(out, b"|k:", str_field(value, "aggregation_key"));
     write_section(out, b"|p:", str_field(value, "priority"));
@@ -257,12 +262,7 @@ fn encode_service_check(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
     out.extend_from_slice(name.as_bytes());
     out.push(b'|');
     write_decimal(out, status);
-    if let Some(ts) = value.get("timestamp").and_then(Value::as_u64) {
-        if let Ok(ts) = u32::try_from(ts) {
-            out.extend_from_slice(b"|d:");
-            write_decimal(out, ts);
-        }
-    }
+    write_timestamp(value, out);
     write_section(out, b"|h:", str_field(value, "hostname"));
     write_tags(value, out);
     write_section(out, b"|m:", str_field(value, "message"));

@@ -114,14 +114,19 @@ fn unescape_until<'a>(input: &'a str, stops: &[u8]) -> (Cow<'a>, &'a str) {
         }
         i += 1;
     }
-    let text = match owned {
+    (unescaped(input, owned, copied_to, i), &input[i..])
+}
+
+/// `input[..end]` without its escapes: borrowed when nothing was unescaped, else `owned` (the
+/// text up to `copied_to`) and the rest.
+fn unescaped<'a>(input: &'a str, owned: Option<String>, copied_to: usize, end: usize) -> Cow<'a> {
+    match owned {
         Some(mut s) => {
-            s.push_str(&input[copied_to..i]);
+            s.push_str(&input[copied_to..end]);
             Cow::owned(s)
         }
-        None => Cow::borrowed(&input[..i]),
-    };
-    (text, &input[i..])
+        None => Cow::borrowed(&input[..end]),
+    }
 }
 
 /// Reads a field value: a quoted string (`\"` and `\\` unescaped), a bool, or a number.
@@ -140,13 +145,7 @@ fn field_value(input: &str) -> Result<(Value<'_>, &str), InfluxError> {
                     i += 2;
                 }
                 b'"' => {
-                    let text = match owned {
-                        Some(mut s) => {
-                            s.push_str(&body[copied_to..i]);
-                            Cow::owned(s)
-                        }
-                        None => Cow::borrowed(&body[..i]),
-                    };
+                    let text = unescaped(body, owned, copied_to, i);
                     return Ok((Value::String(text), &body[i + 1..]));
                 }
                 _ => i += 1,
