@@ -72,7 +72,8 @@ pub(crate) enum SourceMsg {
     Start,
     /// Stop pulling for now (connection lost, circuit breaker, operator).
     Pause,
-    /// Stop pulling for good, flush every stream, tell downstream it is drained.
+    /// Stop pulling for good, drop what streams hold of records not read to their end (a stop
+    /// ends at a record boundary), tell downstream it is drained.
     Drain,
     /// Stop at once.
     Stop,
