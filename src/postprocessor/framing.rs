@@ -56,20 +56,10 @@ impl Postprocessor for IngestNs {
 
 #[cfg(test)]
 mod tests {
-    use crate::postprocessor::lookup;
+    use crate::postprocessor::test_support::{frame, read_back};
+    use crate::preprocessor::lookup;
     use abi_stable::std_types::RVec;
     use tremor_value::Value;
-
-    fn frame(name: &str, events: &[&[u8]], ingest_ns: u64) -> Vec<u8> {
-        let mut post = lookup(name, &Value::object()).expect("known");
-        let mut buf = Vec::new();
-        for event in events {
-            let start = buf.len();
-            buf.extend_from_slice(event);
-            post.process(&mut buf, start, ingest_ns).expect("ok");
-        }
-        buf
-    }
 
     #[test]
     fn textual_length_prefix_as_tremor_writes_it() {
@@ -81,18 +71,17 @@ mod tests {
         let long = vec![b'x'; 1234];
         let framed = frame("textual-length-prefix", &[b"", &long], 0);
         assert_eq!(&framed[..7], b"0 1234 ");
-        let mut pre =
-            crate::preprocessor::lookup("textual-length-prefixed", &Value::object()).expect("ok")();
-        let mut out = Vec::new();
-        pre.process(framed.into(), &mut out).expect("reads back");
-        assert_eq!(out, vec![RVec::new(), RVec::from(long)]);
+        assert_eq!(
+            read_back("textual-length-prefixed", &framed, framed.len()),
+            [Vec::new(), long]
+        );
     }
 
     #[test]
     fn ingest_ns_round_trips_through_the_preprocessor() {
         let framed = frame("ingest-ns", &[b"89"], 42);
         assert_eq!(framed, [0, 0, 0, 0, 0, 0, 0, 42, b'8', b'9']);
-        let mut pre = crate::preprocessor::lookup("ingest-ns", &Value::object()).expect("ok")();
+        let mut pre = lookup("ingest-ns", &Value::object()).expect("ok")();
         let (mut out, mut ingest_ns) = (Vec::new(), 0);
         pre.process_at(framed.into(), &mut out, &mut ingest_ns)
             .expect("reads back");

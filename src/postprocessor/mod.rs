@@ -6,6 +6,8 @@
 mod api;
 mod compress;
 mod framing;
+#[cfg(test)]
+mod test_support;
 
 pub use api::Postprocessor;
 
@@ -93,6 +95,7 @@ impl Postprocessor for Base64Encode {
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{frame, read_back};
     use super::*;
 
     #[test]
@@ -113,39 +116,18 @@ mod tests {
 
     #[test]
     fn length_prefixed_frames_each_event_in_place() {
-        let mut p = lookup("length-prefixed", &Value::object()).expect("known");
-        let mut buf = Vec::new();
-        for event in [&b"hello"[..], b"", b"ab"] {
-            let start = buf.len();
-            buf.extend_from_slice(event);
-            p.process(&mut buf, start, 0).expect("ok");
-        }
         // Tremor's `length-prefixed`: a u64, big-endian.
         assert_eq!(
-            buf,
+            frame("length-prefixed", &[b"hello", b"", b"ab"], 0),
             b"\0\0\0\0\0\0\0\x05hello\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02ab".to_vec()
         );
     }
 
     #[test]
     fn length_prefixed_round_trips_through_the_preprocessor() {
-        let mut post = lookup("length-prefixed", &Value::object()).expect("known");
-        let mut buf = Vec::new();
-        let events: Vec<Vec<u8>> = vec![b"first".to_vec(), Vec::new(), vec![7; 300]];
-        for event in &events {
-            let start = buf.len();
-            buf.extend_from_slice(event);
-            post.process(&mut buf, start, 0).expect("ok");
-        }
-        let mut pre =
-            crate::preprocessor::lookup("length-prefixed", &Value::object()).expect("known")();
-        let mut out = Vec::new();
-        for chunk in buf.chunks(7) {
-            pre.process(chunk.to_vec().into(), &mut out).expect("ok");
-        }
-        pre.finish(&mut out).expect("nothing left over");
-        let out: Vec<Vec<u8>> = out.into_iter().map(|c| c.to_vec()).collect();
-        assert_eq!(out, events);
+        let events: [&[u8]; 3] = [b"first", b"", &[7; 300]];
+        let framed = frame("length-prefixed", &events, 0);
+        assert_eq!(read_back("length-prefixed", &framed, 7), events);
     }
 
     #[test]
