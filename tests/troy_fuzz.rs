@@ -37,16 +37,85 @@ impl Rng {
 
 /// Fragments that steer mutations towards the interesting parts of the grammar.
 const TOKENS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "::", " + ", " - ", " * ", " / ", " == ",
-    " != ", " < ", " >= ", " and ", " or ", " not ", " xor ", " % ", "-", "1", "1.5", "\"s\"",
-    "\"#{", "#{", "}\"", "true", "null", "event", "event.a", "args", "args.x", "nanos::from_millis(",
-    "define", "flow", "pipeline", "connector", "create", "connect", "deploy", "end", "with",
-    "args", "from", "into", "select", "where", "use", "/connector/", "/pipeline/", "#", "\n",
-    "'", "`", "\\", "\u{0}", "\u{feff}", "é", "9223372036854775808", "1e999",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ";",
+    ".",
+    "::",
+    " + ",
+    " - ",
+    " * ",
+    " / ",
+    " == ",
+    " != ",
+    " < ",
+    " >= ",
+    " and ",
+    " or ",
+    " not ",
+    " xor ",
+    " % ",
+    "-",
+    "1",
+    "1.5",
+    "\"s\"",
+    "\"#{",
+    "#{",
+    "}\"",
+    "true",
+    "null",
+    "event",
+    "event.a",
+    "args",
+    "args.x",
+    "nanos::from_millis(",
+    "define",
+    "flow",
+    "pipeline",
+    "connector",
+    "create",
+    "connect",
+    "deploy",
+    "end",
+    "with",
+    "args",
+    "from",
+    "into",
+    "select",
+    "where",
+    "use",
+    "/connector/",
+    "/pipeline/",
+    "#",
+    "\n",
+    "'",
+    "`",
+    "\\",
+    "\u{0}",
+    "\u{feff}",
+    "é",
+    "9223372036854775808",
+    "1e999",
 ];
 
 /// Fragments repeated many times in one place: the shapes that used to overflow the stack.
-const RUNS: &[&str] = &["1 + ", "true or ", "true and ", "(", "[", "not ", "-", "{\"a\": ", "\"#{"];
+const RUNS: &[&str] = &[
+    "1 + ",
+    "true or ",
+    "true and ",
+    "(",
+    "[",
+    "not ",
+    "-",
+    "{\"a\": ",
+    "\"#{",
+];
 
 fn seed_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -56,7 +125,10 @@ fn seed_files(root: &Path) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "troy" || e == "tremor") {
+            if path
+                .extension()
+                .is_some_and(|e| e == "troy" || e == "tremor")
+            {
                 files.push(path);
             }
         }
@@ -98,7 +170,12 @@ fn mutate(rng: &mut Rng, src: &[u8]) -> Vec<u8> {
             4 => {
                 let run = RUNS[rng.below(RUNS.len())].as_bytes();
                 let times = 1 + rng.below(30_000);
-                let repeated: Vec<u8> = run.iter().copied().cycle().take(run.len() * times).collect();
+                let repeated: Vec<u8> = run
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(run.len() * times)
+                    .collect();
                 out.splice(at..at, repeated);
             }
             _ => {
@@ -152,7 +229,10 @@ fn mutated_deployments_never_panic_or_blow_up() {
                 Ok(Ok(_)) => planned += 1,
                 Ok(Err(e)) => {
                     // Refusals must say where (the file at least) and never be empty.
-                    assert!(!e.message.is_empty(), "empty error for a mutation of {name}");
+                    assert!(
+                        !e.message.is_empty(),
+                        "empty error for a mutation of {name}"
+                    );
                 }
                 Err(_) => {
                     let dump = std::env::temp_dir().join("troy-fuzz-panic.troy");

@@ -672,7 +672,10 @@ mod tests {
         rt::block_on(async {
             let mut one_failed = SinkReplies::ack_all();
             one_failed.push(0, EventAck::FAIL, CbAction::NONE);
-            let full = Err(ConnectorError::new(ErrorKind::IO, "no space left on device"));
+            let full = Err(ConnectorError::new(
+                ErrorKind::IO,
+                "no space left on device",
+            ));
             let lost = Err(ConnectorError::connection("broken pipe"));
             let script = Script::new([Ok(one_failed), full, lost]);
             let (manager, probe) = harness::sink(script, 1, None);

@@ -252,7 +252,10 @@ mod tests {
     fn a_refused_request_stops_nothing_and_is_reported_by_the_source() {
         let host = TestHost::new("e");
         let mut c = new_connector(host.context(), "{}").expect("valid");
-        let mut source = c.create_source().expect("ok").expect("a source for refusals");
+        let mut source = c
+            .create_source()
+            .expect("ok")
+            .expect("a source for refusals");
         let mut sink = c.create_sink().expect("ok").expect("sink");
         let batch = TestSinkBatch::from_payloads([r#"{"exit": 256}"#]);
         let replies = testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
