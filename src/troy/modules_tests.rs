@@ -10,35 +10,33 @@ fn use_of(src: &str) -> Use {
         .expect("has a use")
 }
 
+/// Loads the module that `use_src` names, as `d.troy` would.
+fn load(l: &mut Loader, use_src: &str) -> Result<Option<Rc<Module>>, TroyError> {
+    l.load(&use_of(use_src), "d.troy")
+}
+
+/// [`load`] of a module that exists and holds definitions.
+fn module(l: &mut Loader, use_src: &str) -> Rc<Module> {
+    load(l, use_src).expect("loads").expect("definitions")
+}
+
 #[test]
 fn builtin_modules() {
     let mut l = Loader::new(&[]);
-    let m = l
-        .load(&use_of("use tremor::connectors;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let m = module(&mut l, "use tremor::connectors;");
     assert_eq!(m.name, "tremor::connectors");
     let console = m.connector("console").expect("console");
     assert_eq!(console.connector_type.name, "stdio");
     assert!(m.connector("exit").is_some());
     assert!(m.pipeline("console").is_none());
-    let again = l
-        .load(&use_of("use tremor::connectors;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let again = module(&mut l, "use tremor::connectors;");
     assert!(Rc::ptr_eq(&m, &again), "parsed once");
-    let p = l
-        .load(&use_of("use tremor::pipelines;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let p = module(&mut l, "use tremor::pipelines;");
     assert!(p.pipeline("passthrough").is_some());
-    assert!(l
-        .load(&use_of("use std::time::nanos;"), "d.troy")
+    assert!(load(&mut l, "use std::time::nanos;")
         .expect("loads")
         .is_none());
-    let e = l
-        .load(&use_of("\n  use std::string;"), "d.troy")
-        .expect_err("unknown builtin");
+    let e = load(&mut l, "\n  use std::string;").expect_err("unknown builtin");
     assert_eq!(
         e.to_string(),
         "d.troy:2:3: unknown module `std::string`: the builtin modules are tremor::connectors, \
@@ -52,10 +50,7 @@ fn module_file_on_the_path() {
     let second = TempDir::new("mod-second");
     second.write("integration.tremor", INTEGRATION_MODULE);
     let mut l = Loader::new(&[first.path().to_path_buf(), second.path().to_path_buf()]);
-    let m = l
-        .load(&use_of("use integration;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let m = module(&mut l, "use integration;");
     assert_eq!(m.name, "integration");
     assert!(m.file.ends_with("integration.tremor"), "{}", m.file);
     for c in ["exit", "write_file", "read_file"] {
@@ -70,10 +65,7 @@ fn module_file_on_the_path() {
         "define connector only_here from exit;",
     );
     let mut l = Loader::new(&[first.path().to_path_buf(), second.path().to_path_buf()]);
-    let m = l
-        .load(&use_of("use integration;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let m = module(&mut l, "use integration;");
     assert!(m.connector("only_here").is_some());
 }
 
@@ -86,10 +78,7 @@ fn nested_module_paths() {
         "define pipeline p pipeline select event from in into out; end;",
     );
     let mut l = Loader::new(&[dir.path().to_path_buf()]);
-    let m = l
-        .load(&use_of("use a::b;"), "d.troy")
-        .expect("loads")
-        .expect("definitions");
+    let m = module(&mut l, "use a::b;");
     assert_eq!(m.name, "a::b");
     assert!(m.connector("x").is_some());
 }
@@ -99,9 +88,7 @@ fn missing_module_lists_the_searched_directories() {
     let a = TempDir::new("mod-missing-a");
     let b = TempDir::new("mod-missing-b");
     let mut l = Loader::new(&[a.path().to_path_buf(), b.path().to_path_buf()]);
-    let e = l
-        .load(&use_of("use nothere;"), "d.troy")
-        .expect_err("not found");
+    let e = load(&mut l, "use nothere;").expect_err("not found");
     assert_eq!(e.pos.map(|p| (p.line, p.column)), Some((1, 1)));
     assert!(e
         .message
@@ -109,9 +96,7 @@ fn missing_module_lists_the_searched_directories() {
     assert!(e.message.contains(&a.path().display().to_string()), "{e}");
     assert!(e.message.contains(&b.path().display().to_string()), "{e}");
     let mut empty = Loader::new(&[]);
-    let e = empty
-        .load(&use_of("use integration;"), "d.troy")
-        .expect_err("not found");
+    let e = load(&mut empty, "use integration;").expect_err("not found");
     assert!(e.message.contains("TREMOR_PATH is empty"), "{e}");
 }
 
