@@ -210,10 +210,11 @@ fn operator_chains_run_or_fail_with_a_position() {
                 "{stderr}"
             );
         }
-        // Planning alone is held to 2 s in `troy::chain_tests`; this is the whole debug-build
-        // process (start, plan, first tick, drain), on a machine shared with other tests.
+        // A blow-up guard for the whole debug-build process (start, plan, first tick, drain)
+        // on a machine shared with other tests, not a performance claim: a quadratic walk over
+        // these chains takes minutes. Planning times are printed by `troy::chain_tests`.
         let took = started.elapsed();
-        assert!(took < Duration::from_secs(6), "{what}: ran for {took:?}");
+        assert!(took < Duration::from_secs(60), "{what}: ran for {took:?}");
         eprintln!("{what}, {} bytes: ended in {took:?}", troy.len());
     }
 }
