@@ -81,7 +81,7 @@ pub fn registry(args: &PluginArgs) -> Result<Registry> {
     let mut registry = Registry::with_builtins();
     #[cfg(feature = "dynamic-plugins")]
     {
-        use crate::connectors::loader::{self, Allowlist};
+        use crate::connectors::{allowlist::Allowlist, loader};
         let allow =
             Allowlist::from_cli_or_env(args.plugin_allow.as_deref()).map_err(Error::Deploy)?;
         loader::load_all_allowed(

@@ -18,14 +18,15 @@
 //!
 //! Libraries are never unloaded (abi_stable does not support it): restarting is the unload.
 
-use super::registry::{ConnectorType, Origin, Registry};
+use super::{
+    allowlist::Allowlist,
+    layout_report,
+    registry::{ConnectorType, Origin, Registry},
+};
 use abi_stable::{
-    abi_stability::abi_checking::{
-        check_layout_compatibility, AbiInstability, AbiInstabilityErrors, ExpectedFound,
-    },
+    abi_stability::abi_checking::check_layout_compatibility,
     library::{lib_header_from_path, LibHeader, LibraryError, RootModule},
     sabi_types::VersionNumber,
-    type_layout::TLFieldOrFunction,
 };
 use sha2::{Digest, Sha256};
 use std::{
@@ -36,9 +37,6 @@ use tremor_pdk::ConnectorMod_Ref;
 
 /// The file name ending of plugins on this platform.
 pub const PLUGIN_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
-
-/// The environment variable naming an allowlist file, like `--plugin-allow`.
-pub const ALLOWLIST_ENV: &str = "TREMOR_PLUGIN_ALLOW";
 
 /// Why a plugin file was not loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +184,7 @@ pub fn load_file_allowed(
     let bytes = std::fs::read(path).map_err(|e| LoadError::NotALibrary(e.to_string()))?;
     let sha256 = sha256_hex(&bytes);
     if let Some(allow) = allow {
-        allow.check(path, &sha256)?;
+        allow.check(path, &sha256).map_err(LoadError::NotAllowed)?;
     }
     let header = lib_header_from_path(path).map_err(classify)?;
     check_interface_version(header)?;
@@ -243,104 +241,12 @@ fn check_layout(header: &LibHeader) -> Result<(), LoadError> {
     let Some(found) = header.layout() else {
         return Ok(());
     };
-    check_layout_compatibility(<ConnectorMod_Ref as abi_stable::StableAbi>::LAYOUT, found)
-        .map_err(|errors| layout_error(&errors))
-}
-
-fn layout_error(errors: &AbiInstabilityErrors) -> LoadError {
-    // abi_stable lists one entry per level it descended through; most say "0 error(s)".
-    let first = errors
-        .errors
-        .iter()
-        .find(|error| !error.errs.is_empty())
-        .map(|error| {
-            let steps: Vec<&TLFieldOrFunction> = error
-                .stack_trace
-                .iter()
-                .map(|step| &step.expected)
-                .collect();
-            let what = error
-                .errs
-                .iter()
-                .map(describe_instability)
-                .collect::<Vec<_>>()
-                .join("; ");
-            match steps.as_slice() {
-                [] => format!("in the root module itself: {what}"),
-                [.., last] => {
-                    let mut path: Vec<&str> = steps.iter().map(|step| step_name(step)).collect();
-                    // A function pointer field and its function carry the same name.
-                    path.dedup();
-                    let container = match steps.len().checked_sub(2).map(|i| steps[i]) {
-                        Some(TLFieldOrFunction::Field(parent)) => {
-                            format!(" of type `{}`", parent.full_type())
-                        }
-                        _ => String::new(),
-                    };
-                    format!(
-                        "first difference at `{}`, {}{container}: {what}",
-                        path.join(" → "),
-                        describe_step(last)
-                    )
-                }
-            }
-        })
-        .unwrap_or_else(|| "no details from abi_stable".to_string());
-    LoadError::Layout {
-        first,
-        report: errors.to_string().trim_end().to_string(),
-    }
-}
-
-fn step_name(step: &TLFieldOrFunction) -> &'static str {
-    match step {
-        TLFieldOrFunction::Field(field) => field.name(),
-        TLFieldOrFunction::Function(function) => function.name.as_str(),
-    }
-}
-
-fn describe_step(step: &TLFieldOrFunction) -> String {
-    match step {
-        TLFieldOrFunction::Field(field) => {
-            format!("field `{}: {}`", field.name(), field.full_type())
-        }
-        TLFieldOrFunction::Function(function) => format!("fn `{}`", function.name),
-    }
-}
-
-fn describe_instability(error: &AbiInstability) -> String {
-    fn both<T: fmt::Display>(what: &str, v: &ExpectedFound<T>) -> String {
-        format!("{what}: host has {}, plugin has {}", v.expected, v.found)
-    }
-    fn both_debug<T: fmt::Debug>(what: &str, v: &ExpectedFound<T>) -> String {
-        format!(
-            "{what}: host has {:?}, plugin has {:?}",
-            v.expected, v.found
-        )
-    }
-    match error {
-        AbiInstability::Name(v) => both("another type", v),
-        AbiInstability::Package(v) => both("another package", v),
-        AbiInstability::PackageVersion(v) => both("incompatible package versions", v),
-        AbiInstability::Size(v) => both("another size (bytes)", v),
-        AbiInstability::Alignment(v) => both("another alignment (bytes)", v),
-        AbiInstability::FieldCountMismatch(v) => both("another number of fields", v),
-        AbiInstability::UnexpectedField(v) => format!(
-            "another field: host has `{}: {}`, plugin has `{}: {}`",
-            v.expected.name(),
-            v.expected.full_type(),
-            v.found.name(),
-            v.found.full_type()
-        ),
-        AbiInstability::TooManyVariants(v) => both("another number of variants", v),
-        AbiInstability::UnexpectedVariant(v) => both("another variant", v),
-        AbiInstability::MismatchedPrefixSize(v) => both("another prefix length", v),
-        AbiInstability::MismatchedPrimitive(v) => both_debug("another primitive", v),
-        AbiInstability::TLDataDiscriminant(v) => both_debug("another kind of type", v),
-        AbiInstability::ReprAttr(v) => both_debug("another repr", v),
-        AbiInstability::EnumDiscriminant(v) => both_debug("another discriminant", v),
-        other => format!("{other:?}"),
-    }
+    check_layout_compatibility(<ConnectorMod_Ref as abi_stable::StableAbi>::LAYOUT, found).map_err(
+        |errors| {
+            let (first, report) = layout_report::describe(&errors);
+            LoadError::Layout { first, report }
+        },
+    )
 }
 
 fn classify(e: LibraryError) -> LoadError {
@@ -389,21 +295,6 @@ pub(crate) fn insecure_message(
     format!("{path} is writable by {who} (mode {mode}); run `chmod go-w` on it")
 }
 
-/// The message for a file that is not on the allowlist `list`.
-pub(crate) fn not_on_allowlist_message(path: impl fmt::Display, list: &str, found: &str) -> String {
-    format!("{path} is not on the plugin allowlist {list} (its sha256 is {found})")
-}
-
-/// The message for a file whose hash is not the one `list` pins.
-pub(crate) fn wrong_hash_message(
-    path: impl fmt::Display,
-    list: &str,
-    expected: &str,
-    found: &str,
-) -> String {
-    format!("{path} does not have the sha256 pinned in {list}: expected {expected}, found {found}")
-}
-
 /// The lowercase hex SHA-256 of `bytes`, as `sha256sum` prints it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -415,109 +306,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The interface version this runtime expects from plugins.
 pub fn expected_interface_version() -> String {
     <ConnectorMod_Ref as RootModule>::VERSION_STRINGS.to_string()
-}
-
-/// Plugin files pinned by hash: lines `SHA256  PATH-OR-NAME` as `sha256sum` writes them (`#`
-/// starts a comment). An entry with a `/` names one file by its path; one without names any
-/// file of that name in the search path.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Allowlist {
-    /// Where it was read from, for messages.
-    source: String,
-    entries: Vec<(String, String)>,
-}
-
-impl Allowlist {
-    /// Reads an allowlist file.
-    ///
-    /// # Errors
-    /// When the file cannot be read or a line is not `SHA256  PATH-OR-NAME`.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read plugin allowlist {}: {e}", path.display()))?;
-        Self::parse(&path.display().to_string(), &text)
-    }
-
-    /// Parses allowlist text; `source` names it in messages.
-    ///
-    /// # Errors
-    /// When a line is not `SHA256  PATH-OR-NAME`.
-    pub fn parse(source: &str, text: &str) -> Result<Self, String> {
-        let mut entries = Vec::new();
-        for (number, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let bad = || {
-                format!(
-                    "{source}:{}: expected `SHA256  PATH-OR-NAME` (as sha256sum prints), found `{line}`",
-                    number + 1
-                )
-            };
-            let (hash, name) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
-            // sha256sum marks binary mode with `*` before the name.
-            let name = name.trim_start().trim_start_matches('*');
-            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || name.is_empty() {
-                return Err(bad());
-            }
-            entries.push((hash.to_ascii_lowercase(), name.to_string()));
-        }
-        Ok(Self {
-            source: source.to_string(),
-            entries,
-        })
-    }
-
-    /// Reads the allowlist named by `--plugin-allow` or else by `TREMOR_PLUGIN_ALLOW`, if any.
-    ///
-    /// # Errors
-    /// When the named file cannot be read or parsed.
-    pub fn from_cli_or_env(from_cli: Option<&Path>) -> Result<Option<Self>, String> {
-        let env = std::env::var_os(ALLOWLIST_ENV).filter(|v| !v.is_empty());
-        match from_cli.map(Path::to_path_buf).or(env.map(PathBuf::from)) {
-            Some(path) => Self::from_file(&path).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Whether `path` with hash `sha256` may be loaded.
-    ///
-    /// # Errors
-    /// [`LoadError::NotAllowed`] naming the file, and the pinned vs the found hash.
-    pub fn check(&self, path: &Path, sha256: &str) -> Result<(), LoadError> {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let pinned: Vec<&str> = self
-            .entries
-            .iter()
-            .filter(|(_, name)| {
-                if name.contains('/') {
-                    let entry = Path::new(name);
-                    entry == path || std::fs::canonicalize(entry).is_ok_and(|entry| entry == full)
-                } else {
-                    file_name.as_deref() == Some(name.as_str())
-                }
-            })
-            .map(|(hash, _)| hash.as_str())
-            .collect();
-        if pinned.is_empty() {
-            return Err(LoadError::NotAllowed(not_on_allowlist_message(
-                path.display(),
-                &self.source,
-                sha256,
-            )));
-        }
-        if pinned.contains(&sha256) {
-            return Ok(());
-        }
-        Err(LoadError::NotAllowed(wrong_hash_message(
-            path.display(),
-            &self.source,
-            &pinned.join(" or "),
-            sha256,
-        )))
-    }
 }
 
 #[cfg(test)]
@@ -605,44 +393,11 @@ mod tests {
     }
 
     #[test]
-    fn an_allowlist_pins_files_by_name_or_path_and_names_both_hashes() {
-        let good = "a".repeat(64);
-        let other = "b".repeat(64);
-        let list = Allowlist::parse(
-            "allow.txt",
-            &format!("# pinned plugins\n{good}  libnull.so\n{other} */opt/p/libfile.so\n"),
-        )
-        .expect("valid");
-        assert!(list.check(Path::new("/x/libnull.so"), &good).is_ok());
-        assert!(list.check(Path::new("/opt/p/libfile.so"), &other).is_ok());
-        let wrong = list
-            .check(Path::new("/x/libnull.so"), &other)
-            .expect_err("another hash")
-            .to_string();
-        assert!(
-            wrong.contains(&format!("expected {good}, found {other}"))
-                && wrong.contains("/x/libnull.so")
-                && wrong.contains("allow.txt"),
-            "{wrong}"
-        );
-        let unknown = list
-            .check(Path::new("/x/libfile.so"), &other)
-            .expect_err("only /opt/p/libfile.so is pinned")
-            .to_string();
-        assert!(
-            unknown.contains("is not on the plugin allowlist allow.txt"),
-            "{unknown}"
-        );
-        let bad = Allowlist::parse("allow.txt", "\nnot-a-hash libx.so\n").expect_err("bad line");
-        assert!(
-            bad.starts_with("allow.txt:2: expected `SHA256  PATH-OR-NAME`"),
-            "{bad}"
-        );
-    }
-
-    #[test]
     fn the_error_table_of_the_plugin_guide_shows_the_messages_as_they_are() {
-        use super::super::registry::DuplicateType;
+        use super::super::{
+            allowlist::{not_on_allowlist_message, wrong_hash_message},
+            registry::DuplicateType,
+        };
         let guide = include_str!("../../docs/plugins.md");
         let skipping = |e: LoadError| {
             let text = e.to_string();

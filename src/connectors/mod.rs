@@ -6,9 +6,13 @@
 
 #[cfg(test)]
 pub(crate) mod harness;
+#[cfg(feature = "dynamic-plugins")]
+pub mod allowlist;
 pub(crate) mod host;
 #[cfg(feature = "dynamic-plugins")]
 pub mod inspect;
+#[cfg(feature = "dynamic-plugins")]
+mod layout_report;
 #[cfg(feature = "dynamic-plugins")]
 pub mod loader;
 pub(crate) mod manager;
