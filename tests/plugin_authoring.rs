@@ -573,3 +573,58 @@ fn pdk_stands_alone_and_packages() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_source_only_and_sink_only_skeletons_run_their_examples_as_their_readmes_say() {
+    let work = tempfile::tempdir().expect("work dir");
+    let good = good_plugins().display().to_string();
+    for (name, flag, expected) in [
+        (
+            "only_source",
+            "--source",
+            [0, 1, 2].map(|n| format!("{{\"message\":\"hello\",\"n\":{n}}}")),
+        ),
+        (
+            "only_sink",
+            "--sink",
+            [0, 1, 2].map(|n| format!("only_sink got {{\"n\":{n}}}")),
+        ),
+    ] {
+        let out = tremor(&["plugins", "new", name, flag], work.path());
+        assert!(out.status.success(), "plugins new: {}", text(&out.stderr));
+        let dir = work.path().join(name);
+        std::fs::copy(
+            Path::new(WORKSPACE).join("Cargo.lock"),
+            dir.join("Cargo.lock"),
+        )
+        .expect("copy Cargo.lock");
+        let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
+        for line in &expected {
+            assert!(
+                readme.contains(line.as_str()),
+                "README lacks `{line}`:\n{readme}"
+            );
+        }
+        build_and_install(&dir, name, false);
+        let out = tremor(
+            &[
+                "server",
+                "run",
+                "--plugin-path",
+                "plugins",
+                "--plugin-path",
+                &good,
+                "example.troy",
+            ],
+            &dir,
+        );
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        for line in &expected {
+            assert!(
+                stdout.lines().any(|l| l == line),
+                "{name}: `{line}` missing:\n{stdout}"
+            );
+        }
+    }
+}
