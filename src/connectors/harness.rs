@@ -98,10 +98,12 @@ impl<T> Script<T> {
     }
 }
 
-/// A connector whose `connect` answers from a script (then `Ok(true)`).
+/// A connector whose `connect` answers from a script (then `Ok(true)`), and whose lifecycle
+/// calls answer from another (then `Ok(())`).
 pub(crate) struct FakeConnector {
     pub(crate) calls: Calls,
     pub(crate) connects: Script<Result<bool, ConnectorError>>,
+    pub(crate) lifecycles: Script<Result<(), ConnectorError>>,
 }
 
 #[async_trait]
@@ -121,7 +123,7 @@ impl ConnectorPart for FakeConnector {
     }
     async fn lifecycle(&mut self, step: Lifecycle) -> Result<(), ConnectorError> {
         self.calls.push(Call::Lifecycle(step));
-        Ok(())
+        self.lifecycles.next().unwrap_or(Ok(()))
     }
 }
 
@@ -358,6 +360,15 @@ pub(crate) fn connector(
     connects: Script<Result<bool, ConnectorError>>,
     reconnect: Reconnect,
 ) -> (ConnectorManager, ConnectorProbe) {
+    connector_with_lifecycles(connects, Script::new([]), reconnect)
+}
+
+/// Like [`connector`], the fake's lifecycle calls answering from `lifecycles`.
+pub(crate) fn connector_with_lifecycles(
+    connects: Script<Result<bool, ConnectorError>>,
+    lifecycles: Script<Result<(), ConnectorError>>,
+    reconnect: Reconnect,
+) -> (ConnectorManager, ConnectorProbe) {
     let calls = Calls::default();
     let (ctrl_tx, ctrl_rx) = rt::unbounded();
     let (source_tx, source_rx) = rt::unbounded();
@@ -367,6 +378,7 @@ pub(crate) fn connector(
         Box::new(FakeConnector {
             calls: calls.clone(),
             connects,
+            lifecycles,
         }),
         ctrl_rx,
         reconnect,

@@ -657,6 +657,7 @@ mod tests {
                         connector: Box::new(FakeConnector {
                             calls: calls.clone(),
                             connects: Script::new([]),
+                            lifecycles: Script::new([]),
                         }),
                         source: None,
                         sink: None,
@@ -694,6 +695,62 @@ mod tests {
             // Each failed instance is stopped; each fresh one connects and starts.
             let expected: Vec<Call> = start_and_stop.iter().cycle().take(9).cloned().collect();
             assert_eq!(probe.calls.all(), expected);
+        });
+    }
+
+    #[test]
+    fn a_failing_pause_restarts_the_connector_with_a_fresh_instance() {
+        use crate::connectors::{
+            harness::{Calls, FakeConnector},
+            restart::{Rebuilt, Restarter},
+        };
+        rt::block_on(async {
+            // The first instance starts, then its `on_pause` fails.
+            let lifecycles = Script::new([Ok(()), Err(ConnectorError::other("pause broke"))]);
+            let (manager, probe) =
+                harness::connector_with_lifecycles(Script::new([]), lifecycles, retry(1));
+            let fresh = Calls::default();
+            let recorded = fresh.clone();
+            let restarter = Restarter {
+                rebuild: Box::new(move || {
+                    Ok(Rebuilt {
+                        connector: Box::new(FakeConnector {
+                            calls: recorded.clone(),
+                            connects: Script::new([]),
+                            lifecycles: Script::new([]),
+                        }),
+                        source: None,
+                        sink: None,
+                    })
+                }),
+                source: None,
+                sink: None,
+            };
+            let task = rt::spawn("connector", manager.restart_with(Some(restarter)).run());
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            send(&probe.ctrl, ConnectorMsg::Pause).await;
+            expect_source(&probe, "Pause").await;
+            // The failure: both parts wait, a fresh instance connects and starts, they go on.
+            expect_source(&probe, "Pause").await;
+            expect_sink(&probe, "Pause").await;
+            expect_source(&probe, "Start").await;
+            expect_sink(&probe, "Start").await;
+            assert_eq!(
+                fresh.all(),
+                [Call::Connect(1), Call::Lifecycle(Lifecycle::Start)]
+            );
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Connect(1),
+                    Call::Lifecycle(Lifecycle::Start),
+                    Call::Lifecycle(Lifecycle::Pause),
+                    Call::Lifecycle(Lifecycle::Stop)
+                ]
+            );
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Stopped);
         });
     }
 }
