@@ -31,10 +31,17 @@
 //!
 //! # How the host loads a plugin
 //!
-//! The host opens each file on its own with `abi_stable::library::lib_header_from_path` and
-//! calls `init_root_module::<ConnectorMod_Ref>()`, which checks the interface version (the
-//! version of this crate, see [`INTERFACE_VERSION`]) and the layout of every type reachable from
-//! the root module. A mismatch is an error naming the expected and the found version.
+//! The host opens each file on its own with `abi_stable::library::lib_header_from_path`, then
+//! checks in two steps: first the interface version the plugin was built against (the version
+//! of this crate, see [`INTERFACE_VERSION`]: the same `0.x` minor, or from 1.0 the same major),
+//! refusing another one with both versions named; then the layout of every type reachable from
+//! the root module, naming the first field that differs. Only then does
+//! `init_root_module::<ConnectorMod_Ref>()` run the plugin's code. Before any of that, `tremor
+//! plugins inspect` can read a plugin's [`manifest`] without loading it.
+//!
+//! The version rule (docs/adr/0002): a change to any type that crosses the boundary bumps the
+//! minor (before 1.0) or the major; anything else (helpers, docs, fixes inside adapters) the
+//! patch. New root-module fields go below `last_prefix_field` and stay loadable.
 //!
 //! # Evolving the interface
 //!
