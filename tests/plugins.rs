@@ -229,15 +229,23 @@ fn plugin_directories_writable_by_others_are_refused() {
         dir.path(),
         "libtremor_connector_null.so",
     );
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let path = dir.path().display().to_string();
-    let out = tremor(&["plugins", "list", "--plugin-path", &path], dir.path());
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(stderr.contains("writable by other users"), "{stderr}");
-    assert!(
-        !stdout.contains("null "),
-        "nothing may load from there:\n{stdout}"
-    );
+    // Writable by everyone, or by the group only: either could swap the code we run.
+    for (mode, who) in [(0o777, "other users"), (0o770, "its group")] {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let out = tremor(&["plugins", "list", "--plugin-path", &path], dir.path());
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(
+            stderr.contains(&format!(
+                "plugin directory {path}: refused: {path} is writable by {who}"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            !stdout.contains("null "),
+            "nothing may load from there:\n{stdout}"
+        );
+    }
 }
 
 /// Two flows: `bad` feeds the misbehaving connector, `good` writes metronome ticks to a file
@@ -401,7 +409,10 @@ fn a_plugin_that_panics_is_restarted_fresh_per_policy_then_quarantined_with_one_
     assert_eq!(written.lines().collect::<Vec<_>>(), expected, "{stderr}");
     // The plugin's panics reach the log as the runtime's error lines, not as the plugin's
     // own standard library printing `thread '…' panicked at …` to stderr.
-    assert!(!stderr.contains("panicked at tests/plugins/flaky"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked at tests/plugins/flaky"),
+        "{stderr}"
+    );
     let restarts: Vec<&str> = stderr
         .lines()
         .filter(|l| l.contains("[f::flaky] failed (") && l.contains(&format!("{RESTARTING} 10 ms")))
