@@ -384,7 +384,6 @@ impl World {
                     self.source_idle(&connector, &why);
                 }
                 Ok(WorldMsg::StartFailed { connector, reason }) => {
-                    self.source_idle(&connector, &reason);
                     // A connector that fails alone leaves the rest running, as in Tremor; only
                     // a deployment none of whose sources can start is given up.
                     let was_source = self.startable_sources.remove(&connector);
@@ -394,6 +393,7 @@ impl World {
                         );
                         break (EXIT_DEPLOYMENT_FAILED, true);
                     }
+                    self.source_idle(&connector, &reason);
                 }
                 Err(_) => break (0, false),
             }
