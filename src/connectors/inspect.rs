@@ -53,7 +53,7 @@ impl fmt::Display for InspectError {
             }
             Self::NoManifest => write!(
                 f,
-                "not a tremor connector plugin: no `{MANIFEST_SECTION}` section (plugins built with tremor_pdk::connector_module! and the `plugin` feature have one; tremor-pdk 0.1.0 plugins built before it existed do not)"
+                "not a tremor connector plugin: no `{MANIFEST_SECTION}` section (plugins built with tremor_pdk::connector_module! and the `plugin` feature have one; tremor-pdk 0.1 plugins built before it existed do not)"
             ),
             Self::BadManifest(e) => write!(f, "a broken tremor plugin manifest: {e}"),
         }

@@ -51,7 +51,7 @@ pub enum LoadError {
     NotAPlugin,
     /// Built against an interface version this runtime does not accept.
     IncompatibleVersion {
-        /// The interface versions this runtime accepts (`0.1.x`).
+        /// The interface versions this runtime accepts (e.g. `0.2.x`).
         accepted: String,
         /// The one the plugin was built against.
         found: String,
@@ -201,7 +201,7 @@ pub fn load_file_allowed(
     ))
 }
 
-/// The interface versions this runtime accepts, as people write them: `0.1.x` (for `0.x`, the
+/// The interface versions this runtime accepts, as people write them: `0.2.x` (for `0.x`, the
 /// same minor: semver treats every `0.x` minor as breaking) or `1.x`.
 pub fn accepted_interface_versions() -> String {
     match VersionNumber::new(<ConnectorMod_Ref as RootModule>::VERSION_STRINGS) {

@@ -360,7 +360,7 @@ mod tests {
             source: true,
             sink: false,
             dir: dir.path().to_path_buf(),
-            pdk: PdkSource::Version("0.1".into()),
+            pdk: PdkSource::Version("0.2".into()),
         })
         .expect_err("not empty");
         assert!(refused.to_string().contains("is not empty"), "{refused}");
