@@ -156,8 +156,7 @@ fn run(args: &RunArgs) -> Result<i32> {
     if let Some(pid_file) = &args.pid {
         write_pid(pid_file)?;
     }
-    let world =
-        World::start(&plan, &registry)?.exit_nonzero_on_drops(!args.allow_dropped_events);
+    let world = World::start(&plan, &registry)?.exit_nonzero_on_drops(!args.allow_dropped_events);
     install_signal_handler(world.sender())?;
     log::info!(
         "running {} flow(s) from {}",

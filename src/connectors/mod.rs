@@ -4,10 +4,10 @@
 //! The runtime reaches connectors only through `tremor_pdk`'s stable-ABI types; builtin and
 //! plugin connectors are handled identically from here on.
 
-#[cfg(test)]
-pub(crate) mod harness;
 #[cfg(feature = "dynamic-plugins")]
 pub mod allowlist;
+#[cfg(test)]
+pub(crate) mod harness;
 pub(crate) mod host;
 #[cfg(feature = "dynamic-plugins")]
 pub mod inspect;
