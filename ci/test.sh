@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): builds and tests both builds.
-#   0. structure: the module import graph of src/ has no cycle (ci/check-module-cycles.py).
+#   0. structure: the module import graph of src/ has no cycle (ci/check-module-cycles.py);
+#      `cargo fmt --check`.
 #   1. static: every connector builtin; unit tests of every crate and the integration suite;
 #      clippy (warnings denied) on every crate and target; rustdoc of pdk and tremor-value.
 #   2. dynamic: a binary with no builtin connector (`--no-default-features --features
@@ -13,8 +14,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "structure: no two modules of src/ import each other"
+step "structure: no two modules of src/ import each other; code formatted"
 python3 ci/check-module-cycles.py src
+cargo fmt --all -- --check
 
 step "static build: unit and integration tests"
 cargo test --workspace
