@@ -67,15 +67,21 @@ impl<P: ?Sized> Slot<P> {
     }
 }
 
-/// A source part that can be replaced by a fresh instance's.
-pub(crate) struct RestartableSource {
-    current: Box<dyn SourcePart>,
-    next: Arc<Slot<dyn SourcePart>>,
+/// A part (source or sink) that can be replaced by a fresh instance's: each call first takes
+/// up a replacement left in its slot, then goes to the current part.
+pub(crate) struct Restartable<P: ?Sized> {
+    current: Box<P>,
+    next: Arc<Slot<P>>,
 }
 
-impl RestartableSource {
+/// A source part that can be replaced by a fresh instance's.
+pub(crate) type RestartableSource = Restartable<dyn SourcePart>;
+/// A sink part that can be replaced by a fresh instance's.
+pub(crate) type RestartableSink = Restartable<dyn SinkPart>;
+
+impl<P: ?Sized> Restartable<P> {
     /// Wraps `part`; the slot takes its replacements.
-    pub(crate) fn new(part: Box<dyn SourcePart>) -> (Self, Arc<Slot<dyn SourcePart>>) {
+    pub(crate) fn new(part: Box<P>) -> (Self, Arc<Slot<P>>) {
         let next = Slot::new();
         (
             Self {
@@ -106,32 +112,6 @@ impl SourcePart for RestartableSource {
     fn fail(&mut self, stream: u64, pull_id: u64) -> Result<(), ConnectorError> {
         self.swap();
         self.current.fail(stream, pull_id)
-    }
-}
-
-/// A sink part that can be replaced by a fresh instance's.
-pub(crate) struct RestartableSink {
-    current: Box<dyn SinkPart>,
-    next: Arc<Slot<dyn SinkPart>>,
-}
-
-impl RestartableSink {
-    /// Wraps `part`; the slot takes its replacements.
-    pub(crate) fn new(part: Box<dyn SinkPart>) -> (Self, Arc<Slot<dyn SinkPart>>) {
-        let next = Slot::new();
-        (
-            Self {
-                current: part,
-                next: next.clone(),
-            },
-            next,
-        )
-    }
-
-    fn swap(&mut self) {
-        if let Some(fresh) = self.next.take() {
-            self.current = fresh;
-        }
     }
 }
 
