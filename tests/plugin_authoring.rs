@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::text;
+use common::{fixtures, good_plugins, text};
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
@@ -22,28 +22,6 @@ const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 /// How long one cargo build of a generated crate may take (the first one compiles the
 /// dependencies of a plugin; later ones only the pdk copy and the crate).
 const BUILD_LIMIT: Duration = Duration::from_secs(600);
-
-fn dir_from_env(var: &str) -> PathBuf {
-    let value = std::env::var_os(var)
-        .unwrap_or_else(|| panic!("{var} is not set: run ci/test.sh, which builds the plugins"));
-    let first = std::env::split_paths(&value)
-        .next()
-        .unwrap_or_else(|| panic!("{var} is empty"));
-    assert!(
-        first.is_dir(),
-        "{var}={} is not a directory",
-        first.display()
-    );
-    first
-}
-
-fn good_plugins() -> PathBuf {
-    dir_from_env("TREMOR_PLUGIN_PATH")
-}
-
-fn fixtures() -> PathBuf {
-    dir_from_env("TREMOR_TEST_PLUGIN_FIXTURES")
-}
 
 /// Runs the tremor binary in `dir` with no ambient plugin settings.
 fn tremor(args: &[&str], dir: &Path) -> Output {

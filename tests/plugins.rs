@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{copy_until_exit, flow_until_exit, text, write_config};
+use common::{copy_until_exit, fixtures, flow_until_exit, good_plugins, text, write_config};
 use std::{
     path::{Path, PathBuf},
     process::Output,
@@ -20,28 +20,6 @@ const QUARANTINED: &str = "quarantined after";
 const NO_RETRY_LEFT: &str = "failure(s), no retry left per its reconnect policy; last error:";
 const CONNECT_RETRY: &str = "connecting failed (attempt";
 const IDLE: &str = "every source of the deployment has finished or failed";
-
-fn dir_from_env(var: &str) -> PathBuf {
-    let value = std::env::var_os(var)
-        .unwrap_or_else(|| panic!("{var} is not set: run ci/test.sh, which builds the plugins"));
-    let first = std::env::split_paths(&value)
-        .next()
-        .unwrap_or_else(|| panic!("{var} is empty"));
-    assert!(
-        first.is_dir(),
-        "{var}={} is not a directory",
-        first.display()
-    );
-    first
-}
-
-fn good_plugins() -> PathBuf {
-    dir_from_env("TREMOR_PLUGIN_PATH")
-}
-
-fn fixtures() -> PathBuf {
-    dir_from_env("TREMOR_TEST_PLUGIN_FIXTURES")
-}
 
 /// A scratch directory next to the plugins, so plugin files can be hard-linked into it.
 fn scratch() -> tempfile::TempDir {

@@ -140,3 +140,29 @@ end;
 "#
     )
 }
+
+/// The first directory of the path list in environment variable `var` (set by ci/test.sh for
+/// the dynamic build: `TREMOR_PLUGIN_PATH`, `TREMOR_TEST_PLUGIN_FIXTURES`).
+pub fn dir_from_env(var: &str) -> std::path::PathBuf {
+    let value = std::env::var_os(var)
+        .unwrap_or_else(|| panic!("{var} is not set: run ci/test.sh, which builds the plugins"));
+    let first = std::env::split_paths(&value)
+        .next()
+        .unwrap_or_else(|| panic!("{var} is empty"));
+    assert!(
+        first.is_dir(),
+        "{var}={} is not a directory",
+        first.display()
+    );
+    first
+}
+
+/// The directory with every connector built as a plugin (ci/build-plugins.sh).
+pub fn good_plugins() -> std::path::PathBuf {
+    dir_from_env("TREMOR_PLUGIN_PATH")
+}
+
+/// The directory with the misbehaving and broken plugin fixtures.
+pub fn fixtures() -> std::path::PathBuf {
+    dir_from_env("TREMOR_TEST_PLUGIN_FIXTURES")
+}
