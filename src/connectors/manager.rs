@@ -639,33 +639,38 @@ mod tests {
         });
     }
 
+    /// A restarter whose fresh instances are fake connectors recording into `calls`, counting
+    /// the rebuilds in `rebuilt`.
+    fn fresh_instances(
+        calls: harness::Calls,
+        rebuilt: Arc<std::sync::atomic::AtomicUsize>,
+    ) -> crate::connectors::restart::Restarter {
+        use crate::connectors::restart::{Rebuilt, Restarter};
+        Restarter {
+            rebuild: Box::new(move || {
+                rebuilt.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(Rebuilt {
+                    connector: Box::new(harness::FakeConnector {
+                        calls: calls.clone(),
+                        connects: Script::new([]),
+                        lifecycles: Script::new([]),
+                    }),
+                    source: None,
+                    sink: None,
+                })
+            }),
+            source: None,
+            sink: None,
+        }
+    }
+
     #[test]
     fn a_failed_instance_is_replaced_per_policy_then_quarantined() {
-        use crate::connectors::{
-            harness::FakeConnector,
-            restart::{Rebuilt, Restarter},
-        };
         use std::sync::atomic::{AtomicUsize, Ordering};
         rt::block_on(async {
             let (manager, probe) = harness::connector(Script::new([]), retry(2));
             let rebuilt = Arc::new(AtomicUsize::new(0));
-            let (calls, count) = (probe.calls.clone(), rebuilt.clone());
-            let restarter = Restarter {
-                rebuild: Box::new(move || {
-                    count.fetch_add(1, Ordering::SeqCst);
-                    Ok(Rebuilt {
-                        connector: Box::new(FakeConnector {
-                            calls: calls.clone(),
-                            connects: Script::new([]),
-                            lifecycles: Script::new([]),
-                        }),
-                        source: None,
-                        sink: None,
-                    })
-                }),
-                source: None,
-                sink: None,
-            };
+            let restarter = fresh_instances(probe.calls.clone(), rebuilt.clone());
             let task = rt::spawn("connector", manager.restart_with(Some(restarter)).run());
             expect_source(&probe, "Start").await;
             expect_sink(&probe, "Start").await;
@@ -700,32 +705,14 @@ mod tests {
 
     #[test]
     fn a_failing_pause_restarts_the_connector_with_a_fresh_instance() {
-        use crate::connectors::{
-            harness::{Calls, FakeConnector},
-            restart::{Rebuilt, Restarter},
-        };
+        use crate::connectors::harness::Calls;
         rt::block_on(async {
             // The first instance starts, then its `on_pause` fails.
             let lifecycles = Script::new([Ok(()), Err(ConnectorError::other("pause broke"))]);
             let (manager, probe) =
                 harness::connector_with_lifecycles(Script::new([]), lifecycles, retry(1));
             let fresh = Calls::default();
-            let recorded = fresh.clone();
-            let restarter = Restarter {
-                rebuild: Box::new(move || {
-                    Ok(Rebuilt {
-                        connector: Box::new(FakeConnector {
-                            calls: recorded.clone(),
-                            connects: Script::new([]),
-                            lifecycles: Script::new([]),
-                        }),
-                        source: None,
-                        sink: None,
-                    })
-                }),
-                source: None,
-                sink: None,
-            };
+            let restarter = fresh_instances(fresh.clone(), Arc::default());
             let task = rt::spawn("connector", manager.restart_with(Some(restarter)).run());
             expect_source(&probe, "Start").await;
             expect_sink(&probe, "Start").await;
