@@ -2,7 +2,7 @@
 //! (sends), either to one destination (a client) or back to the sender named in each event's
 //! metadata (a server).
 
-use crate::{meta::record_of, Slot, Watch};
+use crate::{meta::record_of, udp_bind, Slot, UdpSocketOptions, Watch};
 use async_net::UdpSocket;
 use serde::Deserialize;
 use std::{future::Future, net::SocketAddr};
@@ -35,10 +35,13 @@ pub struct Bound {
     pub destination: Option<SocketAddr>,
 }
 
-/// Binds a UDP socket to `address`; errors name the address. Returns the bound address too
-/// (with the port the system picked for port 0).
-pub async fn bind_udp(address: &str) -> Result<(UdpSocket, SocketAddr)> {
-    let socket = UdpSocket::bind(address)
+/// Binds a UDP socket to `address` with `options`; errors name the address. Returns the bound
+/// address too (with the port the system picked for port 0).
+pub async fn bind_udp(
+    address: &str,
+    options: &UdpSocketOptions,
+) -> Result<(UdpSocket, SocketAddr)> {
+    let socket = udp_bind(address, options)
         .await
         .with_io_context(|| format!("cannot bind {address}"))?;
     let local = socket.local_addr()?;

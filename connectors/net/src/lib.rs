@@ -13,6 +13,8 @@
 //!   connector around it, for a [`ServerSocket`] (config + binding).
 //!
 //! * [`SocketConfig`]: parsing a config record and checking what serde cannot.
+//! * [`TcpSocketOptions`], [`UdpSocketOptions`]: Tremor's `socket_options`, and the sockets
+//!   made with them ([`tcp_listen`], [`tcp_connect`], [`udp_bind`]).
 //! * [`DatagramConnector`]: a UDP connector for a [`DatagramSocket`] (config + binding).
 //!
 //! A connector crate keeps its config, its dialing or binding (resolving, socket options,
@@ -26,6 +28,7 @@ mod datagram;
 mod meta;
 mod server;
 mod slot;
+mod socket_options;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
@@ -33,10 +36,11 @@ mod transport;
 pub use address::AddressField;
 pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
-pub use config::{check_socket_path, tcp_nodelay_default, SocketConfig};
+pub use config::{check_socket_path, check_tls, tcp_nodelay_default, SocketConfig};
 pub use datagram::{bind_udp, peer_of, Bound, DatagramConnector, DatagramSocket};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
+pub use socket_options::{tcp_connect, tcp_listen, udp_bind, TcpSocketOptions, UdpSocketOptions};
 pub use transport::{Accepted, Tcp, Transport, Unix};
 
 #[doc(hidden)]

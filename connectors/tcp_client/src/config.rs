@@ -1,14 +1,20 @@
 //! The configuration of `tcp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::{tcp_nodelay_default, AddressField, BufSize, SocketConfig};
+use tremor_connector_net::{
+    check_tls, tcp_nodelay_default, AddressField, BufSize, SocketConfig, TcpSocketOptions,
+};
 use tremor_pdk::Result;
 
 /// Configuration of the TCP client.
 ///
 /// ```json
-/// {"url": "127.0.0.1:4242", "no_delay": true, "buf_size": 8192}
+/// {"url": "127.0.0.1:4242", "buf_size": 8192,
+///  "socket_options": {"SO_REUSEPORT": false, "SO_REUSEADDR": true, "TCP_NODELAY": true}}
 /// ```
+///
+/// Every key of Tremor 0.12 (`no_delay`) and 0.13 (`socket_options`) is accepted; `tls` only
+/// when it is off.
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TcpClientConfig {
@@ -23,24 +29,21 @@ pub struct TcpClientConfig {
     /// the runtime. Must be > 0.
     #[serde(default)]
     pub buf_size: BufSize,
-    /// Socket options with Tremor's names: `{"TCP_NODELAY": bool}` (overrides `no_delay`).
+    /// Socket options with Tremor 0.13's names and defaults (`SO_REUSEPORT` false,
+    /// `SO_REUSEADDR` true, `TCP_NODELAY`: `no_delay`, which it overrides).
     #[serde(default)]
-    pub socket_options: TcpClientSocketOptions,
-}
-
-/// Tremor's `socket_options` of a TCP client.
-#[derive(Deserialize, Debug, Clone, Default, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct TcpClientSocketOptions {
-    /// `TCP_NODELAY`; when absent, `no_delay` decides.
-    #[serde(rename = "TCP_NODELAY", default)]
-    pub tcp_nodelay: Option<bool>,
+    pub socket_options: TcpSocketOptions,
+    /// Tremor's TLS settings: `false` or absent (default) is plain TCP; `true` or a record is
+    /// rejected, TLS is not supported yet.
+    #[serde(default)]
+    pub tls: Option<serde_json::Value>,
 }
 
 impl SocketConfig for TcpClientConfig {
     const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
     fn check(&self) -> Result<()> {
+        check_tls(crate::CONNECTOR_TYPE, self.tls.as_ref())?;
         self.address().map(drop)
     }
 }
@@ -48,7 +51,7 @@ impl SocketConfig for TcpClientConfig {
 impl TcpClientConfig {
     /// Whether `TCP_NODELAY` is set: `socket_options.TCP_NODELAY`, else `no_delay`.
     pub fn tcp_nodelay(&self) -> bool {
-        self.socket_options.tcp_nodelay.unwrap_or(self.no_delay)
+        self.socket_options.nodelay_or(self.no_delay)
     }
 
     /// The `host:port` to connect to, without the scheme.
@@ -84,12 +87,38 @@ mod tests {
     }
 
     #[test]
+    fn accepts_every_socket_option_of_tremor_0_13_and_tls_off() {
+        let c = TcpClientConfig::from_json(
+            r#"{"url": "127.0.0.1:1", "tls": false,
+                "socket_options": {"SO_REUSEPORT": true, "SO_REUSEADDR": false, "TCP_NODELAY": true}}"#,
+        )
+        .expect("valid");
+        assert!(c.socket_options.so_reuseport && !c.socket_options.reuseaddr());
+        assert!(c.tcp_nodelay());
+        let c = TcpClientConfig::from_json(r#"{"url": "127.0.0.1:1"}"#).expect("valid");
+        assert_eq!(c.socket_options, TcpSocketOptions::default());
+        assert!(c.socket_options.reuseaddr() && !c.socket_options.so_reuseport);
+    }
+
+    #[test]
     fn rejects_bad_configs() {
         tremor_connector_net::testing::rejects_bad_url_configs::<TcpClientConfig>(
             "http",
             &[
                 (r#"{"url": "127.0.0.1:1", "nodelay": true}"#, "nodelay"),
                 (r#"{"url": "127.0.0.1:0"}"#, "port"),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": true}"#,
+                    "TLS is not supported yet",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": {"cafile": "ca.pem"}}"#,
+                    "TLS is not supported yet",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,
+                    "SO_LINGER",
+                ),
             ],
         );
     }

@@ -18,10 +18,11 @@ mod config;
 #[cfg(test)]
 mod tests;
 
-pub use config::{TcpClientConfig, TcpClientSocketOptions};
+pub use config::TcpClientConfig;
+pub use tremor_connector_net::TcpSocketOptions;
 
 use async_net::TcpStream;
-use tremor_connector_net::{ClientSocket, Dialed, SocketConfig, Tcp};
+use tremor_connector_net::{tcp_connect, ClientSocket, Dialed, SocketConfig, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
 tremor_connector_net::socket_connector! {
@@ -34,10 +35,9 @@ impl ClientSocket for TcpClientConfig {
 
     async fn dial(&self) -> Result<Dialed<TcpStream>> {
         let address = self.address()?;
-        let stream = TcpStream::connect(address.as_str())
+        let stream = tcp_connect(&address, &self.socket_options, self.tcp_nodelay())
             .await
             .with_io_context(|| format!("cannot connect to {address}"))?;
-        stream.set_nodelay(self.tcp_nodelay())?;
         let peer = stream.peer_addr().ok().map(|p| p.to_string());
         Ok(Dialed {
             target: peer.clone().unwrap_or(address),

@@ -41,3 +41,27 @@ fn a_refused_connection_is_a_connection_error() {
     assert_eq!(err.kind, ErrorKind::CONNECTION, "{err}");
     assert!(err.message.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
+
+#[test]
+fn tcp_nodelay_reaches_the_connection() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    for (options, want) in [
+        (r#""socket_options": {"TCP_NODELAY": false}"#, false),
+        (r#""no_delay": false"#, false),
+        (
+            r#""no_delay": false, "socket_options": {"TCP_NODELAY": true}"#,
+            true,
+        ),
+        (
+            r#""socket_options": {"SO_REUSEADDR": false, "SO_REUSEPORT": true}"#,
+            true,
+        ),
+    ] {
+        let config = format!(r#"{{"url": "127.0.0.1:{port}", {options}}}"#);
+        let mut c = new_connector(tremor_pdk::testing::null_context("t"), &config).expect(options);
+        run(c.connect(1)).expect("connects");
+        let nodelay = c.with_stream(|s| s.nodelay().ok()).flatten();
+        assert_eq!(nodelay, Some(want), "{options}");
+    }
+}

@@ -1,15 +1,17 @@
 //! The configuration of `tcp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::{tcp_nodelay_default, AddressField, BufSize, SocketConfig};
+use tremor_connector_net::{check_tls, AddressField, BufSize, SocketConfig, TcpSocketOptions};
 use tremor_pdk::Result;
 
 /// Configuration of the TCP server.
 ///
 /// ```json
-/// {"url": "127.0.0.1:4242", "buf_size": 8192,
-///  "socket_options": {"SO_REUSEPORT": false, "TCP_NODELAY": true}}
+/// {"url": "127.0.0.1:4242", "buf_size": 8192, "backlog": 128,
+///  "socket_options": {"SO_REUSEPORT": false, "SO_REUSEADDR": true, "TCP_NODELAY": true}}
 /// ```
+///
+/// Every key of Tremor 0.12 and 0.13 is accepted; `tls` only when it is absent or `null`.
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TcpServerConfig {
@@ -21,43 +23,39 @@ pub struct TcpServerConfig {
     /// one read hands to the runtime. Must be > 0.
     #[serde(default)]
     pub buf_size: BufSize,
-    /// Socket options, with Tremor's names (default: all at their defaults).
+    /// How many connections the kernel queues until they are accepted (`listen()`'s backlog;
+    /// default 128, as in Tremor).
+    #[serde(default = "default_backlog")]
+    pub backlog: i32,
+    /// Socket options with Tremor 0.13's names and defaults, for the listener and the accepted
+    /// connections: `SO_REUSEPORT` (false), `SO_REUSEADDR` (true), `TCP_NODELAY` (true).
     #[serde(default)]
     pub socket_options: TcpSocketOptions,
+    /// Tremor's TLS settings (a record of certificate files): rejected, TLS is not supported
+    /// yet. Absent or `null` (default): plain TCP.
+    #[serde(default)]
+    pub tls: Option<serde_json::Value>,
 }
 
-/// Options of the listening socket and of accepted connections (Tremor's `socket_options`).
-#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct TcpSocketOptions {
-    /// `SO_REUSEPORT` on the listener: several processes may listen on the same port and the
-    /// kernel spreads connections over them (default false).
-    #[serde(rename = "SO_REUSEPORT", default)]
-    pub so_reuseport: bool,
-    /// `TCP_NODELAY` on accepted connections: small replies go out at once instead of waiting
-    /// to be coalesced (Nagle's algorithm off; default true).
-    #[serde(rename = "TCP_NODELAY", default = "tcp_nodelay_default")]
-    pub tcp_nodelay: bool,
-}
-
-impl Default for TcpSocketOptions {
-    fn default() -> Self {
-        Self {
-            so_reuseport: false,
-            tcp_nodelay: tcp_nodelay_default(),
-        }
-    }
+fn default_backlog() -> i32 {
+    128
 }
 
 impl SocketConfig for TcpServerConfig {
     const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
     fn check(&self) -> Result<()> {
+        check_tls(crate::CONNECTOR_TYPE, self.tls.as_ref())?;
         self.address().map(drop)
     }
 }
 
 impl TcpServerConfig {
+    /// `TCP_NODELAY` on accepted connections (default true).
+    pub fn tcp_nodelay(&self) -> bool {
+        self.socket_options.nodelay_or(true)
+    }
+
     /// The `host:port` to bind, without the scheme.
     pub fn address(&self) -> Result<String> {
         AddressField::bind_url(crate::CONNECTOR_TYPE, "tcp").host_port(&self.url)
@@ -82,12 +80,17 @@ mod tests {
     fn socket_options_have_tremors_names_and_defaults() {
         let c = TcpServerConfig::from_json(r#"{"url": "127.0.0.1:1"}"#).expect("valid");
         assert_eq!(c.socket_options, TcpSocketOptions::default());
-        assert!(c.socket_options.tcp_nodelay && !c.socket_options.so_reuseport);
+        assert!(c.tcp_nodelay() && !c.socket_options.so_reuseport);
+        assert!(c.socket_options.reuseaddr());
+        assert_eq!((c.backlog, c.tls.as_ref()), (128, None));
         let c = TcpServerConfig::from_json(
-            r#"{"url": "127.0.0.1:1", "socket_options": {"SO_REUSEPORT": true, "TCP_NODELAY": false}}"#,
+            r#"{"url": "127.0.0.1:1", "backlog": 7, "tls": null,
+                "socket_options": {"SO_REUSEPORT": true, "SO_REUSEADDR": false, "TCP_NODELAY": false}}"#,
         )
         .expect("valid");
-        assert!(c.socket_options.so_reuseport && !c.socket_options.tcp_nodelay);
+        assert!(c.socket_options.so_reuseport && !c.tcp_nodelay());
+        assert!(!c.socket_options.reuseaddr());
+        assert_eq!(c.backlog, 7);
         let c = TcpServerConfig::from_json(r#"{"url": "127.0.0.1:1", "socket_options": {}}"#)
             .expect("an empty record is all defaults");
         assert_eq!(c.socket_options, TcpSocketOptions::default());
@@ -104,6 +107,14 @@ mod tests {
                 (
                     r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,
                     "SO_LINGER",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "backlog": "many"}"#,
+                    "expected i32",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": {"cert": "c.pem", "key": "k.pem"}}"#,
+                    "TLS is not supported yet",
                 ),
             ],
         );

@@ -20,13 +20,13 @@ mod config;
 #[cfg(test)]
 mod tests;
 
-pub use config::{TcpServerConfig, TcpSocketOptions};
+pub use config::TcpServerConfig;
+pub use tremor_connector_net::TcpSocketOptions;
 pub use tremor_connector_net::LINGER;
 
 use async_net::TcpListener;
-use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use tremor_connector_net::{ServerSocket, SocketConfig, Tcp};
+use tremor_connector_net::{tcp_listen, ServerSocket, SocketConfig, Tcp};
 use tremor_pdk::{io::IoResultExt, Result};
 
 tremor_connector_net::socket_connector! {
@@ -66,13 +66,14 @@ impl ServerSocket for TcpServerSocket {
 
     fn transport(&self) -> Tcp {
         Tcp {
-            nodelay: self.config.socket_options.tcp_nodelay,
+            nodelay: self.config.tcp_nodelay(),
         }
     }
 
     async fn bind(&mut self, alias: &str) -> Result<TcpListener> {
         let address = self.config.address()?;
-        let listener = listen(&address, &self.config.socket_options)
+        let options = &self.config.socket_options;
+        let listener = tcp_listen(&address, options, self.config.backlog)
             .await
             .with_io_context(|| format!("cannot listen on {address}"))?;
         let local = listener
@@ -82,29 +83,4 @@ impl ServerSocket for TcpServerSocket {
         self.local_addr = Some(local);
         Ok(listener)
     }
-}
-
-/// Binds the listener, with `SO_REUSEPORT` when asked (which must be set before `bind`, so
-/// that case builds the socket by hand).
-async fn listen(address: &str, options: &TcpSocketOptions) -> std::io::Result<TcpListener> {
-    if !options.so_reuseport {
-        return TcpListener::bind(address).await;
-    }
-    let mut last_error = None;
-    for addr in async_net::resolve(address).await? {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-        socket.set_reuse_address(true)?;
-        socket.set_reuse_port(true)?;
-        socket.set_nonblocking(true)?;
-        match socket.bind(&addr.into()).and_then(|()| socket.listen(1024)) {
-            Ok(()) => return TcpListener::try_from(std::net::TcpListener::from(socket)),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(last_error.unwrap_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "the address resolves to nothing",
-        )
-    }))
 }

@@ -68,3 +68,19 @@ fn so_reuseport_lets_two_servers_share_a_port() {
         plain.connect(1).await.expect_err("port is taken");
     });
 }
+
+#[test]
+fn tcp_nodelay_reaches_accepted_connections() {
+    run(async {
+        let mut server = server_on(
+            "127.0.0.1:0",
+            r#", "backlog": 4, "socket_options": {"SO_REUSEADDR": false, "TCP_NODELAY": false}"#,
+        );
+        server.connect(1).await.expect("listens");
+        let transport = server.socket().transport();
+        assert!(
+            !transport.nodelay,
+            "accepted connections get TCP_NODELAY off"
+        );
+    });
+}

@@ -1,13 +1,14 @@
 //! The configuration of `udp_client`.
 
 use serde::Deserialize;
-use tremor_connector_net::{AddressField, BufSize, SocketConfig};
+use tremor_connector_net::{AddressField, BufSize, SocketConfig, UdpSocketOptions};
 use tremor_pdk::Result;
 
 /// Configuration of the UDP client.
 ///
 /// ```json
-/// {"url": "127.0.0.1:4242", "bind": "0.0.0.0:0"}
+/// {"url": "127.0.0.1:4242", "bind": "0.0.0.0:0",
+///  "socket_options": {"SO_REUSEPORT": false, "SO_REUSEADDR": true}}
 /// ```
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,10 @@ pub struct UdpClientConfig {
     /// datagram is cut to this size. Must be > 0.
     #[serde(default = "BufSize::max_datagram")]
     pub buf_size: BufSize,
+    /// Socket options with Tremor 0.13's names and defaults: `SO_REUSEPORT` (false; several
+    /// sockets may bind one port and share the datagrams), `SO_REUSEADDR` (true).
+    #[serde(default)]
+    pub socket_options: UdpSocketOptions,
 }
 
 impl SocketConfig for UdpClientConfig {
@@ -62,6 +67,12 @@ mod tests {
         assert_eq!((c.bind.as_deref(), c.buf_size.bytes()), (None, 65535));
         let c = UdpClientConfig::from_json(r#"{"url": "h:1", "bind": "127.0.0.1:5"}"#).expect("ok");
         assert_eq!(c.bind.as_deref(), Some("127.0.0.1:5"));
+        assert_eq!(c.socket_options, UdpSocketOptions::default());
+        let c = UdpClientConfig::from_json(
+            r#"{"url": "h:1", "socket_options": {"SO_REUSEPORT": true, "SO_REUSEADDR": false}}"#,
+        )
+        .expect("Tremor 0.13's socket_options");
+        assert!(c.socket_options.so_reuseport && !c.socket_options.so_reuseaddr);
     }
 
     #[test]
@@ -75,6 +86,10 @@ mod tests {
                     "bind",
                 ),
                 (r#"{"url": "127.0.0.1:1", "bind": "0.0.0.0"}"#, "bind"),
+                (
+                    r#"{"url": "127.0.0.1:1", "socket_options": {"TCP_NODELAY": true}}"#,
+                    "TCP_NODELAY",
+                ),
             ],
         );
     }

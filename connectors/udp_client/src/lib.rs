@@ -42,7 +42,7 @@ impl DatagramSocket for UdpClientConfig {
             None if target.is_ipv6() => "[::]:0",
             None => "0.0.0.0:0",
         };
-        let (socket, local) = bind_udp(bind).await?;
+        let (socket, local) = bind_udp(bind, &self.socket_options).await?;
         log::info!("[{alias}] sending datagrams from {local} to {target}");
         Ok(Bound {
             socket,

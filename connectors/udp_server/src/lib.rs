@@ -31,7 +31,7 @@ impl DatagramSocket for UdpServerConfig {
 
     async fn bind(&mut self, alias: &str) -> Result<Bound> {
         let address = self.address()?;
-        let (socket, local) = bind_udp(&address).await?;
+        let (socket, local) = bind_udp(&address, &self.socket_options).await?;
         log::info!("[{alias}] receiving datagrams on {local}");
         Ok(Bound {
             socket,

@@ -145,3 +145,22 @@ fn metadata_names_the_peer() {
     );
     assert_eq!(peer_of(None), None);
 }
+
+#[test]
+fn so_reuseport_lets_two_servers_share_a_port() {
+    let server_on = |port: u16, options: &str| {
+        let config = format!(r#"{{"url": "127.0.0.1:{port}"{options}}}"#);
+        new_connector(pdk::null_context("t"), &config).expect("valid")
+    };
+    let reusing = r#", "socket_options": {"SO_REUSEPORT": true}"#;
+    run(async {
+        let mut first = server_on(0, reusing);
+        first.connect(1).await.expect("binds");
+        let port = first.local_addr().expect("bound").port();
+        let mut second = server_on(port, reusing);
+        second.connect(1).await.expect("shares the port");
+        let no_reuse = r#", "socket_options": {"SO_REUSEADDR": false}"#;
+        let mut plain = server_on(port, no_reuse);
+        plain.connect(1).await.expect_err("port is taken");
+    });
+}
