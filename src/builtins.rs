@@ -14,6 +14,8 @@ use tremor_connector_crononome as _;
 use tremor_connector_exit as _;
 #[cfg(feature = "connector-file")]
 use tremor_connector_file as _;
+#[cfg(feature = "connector-kv")]
+use tremor_connector_kv as _;
 #[cfg(feature = "connector-metronome")]
 use tremor_connector_metronome as _;
 #[cfg(feature = "connector-null")]
@@ -60,6 +62,7 @@ mod tests {
             ),
             (cfg!(feature = "connector-cb"), "cb"),
             (cfg!(feature = "connector-crononome"), "crononome"),
+            (cfg!(feature = "connector-kv"), "kv"),
         ]
         .into_iter()
         .filter_map(|(enabled, name)| enabled.then_some(name))
