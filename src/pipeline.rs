@@ -5,7 +5,8 @@ use crate::{
     event::{now_ns, Event, EventPayload},
     ports::ERR,
     rt::Receiver,
-    troy::{ast::Expr, eval, plan::PipelinePlan},
+    script::eval,
+    troy::{ast::Expr, plan::PipelinePlan},
 };
 use std::collections::HashMap;
 use tremor_value::{literal, Value};

@@ -1,11 +1,11 @@
-//! The syntax tree of Troy files; the expression types live in [`super::expr`] and are
+//! The syntax tree of Troy files; the expression types live in [`crate::script::expr`] and are
 //! re-exported here.
 //!
 //! Statements keep the positions of their names so that the planner can point at the exact word
 //! that is wrong.
 
 use super::error::Pos;
-pub use super::expr::{
+pub use crate::script::expr::{
     BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
 };
 use std::fmt;

@@ -1,9 +1,9 @@
 //! Long operator chains and deep nesting: planned in near-linear time with bounded stack, or
 //! refused with a positioned error; never a stack overflow (issue 11, finding 1).
 
-use super::eval::eval_filter;
 use super::plan::Plan;
 use super::plan_source;
+use crate::script::eval::eval_filter;
 use std::time::{Duration, Instant};
 use tremor_value::Value;
 

@@ -2,7 +2,7 @@
 
 use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
 use super::error::{Pos, TroyError};
-use super::parser::Parser;
+use crate::script::cursor::Parser;
 use std::collections::HashSet;
 
 /// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of

@@ -1,8 +1,9 @@
-//! The Troy front end: lexer, parser, AST, expression evaluator and deployment planner.
+//! The Troy front end: parser, AST and deployment planner (the lexer and expressions are the
+//! script language's, [`crate::script`]).
 //!
 //! A deployment file is turned into a [`plan::Plan`] in four steps:
 //!
-//! 1. [`lexer::lex`] turns the text into tokens (strings keep their `#{...}` interpolations as token
+//! 1. [`crate::script::lexer::lex`] turns the text into tokens (strings keep their `#{...}` interpolations as token
 //!    lists so the parser can read them as expressions),
 //! 2. [`parser::parse_file`] builds the [`ast`] of the file, rejecting every construct outside the
 //!    supported subset with its line:column,
@@ -10,8 +11,9 @@
 //! 4. [`planner`] resolves definitions, substitutes `args`, evaluates configurations and checks the
 //!    `connect` statements, giving a plan the runtime can start without looking at Troy again.
 //!
-//! [`fold`] substitutes `args` into `select` / `where` and folds their constant parts at plan time;
-//! [`eval`] evaluates what is left per event.
+//! [`crate::script::fold`] substitutes `args` into `select` / `where` and folds their constant parts
+//! at plan time; [`crate::script::eval`] evaluates what is left per event (expressions are the
+//! script language's, in [`crate::script`]).
 //!
 //! Where this front end is more lenient than Tremor: `nanos::` functions need no
 //! `use std::time::nanos;` (Tremor 0.12 test files call them without it), and pipeline bodies may
@@ -22,11 +24,6 @@ pub mod ast;
 pub mod builtins;
 mod def_parser;
 pub mod error;
-pub mod eval;
-pub mod expr;
-pub mod expr_parser;
-pub mod fold;
-pub mod lexer;
 pub mod modules;
 pub mod parser;
 pub mod plan;

@@ -10,14 +10,14 @@ use super::ast::{
     WithArg, CONNECTOR_WITH_KEYS,
 };
 use super::error::{Pos, TroyError};
-use super::eval::EvalError;
-use super::fold::{eval_const, fold};
 use super::modules::{check_unique, check_unique_definitions, Loader, Module};
 use super::plan::{
     ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan, SelectPlan,
 };
 use super::settings;
 use crate::ports::{ERR, IN, OUT};
+use crate::script::eval::EvalError;
+use crate::script::fold::{eval_const, fold};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use tremor_value::{StaticNode, Value};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::troy::eval::{eval, eval_filter};
+use crate::script::eval::{eval, eval_filter};
 use crate::troy::plan::NamedConfig;
 use crate::troy::plan_source;
 use crate::troy::test_support::{TempDir, INTEGRATION_MODULE, TREMOR_012_CONFIG};

@@ -2,6 +2,7 @@
 
 use super::test_support::{TempDir, INTEGRATION_MODULE, TREMOR_012_CONFIG};
 use super::*;
+use crate::script::eval;
 use tremor_value::Value;
 
 #[test]

@@ -1,6 +1,6 @@
 use super::*;
-use crate::troy::ast::Literal;
-use crate::troy::test_support::{assert_cases, assert_contains_cases};
+use crate::script::expr::Literal;
+use crate::script::test_support::{assert_cases, assert_contains_cases};
 
 /// Writes an expression fully parenthesised, to check the tree's shape.
 fn show(e: &Expr) -> String {

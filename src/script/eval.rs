@@ -14,10 +14,10 @@
 //!
 //! Paths are resolved by reference, so `where event.a == 1` copies nothing out of the event.
 
-use super::ast::{
+use super::error::Pos;
+use super::expr::{
     BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
 };
-use super::error::Pos;
 use std::cmp::Ordering;
 use std::fmt;
 use tremor_value::{Object, StaticNode, Value};

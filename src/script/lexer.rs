@@ -5,7 +5,7 @@
 //! String literals keep their `#{...}` interpolations as nested token lists, which the parser reads
 //! as expressions; the positions inside them are real file positions.
 
-use super::error::{Pos, TroyError};
+use super::error::{Pos, SourceError};
 
 /// One part of a string literal.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,7 @@ const PUNCTS: &[&str] = &[
 /// # Errors
 /// On a character that starts no token, an unterminated string or backtick name, a bad escape or
 /// an integer literal too large for 64 bits.
-pub fn lex(src: &str, file: &str) -> Result<Vec<Token>, TroyError> {
+pub fn lex(src: &str, file: &str) -> Result<Vec<Token>, SourceError> {
     let mut lexer = Lexer {
         chars: src.chars().collect(),
         idx: 0,
@@ -138,8 +138,8 @@ impl Lexer<'_> {
         Some(c)
     }
 
-    fn err(&self, pos: Pos, msg: impl Into<String>) -> TroyError {
-        TroyError::at(self.file, pos, msg)
+    fn err(&self, pos: Pos, msg: impl Into<String>) -> SourceError {
+        SourceError::at(self.file, pos, msg)
     }
 
     fn skip_trivia(&mut self) {
@@ -159,7 +159,7 @@ impl Lexer<'_> {
         }
     }
 
-    fn next_token(&mut self) -> Result<Token, TroyError> {
+    fn next_token(&mut self) -> Result<Token, SourceError> {
         self.skip_trivia();
         let pos = self.pos();
         let Some(c) = self.peek(0) else {
@@ -184,7 +184,7 @@ impl Lexer<'_> {
         Ok(Token { tok, pos })
     }
 
-    fn punct(&mut self, pos: Pos, c: char) -> Result<Tok, TroyError> {
+    fn punct(&mut self, pos: Pos, c: char) -> Result<Tok, SourceError> {
         for p in PUNCTS {
             let matches = p
                 .chars()
@@ -200,7 +200,7 @@ impl Lexer<'_> {
         Err(self.err(pos, format!("unexpected character `{c}`")))
     }
 
-    fn backtick(&mut self, pos: Pos) -> Result<Tok, TroyError> {
+    fn backtick(&mut self, pos: Pos) -> Result<Tok, SourceError> {
         self.bump();
         let mut s = String::new();
         loop {
@@ -218,7 +218,7 @@ impl Lexer<'_> {
         Ok(Tok::Quoted(s))
     }
 
-    fn number(&mut self, pos: Pos) -> Result<Tok, TroyError> {
+    fn number(&mut self, pos: Pos) -> Result<Tok, SourceError> {
         if self.peek(0) == Some('0') && matches!(self.peek(1), Some('x' | 'X')) {
             self.bump();
             self.bump();
@@ -273,7 +273,7 @@ impl Lexer<'_> {
         s
     }
 
-    fn string(&mut self, pos: Pos) -> Result<Tok, TroyError> {
+    fn string(&mut self, pos: Pos) -> Result<Tok, SourceError> {
         let heredoc = self.peek(1) == Some('"') && self.peek(2) == Some('"');
         if heredoc {
             for _ in 0..3 {
@@ -327,7 +327,7 @@ impl Lexer<'_> {
         Ok(Tok::Str(parts))
     }
 
-    fn escape(&mut self, pos: Pos) -> Result<char, TroyError> {
+    fn escape(&mut self, pos: Pos) -> Result<char, SourceError> {
         let c = match self.bump() {
             Some('"') => '"',
             Some('\\') => '\\',
@@ -363,7 +363,7 @@ impl Lexer<'_> {
         Ok(c)
     }
 
-    fn hex4(&mut self, pos: Pos) -> Result<u32, TroyError> {
+    fn hex4(&mut self, pos: Pos) -> Result<u32, SourceError> {
         let mut v = 0;
         for _ in 0..4 {
             let d = self
@@ -376,7 +376,7 @@ impl Lexer<'_> {
     }
 
     /// Lexes up to the `}` closing a `#{` (braces of records inside are balanced).
-    fn interpolation(&mut self, start: Pos) -> Result<Vec<Token>, TroyError> {
+    fn interpolation(&mut self, start: Pos) -> Result<Vec<Token>, SourceError> {
         if self.interpolations >= MAX_INTERPOLATION_DEPTH {
             return Err(self.err(start, "string interpolations nested too deeply"));
         }
@@ -386,7 +386,7 @@ impl Lexer<'_> {
         toks
     }
 
-    fn interpolation_tokens(&mut self, start: Pos) -> Result<Vec<Token>, TroyError> {
+    fn interpolation_tokens(&mut self, start: Pos) -> Result<Vec<Token>, SourceError> {
         let mut depth = 0usize;
         let mut toks = Vec::new();
         loop {

@@ -1,6 +1,6 @@
 use super::*;
-use crate::troy::expr_parser::parse_expr;
-use crate::troy::test_support::assert_cases;
+use crate::script::expr_parser::parse_expr;
+use crate::script::test_support::assert_cases;
 
 fn event() -> Value<'static> {
     Value::from_iter(vec![

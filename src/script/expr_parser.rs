@@ -4,10 +4,10 @@
 //! then the prefix operators `not`, `-`, `+`, which bind tighter than any binary operator
 //! (`not a == b` is `(not a) == b`). Binary operators are left-associative.
 
-use super::ast::{BinOp, Expr, ExprKind, Func, InterpPart, Operation, PathRoot, Segment, UnOp};
-use super::error::TroyError;
+use super::cursor::{Parser, UNSUPPORTED_WORDS};
+use super::error::SourceError;
+use super::expr::{BinOp, Expr, ExprKind, Func, InterpPart, Operation, PathRoot, Segment, UnOp};
 use super::lexer::{lex, StrPart, Tok};
-use super::parser::{Parser, UNSUPPORTED_WORDS};
 use tremor_value::{StaticNode, Value};
 
 /// Deeper nesting than this is refused, so that hostile input cannot overflow the stack while
@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 300;
 ///
 /// # Errors
 /// On syntax errors and constructs outside the subset.
-pub fn parse_expr(src: &str, file: &str) -> Result<Expr, TroyError> {
+pub fn parse_expr(src: &str, file: &str) -> Result<Expr, SourceError> {
     let mut p = Parser::new(lex(src, file)?, file);
     let e = p.expr()?;
     if p.peek().tok != Tok::Eof {
@@ -29,14 +29,14 @@ pub fn parse_expr(src: &str, file: &str) -> Result<Expr, TroyError> {
 
 impl Parser<'_> {
     /// Parses an expression.
-    pub(crate) fn expr(&mut self) -> Result<Expr, TroyError> {
+    pub(crate) fn expr(&mut self) -> Result<Expr, SourceError> {
         self.binary(0, 0)
     }
 
     /// Precedence climbing: a run of operators of one level becomes one flat
     /// [`ExprKind::Binary`] chain, built in this loop, so the recursion depth is bounded by the
     /// number of precedence levels (and brackets), never by the length of a chain.
-    fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, TroyError> {
+    fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, SourceError> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
@@ -66,7 +66,7 @@ impl Parser<'_> {
     }
 
     /// The binary operator at the cursor and its binding power, if there is one.
-    fn infix_op(&self) -> Result<Option<(BinOp, u8)>, TroyError> {
+    fn infix_op(&self) -> Result<Option<(BinOp, u8)>, SourceError> {
         let op = match &self.peek().tok {
             Tok::Ident(w) if w == "or" => BinOp::Or,
             Tok::Ident(w) if w == "and" => BinOp::And,
@@ -89,7 +89,7 @@ impl Parser<'_> {
         Ok(Some((op, op.binding_power())))
     }
 
-    fn unary(&mut self, depth: usize) -> Result<Expr, TroyError> {
+    fn unary(&mut self, depth: usize) -> Result<Expr, SourceError> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
@@ -124,7 +124,7 @@ impl Parser<'_> {
         })
     }
 
-    fn primary(&mut self, depth: usize) -> Result<Expr, TroyError> {
+    fn primary(&mut self, depth: usize) -> Result<Expr, SourceError> {
         let t = self.peek().clone();
         let pos = t.pos;
         match t.tok {
@@ -172,7 +172,7 @@ impl Parser<'_> {
         }
     }
 
-    fn unknown_name(&self, name: &str, pos: super::error::Pos) -> TroyError {
+    fn unknown_name(&self, name: &str, pos: super::error::Pos) -> SourceError {
         self.err(
             pos,
             format!(
@@ -187,7 +187,7 @@ impl Parser<'_> {
         w: &str,
         pos: super::error::Pos,
         depth: usize,
-    ) -> Result<Expr, TroyError> {
+    ) -> Result<Expr, SourceError> {
         let lit = match w {
             "true" => Some(Value::Static(StaticNode::Bool(true))),
             "false" => Some(Value::Static(StaticNode::Bool(false))),
@@ -233,7 +233,7 @@ impl Parser<'_> {
     }
 
     /// `a::b(args)`: only the `nanos` functions exist.
-    fn call(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
+    fn call(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, SourceError> {
         let mut path = vec![self.ident("a function name")?.name];
         while self.eat_punct("::") {
             path.push(self.ident("a function name")?.name);
@@ -266,8 +266,8 @@ impl Parser<'_> {
     fn items_until<T>(
         &mut self,
         close: &str,
-        mut item: impl FnMut(&mut Self, &[T]) -> Result<T, TroyError>,
-    ) -> Result<Vec<T>, TroyError> {
+        mut item: impl FnMut(&mut Self, &[T]) -> Result<T, SourceError>,
+    ) -> Result<Vec<T>, SourceError> {
         let mut items = Vec::new();
         while !self.eat_punct(close) {
             let next = item(self, &items)?;
@@ -280,7 +280,7 @@ impl Parser<'_> {
         Ok(items)
     }
 
-    fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, TroyError> {
+    fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, SourceError> {
         // Literal keys seen so far: a repeated one is refused in constant time per key.
         let mut keys = std::collections::HashSet::new();
         let fields = self.items_until("}", |p, _| p.record_field(&mut keys, depth))?;
@@ -295,7 +295,7 @@ impl Parser<'_> {
         &mut self,
         keys: &mut std::collections::HashSet<String>,
         depth: usize,
-    ) -> Result<(Expr, Expr), TroyError> {
+    ) -> Result<(Expr, Expr), SourceError> {
         let kt = self.peek().clone();
         let key = match kt.tok {
             Tok::Str(parts) => {
@@ -329,7 +329,7 @@ impl Parser<'_> {
         parts: Vec<StrPart>,
         pos: super::error::Pos,
         depth: usize,
-    ) -> Result<Expr, TroyError> {
+    ) -> Result<Expr, SourceError> {
         if let [StrPart::Lit(s)] = &parts[..] {
             return Ok(Expr::literal(Value::from(s.clone()), pos));
         }

@@ -5,8 +5,8 @@
 //! and replaced by its value. An error there (an unknown argument, `1 + "a"`) is a planning error
 //! even if the subexpression would never have been reached at run time.
 
-use super::ast::{Expr, ExprKind, InterpPart, Operation, PathRoot, Segment};
 use super::eval::{eval, EvalError};
+use super::expr::{Expr, ExprKind, InterpPart, Operation, PathRoot, Segment};
 use tremor_value::Value;
 
 /// Evaluates an expression that has no event to read (`config`, `with`, argument defaults).
@@ -133,7 +133,7 @@ fn fold_interp(parts: &[InterpPart], args: &Value<'_>) -> Result<Vec<InterpPart>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::troy::expr_parser::parse_expr;
+    use crate::script::expr_parser::parse_expr;
 
     fn args() -> Value<'static> {
         Value::from_iter(vec![("delay", Value::from(50)), ("name", Value::from("x"))])
