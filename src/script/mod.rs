@@ -14,6 +14,7 @@ pub mod expr;
 pub mod expr_parser;
 pub mod fold;
 pub mod lexer;
+pub mod stdlib;
 
 pub use error::{Pos, SourceError};
 

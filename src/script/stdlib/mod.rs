@@ -1,0 +1,266 @@
+//! Tremor's standard library: the intrinsic functions of `std::…` and `tremor::…`, looked up
+//! once by their full path when a script is compiled, plus the library's constants.
+//!
+//! Every function takes its arguments by reference and returns an owned value, so a call never
+//! borrows from the event it reads. Errors carry Tremor's wording (see [`FnError`]); functions
+//! never panic on user input.
+
+mod args;
+mod array;
+mod base64;
+mod binary;
+mod chash;
+mod consts;
+mod datetime;
+mod env;
+mod float;
+mod integer;
+mod json;
+mod math;
+mod origin;
+mod path;
+mod random;
+mod re;
+mod record;
+mod string;
+mod system;
+mod test;
+mod time;
+mod types;
+mod url;
+
+#[cfg(test)]
+mod test_support;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+use tremor_value::Value;
+
+pub use consts::lookup_const;
+pub use env::{CallEnv, OriginUri, Random};
+
+/// The raw function pointer behind a [`Function`].
+pub type CallFn = fn(&mut CallEnv<'_>, &[&Value<'_>]) -> Result<Value<'static>, FnError>;
+
+/// One function of the standard library.
+#[derive(Debug)]
+pub struct Function {
+    /// The full path as scripts name it, e.g. `std::string::len`.
+    pub name: &'static str,
+    /// The fewest arguments it takes.
+    pub min_arity: usize,
+    /// The most arguments it takes (`usize::MAX` for variadic functions).
+    pub max_arity: usize,
+    /// The implementation; prefer [`Function::invoke`], which checks the arity and names the
+    /// function in errors.
+    pub call: CallFn,
+}
+
+impl Function {
+    /// A table entry.
+    #[must_use]
+    pub const fn new(name: &'static str, min_arity: usize, max_arity: usize, call: CallFn) -> Self {
+        Self {
+            name,
+            min_arity,
+            max_arity,
+            call,
+        }
+    }
+
+    /// The name Tremor uses in error messages: the path without its `std::` / `tremor::`
+    /// root (`string::len`, `system::ingest_ns`).
+    #[must_use]
+    pub fn tremor_name(&self) -> &'static str {
+        self.name
+            .strip_prefix("std::")
+            .or_else(|| self.name.strip_prefix("tremor::"))
+            .unwrap_or(self.name)
+    }
+
+    /// Calls the function: checks the number of arguments first, and fills the function's
+    /// name and the call's arity into any error.
+    ///
+    /// # Errors
+    /// Tremor's bad-arity, bad-type and runtime errors.
+    pub fn invoke(
+        &self,
+        env: &mut CallEnv<'_>,
+        args: &[&Value<'_>],
+    ) -> Result<Value<'static>, FnError> {
+        let named = |kind| FnError {
+            function: self.tremor_name(),
+            arity: args.len(),
+            kind,
+        };
+        if args.len() < self.min_arity || args.len() > self.max_arity {
+            return Err(named(FnErrorKind::BadArity {
+                min: self.min_arity,
+                max: self.max_arity,
+            }));
+        }
+        (self.call)(env, args).map_err(|e| named(e.kind))
+    }
+}
+
+/// What went wrong in a function call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FnErrorKind {
+    /// An argument has a type the function does not take.
+    BadType,
+    /// The call has too few or too many arguments.
+    BadArity {
+        /// The fewest the function takes.
+        min: usize,
+        /// The most the function takes.
+        max: usize,
+    },
+    /// The arguments have the right types but the function cannot compute a result.
+    Runtime(String),
+}
+
+/// An error of a function call, displayed as Tremor displays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FnError {
+    function: &'static str,
+    arity: usize,
+    kind: FnErrorKind,
+}
+
+impl FnError {
+    /// An argument of the wrong type.
+    #[must_use]
+    pub fn bad_type() -> Self {
+        Self::of(FnErrorKind::BadType)
+    }
+
+    /// A runtime error with Tremor's message.
+    #[must_use]
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Self::of(FnErrorKind::Runtime(message.into()))
+    }
+
+    fn of(kind: FnErrorKind) -> Self {
+        Self {
+            function: "",
+            arity: 0,
+            kind,
+        }
+    }
+
+    /// The function's Tremor name (`string::len`); empty when raised outside [`Function::invoke`].
+    #[must_use]
+    pub fn function(&self) -> &'static str {
+        self.function
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn kind(&self) -> &FnErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for FnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, arity) = (self.function, self.arity);
+        match &self.kind {
+            FnErrorKind::BadType => write!(f, "Bad type passed to function {name}/{arity}"),
+            FnErrorKind::BadArity { min, max } => write!(
+                f,
+                "Bad arity for function {name}/{min}..={max} but was called with {arity} arguments"
+            ),
+            FnErrorKind::Runtime(msg) => {
+                write!(f, "Runtime error in function {name}/{arity}: {msg}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FnError {}
+
+/// Every module's table; the order does not matter.
+const MODULES: &[&[Function]] = &[
+    array::FUNCTIONS,
+    base64::FUNCTIONS,
+    binary::FUNCTIONS,
+    chash::FUNCTIONS,
+    datetime::FUNCTIONS,
+    float::FUNCTIONS,
+    integer::FUNCTIONS,
+    json::FUNCTIONS,
+    math::FUNCTIONS,
+    origin::FUNCTIONS,
+    path::FUNCTIONS,
+    random::FUNCTIONS,
+    re::FUNCTIONS,
+    record::FUNCTIONS,
+    string::FUNCTIONS,
+    system::FUNCTIONS,
+    test::FUNCTIONS,
+    time::FROM,
+    time::TO,
+    time::TRUNCATE,
+    time::SIZES,
+    time::RANGE,
+    types::FUNCTIONS,
+    url::FUNCTIONS,
+];
+
+fn table() -> &'static HashMap<&'static str, &'static Function> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static Function>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        MODULES
+            .iter()
+            .flat_map(|m| m.iter())
+            .map(|f| (f.name, f))
+            .collect()
+    })
+}
+
+/// The function at `path` (`std::string::len`), if the library has one.
+#[must_use]
+pub fn lookup(path: &str) -> Option<&'static Function> {
+    table().get(path).copied()
+}
+
+/// Every function's full path, sorted (for listings and "did you mean" hints).
+#[must_use]
+pub fn function_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = table().keys().copied().collect();
+    names.sort_unstable();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found() {
+        let total: usize = MODULES.iter().map(|m| m.len()).sum();
+        assert_eq!(function_names().len(), total);
+        for name in function_names() {
+            assert_eq!(lookup(name).map(|f| f.name), Some(name));
+        }
+        assert!(lookup("std::string::nope").is_none());
+    }
+
+    #[test]
+    fn errors_read_like_tremors() {
+        let len = lookup("std::string::len").expect("string::len exists");
+        let mut env = CallEnv::default();
+        let (one, s) = (Value::from(1), Value::from("s"));
+        let bad_type = len.invoke(&mut env, &[&one]).map_err(|e| e.to_string());
+        assert_eq!(
+            bad_type,
+            Err("Bad type passed to function string::len/1".into())
+        );
+        let bad_arity = len.invoke(&mut env, &[&s, &s]).map_err(|e| e.to_string());
+        assert_eq!(
+            bad_arity,
+            Err("Bad arity for function string::len/1..=1 but was called with 2 arguments".into())
+        );
+    }
+}

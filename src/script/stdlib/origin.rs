@@ -1,0 +1,111 @@
+//! `tremor::origin`: where the current event came from (`null` where no connector said).
+
+use super::{CallEnv, FnError, Function, OriginUri};
+use std::fmt::Write;
+use tremor_value::Value;
+
+type Res = Result<Value<'static>, FnError>;
+
+pub(super) const FUNCTIONS: &[Function] = &[
+    Function::new("tremor::origin::scheme", 0, 0, scheme),
+    Function::new("tremor::origin::host", 0, 0, host),
+    Function::new("tremor::origin::port", 0, 0, port),
+    Function::new("tremor::origin::path", 0, 0, path),
+    Function::new("tremor::origin::as_uri_string", 0, 0, as_uri_string),
+    Function::new("tremor::origin::as_uri_record", 0, 0, as_uri_record),
+];
+
+fn with_origin(env: &CallEnv<'_>, f: impl FnOnce(&OriginUri) -> Value<'static>) -> Res {
+    Ok(env.origin.map_or_else(Value::null, f))
+}
+
+fn path_value(uri: &OriginUri) -> Value<'static> {
+    uri.path.iter().map(|p| Value::from(p.clone())).collect()
+}
+
+fn scheme(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, |u| Value::from(u.scheme.clone()))
+}
+fn host(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, |u| Value::from(u.host.clone()))
+}
+fn port(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, |u| {
+        u.port
+            .map_or_else(Value::null, |p| Value::from(u64::from(p)))
+    })
+}
+fn path(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, path_value)
+}
+
+/// `scheme://host[:port]/seg/seg`, Tremor's `EventOriginUri` display.
+fn as_uri_string(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, |u| {
+        let mut s = format!("{}://{}", u.scheme, u.host);
+        if let Some(port) = u.port {
+            let _ = write!(s, ":{port}");
+        }
+        let _ = write!(s, "/{}", u.path.join("/"));
+        Value::from(s)
+    })
+}
+
+fn as_uri_record(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    with_origin(env, |u| {
+        let port = u
+            .port
+            .map_or_else(Value::null, |p| Value::from(u64::from(p)));
+        [
+            ("scheme", Value::from(u.scheme.clone())),
+            ("host", Value::from(u.host.clone())),
+            ("port", port),
+            ("path", path_value(u)),
+        ]
+        .into_iter()
+        .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::outcome;
+    use super::super::{lookup, CallEnv, OriginUri};
+
+    #[test]
+    fn reads_the_events_origin() {
+        let uri = OriginUri {
+            scheme: "tremor-udp".into(),
+            host: "localhost".into(),
+            port: Some(8080),
+            path: vec!["snot".into(), "badger".into()],
+        };
+        let cases = [
+            ("scheme", r#""tremor-udp""#),
+            ("host", r#""localhost""#),
+            ("port", "8080"),
+            ("path", r#"["snot","badger"]"#),
+            (
+                "as_uri_string",
+                r#""tremor-udp://localhost:8080/snot/badger""#,
+            ),
+            (
+                "as_uri_record",
+                r#"{"host":"localhost","path":["snot","badger"],"port":8080,"scheme":"tremor-udp"}"#,
+            ),
+        ];
+        for (name, want) in cases {
+            let f = lookup(&format!("tremor::origin::{name}")).expect("origin function");
+            let mut env = CallEnv {
+                origin: Some(&uri),
+                ..CallEnv::default()
+            };
+            assert_eq!(outcome(f.invoke(&mut env, &[])), want, "{name}");
+            assert_eq!(
+                outcome(f.invoke(&mut CallEnv::default(), &[])),
+                "null",
+                "{name}"
+            );
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `tremor::system`: the host, the instance and time.
+
+use super::{CallEnv, FnError, Function};
+use tremor_value::Value;
+
+type Res = Result<Value<'static>, FnError>;
+
+pub(super) const FUNCTIONS: &[Function] = &[
+    Function::new("tremor::system::hostname", 0, 0, hostname),
+    Function::new("tremor::system::ingest_ns", 0, 0, ingest_ns),
+    Function::new("tremor::system::instance", 0, 0, instance),
+    Function::new("tremor::system::nanotime", 0, 0, nanotime),
+    Function::new("tremor::system::version", 0, 0, version),
+];
+
+/// The machine's host name (`/proc/sys/kernel/hostname`, then `$HOSTNAME`, else `localhost`).
+fn hostname(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    Ok(Value::from(name))
+}
+
+fn ingest_ns(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    Ok(Value::from(env.ingest_ns))
+}
+
+/// Tremor names its instance `tremor-script` here too.
+fn instance(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    Ok(Value::from("tremor-script"))
+}
+
+/// The wall clock in ns since the UNIX epoch; prefer `ingest_ns`, as Tremor warns.
+fn nanotime(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    let ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    Ok(Value::from(ns))
+}
+
+fn version(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    Ok(Value::from(env!("CARGO_PKG_VERSION")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::call;
+    use super::super::{lookup, CallEnv};
+    use tremor_value::Value;
+
+    #[test]
+    fn system_values() {
+        let ingest = lookup("tremor::system::ingest_ns").expect("ingest_ns");
+        let mut env = CallEnv {
+            ingest_ns: 42,
+            ..CallEnv::default()
+        };
+        assert_eq!(ingest.invoke(&mut env, &[]).ok(), Some(Value::from(42)));
+        let t = call("tremor::system::nanotime", &[])
+            .ok()
+            .and_then(|v| v.as_u64());
+        assert!(t.is_some_and(|t| t > 1_600_000_000_000_000_000));
+        let host = call("tremor::system::hostname", &[]).ok();
+        assert!(host
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|h| !h.is_empty()));
+        assert_eq!(
+            call("tremor::system::instance", &[]).ok(),
+            Some(Value::from("tremor-script"))
+        );
+        assert!(call("tremor::system::version", &[]).is_ok_and(|v| v.is_str()));
+    }
+}

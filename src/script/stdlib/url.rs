@@ -1,0 +1,81 @@
+//! `std::url`: percent-encoding. Every byte but ASCII letters and digits is encoded, as with
+//! the `percent-encoding` crate's `NON_ALPHANUMERIC` set Tremor uses.
+
+use super::args::str_arg;
+use super::{CallEnv, FnError, Function};
+use std::fmt::Write;
+use tremor_value::Value;
+
+type Res = Result<Value<'static>, FnError>;
+
+pub(super) const FUNCTIONS: &[Function] = &[
+    Function::new("std::url::encode", 1, 1, encode),
+    Function::new("std::url::decode", 1, 1, decode),
+];
+
+fn encode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
+    let s = str_arg(args, 0)?;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    Ok(Value::from(out))
+}
+
+/// `%XX` to the byte; a `%` without two hex digits stays as it is.
+fn decode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
+    let s = str_arg(args, 0)?;
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|_| bytes[i] == b'%')
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if let Some(b) = hex {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out)
+        .map(Value::from)
+        .map_err(|_| FnError::runtime(format!("Could not urldecode value: {s}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+
+    #[test]
+    fn reference_examples() {
+        check(&[
+            (
+                "std::url::encode",
+                r#"["beep:snot/foobar"]"#,
+                r#""beep%3Asnot%2Ffoobar""#,
+            ),
+            (
+                "std::url::decode",
+                r#"["beep%3Asnot%2Ffoobar"]"#,
+                r#""beep:snot/foobar""#,
+            ),
+            ("std::url::encode", r#"["a b♥"]"#, r#""a%20b%E2%99%A5""#),
+            ("std::url::decode", r#"["a%20b%E2%99%A5%"]"#, r#""a b♥%""#),
+            (
+                "std::url::decode",
+                r#"["%FF"]"#,
+                "ERR:Runtime error in function url::decode/1: Could not urldecode value: %FF",
+            ),
+        ]);
+    }
+}
