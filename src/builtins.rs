@@ -34,6 +34,8 @@ use tremor_connector_udp_server as _;
 use tremor_connector_unix_socket_client as _;
 #[cfg(feature = "connector-unix-socket-server")]
 use tremor_connector_unix_socket_server as _;
+#[cfg(feature = "connector-wal")]
+use tremor_connector_wal as _;
 
 #[cfg(test)]
 mod tests {
@@ -63,6 +65,7 @@ mod tests {
             (cfg!(feature = "connector-cb"), "cb"),
             (cfg!(feature = "connector-crononome"), "crononome"),
             (cfg!(feature = "connector-kv"), "kv"),
+            (cfg!(feature = "connector-wal"), "wal"),
         ]
         .into_iter()
         .filter_map(|(enabled, name)| enabled.then_some(name))
