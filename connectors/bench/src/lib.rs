@@ -1,15 +1,19 @@
-//! `bench`: a load generator and a measuring sink in one connector.
+//! `bench`: a load generator and a measuring sink in one connector (Tremor's `bench`).
 //!
-//! The source replays the lines of `path` (empty lines skipped) `iters` times, or until
-//! `stop_after_secs` pass, optionally one every `interval` nanoseconds. The sink (connect the
-//! pipeline's output back to the same connector) records the end-to-end latency of every event
-//! (now − the time it entered the runtime) in an HDR histogram, counts events and encoded bytes
-//! and, once it has received everything the source sent, prints throughput and latency
-//! percentiles and stops the runtime. Events in the first `warmup_secs` are not measured.
+//! The source replays the lines (or `chunk_size` pieces) of `path` (Tremor 0.12: `source`),
+//! decompressed when the name ends in `.xz` and base64-decoded with `base64`, `iters` times or
+//! for `warmup_secs + stop_after_secs` seconds (without either: until the runtime stops),
+//! optionally one every `interval` nanoseconds. The sink (connect the pipeline's output back
+//! to the same connector) records the end-to-end latency of every event (now − the time it
+//! entered the runtime) in an HDR histogram and counts events and encoded bytes. Once it has
+//! received everything the source sent it prints Tremor's report (the histogram and the
+//! `Throughput (events)` lines; JSON with `structured`) and this project's summary, and stops
+//! the runtime. Events in the first `warmup_secs` are not measured.
 
 mod config;
 mod report;
 mod source;
+mod tremor_format;
 
 pub use config::BenchConfig;
 use std::sync::{
@@ -62,7 +66,7 @@ pub fn native_parts(
     config: &str,
 ) -> Result<(impl Source, impl Sink), ConnectorError> {
     let bench = new_connector(ctx, config)?;
-    let lines = source::load_lines(&bench.config.path)?;
+    let lines = source::load_elements(&bench.config)?;
     let source = source::BenchSource::new(
         bench.ctx.clone(),
         &bench.config,
@@ -86,7 +90,7 @@ impl Connector for Bench {
     }
 
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        let lines = source::load_lines(&self.config.path)?;
+        let lines = source::load_elements(&self.config)?;
         Ok(Some(into_raw_source(source::BenchSource::new(
             self.ctx.clone(),
             &self.config,
@@ -104,7 +108,10 @@ impl Connector for Bench {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tremor_pdk::testing::{self, TestEvent, TestHost, TestSinkBatch};
+    use tremor_pdk::{
+        testing::{self, TestEvent, TestHost, TestSinkBatch, TestSource as _},
+        SourceReply,
+    };
 
     #[test]
     fn replays_the_lines_and_stops_the_runtime_once_all_arrived() {
@@ -120,8 +127,8 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let chunks = testing::block_on(testing::take_chunks(&mut source, 6)).expect("data");
         assert_eq!(chunks, [b"a", b"b", b"c", b"a", b"b", b"c"]);
-        let end = testing::block_on(testing::next_reply(&mut source, 2)).expect("reply");
-        assert!(matches!(end, tremor_pdk::SourceReply::Finished), "{end:?}");
+        let wait = testing::block_on(source.pull_reply(2)).expect("reply");
+        assert!(matches!(wait, SourceReply::Empty { .. }), "{wait:?}");
         assert!(host.stop_requests().is_empty(), "nothing arrived yet");
         host.set_now_ns(5_000);
         let events = chunks
@@ -130,5 +137,7 @@ mod tests {
         let batch = TestSinkBatch::from_events(events);
         testing::block_on(testing::send(&mut sink, &batch)).expect("replies");
         assert_eq!(host.exit_codes(), [0]);
+        let end = testing::block_on(source.pull_reply(3)).expect("reply");
+        assert!(matches!(end, SourceReply::Finished), "{end:?}");
     }
 }

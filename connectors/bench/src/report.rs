@@ -1,6 +1,6 @@
 //! The measuring sink and its report.
 
-use crate::{BenchConfig, Progress};
+use crate::{tremor_format, BenchConfig, Progress};
 use hdrhistogram::Histogram;
 use std::{
     fmt::Write as _,
@@ -11,6 +11,7 @@ use tremor_pdk::{ConnectorContext, ConnectorError, Result, Sink, SinkBatch, Sink
 pub(crate) struct BenchSink {
     ctx: ConnectorContext,
     report_file: Option<String>,
+    structured: bool,
     progress: Arc<Progress>,
     histogram: Histogram<u64>,
     warmup_ns: u64,
@@ -29,13 +30,14 @@ impl BenchSink {
         config: &BenchConfig,
         progress: Arc<Progress>,
     ) -> Result<Self> {
-        // Latencies from 1 ns to one hour; anything longer is recorded as one hour.
-        let histogram =
-            Histogram::new_with_bounds(1, 3_600_000_000_000, config.significant_figures)
-                .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
+        // Tremor's bounds (they decide the bucket counts its report shows): 1 ns to 100 s;
+        // anything longer is recorded as 100 s.
+        let histogram = Histogram::new_with_bounds(1, 100_000_000_000, config.significant_figures)
+            .map_err(|e| ConnectorError::config(format!("bench histogram: {e}")))?;
         Ok(Self {
             ctx,
             report_file: config.report_file.clone(),
+            structured: config.structured,
             progress,
             histogram,
             warmup_ns: config.warmup_secs.saturating_mul(1_000_000_000),
@@ -64,7 +66,19 @@ impl BenchSink {
             warmup_events: self.received - self.measured_events,
             histogram: &self.histogram,
         };
-        println!("{}", render(&summary));
+        let measured = tremor_format::Measured {
+            histogram: &self.histogram,
+            events: summary.events,
+            bytes: summary.bytes,
+            secs: summary.elapsed_ns as f64 / 1e9,
+        };
+        // Tremor's report first (tools written for Tremor read it), then ours.
+        let tremor = if self.structured {
+            tremor_format::json(&measured)
+        } else {
+            tremor_format::text(&measured)
+        };
+        println!("{tremor}\n{}", render(&summary));
         if let Some(path) = &self.report_file {
             let line = format!("{}\n", render_json(&summary));
             let written = std::fs::OpenOptions::new()
