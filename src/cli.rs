@@ -77,6 +77,10 @@ pub struct IntegrationArgs {
     /// Seconds a deployment may run before it is killed and the test fails.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
+    /// Fail a test whose assert/before/after/tags file has a key the runner does not know
+    /// (by default a warning, and the key is ignored, as Tremor does).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `tremor server run`
@@ -120,6 +124,7 @@ pub fn main() -> i32 {
             includes: args.includes,
             excludes: args.excludes,
             timeout: std::time::Duration::from_secs(args.timeout),
+            strict: args.strict,
         })),
     };
     outcome.unwrap_or_else(|e| {

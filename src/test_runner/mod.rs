@@ -1,17 +1,23 @@
-//! `tremor test integration`: runs test directories in Tremor's layout.
+//! `tremor test integration`: runs test directories in Tremor's layout, as Tremor's runner
+//! (tremor-cli/src/test) does.
 //!
-//! A test is a directory with `config.troy` and `assert.yaml` (and optionally `tags.yaml`,
-//! `before.yaml`, `after.yaml` and data). The deployment runs as
-//! `tremor server run -n --debug-connectors config.troy` inside the test directory; its output
-//! is captured to `fg.out.log` / `fg.err.log`; then the exit status and the asserts are checked.
+//! A test is a directory with `config.troy` (or other `*.troy` files and an `assert.yaml`), and
+//! optionally `assert.yaml`, `tags.yaml`, `before.yaml`, `after.yaml`, a `stdin` file and data.
+//! The deployment runs as `tremor server run -n --debug-connectors *.troy` inside the test
+//! directory; its output is captured to `fg.out.log` / `fg.err.log`; then the exit status and
+//! the asserts are checked. Keys the runner does not know are warnings (Tremor ignores them);
+//! with `--strict` they fail the test.
 
+mod check;
 mod process;
 pub mod spec;
+mod wait;
 
-use spec::{AssertSpec, FileAssert, ProcessSpecs};
+use spec::{AssertSpec, ProcessSpec, ProcessSpecs, Stage, Tags};
 use std::{
+    ffi::OsString,
     path::{Path, PathBuf},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 /// What to run and how.
@@ -21,10 +27,13 @@ pub struct Options {
     pub path: PathBuf,
     /// Run only tests with one of these tags (all when empty).
     pub includes: Vec<String>,
-    /// Skip tests with one of these tags.
+    /// Skip tests with one of these tags (unless one of `includes` names them too).
     pub excludes: Vec<String>,
     /// Per-test limit for the deployment.
     pub timeout: Duration,
+    /// Fail a test whose files carry keys the runner does not know (by default they are
+    /// reported as warnings and ignored, as Tremor ignores them).
+    pub strict: bool,
 }
 
 /// Prints a line to stdout; a closed stdout (`| head`) is not worth a panic.
@@ -51,7 +60,6 @@ pub fn run(options: &Options) -> i32 {
             return 1;
         }
     };
-    let tremor_path = tremor_path_for(&options.path);
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for dir in &tests {
         let name = dir
@@ -61,31 +69,40 @@ pub fn run(options: &Options) -> i32 {
             .unwrap_or(dir)
             .display()
             .to_string();
-        match selected(dir, options) {
-            Ok(false) => {
-                skipped += 1;
-                continue;
+        let started = Instant::now();
+        let (files, warnings) = TestFiles::load(dir);
+        let failures = match files {
+            Err(e) => vec![e],
+            Ok(_) if options.strict && !warnings.is_empty() => {
+                warnings.iter().map(|w| format!("{w} (--strict)")).collect()
             }
-            Ok(true) => {}
-            Err(e) => {
-                say!("test {name} ... FAILED\n    {e}");
-                failed += 1;
-                continue;
+            Ok(files) => {
+                if !selected(&tags_of(&options.path, dir, &files.tags), options) {
+                    skipped += 1;
+                    continue;
+                }
+                run_one(
+                    dir,
+                    &files,
+                    tremor_path_for(&options.path, dir),
+                    options.timeout,
+                )
+            }
+        };
+        let secs = started.elapsed().as_secs_f64();
+        let verdict = if failures.is_empty() { "ok" } else { "FAILED" };
+        say!("test {name} ... {verdict} ({secs:.2} s)");
+        if !options.strict {
+            for w in &warnings {
+                say!("    WARNING: {w} (ignored, as Tremor does; --strict makes it an error)");
             }
         }
-        let started = std::time::Instant::now();
-        let failures = run_one(dir, &tremor_path, options.timeout);
-        let secs = started.elapsed().as_secs_f64();
+        for line in failures.iter().flat_map(|f| f.lines()) {
+            say!("    {line}");
+        }
         if failures.is_empty() {
-            say!("test {name} ... ok ({secs:.2} s)");
             passed += 1;
         } else {
-            say!("test {name} ... FAILED ({secs:.2} s)");
-            for f in &failures {
-                for line in f.lines() {
-                    say!("    {line}");
-                }
-            }
             failed += 1;
         }
     }
@@ -97,9 +114,150 @@ pub fn run(options: &Options) -> i32 {
     i32::from(failed > 0)
 }
 
-/// Test directories at or below `path`, sorted.
+/// The parsed files of one test directory.
+#[derive(Default)]
+struct TestFiles {
+    assert: AssertSpec,
+    before: Vec<ProcessSpec>,
+    after: Vec<ProcessSpec>,
+    tags: Vec<String>,
+}
+
+impl TestFiles {
+    /// Reads the files of `dir`. The warnings name each key no field claimed (and a
+    /// `tags.yaml` that is no list, which Tremor ignores too), with its file.
+    fn load(dir: &Path) -> (Result<Self, String>, Vec<String>) {
+        let mut warnings = Vec::new();
+        let files = Self::parse(dir, &mut warnings);
+        (files, warnings)
+    }
+
+    fn parse(dir: &Path, warnings: &mut Vec<String>) -> Result<Self, String> {
+        let mut unknown = |file: &str, keys: Vec<String>| {
+            warnings.extend(
+                keys.into_iter()
+                    .map(|k| format!("{file}: unknown key `{k}`")),
+            );
+        };
+        let mut processes = Vec::new();
+        for (file, stage) in [("before.yaml", Stage::Before), ("after.yaml", Stage::After)] {
+            let specs = spec::read_optional::<ProcessSpecs>(&dir.join(file))?
+                .map(|s| s.0)
+                .unwrap_or_default();
+            for (i, s) in specs.iter().enumerate() {
+                unknown(file, s.unknown_keys(i, stage));
+            }
+            processes.push(specs);
+        }
+        let assert: AssertSpec = spec::read_optional(&dir.join("assert.yaml"))?.unwrap_or_default();
+        unknown("assert.yaml", assert.unknown_keys());
+        let after = processes.pop().unwrap_or_default();
+        let before = processes.pop().unwrap_or_default();
+        // Tremor ignores a tags.yaml it cannot read; so does this runner, with a warning.
+        let tags = match spec::read_optional::<Tags>(&dir.join("tags.yaml")) {
+            Ok(tags) => tags.map(|t| t.0).unwrap_or_default(),
+            Err(e) => {
+                warnings.push(e);
+                Vec::new()
+            }
+        };
+        Ok(Self {
+            assert,
+            before,
+            after,
+            tags,
+        })
+    }
+}
+
+/// Runs one test whose files are read; returns its failures.
+fn run_one(
+    dir: &Path,
+    files: &TestFiles,
+    tremor_path: Option<OsString>,
+    timeout: Duration,
+) -> Vec<String> {
+    let env = process::Env::new(tremor_path);
+    let mut background = Vec::new();
+    for (i, p) in files.before.iter().enumerate() {
+        match process::start_before(dir, p, i, &env) {
+            Ok(child) => background.push(child),
+            Err(e) => {
+                process::kill_all(&mut background);
+                run_after(dir, files, &env, timeout);
+                return vec![format!("before process {} ({}): {e}", i, p.cmd)];
+            }
+        }
+    }
+    let outcome = process::run_deployment(dir, &env, timeout);
+    run_after(dir, files, &env, timeout);
+    process::kill_all(&mut background);
+    let spec = &files.assert;
+    let mut failures = Vec::new();
+    match outcome {
+        Ok(status) if status == spec.status => {}
+        Ok(status) => failures.push(format!(
+            "exit status {status}, expected {} (see fg.err.log:\n{})",
+            spec.status,
+            tail(&dir.join("fg.err.log"), 15)
+        )),
+        Err(e) => failures.push(e),
+    }
+    for a in &spec.asserts {
+        failures.extend(check::check(dir, a));
+    }
+    failures
+}
+
+/// Runs the after-processes (also when a before-process failed, as Tremor does, so they can
+/// clean up).
+fn run_after(dir: &Path, files: &TestFiles, env: &process::Env, timeout: Duration) {
+    for (i, p) in files.after.iter().enumerate() {
+        if let Err(e) = process::run_after(dir, p, i, env, timeout) {
+            log::warn!("after process {}: {e}", p.cmd);
+        }
+    }
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Whether a test with `tags` runs, by Tremor's rule: a tag named by `--includes` runs it
+/// (even when another is excluded); else a tag named by `--excludes` skips it; else it runs
+/// unless `--includes` named something.
+fn selected(tags: &[String], options: &Options) -> bool {
+    let named = |list: &[String]| list.iter().any(|t| tags.contains(t));
+    named(&options.includes) || !named(&options.excludes) && options.includes.is_empty()
+}
+
+/// A test's tags as Tremor resolves them: those of every `tags.yaml` from the root given on
+/// the command line down to the test directory, and the test directory's name.
+fn tags_of(root: &Path, dir: &Path, own: &[String]) -> Vec<String> {
+    let mut tags = own.to_vec();
+    if let Ok(below) = dir.strip_prefix(root) {
+        let mut at = dir.to_path_buf();
+        for _ in below.components() {
+            at.pop();
+            let parent: Option<Tags> = spec::read_optional(&at.join("tags.yaml")).ok().flatten();
+            tags.extend(parent.map(|t| t.0).unwrap_or_default());
+        }
+    }
+    if let Some(name) = dir.file_name() {
+        tags.push(name.to_string_lossy().into_owned());
+    }
+    tags
+}
+
+/// Test directories at or below `path`, sorted: a directory with `config.troy`, or with
+/// `assert.yaml` and some other `*.troy` file. A test's subdirectories (e.g. the `before/` of
+/// a before-process's own deployment) are not tests.
 fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if path.join("config.troy").is_file() {
+    let is_test = path.join("config.troy").is_file()
+        || path.join("assert.yaml").is_file() && !process::troy_files(path).is_empty();
+    if is_test {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
@@ -118,195 +276,120 @@ fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// `TREMOR_PATH` from the environment, else the nearest `lib/` at or above `path`.
-fn tremor_path_for(path: &Path) -> Option<std::ffi::OsString> {
-    if let Some(p) = std::env::var_os("TREMOR_PATH") {
-        return Some(p);
-    }
-    let start = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    start
+/// The module search path of a test, as Tremor builds it: `TREMOR_PATH` from the environment,
+/// then the nearest `lib/` at or above the given path, then the test directory's own `lib/`.
+fn tremor_path_for(root: &Path, test_dir: &Path) -> Option<OsString> {
+    let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let suite_lib = start
         .ancestors()
         .map(|dir| dir.join("lib"))
-        .find(|lib| lib.is_dir())
-        .map(PathBuf::into_os_string)
-}
-
-fn selected(dir: &Path, options: &Options) -> Result<bool, String> {
-    let tags: Vec<String> = spec::read_optional(&dir.join("tags.yaml"))?.unwrap_or_default();
-    if options.excludes.iter().any(|t| tags.contains(t)) {
-        return Ok(false);
+        .find(|lib| lib.is_dir());
+    let own_lib = Some(test_dir.join("lib")).filter(|lib| lib.is_dir());
+    let parts: Vec<PathBuf> = std::env::var_os("TREMOR_PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(suite_lib)
+        .chain(own_lib)
+        .collect();
+    if parts.is_empty() {
+        return None;
     }
-    Ok(options.includes.is_empty() || options.includes.iter().any(|t| tags.contains(t)))
-}
-
-fn run_one(dir: &Path, tremor_path: &Option<std::ffi::OsString>, timeout: Duration) -> Vec<String> {
-    let spec: AssertSpec = match spec::read_optional(&dir.join("assert.yaml")) {
-        Ok(Some(spec)) => spec,
-        Ok(None) => AssertSpec::default(),
-        Err(e) => return vec![e],
-    };
-    let before = match spec::read_optional::<ProcessSpecs>(&dir.join("before.yaml")) {
-        Ok(b) => b.map(ProcessSpecs::into_vec).unwrap_or_default(),
-        Err(e) => return vec![e],
-    };
-    let after = match spec::read_optional::<ProcessSpecs>(&dir.join("after.yaml")) {
-        Ok(a) => a.map(ProcessSpecs::into_vec).unwrap_or_default(),
-        Err(e) => return vec![e],
-    };
-    let env = process::Env::new(tremor_path.clone());
-    let mut background = Vec::new();
-    for (i, p) in before.iter().enumerate() {
-        match process::start_before(dir, p, i, &env) {
-            Ok(child) => background.push(child),
-            Err(e) => {
-                process::kill_all(&mut background);
-                return vec![format!("before process {}: {e}", p.cmd)];
-            }
-        }
-    }
-    let outcome = process::run_deployment(dir, &env, timeout);
-    for (i, p) in after.iter().enumerate() {
-        if let Err(e) = process::run_after(dir, p, i, &env, timeout) {
-            log::warn!("after process {}: {e}", p.cmd);
-        }
-    }
-    process::kill_all(&mut background);
-    let mut failures = Vec::new();
-    match outcome {
-        Ok(status) if status == spec.status => {}
-        Ok(status) => failures.push(format!(
-            "exit status {status}, expected {} (see fg.err.log:\n{})",
-            spec.status,
-            tail(&dir.join("fg.err.log"), 15)
-        )),
-        Err(e) => failures.push(e),
-    }
-    for a in &spec.asserts {
-        failures.extend(check(dir, a));
-    }
-    failures
-}
-
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-fn check(dir: &Path, a: &FileAssert) -> Vec<String> {
-    let file = match a.source.as_str() {
-        "STDOUT" => dir.join("fg.out.log"),
-        "STDERR" => dir.join("fg.err.log"),
-        other => dir.join(other),
-    };
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) => return vec![format!("{}: cannot read: {e}", a.source)],
-    };
-    let mut failures = Vec::new();
-    for needle in &a.contains {
-        if !text.lines().any(|l| l.contains(needle.as_str())) {
-            failures.push(format!("{}: no line contains {needle:?}", a.source));
-        }
-    }
-    for needle in &a.doesnt_contain {
-        if let Some(line) = text.lines().find(|l| l.contains(needle.as_str())) {
-            failures.push(format!(
-                "{}: unexpected {needle:?} in line {line:?}",
-                a.source
-            ));
-        }
-    }
-    if let Some(expected) = &a.equals_file {
-        match std::fs::read_to_string(dir.join(expected)) {
-            Ok(want) if want == text => {}
-            Ok(want) => failures.push(format!(
-                "{} differs from {expected}:\n{}",
-                a.source,
-                diff(&want, &text)
-            )),
-            Err(e) => failures.push(format!("{expected}: cannot read: {e}")),
-        }
-    }
-    failures
-}
-
-/// The first differing lines, enough to see what went wrong.
-fn diff(want: &str, got: &str) -> String {
-    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..w.len().max(g.len()) {
-        let (a, b) = (w.get(i), g.get(i));
-        if a != b {
-            out.push(format!(
-                "line {}: expected {:?}",
-                i + 1,
-                a.copied().unwrap_or("<none>")
-            ));
-            out.push(format!(
-                "line {}:      got {:?}",
-                i + 1,
-                b.copied().unwrap_or("<none>")
-            ));
-            if out.len() >= 10 {
-                out.push("...".into());
-                break;
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push("(trailing newline differs)".into());
-    }
-    out.join("\n")
+    std::env::join_paths(parts).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn checks_contains_doesnt_contain_and_equals_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("out.log"), "alpha\nbeta\n").expect("write");
-        std::fs::write(dir.path().join("expected.log"), "alpha\nbeta\n").expect("write");
-        std::fs::write(dir.path().join("other.log"), "alpha\ngamma\n").expect("write");
-        let ok = FileAssert {
-            source: "out.log".into(),
-            contains: vec!["lph".into()],
-            doesnt_contain: vec!["delta".into()],
-            equals_file: Some("expected.log".into()),
-        };
-        assert!(check(dir.path(), &ok).is_empty());
-        let bad = FileAssert {
-            source: "out.log".into(),
-            contains: vec!["zeta".into()],
-            doesnt_contain: vec!["beta".into()],
-            equals_file: Some("other.log".into()),
-        };
-        let failures = check(dir.path(), &bad);
-        assert_eq!(failures.len(), 3, "{failures:?}");
-        assert!(failures[2].contains("line 2"), "{failures:?}");
+    fn touch(root: &Path, files: &[&str]) {
+        for f in files {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().expect("in a dir")).expect("mkdir");
+            std::fs::write(path, "").expect("write");
+        }
+    }
+
+    fn relative(root: &Path, found: &[PathBuf]) -> Vec<String> {
+        found
+            .iter()
+            .map(|p| p.strip_prefix(root).expect("below").display().to_string())
+            .collect()
     }
 
     #[test]
-    fn discovers_nested_tests_but_not_lib() {
+    fn discovers_nested_tests_but_not_lib_nor_inside_a_test() {
         let dir = tempfile::tempdir().expect("tempdir");
-        for d in ["b", "a/x", "lib", "a/y"] {
-            std::fs::create_dir_all(dir.path().join(d)).expect("mkdir");
-        }
-        for d in ["b", "a/x", "a/y", "lib"] {
-            std::fs::write(dir.path().join(d).join("config.troy"), "").expect("write");
-        }
+        touch(
+            dir.path(),
+            &[
+                "b/config.troy",
+                "b/before/config.troy",
+                "a/x/config.troy",
+                "a/y/config.troy",
+                "lib/config.troy",
+                "c/main.troy",
+                "c/assert.yaml",
+                "d/just.troy",
+            ],
+        );
         let found = discover(dir.path()).expect("readable");
-        let names: Vec<_> = found
-            .iter()
-            .map(|p| {
-                p.strip_prefix(dir.path())
-                    .expect("below")
-                    .display()
-                    .to_string()
-            })
-            .collect();
-        assert_eq!(names, ["a/x", "a/y", "b"]);
+        assert_eq!(relative(dir.path(), &found), ["a/x", "a/y", "b", "c"]);
+    }
+
+    #[test]
+    fn tags_follow_tremors_rules() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("suite/t1")).expect("mkdir");
+        std::fs::write(root.join("suite/tags.yaml"), "[\"net\"]").expect("write");
+        let tags = tags_of(root, &root.join("suite/t1"), &["own".into()]);
+        assert_eq!(tags, ["own", "net", "t1"]);
+        let options = |includes: &[&str], excludes: &[&str]| Options {
+            path: root.to_path_buf(),
+            includes: includes.iter().map(|s| s.to_string()).collect(),
+            excludes: excludes.iter().map(|s| s.to_string()).collect(),
+            timeout: Duration::from_secs(1),
+            strict: false,
+        };
+        assert!(selected(&tags, &options(&[], &[])));
+        assert!(selected(&tags, &options(&["t1"], &[])));
+        assert!(!selected(&tags, &options(&["other"], &[])));
+        assert!(!selected(&tags, &options(&[], &["net"])));
+        assert!(
+            selected(&tags, &options(&["own"], &["net"])),
+            "include wins"
+        );
+        assert!(selected(&tags, &options(&[], &["other"])));
+    }
+
+    #[test]
+    fn unknown_keys_are_warnings_naming_file_and_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = [
+            (
+                "assert.yaml",
+                "status: 0\nasserts:\n  - source: x\n    containz: [a]\n",
+            ),
+            (
+                "before.yaml",
+                "- cmd: sh\n  await:\n    port-closed: [\"1\"]\n",
+            ),
+            ("after.yaml", "cmd: sh\nextra: 1\n"),
+            ("tags.yaml", "not: a list\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let (loaded, warnings) = TestFiles::load(dir.path());
+        assert!(loaded.is_ok());
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+        assert!(warnings.contains(&"before.yaml: unknown key `[0].await.port-closed`".into()));
+        assert!(warnings.contains(&"after.yaml: unknown key `[0].extra`".into()));
+        assert!(warnings.contains(&"assert.yaml: unknown key `asserts[0].containz`".into()));
+        assert!(
+            warnings.iter().any(|w| w.contains("tags.yaml")),
+            "{warnings:?}"
+        );
     }
 }

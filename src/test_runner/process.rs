@@ -39,14 +39,51 @@ impl Env {
     }
 }
 
-/// Runs the deployment of the test in `dir`; returns its exit code.
+/// The deployment files of a test: `config.troy` when there is one, else every `*.troy`
+/// directly in `dir` (any case), by name, as Tremor's runner passes them. (Tremor passes every
+/// `*.troy` even beside a `config.troy`; this suite keeps the deployments of its
+/// before-processes next to `config.troy`, and no Tremor test directory has two.)
+pub(super) fn deployment_files(dir: &Path) -> Vec<OsString> {
+    if dir.join("config.troy").is_file() {
+        return vec!["config.troy".into()];
+    }
+    troy_files(dir)
+}
+
+/// Every `*.troy` directly in `dir` (any case), by name.
+pub(super) fn troy_files(dir: &Path) -> Vec<OsString> {
+    let mut files: Vec<OsString> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name())
+                .filter(|name| {
+                    Path::new(name)
+                        .extension()
+                        .is_some_and(|ext| ext.eq_ignore_ascii_case("troy"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Runs the deployment of the test in `dir`; returns its exit code. A file named `stdin` in
+/// the test directory becomes its standard input.
 pub(super) fn run_deployment(dir: &Path, env: &Env, timeout: Duration) -> Result<i32, String> {
     let out = File::create(dir.join("fg.out.log")).map_err(|e| format!("fg.out.log: {e}"))?;
     let err = File::create(dir.join("fg.err.log")).map_err(|e| format!("fg.err.log: {e}"))?;
+    let stdin = match File::open(dir.join("stdin")) {
+        Ok(file) => Stdio::from(file),
+        Err(_) => Stdio::null(),
+    };
     let mut child = env
         .command("tremor", dir)
-        .args(["server", "run", "-n", "--debug-connectors", "config.troy"])
-        .stdin(Stdio::null())
+        .args(["server", "run", "-n", "--debug-connectors"])
+        .args(deployment_files(dir))
+        .stdin(stdin)
         .stdout(out)
         .stderr(err)
         .spawn()
@@ -71,32 +108,39 @@ fn wait(child: &mut Child, timeout: Duration) -> Option<i32> {
     }
 }
 
-fn spec_command(dir: &Path, spec: &ProcessSpec, env: &Env) -> Command {
-    let workdir = spec
-        .dir
+/// The working directory of a spec's process: its `dir` relative to the test directory.
+fn workdir(dir: &Path, spec: &ProcessSpec) -> PathBuf {
+    spec.dir
         .as_deref()
-        .map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
-    let mut c = env.command(&spec.cmd, &workdir);
-    c.args(&spec.args).envs(&spec.env).stdin(Stdio::null());
-    c
+        .map_or_else(|| dir.to_path_buf(), |d| dir.join(d))
 }
 
-/// Starts the process of `spec` with its stdout and stderr going to `{log_name}.out.log` and
-/// `{log_name}.err.log` in `dir`.
+/// Starts the process of `spec` with its stdout and stderr going to `{stage}.out.{index}.log`
+/// and `{stage}.err.{index}.log` in `dir` (Tremor's names), also reachable as
+/// `{short}.{index}.out.log` / `.err.log` (this runner's earlier names, which tests use).
 fn spawn_logged(
     dir: &Path,
     spec: &ProcessSpec,
     env: &Env,
-    log_name: &str,
+    (stage, short, index): (&str, &str, usize),
 ) -> Result<Child, String> {
-    let log = |kind: &str| {
-        File::create(dir.join(format!("{log_name}.{kind}.log"))).map_err(|e| e.to_string())
+    let log = |kind: &str| -> Result<File, String> {
+        let name = dir.join(format!("{stage}.{kind}.{index}.log"));
+        let file = File::create(&name).map_err(|e| format!("{}: {e}", name.display()))?;
+        let alias = dir.join(format!("{short}.{index}.{kind}.log"));
+        let _ = std::fs::remove_file(&alias);
+        std::fs::hard_link(&name, &alias).map_err(|e| format!("{}: {e}", alias.display()))?;
+        Ok(file)
     };
-    spec_command(dir, spec, env)
+    let workdir = workdir(dir, spec);
+    env.command(&spec.cmd, &workdir)
+        .args(&spec.args)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
         .stdout(log("out")?)
         .stderr(log("err")?)
         .spawn()
-        .map_err(|e| format!("cannot start: {e}"))
+        .map_err(|e| format!("cannot start in {}: {e}", workdir.display()))
 }
 
 /// Starts a before-process and waits for its `await` conditions.
@@ -106,29 +150,11 @@ pub(super) fn start_before(
     index: usize,
     env: &Env,
 ) -> Result<Child, String> {
-    let mut child = spawn_logged(dir, spec, env, &format!("bg.{index}"))?;
-    let max = Duration::from_secs(spec.max_await_secs.unwrap_or(15));
     let started = Instant::now();
-    for ms in spec.await_.wait_for_ms.iter().filter_map(|m| m.as_u64()) {
-        std::thread::sleep(Duration::from_millis(ms).min(max));
-    }
-    for port in spec.await_.port_open.iter().filter_map(|p| p.as_u64()) {
-        loop {
-            let addr =
-                std::net::SocketAddr::from(([127, 0, 0, 1], u16::try_from(port).unwrap_or(0)));
-            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                break;
-            }
-            if started.elapsed() > max {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "port {port} did not open within {} s",
-                    max.as_secs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    let mut child = spawn_logged(dir, spec, env, ("before", "bg", index))?;
+    if let Err(e) = super::wait::await_conditions(spec, &mut child, &workdir(dir, spec), started) {
+        kill_all(&mut vec![child]);
+        return Err(e);
     }
     Ok(child)
 }
@@ -141,7 +167,7 @@ pub(super) fn run_after(
     env: &Env,
     timeout: Duration,
 ) -> Result<(), String> {
-    let mut child = spawn_logged(dir, spec, env, &format!("after.{index}"))?;
+    let mut child = spawn_logged(dir, spec, env, ("after", "after", index))?;
     wait(&mut child, timeout)
         .map(|_| ())
         .ok_or_else(|| "timed out".to_string())
@@ -150,6 +176,10 @@ pub(super) fn run_after(
 /// Stops the before-processes: SIGTERM first so they can clean up, then SIGKILL.
 pub(super) fn kill_all(children: &mut Vec<Child>) {
     for child in children.iter_mut() {
+        // One that exited (an awaited `status`) is reaped already: its pid may be reused.
+        if !matches!(child.try_wait(), Ok(None)) {
+            continue;
+        }
         if let Ok(pid) = i32::try_from(child.id()) {
             // SAFETY: kill(2) on a child we started and have not reaped yet, so the pid is ours.
             unsafe {
@@ -161,5 +191,23 @@ pub(super) fn kill_all(children: &mut Vec<Child>) {
         if wait(&mut child, Duration::from_secs(5)).is_none() {
             log::warn!("a before-process ignored SIGTERM and was killed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn troy_files_are_every_troy_file_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["b.troy", "a.TROY", "config.troy", "notes.txt", "lib.tremor"] {
+            std::fs::write(dir.path().join(name), "").expect("write");
+        }
+        std::fs::create_dir(dir.path().join("sub.troy")).expect("mkdir");
+        assert_eq!(troy_files(dir.path()), ["a.TROY", "b.troy", "config.troy"]);
+        assert_eq!(deployment_files(dir.path()), ["config.troy"]);
+        std::fs::remove_file(dir.path().join("config.troy")).expect("rm");
+        assert_eq!(deployment_files(dir.path()), ["a.TROY", "b.troy"]);
     }
 }
