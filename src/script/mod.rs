@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod expr;
 pub mod expr_parser;
+pub mod extractors;
 pub mod fold;
 pub mod lexer;
 pub mod stdlib;

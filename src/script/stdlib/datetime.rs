@@ -150,17 +150,21 @@ fn has_zone(fmt: &str) -> bool {
         .any(|z| fmt.contains(z))
 }
 
-/// Text to nanoseconds since the epoch; a format without a zone reads UTC.
 fn parse(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
-    let (text, fmt) = (str_arg(args, 0)?, str_arg(args, 1)?);
+    parse_nanos(str_arg(args, 0)?, str_arg(args, 1)?).map_err(FnError::runtime)
+}
+
+/// Text to nanoseconds since the epoch (negative before 1970); a format without a zone reads
+/// UTC. Errors are Tremor's `Datetime Parse Error: …` text. (Also the `datetime` extractor.)
+pub(crate) fn parse_nanos(text: &str, fmt: &str) -> Result<Value<'static>, String> {
     let parsed = if has_zone(fmt) {
         DateTime::parse_from_str(text, fmt).map(|dt| dt.timestamp_nanos_opt())
     } else {
         NaiveDateTime::parse_from_str(text, fmt).map(|dt| dt.and_utc().timestamp_nanos_opt())
     };
     let nanos = parsed
-        .map_err(|e| FnError::runtime(format!("Datetime Parse Error: {e:?}")))?
-        .ok_or_else(|| FnError::runtime("Datetime Parse Error"))?;
+        .map_err(|e| format!("Datetime Parse Error: {e:?}"))?
+        .ok_or_else(|| "Datetime Parse Error".to_string())?;
     Ok(u64::try_from(nanos).map_or_else(|_| Value::from(nanos), Value::from))
 }
 

@@ -37,7 +37,9 @@ use std::fmt;
 use std::sync::OnceLock;
 use tremor_value::Value;
 
+pub(crate) use base64::ENGINE as BASE64;
 pub use consts::lookup_const;
+pub(crate) use datetime::parse_nanos;
 pub use env::{CallEnv, OriginUri, Random};
 
 /// The raw function pointer behind a [`Function`].
