@@ -40,6 +40,9 @@ pub enum Command {
         #[command(subcommand)]
         command: TestCommand,
     },
+    /// Run a query (`.trickle`) or script (`.tremor`) over events from a file or stdin, or a
+    /// deployment (`.troy`) as `server run` does.
+    Run(crate::run::Args),
     /// Inspect connector plugins.
     Plugins {
         /// What to do with plugins.
@@ -116,6 +119,7 @@ pub fn main() -> i32 {
         Command::Server {
             command: ServerCommand::Run(args),
         } => run(&args),
+        Command::Run(args) => run_file(&args),
         Command::Plugins { command } => plugins::run(&command),
         Command::Test {
             command: TestCommand::Integration(args),
@@ -173,6 +177,22 @@ fn run(args: &RunArgs) -> Result<i32> {
             .join(", ")
     );
     Ok(rt::block_on(world.run()))
+}
+
+/// `tremor run FILE`: a deployment runs as with `server run`, anything else through
+/// [`crate::run`].
+fn run_file(args: &crate::run::Args) -> Result<i32> {
+    if crate::run::SourceKind::of(&args.script) == Some(crate::run::SourceKind::Deployment) {
+        return run(&RunArgs {
+            files: vec![args.script.clone()],
+            no_api: true,
+            debug_connectors: false,
+            pid: None,
+            allow_dropped_events: false,
+            plugins: PluginArgs::default(),
+        });
+    }
+    Ok(crate::run::run(args))
 }
 
 fn write_pid(file: &Path) -> Result<()> {

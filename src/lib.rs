@@ -18,6 +18,7 @@ pub mod ports;
 pub mod postprocessor;
 pub mod preprocessor;
 pub mod rt;
+pub mod run;
 pub mod script;
 pub mod test_runner;
 pub mod topology;

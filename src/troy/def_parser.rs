@@ -3,6 +3,7 @@
 use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
+use crate::script::lexer::{lex, Tok};
 use std::collections::HashSet;
 
 /// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of
@@ -15,6 +16,38 @@ impl Seen {
     fn first(&mut self, name: &Ident) -> bool {
         self.0.insert(name.name.clone())
     }
+}
+
+/// Where the statements of a pipeline body stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyEnd {
+    /// At `end` (`define pipeline ... pipeline BODY end;`).
+    End,
+    /// At the end of the text (a query file).
+    Eof,
+}
+
+/// Parses a query file: the body of a pipeline (what `tremor run` takes as `.trickle`), as an
+/// anonymous pipeline definition named `name` with the default ports.
+///
+/// # Errors
+/// When the text does not lex or parse, or uses an unsupported construct.
+pub fn parse_query(src: &str, file: &str, name: &str) -> Result<PipelineDef, TroyError> {
+    let mut p = Parser::new(lex(src, file)?, file);
+    let pos = p.pos();
+    let mut def = PipelineDef {
+        name: Ident {
+            name: name.to_string(),
+            pos,
+        },
+        from_ports: None,
+        into_ports: None,
+        args: Vec::new(),
+        selects: Vec::new(),
+        pos,
+    };
+    p.pipeline_body(&mut def, BodyEnd::Eof)?;
+    Ok(def)
 }
 
 impl Parser<'_> {
@@ -151,10 +184,28 @@ impl Parser<'_> {
                 return Err(self.unexpected("`from`, `into`, `args` or `pipeline`"));
             }
         }
+        self.pipeline_body(&mut def, BodyEnd::End)?;
+        if def.selects.is_empty() {
+            return Err(self.err(
+                def.name.pos,
+                format!("pipeline `{}` has no `select` statement", def.name.name),
+            ));
+        }
+        self.end_stmt()?;
+        Ok(def)
+    }
+
+    /// The statements of a pipeline body, up to `end` (a definition) or the end of the text (a
+    /// query file).
+    fn pipeline_body(&mut self, def: &mut PipelineDef, until: BodyEnd) -> Result<(), TroyError> {
         loop {
             let at = self.pos();
-            if self.eat_kw("end") {
-                break;
+            let done = match until {
+                BodyEnd::End => self.eat_kw("end"),
+                BodyEnd::Eof => self.peek().tok == Tok::Eof,
+            };
+            if done {
+                return Ok(());
             } else if self.eat_kw("select") {
                 def.selects.push(self.select(at)?);
             } else if self.eat_kw("use") {
@@ -166,17 +217,12 @@ impl Parser<'_> {
                 let what = self.word().map(|w| format!(" {w}")).unwrap_or_default();
                 return Err(self.unsupported(at, &format!("{first}{what}")));
             } else {
-                return Err(self.bad_statement("`select` or `end`"));
+                return Err(self.bad_statement(match until {
+                    BodyEnd::End => "`select` or `end`",
+                    BodyEnd::Eof => "`select`",
+                }));
             }
         }
-        if def.selects.is_empty() {
-            return Err(self.err(
-                def.name.pos,
-                format!("pipeline `{}` has no `select` statement", def.name.name),
-            ));
-        }
-        self.end_stmt()?;
-        Ok(def)
     }
 
     fn select(&mut self, pos: Pos) -> Result<Select, TroyError> {

@@ -28,9 +28,11 @@ pub mod modules;
 pub mod parser;
 pub mod plan;
 pub mod planner;
+mod query;
 mod settings;
 
 pub use error::{Pos, TroyError};
+pub use query::plan_query;
 
 use std::path::{Path, PathBuf};
 

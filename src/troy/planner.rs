@@ -11,16 +11,15 @@ use super::ast::{
 };
 use super::error::{Pos, TroyError};
 use super::modules::{check_unique, check_unique_definitions, Loader, Module};
-use super::plan::{
-    ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan, SelectPlan,
-};
+use super::plan::{ConnectorPlan, Endpoint, EndpointKind, FlowPlan, Link, PipelinePlan, Plan};
+use super::query::plan_body;
 use super::settings;
-use crate::ports::{ERR, IN, OUT};
+use crate::ports::{IN, OUT};
 use crate::script::eval::EvalError;
-use crate::script::fold::{eval_const, fold};
+use crate::script::fold::eval_const;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use tremor_value::{StaticNode, Value};
+use tremor_value::Value;
 
 /// Plans every `deploy flow` of `file` (named `file_name` in errors), loading modules with `loader`.
 ///
@@ -197,10 +196,6 @@ fn link(
     })
 }
 
-fn names(idents: &[Ident]) -> Vec<String> {
-    idents.iter().map(|i| i.name.clone()).collect()
-}
-
 impl Scope<'_> {
     fn err(&self, pos: Pos, msg: impl Into<String>) -> TroyError {
         TroyError::at(self.file, pos, msg)
@@ -345,65 +340,11 @@ impl Scope<'_> {
     fn pipeline(&self, c: &Create) -> Result<PipelinePlan, TroyError> {
         let (def, def_file) = self.find(c, &self.pipelines, |m, n| m.pipeline(n))?;
         let args = self.args(c, &def.args, &def.name.name, def_file)?;
-        let from_ports = def
-            .from_ports
-            .as_deref()
-            .map_or_else(|| vec![IN.to_string()], names);
-        let into_ports = def
-            .into_ports
-            .as_deref()
-            .map_or_else(|| vec![OUT.to_string(), ERR.to_string()], names);
-        let (from_set, into_set): (HashSet<&String>, HashSet<&String>) =
-            (from_ports.iter().collect(), into_ports.iter().collect());
-        let mut selects = Vec::with_capacity(def.selects.len());
-        for s in &def.selects {
-            for (port, declared, known, dir, clause) in [
-                (&s.from_port, &from_ports, &from_set, "input", "from"),
-                (&s.into_port, &into_ports, &into_set, "output", "into"),
-            ] {
-                if !known.contains(&port.name) {
-                    return Err(TroyError::at(
-                        def_file,
-                        port.pos,
-                        format!(
-                            "pipeline `{}` has no {dir} port `{}` ({dir} ports: {}; declare \
-                             ports with `{clause} PORT, ...` before `pipeline`)",
-                            def.name.name,
-                            port.name,
-                            declared.join(", ")
-                        ),
-                    ));
-                }
-            }
-            let target = fold(&s.target, &args).map_err(eval_err(def_file))?;
-            let filter = match &s.filter {
-                Some(f) => {
-                    let f = fold(f, &args).map_err(eval_err(def_file))?;
-                    if let Some(v) = f.as_literal() {
-                        if !matches!(v, Value::Static(StaticNode::Bool(_))) {
-                            return Err(TroyError::at(
-                                def_file,
-                                f.pos,
-                                format!("`where` must be a boolean, got {}", v.value_type_name()),
-                            ));
-                        }
-                    }
-                    Some(f)
-                }
-                None => None,
-            };
-            selects.push(SelectPlan {
-                target,
-                from_port: s.from_port.name.clone(),
-                filter,
-                into_port: s.into_port.name.clone(),
-                pos: s.pos,
-            });
-        }
+        let body = plan_body(def, &args, def_file)?;
         Ok(PipelinePlan {
             alias: c.alias.name.clone(),
-            into_ports,
-            selects,
+            into_ports: body.into_ports,
+            selects: body.selects,
             args,
             pos: c.pos,
         })
