@@ -135,7 +135,8 @@ impl Log {
         let mut unacked = Vec::new();
         let mut next_index = next_unacked;
         let mut write_size = 0;
-        for (i, (_, path)) in chunks.iter().enumerate() {
+        for (i, (first, path)) in chunks.iter().enumerate() {
+            next_index = next_index.max(*first);
             let bytes = fs::read(path).with_io_context(|| format!("reading {}", path.display()))?;
             let (records, valid) = decode_all(&bytes);
             if valid < bytes.len() {
