@@ -61,22 +61,15 @@ impl Ranges {
     pub(super) fn compile(pattern: &str) -> Result<Self, ExtractorError> {
         let mut ranges = Vec::new();
         for rule in pattern.split(',').map(str::trim).filter(|r| !r.is_empty()) {
-            match parse(rule) {
-                Some((IpAddr::V4(v4), len)) => {
-                    let m = u32::try_from(mask(len, 32)).unwrap_or(u32::MAX);
-                    ranges.push((u32::from(v4) & m, m));
-                }
-                Some((IpAddr::V6(_), _)) => {
-                    return Err(ExtractorError::new(format!(
-                        "Failed to parse CIDR range: IPv6 CIDR not supported: '{rule}'"
-                    )))
-                }
-                None => {
-                    return Err(ExtractorError::new(format!(
-                        "Failed to parse CIDR range: could not parse CIDR: '{rule}'"
-                    )))
-                }
-            }
+            let refused = |why: &str| {
+                ExtractorError::new(format!("Failed to parse CIDR range: {why}: '{rule}'"))
+            };
+            let (ip, len) = parse(rule).ok_or_else(|| refused("could not parse CIDR"))?;
+            let IpAddr::V4(v4) = ip else {
+                return Err(refused("IPv6 CIDR not supported"));
+            };
+            let m = u32::try_from(mask(len, 32)).unwrap_or(u32::MAX);
+            ranges.push((u32::from(v4) & m, m));
         }
         Ok(Self { ranges })
     }

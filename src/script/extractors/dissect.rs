@@ -15,15 +15,26 @@ enum Convert {
     Float,
 }
 
+/// What a field does with the text it covers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// `%{name}`: stored under its name.
+    Store,
+    /// `%{?name}` / `%{}`: read, not stored (a later `%{&name}` may use it as a key).
+    Skip,
+    /// `%{&name}`: stored under the text the earlier `%{?name}` read.
+    Lookup,
+    /// `%{+name}`: appended to the value stored under the name.
+    Append,
+}
+
 #[derive(Debug)]
 enum Command {
     Literal(String),
     Padding(String),
     Field {
         name: String,
-        skip: bool,
-        lookup: bool,
-        append: bool,
+        mode: Mode,
         convert: Convert,
     },
 }
@@ -39,64 +50,38 @@ fn error(message: String) -> ExtractorError {
 
 /// One `%{…}` body.
 fn field(body: &str, at: usize) -> Result<Command, ExtractorError> {
-    let typed = |name: &str| -> Result<(String, Convert), ExtractorError> {
-        match name.split_once(':') {
-            None => Ok((name.to_string(), Convert::Text)),
-            Some((n, "int")) => Ok((n.to_string(), Convert::Int)),
-            Some((n, "float")) => Ok((n.to_string(), Convert::Float)),
-            Some((n, "string")) => Ok((n.to_string(), Convert::Text)),
-            Some((_, other)) => Err(error(format!("Invalid type '{at}' at {other}"))),
-        }
+    let typed = |name: &str, mode| -> Result<Command, ExtractorError> {
+        let (name, convert) = match name.split_once(':') {
+            None => (name, Convert::Text),
+            Some((n, "int")) => (n, Convert::Int),
+            Some((n, "float")) => (n, Convert::Float),
+            Some((n, "string")) => (n, Convert::Text),
+            Some((_, other)) => return Err(error(format!("Invalid type '{at}' at {other}"))),
+        };
+        Ok(Command::Field {
+            name: name.to_string(),
+            mode,
+            convert,
+        })
     };
-    let plain = |name: String, convert| Command::Field {
-        name,
-        skip: false,
-        lookup: false,
-        append: false,
-        convert,
+    let text = |name: &str, mode| Command::Field {
+        name: name.to_string(),
+        mode,
+        convert: Convert::Text,
     };
+    let rest = body.get(1..).unwrap_or_default();
     Ok(match body.chars().next() {
-        None => Command::Field {
-            name: String::new(),
-            skip: true,
-            lookup: false,
-            append: false,
-            convert: Convert::Text,
-        },
-        Some('?') => Command::Field {
-            name: body[1..].to_string(),
-            skip: true,
-            lookup: false,
-            append: false,
-            convert: Convert::Text,
-        },
-        Some('+') => Command::Field {
-            name: body[1..].to_string(),
-            skip: false,
-            lookup: false,
-            append: true,
-            convert: Convert::Text,
-        },
-        Some('&') => {
-            let (name, convert) = typed(&body[1..])?;
-            Command::Field {
-                name,
-                skip: false,
-                lookup: true,
-                append: false,
-                convert,
-            }
-        }
-        Some('_') if body.len() == 1 => Command::Padding(" ".to_string()),
-        Some('_') => body[1..]
+        None => text("", Mode::Skip),
+        Some('?') => text(rest, Mode::Skip),
+        Some('+') => text(rest, Mode::Append),
+        Some('&') => typed(rest, Mode::Lookup)?,
+        Some('_') if rest.is_empty() => Command::Padding(" ".to_string()),
+        Some('_') => rest
             .strip_prefix('(')
             .and_then(|p| p.strip_suffix(')'))
             .map(|p| Command::Padding(p.to_string()))
             .ok_or_else(|| error(format!("Invalid padding at {at}")))?,
-        Some(_) => {
-            let (name, convert) = typed(body)?;
-            plain(name, convert)
-        }
+        Some(_) => typed(body, Mode::Store)?,
     })
 }
 
@@ -154,37 +139,31 @@ impl Pattern {
                 }
                 Command::Field {
                     name,
-                    skip,
-                    lookup,
-                    append,
+                    mode,
                     convert,
                 } => {
                     let end = self.field_end(i, data)?;
                     let (text, rest) = data.split_at(end);
                     data = rest;
-                    if *skip {
-                        skipped.insert(name, text.to_string());
-                        continue;
-                    }
-                    let key = if *lookup {
-                        skipped.remove(name.as_str()).filter(|k| !k.is_empty())?
-                    } else {
-                        name.clone()
+                    let key = match mode {
+                        Mode::Skip => {
+                            skipped.insert(name, text.to_string());
+                            continue;
+                        }
+                        Mode::Lookup => skipped.remove(name.as_str()).filter(|k| !k.is_empty())?,
+                        Mode::Store | Mode::Append => name.clone(),
                     };
-                    let value = if *append {
-                        match out.remove(key.as_str()) {
+                    let value = match (mode, convert) {
+                        (Mode::Append, _) => match out.remove(key.as_str()) {
                             None => Value::from(text.to_string()),
                             Some(Value::String(before)) => {
                                 Value::from(format!("{before}{joiner}{text}"))
                             }
                             Some(_) => return None,
-                        }
-                    } else {
-                        match convert {
-                            Convert::Text => Value::from(text.to_string()),
-                            Convert::Int => Value::from(text.parse::<i64>().ok()?),
-                            Convert::Float => Value::from(text.parse::<f64>().ok()?),
-                        }
+                        },
+                        (_, Convert::Text) => Value::from(text.to_string()),
+                        (_, Convert::Int) => Value::from(text.parse::<i64>().ok()?),
+                        (_, Convert::Float) => Value::from(text.parse::<f64>().ok()?),
                     };
                     out.insert(key.into(), value);
                 }

@@ -2,26 +2,14 @@
 
 use super::args::{arg, array_arg, str_arg};
 use super::string::display;
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use std::cmp::Ordering;
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::array::len", 1, 1, len),
-    Function::new("std::array::is_empty", 1, 1, is_empty),
-    Function::new("std::array::contains", 2, 2, contains),
-    Function::new("std::array::push", 2, 2, push),
-    Function::new("std::array::zip", 2, 2, zip),
-    Function::new("std::array::unzip", 1, 1, unzip),
-    Function::new("std::array::flatten", 1, 1, flatten),
-    Function::new("std::array::coalesce", 1, 1, coalesce),
-    Function::new("std::array::join", 2, 2, join),
-    Function::new("std::array::concatenate", 2, 2, concatenate),
-    Function::new("std::array::sort", 1, 1, sort),
-    Function::new("std::array::reverse", 1, 1, reverse),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::array::";
+    len 1, is_empty 1, contains 2, push 2, zip 2, unzip 1, flatten 1, coalesce 1, join 2,
+    concatenate 2, sort 1, reverse 1,
+);
 
 /// Owned copies of the array argument's elements.
 fn owned(args: &[&Value<'_>], i: usize) -> Result<Vec<Value<'static>>, FnError> {
@@ -135,28 +123,23 @@ fn flatten(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::array::len", r#"[["a", "b"]]"#, "2"),
-            ("std::array::is_empty", "[[]]", "true"),
-            ("std::array::contains", r#"[["a", 1], 1.0]"#, "true"),
-            ("std::array::contains", r#"[["a"], "b"]"#, "false"),
-            ("std::array::push", r#"[["a"], "b"]"#, r#"["a","b"]"#),
-            ("std::array::zip", r#"[[1, 2, 3], ["a", "b", "c"]]"#, r#"[[1,"a"],[2,"b"],[3,"c"]]"#),
-            ("std::array::zip", "[[1], []]", "ERR:Runtime error in function array::zip/2: Zipping two arrays requires them to have the same length, but the first array provided has 1 elements while the second one has 0 elements"),
-            ("std::array::unzip", r#"[[[1, "a"], [2, "b"], [3, "c"]]]"#, r#"[[1,2,3],["a","b","c"]]"#),
-            ("std::array::unzip", "[[[1]]]", "ERR:Runtime error in function array::unzip/1: Only arrays that consist of tuples (arrays of two elements) can be unzipped but this array contained 1 elements"),
-            ("std::array::flatten", "[[[1, [2, [3]]], 4]]", "[1,2,3,4]"),
-            ("std::array::flatten", "[1]", "[1]"),
-            ("std::array::coalesce", "[[1, null, 2, null, 3]]", "[1,2,3]"),
-            ("std::array::join", r#"[["this", "is", "a", "cake", 1], " "]"#, r#""this is a cake 1""#),
-            ("std::array::concatenate", "[[1, 2, 3], [3, 4]]", "[1,2,3,3,4]"),
-            ("std::array::sort", "[[3, 2, 3, 1, 4]]", "[1,2,3,3,4]"),
-            ("std::array::reverse", "[[3, 2, 3, 1, 4]]", "[4,1,3,2,3]"),
-            ("std::array::len", r#"["a"]"#, "ERR:Bad type passed to function array::len/1"),
-        ]);
-    }
+    reference_examples![
+        ("std::array::len", r#"[["a", "b"]]"#, "2"),
+        ("std::array::is_empty", "[[]]", "true"),
+        ("std::array::contains", r#"[["a", 1], 1.0]"#, "true"),
+        ("std::array::contains", r#"[["a"], "b"]"#, "false"),
+        ("std::array::push", r#"[["a"], "b"]"#, r#"["a","b"]"#),
+        ("std::array::zip", r#"[[1, 2, 3], ["a", "b", "c"]]"#, r#"[[1,"a"],[2,"b"],[3,"c"]]"#),
+        ("std::array::zip", "[[1], []]", "ERR:Runtime error in function array::zip/2: Zipping two arrays requires them to have the same length, but the first array provided has 1 elements while the second one has 0 elements"),
+        ("std::array::unzip", r#"[[[1, "a"], [2, "b"], [3, "c"]]]"#, r#"[[1,2,3],["a","b","c"]]"#),
+        ("std::array::unzip", "[[[1]]]", "ERR:Runtime error in function array::unzip/1: Only arrays that consist of tuples (arrays of two elements) can be unzipped but this array contained 1 elements"),
+        ("std::array::flatten", "[[[1, [2, [3]]], 4]]", "[1,2,3,4]"),
+        ("std::array::flatten", "[1]", "[1]"),
+        ("std::array::coalesce", "[[1, null, 2, null, 3]]", "[1,2,3]"),
+        ("std::array::join", r#"[["this", "is", "a", "cake", 1], " "]"#, r#""this is a cake 1""#),
+        ("std::array::concatenate", "[[1, 2, 3], [3, 4]]", "[1,2,3,3,4]"),
+        ("std::array::sort", "[[3, 2, 3, 1, 4]]", "[1,2,3,3,4]"),
+        ("std::array::reverse", "[[3, 2, 3, 1, 4]]", "[4,1,3,2,3]"),
+        ("std::array::len", r#"["a"]"#, "ERR:Bad type passed to function array::len/1"),
+    ];
 }

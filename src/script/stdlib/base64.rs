@@ -1,12 +1,10 @@
 //! `std::base64`: standard alphabet; encodes with padding, decodes with or without it.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 /// Tremor's engine: padded output, padding optional on input.
 pub(crate) const ENGINE: GeneralPurpose = GeneralPurpose::new(

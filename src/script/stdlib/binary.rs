@@ -1,16 +1,12 @@
 //! `std::binary`: lengths and conversions between binaries and arrays of bytes.
 
 use super::args::{array_arg, bytes_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::binary::len", 1, 1, len),
-    Function::new("std::binary::from_bytes", 1, 1, from_bytes),
-    Function::new("std::binary::into_bytes", 1, 1, into_bytes),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::binary::";
+    len 1, from_bytes 1, into_bytes 1,
+);
 
 fn len(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
     Ok(Value::from(bytes_arg(args, 0)?.len()))

@@ -2,18 +2,14 @@
 //! and a key-sorted serialisation to hash records stably.
 
 use super::args::{arg, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use tremor_value::{to_json_sorted, Value};
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("tremor::chash::jump", 2, 2, jump),
-    Function::new("tremor::chash::jump_with_keys", 4, 4, jump_with_keys),
-    Function::new("tremor::chash::sorted_serialize", 1, 1, sorted_serialize),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("tremor::chash::";
+    jump 2, jump_with_keys 4, sorted_serialize 1,
+);
 
 /// Tremor's default SipHash keys: `tremor\0\0` and `\0\0tremor` read as integers.
 const DEFAULT_KEYS: (u64, u64) = (8_390_880_576_440_238_080, 128_034_676_764_530);
@@ -59,46 +55,41 @@ fn sorted_serialize(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    /// From Tremor's `tests/scripts/jump`: the slots of key1…key4 over five hosts.
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("tremor::chash::jump", r#"["key1", 5]"#, "0"),
-            ("tremor::chash::jump", r#"["key2", 5]"#, "1"),
-            ("tremor::chash::jump", r#"["key3", 5]"#, "1"),
-            ("tremor::chash::jump", r#"["key4", 5]"#, "3"),
-            (
-                "tremor::chash::jump_with_keys",
-                r#"[23, 42, "key1", 5]"#,
-                "3",
-            ),
-            (
-                "tremor::chash::jump_with_keys",
-                r#"[23, 42, "key2", 5]"#,
-                "1",
-            ),
-            (
-                "tremor::chash::jump_with_keys",
-                r#"[23, 42, "key3", 5]"#,
-                "2",
-            ),
-            (
-                "tremor::chash::jump_with_keys",
-                r#"[23, 42, "key4", 5]"#,
-                "0",
-            ),
-            (
-                "tremor::chash::sorted_serialize",
-                r#"[{"1": [2, 1], "0": {"5": 0, "3": 4}}]"#,
-                r#""{\"0\":{\"3\":4,\"5\":0},\"1\":[2,1]}""#,
-            ),
-            (
-                "tremor::chash::jump",
-                "[1, 5]",
-                "ERR:Bad type passed to function chash::jump/2",
-            ),
-        ]);
-    }
+    // From Tremor's `tests/scripts/jump`: the slots of key1…key4 over five hosts.
+    reference_examples![
+        ("tremor::chash::jump", r#"["key1", 5]"#, "0"),
+        ("tremor::chash::jump", r#"["key2", 5]"#, "1"),
+        ("tremor::chash::jump", r#"["key3", 5]"#, "1"),
+        ("tremor::chash::jump", r#"["key4", 5]"#, "3"),
+        (
+            "tremor::chash::jump_with_keys",
+            r#"[23, 42, "key1", 5]"#,
+            "3",
+        ),
+        (
+            "tremor::chash::jump_with_keys",
+            r#"[23, 42, "key2", 5]"#,
+            "1",
+        ),
+        (
+            "tremor::chash::jump_with_keys",
+            r#"[23, 42, "key3", 5]"#,
+            "2",
+        ),
+        (
+            "tremor::chash::jump_with_keys",
+            r#"[23, 42, "key4", 5]"#,
+            "0",
+        ),
+        (
+            "tremor::chash::sorted_serialize",
+            r#"[{"1": [2, 1], "0": {"5": 0, "3": 4}}]"#,
+            r#""{\"0\":{\"3\":4,\"5\":0},\"1\":[2,1]}""#,
+        ),
+        (
+            "tremor::chash::jump",
+            "[1, 5]",
+            "ERR:Bad type passed to function chash::jump/2",
+        ),
+    ];
 }

@@ -3,32 +3,17 @@
 //! IANA name or a fixed offset like `+01:00`. Formats are chrono's strftime, as in Tremor.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::datetime::parse", 2, 2, parse),
-    Function::new("std::datetime::format", 2, 2, format),
-    Function::new("std::datetime::rfc3339", 1, 1, rfc3339),
-    Function::new("std::datetime::rfc2822", 1, 1, rfc2822),
-    Function::new("std::datetime::with_timezone", 2, 2, with_timezone),
-    Function::new("std::datetime::year", 1, 1, year),
-    Function::new("std::datetime::month", 1, 1, month),
-    Function::new("std::datetime::iso_week", 1, 1, iso_week),
-    Function::new("std::datetime::day_of_month", 1, 1, day_of_month),
-    Function::new("std::datetime::day_of_year", 1, 1, day_of_year),
-    Function::new("std::datetime::hour", 1, 1, hour),
-    Function::new("std::datetime::minute", 1, 1, minute),
-    Function::new("std::datetime::second", 1, 1, second),
-    Function::new("std::datetime::subsecond_millis", 1, 1, subsecond_millis),
-    Function::new("std::datetime::subsecond_micros", 1, 1, subsecond_micros),
-    Function::new("std::datetime::subsecond_nanos", 1, 1, subsecond_nanos),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::datetime::";
+    parse 2, format 2, rfc3339 1, rfc2822 1, with_timezone 2, year 1, month 1, iso_week 1,
+    day_of_month 1, day_of_year 1, hour 1, minute 1, second 1, subsecond_millis 1,
+    subsecond_micros 1, subsecond_nanos 1,
+);
 
 /// A zone as a timestamp record names it.
 enum Zone {
@@ -215,35 +200,30 @@ fields! {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::datetime::year", "[0]", "1970"),
-            ("std::datetime::month", "[0]", "1"),
-            ("std::datetime::iso_week", "[0]", "1"),
-            ("std::datetime::day_of_month", "[0]", "1"),
-            ("std::datetime::day_of_year", "[0]", "1"),
-            ("std::datetime::hour", "[0]", "0"),
-            ("std::datetime::minute", "[0]", "0"),
-            ("std::datetime::second", "[0]", "0"),
-            ("std::datetime::subsecond_millis", "[1000000]", "1"),
-            ("std::datetime::subsecond_micros", "[1000000]", "1000"),
-            ("std::datetime::subsecond_nanos", "[1000000]", "1000000"),
-            ("std::datetime::hour", r#"[{"timestamp": 0, "tz": "Europe/Berlin"}]"#, "1"),
-            ("std::datetime::hour", r#"[{"timestamp": 0, "tz": 432}]"#, "1"),
-            ("std::datetime::hour", r#"[{"timestamp": 0, "tz": "-02:30"}]"#, "21"),
-            ("std::datetime::rfc3339", "[1000000000]", r#""1970-01-01T00:00:01+00:00""#),
-            ("std::datetime::rfc2822", "[0]", r#""Thu, 1 Jan 1970 00:00:00 +0000""#),
-            ("std::datetime::format", r#"[0, "%Y-%m-%d %H:%M:%S %Z"]"#, r#""1970-01-01 00:00:00 UTC""#),
-            ("std::datetime::format", r#"[{"timestamp": 0, "tz": "Europe/Berlin"}, "%H %Z"]"#, r#""01 CET""#),
-            ("std::datetime::parse", r#"["1983 Apr 13 12:09:14.274 +0000", "%Y %b %d %H:%M:%S%.3f %z"]"#, "419083754274000000"),
-            ("std::datetime::parse", r#"["2019-04-13 12:09:14", "%Y-%m-%d %H:%M:%S"]"#, "1555157354000000000"),
-            ("std::datetime::parse", r#"["x", "%Y"]"#, "ERR:Runtime error in function datetime::parse/2: Datetime Parse Error: ParseError(Invalid)"),
-            ("std::datetime::with_timezone", "[0, 432]", r#"{"timestamp":0,"tz":432}"#),
-            ("std::datetime::with_timezone", "[0, 5000]", "ERR:Runtime error in function datetime::with_timezone/2: Invalid timezone identifier 5000"),
-            ("std::datetime::year", r#"["x"]"#, "ERR:Runtime error in function datetime::year/1: Invalid datetime input of type string"),
-        ]);
-    }
+    reference_examples![
+        ("std::datetime::year", "[0]", "1970"),
+        ("std::datetime::month", "[0]", "1"),
+        ("std::datetime::iso_week", "[0]", "1"),
+        ("std::datetime::day_of_month", "[0]", "1"),
+        ("std::datetime::day_of_year", "[0]", "1"),
+        ("std::datetime::hour", "[0]", "0"),
+        ("std::datetime::minute", "[0]", "0"),
+        ("std::datetime::second", "[0]", "0"),
+        ("std::datetime::subsecond_millis", "[1000000]", "1"),
+        ("std::datetime::subsecond_micros", "[1000000]", "1000"),
+        ("std::datetime::subsecond_nanos", "[1000000]", "1000000"),
+        ("std::datetime::hour", r#"[{"timestamp": 0, "tz": "Europe/Berlin"}]"#, "1"),
+        ("std::datetime::hour", r#"[{"timestamp": 0, "tz": 432}]"#, "1"),
+        ("std::datetime::hour", r#"[{"timestamp": 0, "tz": "-02:30"}]"#, "21"),
+        ("std::datetime::rfc3339", "[1000000000]", r#""1970-01-01T00:00:01+00:00""#),
+        ("std::datetime::rfc2822", "[0]", r#""Thu, 1 Jan 1970 00:00:00 +0000""#),
+        ("std::datetime::format", r#"[0, "%Y-%m-%d %H:%M:%S %Z"]"#, r#""1970-01-01 00:00:00 UTC""#),
+        ("std::datetime::format", r#"[{"timestamp": 0, "tz": "Europe/Berlin"}, "%H %Z"]"#, r#""01 CET""#),
+        ("std::datetime::parse", r#"["1983 Apr 13 12:09:14.274 +0000", "%Y %b %d %H:%M:%S%.3f %z"]"#, "419083754274000000"),
+        ("std::datetime::parse", r#"["2019-04-13 12:09:14", "%Y-%m-%d %H:%M:%S"]"#, "1555157354000000000"),
+        ("std::datetime::parse", r#"["x", "%Y"]"#, "ERR:Runtime error in function datetime::parse/2: Datetime Parse Error: ParseError(Invalid)"),
+        ("std::datetime::with_timezone", "[0, 432]", r#"{"timestamp":0,"tz":432}"#),
+        ("std::datetime::with_timezone", "[0, 5000]", "ERR:Runtime error in function datetime::with_timezone/2: Invalid timezone identifier 5000"),
+        ("std::datetime::year", r#"["x"]"#, "ERR:Runtime error in function datetime::year/1: Invalid datetime input of type string"),
+    ];
 }

@@ -1,10 +1,8 @@
 //! `std::float`: parsing and the IEEE classification of numbers.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::float::parse", 1, 1, parse),
@@ -35,27 +33,22 @@ fn classify(args: &[&Value<'_>], f: fn(f64) -> bool) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::float::parse", r#"["42.5"]"#, "42.5"),
-            ("std::float::parse", r#"["42"]"#, "42.0"),
-            (
-                "std::float::parse",
-                r#"["x"]"#,
-                "ERR:Runtime error in function float::parse/1: invalid float literal",
-            ),
-            ("std::float::is_finite", "[1.5]", "true"),
-            ("std::float::is_finite", "[1]", "true"),
-            ("std::float::is_nan", "[1.5]", "false"),
-            ("std::float::is_infinite", "[1e308]", "false"),
-            (
-                "std::float::is_nan",
-                r#"["a"]"#,
-                "ERR:Runtime error in function float::is_nan/1: Expected type float, got string",
-            ),
-        ]);
-    }
+    reference_examples![
+        ("std::float::parse", r#"["42.5"]"#, "42.5"),
+        ("std::float::parse", r#"["42"]"#, "42.0"),
+        (
+            "std::float::parse",
+            r#"["x"]"#,
+            "ERR:Runtime error in function float::parse/1: invalid float literal",
+        ),
+        ("std::float::is_finite", "[1.5]", "true"),
+        ("std::float::is_finite", "[1]", "true"),
+        ("std::float::is_nan", "[1.5]", "false"),
+        ("std::float::is_infinite", "[1e308]", "false"),
+        (
+            "std::float::is_nan",
+            r#"["a"]"#,
+            "ERR:Runtime error in function float::is_nan/1: Expected type float, got string",
+        ),
+    ];
 }

@@ -17,28 +17,23 @@ fn parse(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Result<Value<'static>, FnE
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::integer::parse", r#"["42"]"#, "42"),
-            ("std::integer::parse", r#"["-42"]"#, "-42"),
-            (
-                "std::integer::parse",
-                r#"["18446744073709551615"]"#,
-                "18446744073709551615",
-            ),
-            (
-                "std::integer::parse",
-                r#"["4.2"]"#,
-                "ERR:Runtime error in function integer::parse/1: invalid digit found in string",
-            ),
-            (
-                "std::integer::parse",
-                "[42]",
-                "ERR:Bad type passed to function integer::parse/1",
-            ),
-        ]);
-    }
+    reference_examples![
+        ("std::integer::parse", r#"["42"]"#, "42"),
+        ("std::integer::parse", r#"["-42"]"#, "-42"),
+        (
+            "std::integer::parse",
+            r#"["18446744073709551615"]"#,
+            "18446744073709551615",
+        ),
+        (
+            "std::integer::parse",
+            r#"["4.2"]"#,
+            "ERR:Runtime error in function integer::parse/1: invalid digit found in string",
+        ),
+        (
+            "std::integer::parse",
+            "[42]",
+            "ERR:Bad type passed to function integer::parse/1",
+        ),
+    ];
 }

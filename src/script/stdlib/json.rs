@@ -1,16 +1,12 @@
 //! `std::json`: decoding and encoding JSON text.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, Function, Res};
 use tremor_value::{to_json, Value};
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::json::decode", 1, 1, decode),
-    Function::new("std::json::encode", 1, 1, encode),
-    Function::new("std::json::encode_pretty", 1, 1, encode_pretty),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::json::";
+    decode 1, encode 1, encode_pretty 1,
+);
 
 fn decode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
     let mut buf = str_arg(args, 0)?.as_bytes().to_vec();
@@ -68,35 +64,30 @@ fn pretty(v: &Value<'_>, depth: usize, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::json::decode", r#"["[1, 2, 3, 4]"]"#, "[1,2,3,4]"),
-            (
-                "std::json::decode",
-                r#"["{\"a\": [1.5]}"]"#,
-                r#"{"a":[1.5]}"#,
-            ),
-            (
-                "std::json::encode",
-                r#"[[1, "2", {"a": null}]]"#,
-                r#""[1,\"2\",{\"a\":null}]""#,
-            ),
-            (
-                "std::json::encode_pretty",
-                r#"[{"a": [1, 2], "b": {}}]"#,
-                r#""{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}""#,
-            ),
-            ("std::json::encode_pretty", "[[]]", r#""[]""#),
-            (
-                "std::json::decode",
-                "[1]",
-                "ERR:Bad type passed to function json::decode/1",
-            ),
-        ]);
-    }
+    reference_examples![
+        ("std::json::decode", r#"["[1, 2, 3, 4]"]"#, "[1,2,3,4]"),
+        (
+            "std::json::decode",
+            r#"["{\"a\": [1.5]}"]"#,
+            r#"{"a":[1.5]}"#,
+        ),
+        (
+            "std::json::encode",
+            r#"[[1, "2", {"a": null}]]"#,
+            r#""[1,\"2\",{\"a\":null}]""#,
+        ),
+        (
+            "std::json::encode_pretty",
+            r#"[{"a": [1, 2], "b": {}}]"#,
+            r#""{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}""#,
+        ),
+        ("std::json::encode_pretty", "[[]]", r#""[]""#),
+        (
+            "std::json::decode",
+            "[1]",
+            "ERR:Bad type passed to function json::decode/1",
+        ),
+    ];
 
     #[test]
     fn bad_json_is_a_runtime_error() {

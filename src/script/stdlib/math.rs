@@ -1,11 +1,9 @@
 //! `std::math`: rounding and min/max. Rounding a float gives an integer, as in Tremor.
 
 use super::args::arg;
-use super::{FnError, Function};
+use super::{FnError, Function, Res};
 use std::cmp::Ordering;
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::math::floor", 1, 1, |_, a| rounding(a, f64::floor)),
@@ -49,28 +47,23 @@ fn pick(args: &[&Value<'_>], first_if: fn(Ordering) -> bool) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::math::floor", "[42.9]", "42"),
-            ("std::math::floor", "[-42.1]", "-43"),
-            ("std::math::floor", "[7]", "7"),
-            ("std::math::ceil", "[41.1]", "42"),
-            ("std::math::round", "[41.4]", "41"),
-            ("std::math::round", "[41.5]", "42"),
-            ("std::math::trunc", "[41.5]", "41"),
-            ("std::math::max", "[41, 42]", "42"),
-            ("std::math::max", "[41, 42.5]", "42.5"),
-            ("std::math::max", "[43, 42.5]", "43.0"),
-            ("std::math::min", "[41, 42]", "41"),
-            ("std::math::min", "[-1, 2]", "-1"),
-            (
-                "std::math::min",
-                r#"["a", 2]"#,
-                "ERR:Bad type passed to function math::min/2",
-            ),
-        ]);
-    }
+    reference_examples![
+        ("std::math::floor", "[42.9]", "42"),
+        ("std::math::floor", "[-42.1]", "-43"),
+        ("std::math::floor", "[7]", "7"),
+        ("std::math::ceil", "[41.1]", "42"),
+        ("std::math::round", "[41.4]", "41"),
+        ("std::math::round", "[41.5]", "42"),
+        ("std::math::trunc", "[41.5]", "41"),
+        ("std::math::max", "[41, 42]", "42"),
+        ("std::math::max", "[41, 42.5]", "42.5"),
+        ("std::math::max", "[43, 42.5]", "43.0"),
+        ("std::math::min", "[41, 42]", "41"),
+        ("std::math::min", "[-1, 2]", "-1"),
+        (
+            "std::math::min",
+            r#"["a", 2]"#,
+            "ERR:Bad type passed to function math::min/2",
+        ),
+    ];
 }

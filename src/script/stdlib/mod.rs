@@ -1,9 +1,40 @@
-//! Tremor's standard library: the intrinsic functions of `std::…` and `tremor::…`, looked up
+//! Tremor's standard library: the intrinsic functions of `std::…`, `tremor::…` (and the id
+//! generators of `cncf::otel` / `google::cloud::logging`), looked up
 //! once by their full path when a script is compiled, plus the library's constants.
 //!
 //! Every function takes its arguments by reference and returns an owned value, so a call never
 //! borrows from the event it reads. Errors carry Tremor's wording (see [`FnError`]); functions
 //! never panic on user input.
+
+/// What every library function returns.
+pub(super) type Res = Result<Value<'static>, FnError>;
+
+/// A module's table from `prefix; name arity, name min..=max, …`: each entry calls the
+/// function of the same name.
+macro_rules! table {
+    ($prefix:literal; $($name:ident $min:literal $(..= $max:expr)?),* $(,)?) => {
+        &[$($crate::script::stdlib::Function::new(
+            concat!($prefix, stringify!($name)),
+            $min,
+            table!(@max $min $(, $max)?),
+            $name,
+        )),*]
+    };
+    (@max $min:literal) => { $min };
+    (@max $min:literal, $max:expr) => { $max };
+}
+
+/// A module's test of the reference's examples: (function path, JSON array of arguments, JSON
+/// result or `ERR:` and Tremor's message), checked by `test_support::check`.
+#[cfg(test)]
+macro_rules! reference_examples {
+    ($($case:expr),* $(,)?) => {
+        #[test]
+        fn reference_examples() {
+            $crate::script::stdlib::test_support::check(&[$($case),*]);
+        }
+    };
+}
 
 mod args;
 mod array;
@@ -14,6 +45,7 @@ mod consts;
 mod datetime;
 mod env;
 mod float;
+mod ids;
 mod integer;
 mod json;
 mod math;
@@ -190,6 +222,7 @@ const MODULES: &[&[Function]] = &[
     chash::FUNCTIONS,
     datetime::FUNCTIONS,
     float::FUNCTIONS,
+    ids::FUNCTIONS,
     integer::FUNCTIONS,
     json::FUNCTIONS,
     math::FUNCTIONS,
@@ -210,7 +243,7 @@ const MODULES: &[&[Function]] = &[
     url::FUNCTIONS,
 ];
 
-fn table() -> &'static HashMap<&'static str, &'static Function> {
+fn registry() -> &'static HashMap<&'static str, &'static Function> {
     static TABLE: OnceLock<HashMap<&'static str, &'static Function>> = OnceLock::new();
     TABLE.get_or_init(|| {
         MODULES
@@ -224,13 +257,13 @@ fn table() -> &'static HashMap<&'static str, &'static Function> {
 /// The function at `path` (`std::string::len`), if the library has one.
 #[must_use]
 pub fn lookup(path: &str) -> Option<&'static Function> {
-    table().get(path).copied()
+    registry().get(path).copied()
 }
 
 /// Every function's full path, sorted (for listings and "did you mean" hints).
 #[must_use]
 pub fn function_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = table().keys().copied().collect();
+    let mut names: Vec<_> = registry().keys().copied().collect();
     names.sort_unstable();
     names
 }

@@ -1,19 +1,12 @@
 //! `tremor::origin`: where the current event came from (`null` where no connector said).
 
-use super::{CallEnv, FnError, Function, OriginUri};
+use super::{CallEnv, Function, OriginUri, Res};
 use std::fmt::Write;
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("tremor::origin::scheme", 0, 0, scheme),
-    Function::new("tremor::origin::host", 0, 0, host),
-    Function::new("tremor::origin::port", 0, 0, port),
-    Function::new("tremor::origin::path", 0, 0, path),
-    Function::new("tremor::origin::as_uri_string", 0, 0, as_uri_string),
-    Function::new("tremor::origin::as_uri_record", 0, 0, as_uri_record),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("tremor::origin::";
+    scheme 0, host 0, port 0, path 0, as_uri_string 0, as_uri_record 0,
+);
 
 fn with_origin(env: &CallEnv<'_>, f: impl FnOnce(&OriginUri) -> Value<'static>) -> Res {
     Ok(env.origin.map_or_else(Value::null, f))

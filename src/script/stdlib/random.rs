@@ -1,17 +1,12 @@
 //! `std::random`: draws from the run's random source ([`super::Random`]).
 
 use super::args::{arg, f64_arg, i64_arg, usize_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::random::bool", 0, 0, bool),
-    Function::new("std::random::string", 1, 1, string),
-    Function::new("std::random::integer", 0, 2, integer),
-    Function::new("std::random::float", 0, 2, float),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::random::";
+    bool 0, string 1, integer 0..=2, float 0..=2,
+);
 
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -3,19 +3,14 @@
 //! call.
 
 use super::args::{runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use regex::Regex;
 use std::cell::RefCell;
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::re::replace", 3, 3, replace),
-    Function::new("std::re::replace_all", 3, 3, replace_all),
-    Function::new("std::re::is_match", 2, 2, is_match),
-    Function::new("std::re::split", 2, 2, split),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::re::";
+    replace 3, replace_all 3, is_match 2, split 2,
+);
 
 /// How many compiled patterns each thread keeps.
 const CACHED: usize = 16;
@@ -67,18 +62,13 @@ fn split(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::re::replace", r#"["[a-z]+", "this is a test", "X"]"#, r#""X is a test""#),
-            ("std::re::replace_all", r#"["[a-z]+", "this is a test", "X"]"#, r#""X X X X""#),
-            ("std::re::replace_all", r#"["(?P<w>[a-z]+)", "ab cd", "<$w>"]"#, r#""<ab> <cd>""#),
-            ("std::re::is_match", r#"["^t.*t$", "this is a test"]"#, "true"),
-            ("std::re::is_match", r#"["^x", "this is a test"]"#, "false"),
-            ("std::re::split", r#"[" ", "this is a test"]"#, r#"["this","is","a","test"]"#),
-            ("std::re::split", r#"["[", "x"]"#, "ERR:Runtime error in function re::split/2: regex parse error:\n    [\n    ^\nerror: unclosed character class"),
-        ]);
-    }
+    reference_examples![
+        ("std::re::replace", r#"["[a-z]+", "this is a test", "X"]"#, r#""X is a test""#),
+        ("std::re::replace_all", r#"["[a-z]+", "this is a test", "X"]"#, r#""X X X X""#),
+        ("std::re::replace_all", r#"["(?P<w>[a-z]+)", "ab cd", "<$w>"]"#, r#""<ab> <cd>""#),
+        ("std::re::is_match", r#"["^t.*t$", "this is a test"]"#, "true"),
+        ("std::re::is_match", r#"["^x", "this is a test"]"#, "false"),
+        ("std::re::split", r#"[" ", "this is a test"]"#, r#"["this","is","a","test"]"#),
+        ("std::re::split", r#"["[", "x"]"#, "ERR:Runtime error in function re::split/2: regex parse error:\n    [\n    ^\nerror: unclosed character class"),
+    ];
 }

@@ -1,23 +1,13 @@
 //! `std::record`: functions over records. Each returns a new value; inputs are never changed.
 
 use super::args::{array_arg, object_arg, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::{Object, Value};
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::record::len", 1, 1, len),
-    Function::new("std::record::is_empty", 1, 1, is_empty),
-    Function::new("std::record::contains", 2, 2, contains),
-    Function::new("std::record::keys", 1, 1, keys),
-    Function::new("std::record::values", 1, 1, values),
-    Function::new("std::record::to_array", 1, 1, to_array),
-    Function::new("std::record::from_array", 1, 1, from_array),
-    Function::new("std::record::extract", 2, 2, extract),
-    Function::new("std::record::combine", 2, 2, combine),
-    Function::new("std::record::rename", 2, 2, rename),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::record::";
+    len 1, is_empty 1, contains 2, keys 1, values 1, to_array 1, from_array 1, extract 2,
+    combine 2, rename 2,
+);
 
 fn key(k: &str) -> tremor_value::Cow<'static> {
     tremor_value::Cow::owned(k.to_string())
@@ -123,24 +113,19 @@ fn rename(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::record::len", r#"[{"a": 1, "b": 2}]"#, "2"),
-            ("std::record::is_empty", "[{}]", "true"),
-            ("std::record::contains", r#"[{"a": 1}, "a"]"#, "true"),
-            ("std::record::contains", r#"[{"a": 1}, "b"]"#, "false"),
-            ("std::record::keys", r#"[{"a": 1, "b": 2}]"#, r#"["a","b"]"#),
-            ("std::record::values", r#"[{"a": 1, "b": 2}]"#, "[1,2]"),
-            ("std::record::to_array", r#"[{"a": 1, "b": 2}]"#, r#"[["a",1],["b",2]]"#),
-            ("std::record::from_array", r#"[[["a", 1], ["b", 2]]]"#, r#"{"a":1,"b":2}"#),
-            ("std::record::from_array", "[[[1, 2]]]", "ERR:Runtime error in function record::from_array/1: The first element of the tuple needs to be a string: [1,2]"),
-            ("std::record::extract", r#"[{"a": 1, "b": 2, "c": 3}, ["a", "c"]]"#, r#"{"a":1,"c":3}"#),
-            ("std::record::combine", r#"[{"a": 1, "b": 2, "c": 4}, {"c": 3, "d": 4}]"#, r#"{"a":1,"b":2,"c":3,"d":4}"#),
-            ("std::record::rename", r#"[{"a": 1, "b": 2, "c": 4}, {"a": "A", "b": "B"}]"#, r#"{"A":1,"B":2,"c":4}"#),
-            ("std::record::len", "[[]]", "ERR:Bad type passed to function record::len/1"),
-        ]);
-    }
+    reference_examples![
+        ("std::record::len", r#"[{"a": 1, "b": 2}]"#, "2"),
+        ("std::record::is_empty", "[{}]", "true"),
+        ("std::record::contains", r#"[{"a": 1}, "a"]"#, "true"),
+        ("std::record::contains", r#"[{"a": 1}, "b"]"#, "false"),
+        ("std::record::keys", r#"[{"a": 1, "b": 2}]"#, r#"["a","b"]"#),
+        ("std::record::values", r#"[{"a": 1, "b": 2}]"#, "[1,2]"),
+        ("std::record::to_array", r#"[{"a": 1, "b": 2}]"#, r#"[["a",1],["b",2]]"#),
+        ("std::record::from_array", r#"[[["a", 1], ["b", 2]]]"#, r#"{"a":1,"b":2}"#),
+        ("std::record::from_array", "[[[1, 2]]]", "ERR:Runtime error in function record::from_array/1: The first element of the tuple needs to be a string: [1,2]"),
+        ("std::record::extract", r#"[{"a": 1, "b": 2, "c": 3}, ["a", "c"]]"#, r#"{"a":1,"c":3}"#),
+        ("std::record::combine", r#"[{"a": 1, "b": 2, "c": 4}, {"c": 3, "d": 4}]"#, r#"{"a":1,"b":2,"c":3,"d":4}"#),
+        ("std::record::rename", r#"[{"a": 1, "b": 2, "c": 4}, {"a": "A", "b": "B"}]"#, r#"{"A":1,"B":2,"c":4}"#),
+        ("std::record::len", "[[]]", "ERR:Bad type passed to function record::len/1"),
+    ];
 }

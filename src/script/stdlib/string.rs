@@ -1,10 +1,8 @@
 //! `std::string`: text functions. Lengths and positions count characters, not bytes.
 
 use super::args::{arg, bytes_arg, str_arg, usize_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::string::format", 1, usize::MAX, format),
@@ -157,37 +155,34 @@ fn format(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{call, check};
+    use super::super::test_support::call;
     use tremor_value::Value;
 
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::string::replace", r#"["this is a test", "test", "cake"]"#, r#""this is a cake""#),
-            ("std::string::is_empty", r#"[""]"#, "true"),
-            ("std::string::is_empty", r#"["x"]"#, "false"),
-            ("std::string::len", r#"["this is another test ♥"]"#, "22"),
-            ("std::string::bytes", r#"["this is another test ♥"]"#, "24"),
-            ("std::string::trim", "[\"\u{a0} this is a test \u{a0}\"]", r#""this is a test""#),
-            ("std::string::trim_start", r#"[" a "]"#, r#""a ""#),
-            ("std::string::trim_end", r#"[" a "]"#, r#"" a""#),
-            ("std::string::lowercase", r#"["THIS IS"]"#, r#""this is""#),
-            ("std::string::uppercase", r#"["this is"]"#, r#""THIS IS""#),
-            ("std::string::capitalize", r#"["this is a test"]"#, r#""This is a test""#),
-            ("std::string::capitalize", r#"[""]"#, r#""""#),
-            ("std::string::substr", r#"["this is a test", 5, 7]"#, r#""is""#),
-            ("std::string::substr", r#"["♥♥♥abc", 1, 100]"#, r#""♥♥abc""#),
-            ("std::string::split", r#"["this is a test", " "]"#, r#"["this","is","a","test"]"#),
-            ("std::string::contains", r#"["this is a test", "is a"]"#, "true"),
-            ("std::string::reverse", r#"["badger"]"#, r#""regdab""#),
-            ("std::string::format", r#"["the {} is {}.", "meaning of life", 42]"#, r#""the meaning of life is 42.""#),
-            ("std::string::format", r#"["{{}} {}", [1]]"#, r#""{} [1]""#),
-            ("std::string::format", r#"["{}"]"#, "ERR:Runtime error in function string::format/1: the arguments passed to the format function are less than the `{}` specifiers in the format string. The placeholder at 0 can not be filled"),
-            ("std::string::format", r#"["{}", 1, 2]"#, "ERR:Runtime error in function string::format/3: too many parameters passed. Ensure that you have the same number of {} in your format string"),
-            ("std::string::format", r#"["a } b"]"#, "ERR:Runtime error in function string::format/1: the format specifier at 2 is invalid. You have to terminate `}` with another `}` to escape it"),
-            ("std::string::len", "[1]", "ERR:Bad type passed to function string::len/1"),
-        ]);
-    }
+    reference_examples![
+        ("std::string::replace", r#"["this is a test", "test", "cake"]"#, r#""this is a cake""#),
+        ("std::string::is_empty", r#"[""]"#, "true"),
+        ("std::string::is_empty", r#"["x"]"#, "false"),
+        ("std::string::len", r#"["this is another test ♥"]"#, "22"),
+        ("std::string::bytes", r#"["this is another test ♥"]"#, "24"),
+        ("std::string::trim", "[\"\u{a0} this is a test \u{a0}\"]", r#""this is a test""#),
+        ("std::string::trim_start", r#"[" a "]"#, r#""a ""#),
+        ("std::string::trim_end", r#"[" a "]"#, r#"" a""#),
+        ("std::string::lowercase", r#"["THIS IS"]"#, r#""this is""#),
+        ("std::string::uppercase", r#"["this is"]"#, r#""THIS IS""#),
+        ("std::string::capitalize", r#"["this is a test"]"#, r#""This is a test""#),
+        ("std::string::capitalize", r#"[""]"#, r#""""#),
+        ("std::string::substr", r#"["this is a test", 5, 7]"#, r#""is""#),
+        ("std::string::substr", r#"["♥♥♥abc", 1, 100]"#, r#""♥♥abc""#),
+        ("std::string::split", r#"["this is a test", " "]"#, r#"["this","is","a","test"]"#),
+        ("std::string::contains", r#"["this is a test", "is a"]"#, "true"),
+        ("std::string::reverse", r#"["badger"]"#, r#""regdab""#),
+        ("std::string::format", r#"["the {} is {}.", "meaning of life", 42]"#, r#""the meaning of life is 42.""#),
+        ("std::string::format", r#"["{{}} {}", [1]]"#, r#""{} [1]""#),
+        ("std::string::format", r#"["{}"]"#, "ERR:Runtime error in function string::format/1: the arguments passed to the format function are less than the `{}` specifiers in the format string. The placeholder at 0 can not be filled"),
+        ("std::string::format", r#"["{}", 1, 2]"#, "ERR:Runtime error in function string::format/3: too many parameters passed. Ensure that you have the same number of {} in your format string"),
+        ("std::string::format", r#"["a } b"]"#, "ERR:Runtime error in function string::format/1: the format specifier at 2 is invalid. You have to terminate `}` with another `}` to escape it"),
+        ("std::string::len", "[1]", "ERR:Bad type passed to function string::len/1"),
+    ];
 
     #[test]
     fn binary_conversions() {

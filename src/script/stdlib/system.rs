@@ -1,17 +1,11 @@
 //! `tremor::system`: the host, the instance and time.
 
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, Function, Res};
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("tremor::system::hostname", 0, 0, hostname),
-    Function::new("tremor::system::ingest_ns", 0, 0, ingest_ns),
-    Function::new("tremor::system::instance", 0, 0, instance),
-    Function::new("tremor::system::nanotime", 0, 0, nanotime),
-    Function::new("tremor::system::version", 0, 0, version),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("tremor::system::";
+    hostname 0, ingest_ns 0, instance 0, nanotime 0, version 0,
+);
 
 /// The machine's host name (`/proc/sys/kernel/hostname`, then `$HOSTNAME`, else `localhost`).
 fn hostname(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {

@@ -1,10 +1,8 @@
 //! `std::test`: assertions for Tremor's test runner (`suite` and `test` only mark structure).
 
 use super::args::arg;
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::{to_json, Value};
-
-type Res = Result<Value<'static>, FnError>;
 
 pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::test::assert", 3, 3, assert),

@@ -2,10 +2,8 @@
 //! Tremor writes these in its own script language; here they are plain functions.
 
 use super::args::{arg, array_arg, f64_arg, i64_arg};
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 const MICRO: i64 = 1_000;
 const MILLI: i64 = 1_000_000;
@@ -158,30 +156,45 @@ fn range_contains(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            ("std::time::nanos::from_millis", "[100]", "100000000"),
-            ("std::time::nanos::from_millis", "[1.5]", "1500000"),
-            ("std::time::nanos::from_seconds", "[1]", "1000000000"),
-            ("std::time::nanos::from_weeks", "[1]", "604800000000000"),
-            ("std::time::nanos::from_nanos", "[7]", "7"),
-            ("std::time::nanos::from_weeks", "[100000]", "ERR:Runtime error in function time::nanos::from_weeks/1: result does not fit 64 bits"),
-            ("std::time::nanos::from_hours", r#"["1"]"#, "ERR:Bad type passed to function time::nanos::from_hours/1"),
-            ("std::time::nanos::to_seconds", "[1500000000]", "1.5"),
-            ("std::time::nanos::to_millis", "[1000000]", "1.0"),
-            ("std::time::nanos::truncate_seconds", "[1500000000]", "1000000000"),
-            ("std::time::nanos::truncate_seconds", "[-1500000000]", "-2000000000"),
-            ("std::size::kiB", "[1]", "1024"),
-            ("std::size::MiB", "[2]", "2097152"),
-            ("std::size::EiB", "[16]", "ERR:Runtime error in function size::EiB/1: result does not fit 64 bits"),
-            ("std::range::range", "[0, 3]", "[0,1,2]"),
-            ("std::range::range", "[3, 0]", "[]"),
-            ("std::range::contains", "[[0, 1, 2], 2]", "true"),
-            ("std::range::contains", "[[0, 1, 2], 3]", "false"),
-            ("std::range::contains", "[[], 3]", "false"),
-        ]);
-    }
+    reference_examples![
+        ("std::time::nanos::from_millis", "[100]", "100000000"),
+        ("std::time::nanos::from_millis", "[1.5]", "1500000"),
+        ("std::time::nanos::from_seconds", "[1]", "1000000000"),
+        ("std::time::nanos::from_weeks", "[1]", "604800000000000"),
+        ("std::time::nanos::from_nanos", "[7]", "7"),
+        (
+            "std::time::nanos::from_weeks",
+            "[100000]",
+            "ERR:Runtime error in function time::nanos::from_weeks/1: result does not fit 64 bits"
+        ),
+        (
+            "std::time::nanos::from_hours",
+            r#"["1"]"#,
+            "ERR:Bad type passed to function time::nanos::from_hours/1"
+        ),
+        ("std::time::nanos::to_seconds", "[1500000000]", "1.5"),
+        ("std::time::nanos::to_millis", "[1000000]", "1.0"),
+        (
+            "std::time::nanos::truncate_seconds",
+            "[1500000000]",
+            "1000000000"
+        ),
+        (
+            "std::time::nanos::truncate_seconds",
+            "[-1500000000]",
+            "-2000000000"
+        ),
+        ("std::size::kiB", "[1]", "1024"),
+        ("std::size::MiB", "[2]", "2097152"),
+        (
+            "std::size::EiB",
+            "[16]",
+            "ERR:Runtime error in function size::EiB/1: result does not fit 64 bits"
+        ),
+        ("std::range::range", "[0, 3]", "[0,1,2]"),
+        ("std::range::range", "[3, 0]", "[]"),
+        ("std::range::contains", "[[0, 1, 2], 2]", "true"),
+        ("std::range::contains", "[[0, 1, 2], 3]", "false"),
+        ("std::range::contains", "[[], 3]", "false"),
+    ];
 }

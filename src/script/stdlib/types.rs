@@ -1,10 +1,8 @@
 //! `std::type`: a value's type name and the type tests.
 
 use super::args::arg;
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, Function, Res};
 use tremor_value::Value;
-
-type Res = Result<Value<'static>, FnError>;
 
 pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::type::as_string", 1, 1, as_string),

@@ -2,16 +2,13 @@
 //! the `percent-encoding` crate's `NON_ALPHANUMERIC` set Tremor uses.
 
 use super::args::str_arg;
-use super::{CallEnv, FnError, Function};
+use super::{CallEnv, FnError, Function, Res};
 use std::fmt::Write;
 use tremor_value::Value;
 
-type Res = Result<Value<'static>, FnError>;
-
-pub(super) const FUNCTIONS: &[Function] = &[
-    Function::new("std::url::encode", 1, 1, encode),
-    Function::new("std::url::decode", 1, 1, decode),
-];
+pub(super) const FUNCTIONS: &[Function] = table!("std::url::";
+    encode 1, decode 1,
+);
 
 fn encode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
     let s = str_arg(args, 0)?;
@@ -54,28 +51,23 @@ fn decode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
-
-    #[test]
-    fn reference_examples() {
-        check(&[
-            (
-                "std::url::encode",
-                r#"["beep:snot/foobar"]"#,
-                r#""beep%3Asnot%2Ffoobar""#,
-            ),
-            (
-                "std::url::decode",
-                r#"["beep%3Asnot%2Ffoobar"]"#,
-                r#""beep:snot/foobar""#,
-            ),
-            ("std::url::encode", r#"["a b♥"]"#, r#""a%20b%E2%99%A5""#),
-            ("std::url::decode", r#"["a%20b%E2%99%A5%"]"#, r#""a b♥%""#),
-            (
-                "std::url::decode",
-                r#"["%FF"]"#,
-                "ERR:Runtime error in function url::decode/1: Could not urldecode value: %FF",
-            ),
-        ]);
-    }
+    reference_examples![
+        (
+            "std::url::encode",
+            r#"["beep:snot/foobar"]"#,
+            r#""beep%3Asnot%2Ffoobar""#,
+        ),
+        (
+            "std::url::decode",
+            r#"["beep%3Asnot%2Ffoobar"]"#,
+            r#""beep:snot/foobar""#,
+        ),
+        ("std::url::encode", r#"["a b♥"]"#, r#""a%20b%E2%99%A5""#),
+        ("std::url::decode", r#"["a%20b%E2%99%A5%"]"#, r#""a b♥%""#),
+        (
+            "std::url::decode",
+            r#"["%FF"]"#,
+            "ERR:Runtime error in function url::decode/1: Could not urldecode value: %FF",
+        ),
+    ];
 }
