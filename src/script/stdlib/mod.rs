@@ -113,6 +113,22 @@ impl Function {
             .unwrap_or(self.name)
     }
 
+    /// Whether the result depends only on the arguments, so a call with constant arguments
+    /// may be folded when a script is compiled (Tremor's "const" functions). Impure: the clock,
+    /// the host, the event's origin and ingest time, random draws and test assertions.
+    #[must_use]
+    pub fn is_pure(&self) -> bool {
+        const IMPURE: &[&str] = &[
+            "tremor::system::",
+            "tremor::origin::",
+            "std::random::",
+            "std::test::",
+            "cncf::",
+            "google::",
+        ];
+        !IMPURE.iter().any(|p| self.name.starts_with(p))
+    }
+
     /// Calls the function: checks the number of arguments first, and fills the function's
     /// name and the call's arity into any error.
     ///
@@ -280,6 +296,11 @@ mod tests {
             assert_eq!(lookup(name).map(|f| f.name), Some(name));
         }
         assert!(lookup("std::string::nope").is_none());
+        let pure = |p: &str| lookup(p).map(Function::is_pure);
+        assert_eq!(pure("std::string::len"), Some(true));
+        assert_eq!(pure("std::time::nanos::from_millis"), Some(true));
+        assert_eq!(pure("tremor::system::ingest_ns"), Some(false));
+        assert_eq!(pure("std::random::integer"), Some(false));
     }
 
     #[test]
