@@ -7,23 +7,40 @@
 use crate::{
     connectors::msg::{send_drained, send_events, DataMsg, Route},
     event::{now_ns, Event, EventPayload},
-    ports::ERR,
+    ports::{ERR, OUT},
     rt::Receiver,
     script::{eval, expr::Expr},
-    troy::plan::PipelinePlan,
+    troy::{plan::PipelinePlan, query::NodeKind},
 };
 use std::collections::HashMap;
 use tremor_value::{literal, Value};
 
+/// A port of the pipeline (`node` is `None`) or of one of its streams and scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Endpoint {
+    node: Option<usize>,
+    port: &'static str,
+}
+
 /// One compiled `select` statement.
 struct Select {
-    from_port: String,
+    from: Endpoint,
     target: Expr,
     /// `select event`: forward without evaluating or copying.
     identity: bool,
     filter: Option<Expr>,
-    into_port: &'static str,
+    into: Endpoint,
 }
+
+/// A stream or script instance.
+enum Node {
+    /// Passes every event on to its `out` port.
+    Stream,
+}
+
+/// Events that pass through more nodes than this for one input event are taken to loop (a
+/// `select` cycle) and become an error instead.
+const MAX_HOPS: usize = 64;
 
 /// Where a pipeline puts the events it emits, port by port, in the order it emits them.
 pub trait Emitter {
@@ -43,10 +60,12 @@ impl Emitter for Vec<(&'static str, Event)> {
     }
 }
 
-/// The per-event logic of one pipeline instance.
+/// The per-event logic of one pipeline instance: its `select` statements and the streams and
+/// scripts they connect.
 pub struct PipelineCore {
     alias: String,
     selects: Vec<Select>,
+    nodes: Vec<Node>,
     args: Value<'static>,
 }
 
@@ -54,41 +73,77 @@ impl PipelineCore {
     /// The pipeline `plan` describes, known as `alias` in error events.
     #[must_use]
     pub fn new(alias: String, plan: &PipelinePlan) -> Self {
+        let intern = crate::connectors::intern_port;
         let selects = plan
             .selects
             .iter()
             .map(|s| Select {
-                from_port: s.from_port.clone(),
+                from: Endpoint {
+                    node: s.from_node,
+                    port: intern(&s.from_port),
+                },
                 identity: s.target.is_event(),
                 target: s.target.clone(),
                 filter: s.filter.clone(),
-                into_port: crate::connectors::intern_port(&s.into_port),
+                into: Endpoint {
+                    node: s.into_node,
+                    port: intern(&s.into_port),
+                },
+            })
+            .collect();
+        let nodes = plan
+            .nodes
+            .0
+            .iter()
+            .map(|n| match n.kind {
+                NodeKind::Stream => Node::Stream,
             })
             .collect();
         Self {
             alias,
             selects,
+            nodes,
             args: plan.args.clone(),
         }
     }
 
-    /// The output port when the only statement reading `port` is an unfiltered `select event`.
+    /// The output port when the only statement reading the input `port` is an unfiltered
+    /// `select event` into an output port.
     fn forwards_unchanged(&self, port: &str) -> Option<&'static str> {
-        let mut reading = self.selects.iter().filter(|s| s.from_port == port);
+        let mut reading = self
+            .selects
+            .iter()
+            .filter(|s| s.from.node.is_none() && s.from.port == port);
         match (reading.next(), reading.next()) {
-            (Some(only), None) if only.identity && only.filter.is_none() => Some(only.into_port),
+            (Some(only), None)
+                if only.identity && only.filter.is_none() && only.into.node.is_none() =>
+            {
+                Some(only.into.port)
+            }
             _ => None,
         }
     }
 
-    /// Runs `event`, arrived on `port`, through every statement reading that port; what they
-    /// emit goes to `out`. A runtime error becomes an error event on the `err` port.
-    pub fn process(&mut self, port: &str, event: Event, out: &mut impl Emitter) {
+    /// Runs `event`, arrived on the input `port`, through every statement reading that port
+    /// and on through the streams and scripts they feed; what reaches the pipeline's output
+    /// ports goes to `out`. A runtime error becomes an error event on the `err` port.
+    pub fn process(&mut self, port: &'static str, event: Event, out: &mut impl Emitter) {
+        let from = Endpoint { node: None, port };
+        self.deliver(from, event, out, 0);
+    }
+
+    /// Hands `event`, leaving `from`, to every `select` reading `from`.
+    fn deliver(&mut self, from: Endpoint, event: Event, out: &mut impl Emitter, hops: usize) {
         let value = event.payload.value();
         // Which selects take this event: evaluate every filter first, so that the last
         // taker of an identity select can have the event itself instead of a copy.
         let mut takers: Vec<&Select> = Vec::new();
-        for select in self.selects.iter().filter(|s| s.from_port == port) {
+        let mut outputs: Vec<(Endpoint, Event)> = Vec::new();
+        let err = Endpoint {
+            node: None,
+            port: ERR,
+        };
+        for select in self.selects.iter().filter(|s| s.from == from) {
             match select
                 .filter
                 .as_ref()
@@ -96,32 +151,60 @@ impl PipelineCore {
             {
                 Ok(true) => takers.push(select),
                 Ok(false) => {}
-                Err(e) => out.emit(ERR, self.error_event(&event, &e.to_string())),
+                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
             }
         }
         let last_identity = takers.iter().rposition(|s| s.identity);
-        let mut outputs: Vec<(&'static str, Event)> = Vec::with_capacity(takers.len());
         for (i, select) in takers.iter().enumerate() {
             if select.identity {
                 if Some(i) != last_identity {
-                    outputs.push((select.into_port, event.deep_clone()));
+                    outputs.push((select.into, event.deep_clone()));
                 }
                 continue;
             }
             match eval::eval(&select.target, value, &self.args) {
-                Ok(v) => outputs.push((
-                    select.into_port,
-                    event.with_payload(EventPayload::from_value(v)),
-                )),
-                Err(e) => outputs.push((ERR, self.error_event(&event, &e.to_string()))),
+                Ok(v) => {
+                    outputs.push((select.into, event.with_payload(EventPayload::from_value(v))))
+                }
+                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
             }
         }
         if let Some(i) = last_identity {
-            let port = takers[i].into_port;
-            outputs.push((port, event));
+            outputs.push((takers[i].into, event));
         }
-        for (port, e) in outputs {
-            out.emit(port, e);
+        for (into, e) in outputs {
+            match into.node {
+                None => out.emit(into.port, e),
+                Some(_) if hops >= MAX_HOPS => {
+                    let looping = self.error_event(
+                        &e,
+                        &format!("an event passed {MAX_HOPS} streams or scripts: the selects loop"),
+                    );
+                    out.emit(ERR, looping);
+                }
+                Some(node) => self.enter(node, into.port, e, out, hops + 1),
+            }
+        }
+    }
+
+    /// Runs `event`, sent to `port` of the node `node`.
+    fn enter(
+        &mut self,
+        node: usize,
+        _port: &'static str,
+        event: Event,
+        out: &mut impl Emitter,
+        hops: usize,
+    ) {
+        match self.nodes.get(node) {
+            Some(Node::Stream) => {
+                let from = Endpoint {
+                    node: Some(node),
+                    port: OUT,
+                };
+                self.deliver(from, event, out, hops);
+            }
+            None => log::error!("[{}] no node #{node}", self.alias),
         }
     }
 

@@ -101,21 +101,30 @@ pub struct PipelineDef {
     pub args: Vec<ArgDecl>,
     /// The `select` statements of the body.
     pub selects: Vec<Select>,
+    /// `create stream NAME;` statements of the body.
+    pub streams: Vec<Ident>,
     /// Where the statement starts.
     pub pos: Pos,
 }
 
-/// `select EXPR from PORT [where EXPR] into PORT;`
+/// `select EXPR from NODE[/PORT] [where EXPR] into NODE[/PORT];`
+///
+/// A node is one of the pipeline's own ports (`in`, `out`, `err`, ...) or a stream or script
+/// created in the body; the port after `/` is one of that node's ports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
     /// The expression that builds the output event.
     pub target: Expr,
-    /// The input port it reads.
+    /// The node it reads: an input port of the pipeline, or a stream or script.
     pub from_port: Ident,
+    /// The port of that node after `/` (a script's `out` when not given).
+    pub from_sub_port: Option<Ident>,
     /// The filter, if any.
     pub filter: Option<Expr>,
-    /// The output port it writes.
+    /// The node it writes: an output port of the pipeline, or a stream or script.
     pub into_port: Ident,
+    /// The port of that node after `/` (a script's `in` when not given).
+    pub into_sub_port: Option<Ident>,
     /// Where the statement starts.
     pub pos: Pos,
 }

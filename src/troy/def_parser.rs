@@ -44,6 +44,7 @@ pub fn parse_query(src: &str, file: &str, name: &str) -> Result<PipelineDef, Tro
         into_ports: None,
         args: Vec::new(),
         selects: Vec::new(),
+        streams: Vec::new(),
         pos,
     };
     p.pipeline_body(&mut def, BodyEnd::Eof)?;
@@ -156,6 +157,7 @@ impl Parser<'_> {
             into_ports: None,
             args: Vec::new(),
             selects: Vec::new(),
+            streams: Vec::new(),
             pos,
         };
         loop {
@@ -211,6 +213,11 @@ impl Parser<'_> {
             } else if self.eat_kw("use") {
                 // Modules only matter to expressions, whose functions are always in scope.
                 self.use_stmt(at)?;
+            } else if self.is_kw("create") && self.peek_at(1).tok == Tok::Ident("stream".into()) {
+                self.idx += 2;
+                let name = self.ident("a stream name")?;
+                self.end_stmt()?;
+                def.streams.push(name);
             } else if self.is_kw("define") || self.is_kw("create") {
                 let first = self.word().map(str::to_string).unwrap_or_default();
                 self.next();
@@ -229,11 +236,9 @@ impl Parser<'_> {
         let target = self.expr()?;
         self.expect_kw("from")?;
         let from_port = self.ident("an input port")?;
+        let from_sub_port = self.sub_port()?;
         if self.is_punct("[") {
             return Err(self.unsupported(self.pos(), "window"));
-        }
-        if self.is_punct("/") {
-            return Err(self.unsupported(self.pos(), "stream/port"));
         }
         let filter = if self.eat_kw("where") {
             Some(self.expr()?)
@@ -248,17 +253,26 @@ impl Parser<'_> {
         }
         self.expect_kw("into")?;
         let into_port = self.ident("an output port")?;
-        if self.is_punct("/") {
-            return Err(self.unsupported(self.pos(), "stream/port"));
-        }
+        let into_sub_port = self.sub_port()?;
         self.end_stmt()?;
         Ok(Select {
             target,
             from_port,
+            from_sub_port,
             filter,
             into_port,
+            into_sub_port,
             pos,
         })
+    }
+
+    /// `/PORT` after a node name in a `select`.
+    fn sub_port(&mut self) -> Result<Option<Ident>, TroyError> {
+        if self.eat_punct("/") {
+            self.ident("a port name").map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }
 

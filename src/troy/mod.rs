@@ -28,7 +28,7 @@ pub mod modules;
 pub mod parser;
 pub mod plan;
 pub mod planner;
-mod query;
+pub mod query;
 mod settings;
 
 pub use error::{Pos, TroyError};

@@ -239,8 +239,8 @@ fn unsupported_constructs_are_named() {
             "config.troy:3:3: unsupported construct `define script`",
         ),
         (
-            "define pipeline p\npipeline\n  create stream s;\nend;",
-            "config.troy:3:3: unsupported construct `create stream`",
+            "define pipeline p\npipeline\n  create operator o;\nend;",
+            "config.troy:3:3: unsupported construct `create operator`",
         ),
         (
             "define pipeline p\npipeline\n  let x = 1;\nend;",

@@ -1,21 +1,106 @@
 //! Pipeline bodies, planned: the statements of a `define pipeline` once `create pipeline` gives
 //! its arguments, and a query file (`.trickle`) that `tremor run` takes as a pipeline of its own.
 
-use super::ast::PipelineDef;
+use super::ast::{Ident, PipelineDef};
 use super::def_parser::parse_query;
 use super::error::TroyError;
 use super::plan::{PipelinePlan, SelectPlan};
 use crate::ports::{ERR, IN, OUT};
 use crate::script::fold::fold;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tremor_value::{StaticNode, Value};
 
-/// The planned body of a pipeline: its output ports and statements.
+/// The streams and scripts a pipeline body creates, in `create` order; `select`s name them by
+/// their index here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Nodes(pub Vec<NodePlan>);
+
+/// A stream or script of a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePlan {
+    /// Its name in the body.
+    pub name: String,
+    /// What it is.
+    pub kind: NodeKind,
+}
+
+/// The kinds of nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// `create stream NAME;`: passes every event on, whatever its port.
+    Stream,
+}
+
+/// The planned body of a pipeline: its output ports, statements and nodes.
 pub(crate) struct BodyPlan {
     /// The output ports (`into`), `out` and `err` by default.
     pub(crate) into_ports: Vec<String>,
     /// The `select` statements with `args` substituted and constants folded.
     pub(crate) selects: Vec<SelectPlan>,
+    /// The streams and scripts.
+    pub(crate) nodes: Nodes,
+}
+
+/// Where one side of a `select` goes: a node and its port, or a port of the pipeline.
+struct Side<'a> {
+    node: Option<usize>,
+    port: String,
+    /// The pipeline port to check, when it is one.
+    pipeline_port: Option<&'a Ident>,
+}
+
+/// Resolves `name[/sub_port]`: a node (whose port is `sub_port`, else `default_port`) or a port
+/// of the pipeline.
+fn side<'a>(
+    name: &'a Ident,
+    sub_port: Option<&Ident>,
+    node_index: &HashMap<&str, usize>,
+    default_port: &str,
+    def_file: &str,
+) -> Result<Side<'a>, TroyError> {
+    match (node_index.get(name.name.as_str()), sub_port) {
+        (Some(&i), port) => Ok(Side {
+            node: Some(i),
+            port: port.map_or_else(|| default_port.to_string(), |p| p.name.clone()),
+            pipeline_port: None,
+        }),
+        (None, Some(p)) => Err(TroyError::at(
+            def_file,
+            p.pos,
+            format!(
+                "`{}` is not a stream or script of this pipeline, so it has no port `{}`",
+                name.name, p.name
+            ),
+        )),
+        (None, None) => Ok(Side {
+            node: None,
+            port: name.name.clone(),
+            pipeline_port: Some(name),
+        }),
+    }
+}
+
+/// The nodes of `def`, refusing a name given twice or one that is also a port of the pipeline.
+fn nodes(def: &PipelineDef, ports: &[&[String]], def_file: &str) -> Result<Nodes, TroyError> {
+    let mut seen = HashSet::new();
+    let mut list = Vec::new();
+    for stream in &def.streams {
+        if !seen.insert(stream.name.as_str()) || ports.iter().any(|p| p.contains(&stream.name)) {
+            return Err(TroyError::at(
+                def_file,
+                stream.pos,
+                format!(
+                    "`{}` is already a port, stream or script of pipeline `{}`",
+                    stream.name, def.name.name
+                ),
+            ));
+        }
+        list.push(NodePlan {
+            name: stream.name.clone(),
+            kind: NodeKind::Stream,
+        });
+    }
+    Ok(Nodes(list))
 }
 
 /// Plans the body of `def` with `args` substituted; errors point into `def_file`, the file that
@@ -39,12 +124,34 @@ pub(crate) fn plan_body(
     let (from_set, into_set): (HashSet<&String>, HashSet<&String>) =
         (from_ports.iter().collect(), into_ports.iter().collect());
     let eval_err = |e: crate::script::eval::EvalError| TroyError::at(def_file, e.pos, e.message);
+    let nodes = nodes(def, &[&from_ports, &into_ports], def_file)?;
+    let node_index: HashMap<&str, usize> = nodes
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
     let mut selects = Vec::with_capacity(def.selects.len());
     for s in &def.selects {
+        let from = side(
+            &s.from_port,
+            s.from_sub_port.as_ref(),
+            &node_index,
+            OUT,
+            def_file,
+        )?;
+        let into = side(
+            &s.into_port,
+            s.into_sub_port.as_ref(),
+            &node_index,
+            IN,
+            def_file,
+        )?;
         for (port, declared, known, dir, clause) in [
-            (&s.from_port, &from_ports, &from_set, "input", "from"),
-            (&s.into_port, &into_ports, &into_set, "output", "into"),
+            (from.pipeline_port, &from_ports, &from_set, "input", "from"),
+            (into.pipeline_port, &into_ports, &into_set, "output", "into"),
         ] {
+            let Some(port) = port else { continue };
             if !known.contains(&port.name) {
                 return Err(TroyError::at(
                     def_file,
@@ -78,15 +185,18 @@ pub(crate) fn plan_body(
         };
         selects.push(SelectPlan {
             target,
-            from_port: s.from_port.name.clone(),
+            from_port: from.port,
+            from_node: from.node,
             filter,
-            into_port: s.into_port.name.clone(),
+            into_port: into.port,
+            into_node: into.node,
             pos: s.pos,
         });
     }
     Ok(BodyPlan {
         into_ports,
         selects,
+        nodes,
     })
 }
 
@@ -103,6 +213,7 @@ pub fn plan_query(src: &str, file: &str, alias: &str) -> Result<PipelinePlan, Tr
         alias: alias.to_string(),
         into_ports: body.into_ports,
         selects: body.selects,
+        nodes: body.nodes,
         args,
         pos: def.pos,
     })
