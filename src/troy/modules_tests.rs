@@ -84,6 +84,35 @@ fn nested_module_paths() {
 }
 
 #[test]
+fn grouped_imports_load_each_module() {
+    let dir = TempDir::new("mod-grouped");
+    dir.write(
+        "a/b.tremor",
+        "use tremor::{connectors, pipelines};\ndefine connector x from exit;",
+    );
+    dir.write("a/c.tremor", "define connector y from exit;");
+    let mut l = Loader::new(&[dir.path().to_path_buf()]);
+    let file = parse_file("use a::{b as first, c};", "d.troy").expect("parses");
+    let loaded: Vec<Rc<Module>> = file
+        .uses
+        .iter()
+        .map(|u| l.load(u, "d.troy").expect("loads").expect("definitions"))
+        .collect();
+    assert_eq!(file.uses[0].alias.name, "first");
+    assert_eq!(loaded[0].name, "a::b");
+    assert!(loaded[0].connector("x").is_some());
+    assert_eq!(loaded[1].name, "a::c");
+    assert!(loaded[1].connector("y").is_some());
+    let bad = parse_file("use tremor::{connectors, nothing};", "d.troy").expect("parses");
+    let e = l.load(&bad.uses[1], "d.troy").expect_err("unknown builtin");
+    assert_eq!(
+        e.to_string(),
+        "d.troy:1:26: unknown module `tremor::nothing`: the builtin modules are \
+         tremor::connectors, tremor::pipelines and std::time::nanos"
+    );
+}
+
+#[test]
 fn missing_module_lists_the_searched_directories() {
     let a = TempDir::new("mod-missing-a");
     let b = TempDir::new("mod-missing-b");

@@ -41,7 +41,7 @@ impl Parser<'_> {
             if self.peek().tok == Tok::Eof {
                 return Ok(f);
             } else if self.eat_kw("use") {
-                f.uses.push(self.use_stmt(pos)?);
+                f.uses.extend(self.use_stmt(pos)?);
             } else if self.eat_kw("define") {
                 if self.eat_kw("flow") {
                     f.flows.push(self.flow(pos)?);
@@ -91,10 +91,29 @@ impl Parser<'_> {
         self.expect_punct(";").map(|_| ())
     }
 
-    pub(crate) fn use_stmt(&mut self, pos: Pos) -> Result<Use, TroyError> {
-        let mut path = vec![self.ident("a module name")?];
+    /// After `use` (at `pos`): `a::b [as c];` (0.12 and 0.13) or a grouped import
+    /// `a::{b, c as d, e::{f}};` (0.13), one [`Use`] per imported module. A grouped module's
+    /// position is that of its own name, so errors point at the module that is wrong.
+    pub(crate) fn use_stmt(&mut self, pos: Pos) -> Result<Vec<Use>, TroyError> {
+        let mut uses = Vec::new();
+        self.use_target(pos, Vec::new(), &mut uses)?;
+        self.end_stmt()?;
+        Ok(uses)
+    }
+
+    /// One use target below `prefix`: `a::b [as c]` or `a::{TARGET, ...}`.
+    fn use_target(
+        &mut self,
+        pos: Pos,
+        mut path: Vec<Ident>,
+        uses: &mut Vec<Use>,
+    ) -> Result<(), TroyError> {
+        path.push(self.ident("a module name")?);
         while self.eat_punct("::") {
-            path.push(self.ident("a module name")?);
+            if self.is_punct("{") {
+                return self.use_group(path, uses);
+            }
+            path.push(self.ident("a module name or `{`")?);
         }
         let alias = if self.eat_kw("as") {
             self.ident("a module alias")?
@@ -103,8 +122,21 @@ impl Parser<'_> {
                 .cloned()
                 .ok_or_else(|| self.err(pos, "empty module path"))?
         };
-        self.end_stmt()?;
-        Ok(Use { path, alias, pos })
+        uses.push(Use { path, alias, pos });
+        Ok(())
+    }
+
+    /// `{TARGET, ...}` after `prefix::`: at least one target, separated by commas.
+    fn use_group(&mut self, prefix: Vec<Ident>, uses: &mut Vec<Use>) -> Result<(), TroyError> {
+        self.expect_punct("{")?;
+        loop {
+            let pos = self.pos();
+            self.use_target(pos, prefix.clone(), uses)?;
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        self.expect_punct("}").map(|_| ())
     }
 
     fn flow(&mut self, pos: Pos) -> Result<FlowDef, TroyError> {
@@ -127,7 +159,7 @@ impl Parser<'_> {
             if self.eat_kw("end") {
                 break;
             } else if self.eat_kw("use") {
-                flow.uses.push(self.use_stmt(pos)?);
+                flow.uses.extend(self.use_stmt(pos)?);
             } else if self.eat_kw("define") {
                 self.connector_or_pipeline_def(pos, &mut flow.connectors, &mut flow.pipelines)?;
             } else if self.eat_kw("create") {

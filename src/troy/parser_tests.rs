@@ -11,6 +11,16 @@ fn err(src: &str) -> String {
         .to_string()
 }
 
+/// Each `use` as `ALIAS=PATH@LINE:COL`.
+fn uses(uses: &[Use]) -> Vec<String> {
+    uses.iter()
+        .map(|u| {
+            let p: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
+            format!("{}={}", u.alias.name, p.join("::"))
+        })
+        .collect()
+}
+
 #[test]
 fn tremor_012_file_parses() {
     let f = parse(TREMOR_012_CONFIG);
@@ -18,16 +28,8 @@ fn tremor_012_file_parses() {
     assert_eq!(f.deploys.len(), 1);
     let flow = &f.flows[0];
     assert_eq!(flow.name.name, "main");
-    let uses: Vec<String> = flow
-        .uses
-        .iter()
-        .map(|u| {
-            let p: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
-            format!("{}={}", u.alias.name, p.join("::"))
-        })
-        .collect();
     assert_eq!(
-        uses,
+        uses(&flow.uses),
         [
             "integration=integration",
             "pipelines=tremor::pipelines",
@@ -158,6 +160,76 @@ deploy flow two;
 }
 
 #[test]
+fn grouped_imports_of_tremor_0_13() {
+    let f = parse(
+        "use tremor::{connectors, pipelines};\n\
+         define flow main flow\n\
+         \x20 use std::{time::nanos as n, string};\n\
+         \x20 use a::{b::{c, d as e}, f};\n\
+         \x20 use integration as i;\n\
+         end;",
+    );
+    assert_eq!(
+        uses(&f.uses),
+        [
+            "connectors=tremor::connectors",
+            "pipelines=tremor::pipelines"
+        ]
+    );
+    assert_eq!(
+        uses(&f.flows[0].uses),
+        [
+            "n=std::time::nanos",
+            "string=std::string",
+            "c=a::b::c",
+            "e=a::b::d",
+            "f=a::f",
+            "i=integration"
+        ]
+    );
+    // A grouped module is placed at its own name, a plain one at its `use`.
+    let at: Vec<(u32, u32)> = f.flows[0]
+        .uses
+        .iter()
+        .map(|u| (u.pos.line, u.pos.column))
+        .collect();
+    assert_eq!(at, [(3, 13), (3, 31), (4, 15), (4, 18), (4, 27), (5, 3)]);
+    assert_eq!((f.uses[1].pos.line, f.uses[1].pos.column), (1, 26));
+}
+
+#[test]
+fn malformed_grouped_imports() {
+    for (src, msg) in [
+        (
+            "use tremor::{};",
+            "config.troy:1:14: expected a module name, found `}`",
+        ),
+        (
+            "use tremor::{connectors,};",
+            "config.troy:1:25: expected a module name, found `}`",
+        ),
+        (
+            "use tremor::{connectors pipelines};",
+            "config.troy:1:25: expected `}`, found `pipelines`",
+        ),
+        (
+            "use tremor::{connectors}",
+            "config.troy:1:25: expected `;`, found the end of the input",
+        ),
+        (
+            "use {tremor};",
+            "config.troy:1:5: expected a module name, found `{`",
+        ),
+        (
+            "use tremor::{a} as b;",
+            "config.troy:1:17: expected `;`, found `as`",
+        ),
+    ] {
+        assert_eq!(err(src), msg, "{src}");
+    }
+}
+
+#[test]
 fn backticks_and_keywords_as_names() {
     let f = parse(
         "define flow `my-flow` flow\n\
@@ -239,8 +311,8 @@ fn unsupported_constructs_are_named() {
             "config.troy:3:3: unsupported construct `define script`",
         ),
         (
-            "define pipeline p\npipeline\n  create operator o;\nend;",
-            "config.troy:3:3: unsupported construct `create operator`",
+            "define pipeline p\npipeline\n  create stream s;\nend;",
+            "config.troy:3:3: unsupported construct `create stream`",
         ),
         (
             "define pipeline p\npipeline\n  let x = 1;\nend;",
