@@ -17,6 +17,7 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
     match key {
         "codec" => {
             let named = named_config(v, key)?;
+            check_codec_config(&named)?;
             codec::lookup(&named.name, &named.config).map_err(|e| e.to_string())?;
             p.codec = Some(named);
         }
@@ -109,6 +110,36 @@ fn named_config(v: Value<'static>, what: &str) -> Result<NamedConfig, String> {
     }
 }
 
+/// The keys a codec's `config` record may have, as Tremor 0.13 defines them: only `json` reads
+/// one (`mode`: `sorted` or `unsorted`); every other codec takes none. `codec::lookup` ignores
+/// keys it does not read, so a misspelt or misplaced key is refused here.
+fn codec_config_keys(codec: &str) -> &'static [&'static str] {
+    match codec {
+        "json" => &["mode"],
+        _ => &[],
+    }
+}
+
+fn check_codec_config(named: &NamedConfig) -> Result<(), String> {
+    let allowed = codec_config_keys(&named.name);
+    let Some(unknown) = named
+        .config
+        .as_object()
+        .and_then(|o| o.keys().find(|k| !allowed.contains(&k.as_ref())))
+    else {
+        return Ok(());
+    };
+    let name = &named.name;
+    Err(if allowed.is_empty() {
+        format!("codec `{name}` takes no config, found the key `{unknown}`")
+    } else {
+        format!(
+            "unknown key `{unknown}` in the config of codec `{name}` (allowed: {})",
+            allowed.join(", ")
+        )
+    })
+}
+
 fn named_list(v: Value<'static>, what: &str) -> Result<Vec<NamedConfig>, String> {
     match v {
         Value::Array(items) => items.into_iter().map(|i| named_config(i, what)).collect(),
@@ -158,6 +189,37 @@ mod tests {
         assert_eq!(tremor_value::to_json(&p.reconnect), r#"{"retry":{}}"#);
     }
 
+    /// `{"name": NAME, "config": {...}}` from the config's JSON text.
+    fn codec_record(name: &'static str, config: &str) -> Value<'static> {
+        let mut text = config.as_bytes().to_vec();
+        let config = tremor_value::parse_json(&mut text)
+            .expect("JSON")
+            .clone_static();
+        Value::from_iter(vec![("name", Value::from(name)), ("config", config)])
+    }
+
+    #[test]
+    fn every_codec_is_accepted_as_a_record_and_by_name() {
+        for &name in codec::NAMES {
+            let mut p = plan();
+            apply(&mut p, "codec", codec_record(name, "{}")).expect(name);
+            assert_eq!(p.codec.as_ref().map(|c| c.name.as_str()), Some(name));
+            apply(&mut p, "codec", Value::from(name)).expect(name);
+        }
+        for (config, sorted) in [
+            (r#"{"mode": "sorted"}"#, true),
+            (r#"{"mode": "unsorted"}"#, false),
+        ] {
+            let mut p = plan();
+            apply(&mut p, "codec", codec_record("json", config)).expect(config);
+            let named = p.codec.expect("stored");
+            assert_eq!(
+                tremor_value::to_json(&named.config).contains("\"sorted\""),
+                sorted
+            );
+        }
+    }
+
     #[test]
     fn invalid_settings() {
         let mut p = plan();
@@ -188,6 +250,18 @@ mod tests {
         let post = Value::Array(vec![Value::from("separate"), Value::from("gzipp")]);
         assert!(e(&mut p, "postprocessors", post).starts_with("unknown postprocessor `gzipp`"));
         assert!(p.postprocessors.is_empty(), "nothing stored on error");
+        let mode = |name: &'static str, mode: &'static str| {
+            let config = Value::from_iter(vec![(mode, Value::from("sorted"))]);
+            Value::from_iter(vec![("name", Value::from(name)), ("config", config)])
+        };
+        assert_eq!(
+            e(&mut p, "codec", mode("json", "sort")),
+            "unknown key `sort` in the config of codec `json` (allowed: mode)"
+        );
+        assert_eq!(
+            e(&mut p, "codec", mode("string", "mode")),
+            "codec `string` takes no config, found the key `mode`"
+        );
         assert_eq!(
             e(&mut p, "reconnect", Value::object()),
             r#"invalid reconnect policy: expected "none" or {"retry": {...}}, found {}"#
