@@ -16,6 +16,7 @@ fn connector(alias: &str) -> ConnectorPlan {
         reconnect: Value::from("none"),
         metrics_interval_s: None,
         pos: Pos::new(1, 1),
+        config_at: None,
     }
 }
 
@@ -24,7 +25,6 @@ fn pipeline(alias: &str) -> PipelinePlan {
         alias: alias.into(),
         into_ports: vec!["out".into(), "err".into()],
         selects: vec![],
-        nodes: Default::default(),
         args: Value::object(),
         pos: Pos::new(1, 1),
     }

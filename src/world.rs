@@ -513,6 +513,44 @@ fn summarize(outcomes: &[ConnectorOutcome]) -> u64 {
     dropped
 }
 
+/// A connector's refusal to be built: a config error is placed at the deployment's `config`
+/// record (when the definition has one), without the position inside the JSON text that serde
+/// names (the runtime wrote that text, the user did not).
+fn config_error(name: &str, cp: &ConnectorPlan, mut error: tremor_pdk::ConnectorError) -> Error {
+    let at = cp
+        .config_at
+        .clone()
+        .filter(|_| error.kind == tremor_pdk::ErrorKind::CONFIG);
+    if at.is_some() {
+        error.message = without_json_position(&error.message).into();
+    }
+    let error = Error::Connector {
+        alias: name.to_string(),
+        error,
+    };
+    match at {
+        Some(at) => error.at(at),
+        None => error,
+    }
+}
+
+/// `message` without a trailing ` at line N column M` (serde_json's position).
+fn without_json_position(message: &str) -> &str {
+    let Some((head, tail)) = message.rsplit_once(" at line ") else {
+        return message;
+    };
+    let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
+        [line, column]
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if is_position {
+        head
+    } else {
+        message
+    }
+}
+
 fn create_connector(
     registry: &Registry,
     flow: &FlowPlan,
@@ -533,10 +571,7 @@ fn create_connector(
     let config = tremor_value::to_json(&cp.config);
     let mut connector = ty
         .instantiate(ctx, &config)
-        .map_err(|error| Error::Connector {
-            alias: name.clone(),
-            error,
-        })?;
+        .map_err(|error| config_error(&name, cp, error))?;
     let requirement = connector.codec_requirement();
     warn_if_codec_ignored(&name, flow, cp, requirement);
     let part_error = |error| Error::Connector {
@@ -640,6 +675,49 @@ fn warn_if_codec_ignored(
             "[{name}] connectors of type `{}` exchange structured values: the codec and processors configured at {} are ignored",
             cp.connector_type,
             flow.at(cp.pos)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::troy::Pos;
+    use tremor_pdk::ConnectorError;
+
+    #[test]
+    fn config_errors_point_at_the_config_record_without_the_json_position() {
+        assert_eq!(
+            without_json_position("unknown field `x` at line 1 column 15"),
+            "unknown field `x`"
+        );
+        for kept in [
+            "no position",
+            "at line one column 2",
+            "x at line 1 column ",
+            "x at line 1",
+        ] {
+            assert_eq!(without_json_position(kept), kept);
+        }
+        let mut cp = ConnectorPlan::new("f", "file", Pos::new(8, 3));
+        let bad = || {
+            ConnectorError::config("invalid file config: missing field `path` at line 1 column 15")
+        };
+        let plain = config_error("main::f", &cp, bad()).to_string();
+        assert_eq!(
+            plain,
+            "connector `main::f`: config error: invalid file config: missing field `path` at line 1 column 15",
+            "without a config record the caller places it at the create statement"
+        );
+        cp.config_at = Some("config.troy:6:14".into());
+        assert_eq!(
+            config_error("main::f", &cp, bad()).to_string(),
+            "config.troy:6:14: connector `main::f`: config error: invalid file config: missing field `path`"
+        );
+        let io = config_error("main::f", &cp, ConnectorError::io("at line 1 column 2")).to_string();
+        assert_eq!(
+            io, "connector `main::f`: io error: at line 1 column 2",
+            "only config errors move"
         );
     }
 }

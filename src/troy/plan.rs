@@ -71,6 +71,10 @@ pub struct ConnectorPlan {
     pub metrics_interval_s: Option<u64>,
     /// Where the `create` statement is.
     pub pos: Pos,
+    /// `FILE:LINE:COL` of the `config` record's value (in the file of the connector's
+    /// definition), where a connector's refusal of its config is reported; `None` when the
+    /// definition sets no `config`.
+    pub config_at: Option<String>,
 }
 
 impl ConnectorPlan {
@@ -88,6 +92,7 @@ impl ConnectorPlan {
             reconnect: Value::from("none"),
             metrics_interval_s: None,
             pos,
+            config_at: None,
         }
     }
 }
@@ -110,8 +115,6 @@ pub struct PipelinePlan {
     pub into_ports: Vec<String>,
     /// Its `select` statements, in order, with `args` already substituted.
     pub selects: Vec<SelectPlan>,
-    /// The streams and scripts its body creates, which `select`s connect.
-    pub nodes: super::query::Nodes,
     /// The resolved argument record (defaults merged with the `with` of `create`).
     pub args: Value<'static>,
     /// Where the `create` statement is.
@@ -123,18 +126,12 @@ pub struct PipelinePlan {
 pub struct SelectPlan {
     /// Builds the output event ([`ast::Expr::is_event`] when it is the event unchanged).
     pub target: ast::Expr,
-    /// The input port whose events it reads (of the node `from_node`, else of the pipeline).
+    /// The input port whose events it reads.
     pub from_port: String,
-    /// The stream or script it reads from, by its index in [`PipelinePlan::nodes`]; `None`: an
-    /// input port of the pipeline.
-    pub from_node: Option<usize>,
     /// Events for which this is not `true` are skipped.
     pub filter: Option<ast::Expr>,
-    /// The output port it sends to (of the node `into_node`, else of the pipeline).
+    /// The output port it sends to.
     pub into_port: String,
-    /// The stream or script it sends to, by its index in [`PipelinePlan::nodes`]; `None`: an
-    /// output port of the pipeline.
-    pub into_node: Option<usize>,
     /// Where the `select` is (in the file that defines the pipeline).
     pub pos: Pos,
 }

@@ -333,6 +333,12 @@ impl Scope<'_> {
             }
             settings::apply(&mut p, key, v)
                 .map_err(|msg| TroyError::at(def_file, w.value.pos, msg))?;
+            if key == "config" {
+                p.config_at = Some(format!(
+                    "{def_file}:{}:{}",
+                    w.value.pos.line, w.value.pos.column
+                ));
+            }
         }
         Ok(p)
     }
@@ -345,7 +351,6 @@ impl Scope<'_> {
             alias: c.alias.name.clone(),
             into_ports: body.into_ports,
             selects: body.selects,
-            nodes: body.nodes,
             args,
             pos: c.pos,
         })
