@@ -300,6 +300,60 @@ pub(crate) mod tests {
         ]);
     }
 
+    /// Odd patterns either compile or are refused, and odd inputs never panic.
+    #[test]
+    fn nothing_panics() {
+        let kinds = [
+            "re", "rerg", "glob", "json", "base64", "kv", "dissect", "grok", "cidr", "influx",
+            "datetime",
+        ];
+        let patterns = [
+            "",
+            "%",
+            "%{",
+            "%{a}%{b}",
+            "%{&a}",
+            "%{_(",
+            "%{?}ä%{+ä}",
+            "%{key}",
+            "%{key}%{val}",
+            "ä\\",
+            "a,b",
+            "::1/200",
+            "10.0.0.0/8",
+            "*",
+            "[",
+            "(?P<x>.)",
+            "%{WORD:w",
+            "%Y%",
+        ];
+        let inputs = [
+            "",
+            "%",
+            "a:b c",
+            "ä:ö",
+            "1.2.3.4",
+            "::1/129",
+            "m,x=1 y=\"",
+            "m x=\"\\",
+            "a\\",
+            "{\"a\":",
+            "ö %{",
+            "2019-01-01",
+        ];
+        for kind in kinds {
+            for pattern in patterns {
+                let Ok(ex) = compile(kind, pattern) else {
+                    continue;
+                };
+                for input in inputs {
+                    let _ = ex.extract(&Value::from(input), true);
+                    let _ = ex.extract(&Value::from(input), false);
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_strings_match_and_unknown_kinds_fail() {
         let ex = compile("json", "").expect("json");

@@ -303,6 +303,45 @@ mod tests {
         assert_eq!(pure("std::random::integer"), Some(false));
     }
 
+    /// Every function, with every mix of odd arguments up to three, answers without panicking.
+    #[test]
+    fn no_function_panics() {
+        let samples = [
+            "null",
+            "true",
+            "-1",
+            "0",
+            "18446744073709551615",
+            "1e308",
+            "-0.5",
+            r#""""#,
+            r#""%{""#,
+            r#""{}""#,
+            "[]",
+            "[[1, 2], [\"a\", 1]]",
+            r#"{"timestamp": 1, "tz": 999}"#,
+        ];
+        let mut values: Vec<Value<'static>> =
+            samples.iter().map(|s| test_support::json(s)).collect();
+        values.push(Value::bytes(vec![0xff, 0]));
+        let mut env = CallEnv::default();
+        for f in MODULES.iter().flat_map(|m| m.iter()) {
+            for arity in f.min_arity..=f.max_arity.min(3) {
+                let mut at = vec![0; arity];
+                loop {
+                    let args: Vec<&Value<'_>> = at.iter().map(|i| &values[*i]).collect();
+                    let _ = f.invoke(&mut env, &args);
+                    // Next combination (odometer over the samples).
+                    let Some(pos) = at.iter().position(|i| *i + 1 < values.len()) else {
+                        break;
+                    };
+                    at[pos] += 1;
+                    at[..pos].iter_mut().for_each(|i| *i = 0);
+                }
+            }
+        }
+    }
+
     #[test]
     fn errors_read_like_tremors() {
         let len = lookup("std::string::len").expect("string::len exists");

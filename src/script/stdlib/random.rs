@@ -8,6 +8,9 @@ pub(super) const FUNCTIONS: &[Function] = table!("std::random::";
     bool 0, string 1, integer 0..=2, float 0..=2,
 );
 
+/// The longest string `random::string` makes: beyond this a typo would exhaust memory.
+const MAX_LEN: usize = 1 << 24;
+
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 fn bool(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
@@ -17,6 +20,11 @@ fn bool(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
 /// `length` random letters and digits.
 fn string(env: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
     let n = usize_arg(args, 0)?;
+    if n > MAX_LEN {
+        return Err(FnError::runtime(format!(
+            "Invalid arguments. Length must be at most {MAX_LEN}."
+        )));
+    }
     let out: String = (0..n)
         .map(|_| {
             let at = env.random.below(ALPHANUMERIC.len() as u64);

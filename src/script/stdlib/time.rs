@@ -136,10 +136,16 @@ fn truncate(args: &[&Value<'_>], factor: i64) -> Res {
     r.map(Value::from).ok_or_else(overflow)
 }
 
+/// The most numbers `range::range` makes: beyond this a typo would exhaust memory.
+const MAX_RANGE: i64 = 1 << 24;
+
 /// `[a, a + 1, …, b - 1]`.
 fn range(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
     let (a, b) = (arg(args, 0)?, arg(args, 1)?);
     match (a.as_i64(), b.as_i64()) {
+        (Some(a), Some(b)) if b.saturating_sub(a) > MAX_RANGE => Err(FnError::runtime(format!(
+            "a range may hold at most {MAX_RANGE} numbers"
+        ))),
         (Some(a), Some(b)) => Ok((a..b).map(Value::from).collect()),
         _ => Err(FnError::bad_type()),
     }
