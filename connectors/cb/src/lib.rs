@@ -1,17 +1,18 @@
-//! `cb`: a test connector for delivery acknowledgements and the circuit breaker (Tremor's
-//! `cb` connector).
+//! `cb`: Tremor's test connector for delivery acknowledgements and the circuit breaker.
 //!
-//! * Source (when `path` is set): sends the lines of `path` one per pull, each as a
-//!   transactional batch, through the deployment's codec (default `json`). It counts the acks
-//!   and fails the runtime reports for them; a failed line is sent again later. Once every
-//!   line is acknowledged it prints `All required CB events received.` to stderr and stops the
-//!   runtime with exit code 0; when `timeout` passes first, it prints what is missing (the pull
-//!   ids that got no ack, the lines not sent) and stops it with exit code 1.
-//! * Sink: replies to each event as its `cb` field says, read from the event's metadata or
-//!   else from the event itself (JSON): `"ack"` → delivered, `"fail"` → not delivered,
-//!   `"trigger"` / `"close"` → the circuit breaker opens (sources feeding the sink pause),
-//!   `"restore"` / `"open"` → it closes again (they resume); an array of these does all of
-//!   them; no `cb` field means delivered.
+//! * Source (when `paths`, or 0.12's `path`, is set): sends the lines of its files once, one
+//!   transactional event per pull, the files in turn, through the deployment's codec (default
+//!   `json`). It records which pull ids got an ack and which a fail. Once every event sent got
+//!   one or the other (with `expect_batched`: the highest pull id of each file did) it prints
+//!   `All required CB events received.` and the acks and fails to stderr and stops the runtime
+//!   with exit code 0. When `timeout` passes after the last line was sent, it prints what it
+//!   expected and got (Tremor's words) and what is missing, and stops it with exit code 1.
+//! * Sink: replies to each event as its `cb` field says, read from the event's metadata
+//!   (`$cb`) or else from the event itself (JSON): `"ack"` → delivered, `"fail"` → not
+//!   delivered, `"trigger"` / `"close"` → the circuit breaker opens (sources feeding the sink
+//!   pause), `"restore"` / `"open"` → it closes again (they resume). An array combines them;
+//!   ack wins over fail and trigger/close over restore/open, as in Tremor. Without a `cb`
+//!   field the sink says nothing about delivery (no ack, no fail).
 //!
 //! Tremor's names are easy to mix up: "trigger" *opens* the circuit breaker (data stops), and
 //! "restore" *closes* it (data flows); [`tremor_pdk::CbAction`] names the breaker's state.
@@ -57,17 +58,24 @@ impl Connector for Cb {
     }
 
     fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
-        let Some(path) = &self.config.path else {
+        let names = self.config.files();
+        if names.is_empty() {
             return Ok(None);
-        };
-        // A test connector with a small file: read it at once, so a missing file fails the
+        }
+        // Test connector, small files: read them at once, so a missing file fails the
         // deployment with a clear message.
-        let text = std::fs::read(path).with_io_context(|| format!("cb: cannot read `{path}`"))?;
+        let files = names
+            .into_iter()
+            .map(|path| {
+                let text =
+                    std::fs::read(&path).with_io_context(|| format!("cb: cannot read `{path}`"))?;
+                Ok((path, text))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Some(into_raw_source(source::CbSource::new(
             self.ctx.clone(),
-            path.clone(),
-            &text,
-            self.config.timeout,
+            files,
+            &self.config,
         ))))
     }
 

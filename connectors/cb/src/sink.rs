@@ -21,13 +21,13 @@ fn cb_field(json: &[u8]) -> Option<Value> {
     serde_json::from_slice::<WithCb>(json).ok()?.cb
 }
 
-/// The reply an event asks for: its delivery status and its circuit-breaker changes in order.
-///
-/// `"ack"` → delivered, `"fail"` → not delivered, `"trigger"` (or `"close"`, the data flow
-/// closes) → [`CbAction::OPEN`]: the circuit breaker opens and sources feeding the sink pause,
-/// `"restore"` (or `"open"`) → [`CbAction::CLOSE`]: they resume. An array does all of its
-/// commands; no `cb` field means delivered.
-pub(crate) fn reply_for(cb: Option<&Value>, alias: &str) -> (EventAck, Vec<CbAction>) {
+/// The reply an event asks for, by Tremor's rules: of `"ack"` and `"fail"` the ack wins, of
+/// `"trigger"`/`"close"` (the data flow closes: [`CbAction::OPEN`], sources feeding the sink
+/// pause) and `"restore"`/`"open"` ([`CbAction::CLOSE`], they resume) the first pair wins, so
+/// one event makes at most one change of each kind. No `cb` field, or no ack/fail command in
+/// it, means no statement about delivery ([`EventAck::NONE`]): a transactional source then
+/// gets neither an ack nor a fail for that event.
+pub(crate) fn reply_for(cb: Option<&Value>, alias: &str) -> (EventAck, CbAction) {
     let commands: Vec<&str> = match cb {
         None => Vec::new(),
         Some(Value::String(s)) => vec![s.as_str()],
@@ -39,19 +39,29 @@ pub(crate) fn reply_for(cb: Option<&Value>, alias: &str) -> (EventAck, Vec<CbAct
             Vec::new()
         }
     };
-    let mut ack = EventAck::ACK;
-    let mut actions = Vec::new();
-    for command in commands {
-        match command {
-            "ack" => ack = EventAck::ACK,
-            "fail" => ack = EventAck::FAIL,
-            "trigger" | "close" => actions.push(CbAction::OPEN),
-            "restore" | "open" => actions.push(CbAction::CLOSE),
-            other => log::warn!("[{alias}] ignoring unknown cb command {other:?}"),
-        }
+    for unknown in commands.iter().filter(|c| !COMMANDS.contains(c)) {
+        log::warn!("[{alias}] ignoring unknown cb command {unknown:?}");
     }
-    (ack, actions)
+    let has = |names: &[&str]| commands.iter().any(|c| names.contains(c));
+    let ack = if has(&["ack"]) {
+        EventAck::ACK
+    } else if has(&["fail"]) {
+        EventAck::FAIL
+    } else {
+        EventAck::NONE
+    };
+    let action = if has(&["trigger", "close"]) {
+        CbAction::OPEN
+    } else if has(&["restore", "open"]) {
+        CbAction::CLOSE
+    } else {
+        CbAction::NONE
+    };
+    (ack, action)
 }
+
+/// The commands the sink knows.
+const COMMANDS: [&str; 6] = ["ack", "fail", "trigger", "close", "restore", "open"];
 
 impl CbSink {
     pub(crate) fn new(alias: String) -> Self {
@@ -64,7 +74,11 @@ impl CbSink {
 
 impl Sink for CbSink {
     async fn on_batch(&mut self, batch: SinkBatch<'_>) -> Result<SinkReplies> {
-        let mut replies = SinkReplies::ack_all();
+        // Events say what they want; silence is no statement (Tremor's cb does not auto-ack).
+        let mut replies = SinkReplies {
+            all: EventAck::NONE,
+            exceptions: Default::default(),
+        };
         for (i, event) in batch.iter().enumerate() {
             let mut cb = event.meta().and_then(cb_field);
             if cb.is_none() {
@@ -81,11 +95,8 @@ impl Sink for CbSink {
                     (None, _) => None,
                 };
             }
-            let (ack, actions) = reply_for(cb.as_ref(), &self.alias);
-            if actions.is_empty() && ack != EventAck::ACK {
-                replies.push(i, ack, CbAction::NONE);
-            }
-            for action in actions {
+            let (ack, action) = reply_for(cb.as_ref(), &self.alias);
+            if ack != EventAck::NONE || action != CbAction::NONE {
                 replies.push(i, ack, action);
             }
         }
