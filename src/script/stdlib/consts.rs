@@ -3,6 +3,14 @@
 use super::time::NANOS_CONSTS;
 use tremor_value::Value;
 
+/// The modules that hold only constants.
+pub(super) const MODULES: &[&str] = &[
+    "std::integer::signed",
+    "std::integer::unsigned",
+    "std::datetime::formats",
+    "std::datetime::timezones",
+];
+
 const RFC2822: &str = "%a, %d %b %Y %H:%M:%S %z";
 
 /// The constant at `path` (`std::integer::signed::MAX`,

@@ -276,6 +276,18 @@ pub fn lookup(path: &str) -> Option<&'static Function> {
     registry().get(path).copied()
 }
 
+/// Whether `path` names a library module (`std`, `std::string`, `std::integer::signed`,
+/// `tremor::system`, …): what `use PATH;` may import.
+#[must_use]
+pub fn is_module(path: &str) -> bool {
+    let inside = |name: &str| {
+        name.strip_prefix(path)
+            .is_some_and(|rest| rest.starts_with("::"))
+    };
+    registry().keys().any(|name| inside(name))
+        || consts::MODULES.iter().any(|m| *m == path || inside(m))
+}
+
 /// Every function's full path, sorted (for listings and "did you mean" hints).
 #[must_use]
 pub fn function_names() -> Vec<&'static str> {
@@ -296,6 +308,18 @@ mod tests {
             assert_eq!(lookup(name).map(|f| f.name), Some(name));
         }
         assert!(lookup("std::string::nope").is_none());
+        for module in [
+            "std",
+            "std::string",
+            "std::time::nanos",
+            "std::integer::signed",
+            "tremor",
+        ] {
+            assert!(is_module(module), "{module}");
+        }
+        for not_module in ["std::str", "std::string::len", "tremor::sys", "st"] {
+            assert!(!is_module(not_module), "{not_module}");
+        }
         let pure = |p: &str| lookup(p).map(Function::is_pure);
         assert_eq!(pure("std::string::len"), Some(true));
         assert_eq!(pure("std::time::nanos::from_millis"), Some(true));
