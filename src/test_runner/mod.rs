@@ -36,6 +36,9 @@ pub struct Options {
     pub strict: bool,
 }
 
+/// How long before-processes may take to exit on their own once the after-processes ran.
+const AFTER_GRACE: Duration = Duration::from_secs(10);
+
 /// Prints a line to stdout; a closed stdout (`| head`) is not worth a panic.
 macro_rules! say {
     ($($arg:tt)*) => {{
@@ -183,7 +186,7 @@ fn run_one(
         match process::start_before(dir, p, i, &env) {
             Ok(child) => background.push(child),
             Err(e) => {
-                process::kill_all(&mut background);
+                process::kill_all(&mut background, Duration::ZERO);
                 run_after(dir, files, &env, timeout);
                 return vec![format!("before process {} ({}): {e}", i, p.cmd)];
             }
@@ -191,7 +194,13 @@ fn run_one(
     }
     let outcome = process::run_deployment(dir, &env, timeout);
     run_after(dir, files, &env, timeout);
-    process::kill_all(&mut background);
+    // After-processes usually stop the before-processes; give those time to drain.
+    let grace = if files.after.is_empty() {
+        Duration::ZERO
+    } else {
+        AFTER_GRACE
+    };
+    process::kill_all(&mut background, grace);
     let spec = &files.assert;
     let mut failures = Vec::new();
     match outcome {

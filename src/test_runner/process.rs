@@ -153,7 +153,7 @@ pub(super) fn start_before(
     let started = Instant::now();
     let mut child = spawn_logged(dir, spec, env, ("before", "bg", index))?;
     if let Err(e) = super::wait::await_conditions(spec, &mut child, &workdir(dir, spec), started) {
-        kill_all(&mut vec![child]);
+        kill_all(&mut vec![child], Duration::ZERO);
         return Err(e);
     }
     Ok(child)
@@ -173,10 +173,16 @@ pub(super) fn run_after(
         .ok_or_else(|| "timed out".to_string())
 }
 
-/// Stops the before-processes: SIGTERM first so they can clean up, then SIGKILL.
-pub(super) fn kill_all(children: &mut Vec<Child>) {
+/// Stops the before-processes: each gets `grace` to exit on its own (after-processes usually
+/// stop them, e.g. with SIGQUIT, and a second signal would cut their drain short), then
+/// SIGTERM so it can clean up, then SIGKILL.
+pub(super) fn kill_all(children: &mut Vec<Child>, grace: Duration) {
+    let deadline = Instant::now() + grace;
     for child in children.iter_mut() {
-        // One that exited (an awaited `status`) is reaped already: its pid may be reused.
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // One that exited is reaped already: its pid may be reused.
         if !matches!(child.try_wait(), Ok(None)) {
             continue;
         }
