@@ -39,7 +39,9 @@ fn as_uri_string(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
         if let Some(port) = u.port {
             let _ = write!(s, ":{port}");
         }
-        let _ = write!(s, "/{}", u.path.join("/"));
+        if !u.path.is_empty() {
+            let _ = write!(s, "/{}", u.path.join("/"));
+        }
         Value::from(s)
     })
 }
@@ -100,5 +102,16 @@ mod tests {
                 "{name}"
             );
         }
+        let bare = OriginUri {
+            scheme: "file".into(),
+            host: "h".into(),
+            ..OriginUri::default()
+        };
+        let f = lookup("tremor::origin::as_uri_string").expect("as_uri_string");
+        let mut env = CallEnv {
+            origin: Some(&bare),
+            ..CallEnv::default()
+        };
+        assert_eq!(outcome(f.invoke(&mut env, &[])), r#""file://h""#);
     }
 }
