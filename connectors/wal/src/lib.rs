@@ -106,6 +106,22 @@ impl Connector for Wal {
     fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
         Ok(Some(tremor_pdk::into_raw_sink(WalSink(self.shared()?))))
     }
+
+    /// A stop (graceful or after a failure) makes the last ack final, so that a restart does
+    /// not replay what was delivered (Tremor's wal persists its ack here too).
+    fn on_stop(&mut self) -> impl std::future::Future<Output = Result<()>> + Send {
+        let shared = self.shared.clone();
+        async move {
+            let Some(shared) = shared else {
+                return Ok(());
+            };
+            let settled = locked(&shared.queue).settle();
+            match settled {
+                Some(index) => locked(&shared.log).acknowledge(index),
+                None => Ok(()),
+            }
+        }
+    }
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

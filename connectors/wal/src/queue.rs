@@ -98,6 +98,14 @@ impl Queue {
         settled
     }
 
+    /// Makes the pending ack final (the connector stops: no fail can follow any more).
+    /// Returns the index up to which records are now finally acknowledged, if any.
+    pub(crate) fn settle(&mut self) -> Option<u64> {
+        let settled = self.pending.take()?;
+        self.drop_upto(settled);
+        Some(settled)
+    }
+
     /// Pull `pull_id` was not delivered: it (and everything handed out after it) goes out
     /// again, and a pending ack no longer covers it.
     pub(crate) fn fail(&mut self, pull_id: u64) {
@@ -166,6 +174,9 @@ mod tests {
         assert_eq!(q.ack(3), Some(1), "the earlier ack is final now");
         assert_eq!(q.records.len(), 2);
         assert_eq!(q.ack(7), None, "an unknown pull changes nothing");
+        assert_eq!(q.settle(), Some(3), "at stop the pending ack becomes final");
+        assert!(q.records.is_empty());
+        assert_eq!(q.settle(), None);
     }
 
     #[test]

@@ -124,6 +124,28 @@ fn what_was_not_acknowledged_is_replayed_after_a_restart() {
 }
 
 #[test]
+fn a_stop_makes_the_last_ack_final() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = json!({"path": dir.path(), "chunk_size": 1024, "max_chunks": 10}).to_string();
+    let mut wal = new_connector(testing::null_context("wal"), &config).expect("valid");
+    let mut source = wal.create_source().expect("ok").expect("a source");
+    let mut sink = wal.create_sink().expect("ok").expect("a sink");
+    testing::block_on(testing::send(
+        &mut sink,
+        &TestSinkBatch::from_events(events(0..2)),
+    ))
+    .expect("stored");
+    for pull_id in 0..2 {
+        testing::block_on(testing::next_batch(&mut source, pull_id)).expect("a batch");
+    }
+    source.ack(0, 1).into_result().expect("ack");
+    testing::block_on(wal.on_stop()).expect("stopped");
+    drop((source, sink, wal));
+    let mut again = open(dir.path(), 1024);
+    again.nothing_to_pull();
+}
+
+#[test]
 fn config_is_checked() {
     let ctx = testing::null_context("wal");
     let dir = tempfile::tempdir().expect("tempdir");
