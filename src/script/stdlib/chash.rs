@@ -61,6 +61,13 @@ mod tests {
         ("tremor::chash::jump", r#"["key2", 5]"#, "1"),
         ("tremor::chash::jump", r#"["key3", 5]"#, "1"),
         ("tremor::chash::jump", r#"["key4", 5]"#, "3"),
+        ("tremor::chash::jump", r#"["snot", 9]"#, "8"),
+        ("tremor::chash::jump", r#"["badger", 9]"#, "2"),
+        (
+            "tremor::chash::jump_with_keys",
+            r#"[8, 2, "badger", 9]"#,
+            "3"
+        ),
         (
             "tremor::chash::jump_with_keys",
             r#"[23, 42, "key1", 5]"#,

@@ -201,6 +201,17 @@ fields! {
 #[cfg(test)]
 mod tests {
     reference_examples![
+        // From Tremor's own stdlib test suite.
+        ("std::datetime::format", r#"[{"timestamp": 123, "tz": 432}, "%Y-%m-%dT%H:%M:%S.%f%:z"]"#, r#""1970-01-01T01:00:00.000000123+01:00""#),
+        ("std::datetime::format", r#"[880127706000000000, "%a, %d %b %Y %H:%M:%S %z"]"#, r#""Fri, 21 Nov 1997 15:55:06 +0000""#),
+        ("std::datetime::format", r#"[{"timestamp": 880127706000000000, "tz": 582}, "%a, %d %b %Y %H:%M:%S %z"]"#, r#""Fri, 21 Nov 1997 09:55:06 -0600""#),
+        ("std::datetime::parse", r#"["2022-11-09T14:46:11.499274824+01:00", "%+"]"#, "1668001571499274824"),
+        ("std::datetime::parse", r#"["2023-04-23T13:11:37.285Z", "%+"]"#, "1682255497285000000"),
+        ("std::datetime::parse", r#"["Fri, 21 Nov 1997 09:55:06 -0600", "%a, %d %b %Y %H:%M:%S %z"]"#, "880127706000000000"),
+        ("std::datetime::iso_week", "[1668001571499274824]", "45"),
+        ("std::datetime::subsecond_micros", "[1668001571499274824]", "499274"),
+        ("std::datetime::minute", r#"[{"timestamp": 0, "tz": "+01:02"}]"#, "2"),
+        ("std::datetime::with_timezone", r#"[{"timestamp": 0, "tz": 453}, "-0200"]"#, r#"{"timestamp":0,"tz":"-0200"}"#),
         ("std::datetime::year", "[0]", "1970"),
         ("std::datetime::month", "[0]", "1"),
         ("std::datetime::iso_week", "[0]", "1"),

@@ -22,9 +22,9 @@ fn ingest_ns(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
     Ok(Value::from(env.ingest_ns))
 }
 
-/// Tremor names its instance `tremor-script` here too.
+/// The runtime's instance name: Tremor's default, `tremor` (its stdlib tests expect it).
 fn instance(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
-    Ok(Value::from("tremor-script"))
+    Ok(Value::from("tremor"))
 }
 
 /// The wall clock in ns since the UNIX epoch; prefer `ingest_ns`, as Tremor warns.
@@ -64,7 +64,7 @@ mod tests {
             .is_some_and(|h| !h.is_empty()));
         assert_eq!(
             call("tremor::system::instance", &[]).ok(),
-            Some(Value::from("tremor-script"))
+            Some(Value::from("tremor"))
         );
         assert!(call("tremor::system::version", &[]).is_ok_and(|v| v.is_str()));
     }

@@ -63,6 +63,11 @@ mod tests {
             r#""beep:snot/foobar""#,
         ),
         ("std::url::encode", r#"["a b♥"]"#, r#""a%20b%E2%99%A5""#),
+        (
+            "std::url::encode",
+            r#"["!*'();:@&=+$,/?#[]"]"#,
+            r#""%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%2F%3F%23%5B%5D""#
+        ),
         ("std::url::decode", r#"["a%20b%E2%99%A5%"]"#, r#""a b♥%""#),
         (
             "std::url::decode",
