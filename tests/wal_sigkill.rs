@@ -188,27 +188,28 @@ fn nothing_is_lost_when_the_process_is_killed_and_started_again() {
 
     let _second = start(dir.path(), "second.troy", Arc::new(AtomicBool::new(false)));
     let all: BTreeSet<u64> = (0..EVENTS).collect();
-    let missing = || {
+    let missing = || -> Vec<u64> {
         let got: BTreeSet<u64> = received
             .lock()
             .expect("not poisoned")
             .iter()
             .copied()
             .collect();
-        all.difference(&got).count()
+        all.difference(&got).copied().collect()
     };
-    while missing() > 0 {
+    loop {
+        let gone = missing();
+        if gone.is_empty() {
+            break;
+        }
         if Instant::now() >= deadline {
-            let got: BTreeSet<u64> = received
-                .lock()
-                .expect("not poisoned")
-                .iter()
-                .copied()
-                .collect();
-            let gone: Vec<u64> = all.difference(&got).copied().collect();
+            let kept = dir.keep();
             panic!(
-                "{} of {EVENTS} events never arrived after the restart ({} received in all), first {:?}, last {:?}; dir {:?}",
-                gone.len(), count(), gone.first(), gone.last(), dir.keep()
+                "{} of {EVENTS} events never arrived after the restart ({} received in all), first {:?}, last {:?}; wal kept in {kept:?}",
+                gone.len(),
+                count(),
+                gone.first(),
+                gone.last()
             );
         }
         std::thread::sleep(Duration::from_millis(10));
