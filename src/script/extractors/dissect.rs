@@ -198,6 +198,19 @@ mod tests {
     fn dissect_crate_examples() {
         check(&[
             ("dissect", "%{name}", "John", r#"{"name":"John"}"#),
+            // From Tremor's script tests: a dotted name, and padding setting the `+` joiner.
+            (
+                "dissect",
+                "%{protocol}://%{host}.%{.tld}",
+                "http://example.com/",
+                r#"{"protocol":"http","host":"example",".tld":"com/"}"#,
+            ),
+            (
+                "dissect",
+                "%{date}|%{_(-)} %{?priority} %{&priority} %{+snot} %{+snot}",
+                "2019-04-20|------------------- high 3 foo bar",
+                r#"{"date":"2019-04-20","high":"3","snot":"foo-bar"}"#,
+            ),
             (
                 "dissect",
                 "%{a} %{b}",
