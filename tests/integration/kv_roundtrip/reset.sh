@@ -1,0 +1,3 @@
+#!/bin/sh
+# A fresh, empty store directory for every run.
+rm -rf data && mkdir data
