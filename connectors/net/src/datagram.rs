@@ -102,6 +102,7 @@ impl<D: DatagramSocket> Connector for DatagramConnector<D> {
             key: self.key,
             current: self.slot.watch(),
             buf: vec![0; self.socket.buf_size()],
+            held: None,
         })))
     }
 
@@ -130,35 +131,72 @@ impl<D: DatagramSocket> Connector for DatagramConnector<D> {
     }
 }
 
+/// The most datagrams one pull hands over. A burst must leave the kernel's receive buffer
+/// quickly (a full buffer drops what arrives), so a pull takes every datagram that is already
+/// there, up to this many.
+const MAX_DATAGRAMS_PER_PULL: usize = 64;
+
 struct DatagramSource {
     alias: String,
     key: &'static str,
     current: Watch<Bound>,
     buf: Vec<u8>,
+    /// A datagram read while filling a batch that belongs in the next one (a server's batch
+    /// carries one sender in its metadata; this one came from another).
+    held: Option<(Vec<u8>, SocketAddr)>,
+}
+
+impl DatagramSource {
+    /// The next datagram and its sender: the one held back, else one from the socket; with
+    /// `wait` false, `None` when none has arrived yet. A receive error concerns one datagram
+    /// at most (a datagram socket has no connection to lose), so it is only logged.
+    async fn next(&mut self, socket: &UdpSocket, wait: bool) -> Option<(Vec<u8>, SocketAddr)> {
+        if let Some(held) = self.held.take() {
+            return Some(held);
+        }
+        // Cancellation-safe: a datagram is taken from the socket only in the poll that returns
+        // it, so dropping the pending receive (here or when the runtime cancels a pull) loses
+        // nothing.
+        let received = if wait {
+            Some(socket.recv_from(&mut self.buf).await)
+        } else {
+            futures_lite::future::poll_once(socket.recv_from(&mut self.buf)).await
+        };
+        match received? {
+            Ok((n, peer)) => Some((self.buf[..n].to_vec(), peer)),
+            Err(e) => {
+                log::warn!("[{}] receiving a datagram failed: {e}", self.alias);
+                None
+            }
+        }
+    }
 }
 
 impl Source for DatagramSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
         self.current.refresh()?;
-        let Some(bound) = self.current.get_mut() else {
+        let Some(bound) = self.current.get_mut().cloned() else {
             return Ok(SourceReply::Empty { wait_ms: 10 });
         };
-        // Cancellation-safe: a datagram is taken from the socket only in the poll that returns.
-        match bound.socket.recv_from(&mut self.buf).await {
-            Ok((n, peer)) => {
-                let batch = SourceBatch::bytes(0, vec![self.buf[..n].to_vec().into()]);
-                Ok(SourceReply::Data(match bound.destination {
-                    Some(_) => batch,
-                    None => batch.with_meta(format!(r#"{{"{}":{{"peer":"{peer}"}}}}"#, self.key)),
-                }))
+        let Some((first, peer)) = self.next(&bound.socket, true).await else {
+            return Ok(SourceReply::Empty { wait_ms: 10 });
+        };
+        let mut chunks = vec![first.into()];
+        while chunks.len() < MAX_DATAGRAMS_PER_PULL {
+            let Some((datagram, sender)) = self.next(&bound.socket, false).await else {
+                break;
+            };
+            if bound.destination.is_none() && sender != peer {
+                self.held = Some((datagram, sender));
+                break;
             }
-            Err(e) => {
-                // A datagram socket has no connection to lose; a receive error concerns one
-                // datagram at most.
-                log::warn!("[{}] receiving a datagram failed: {e}", self.alias);
-                Ok(SourceReply::Empty { wait_ms: 10 })
-            }
+            chunks.push(datagram.into());
         }
+        let batch = SourceBatch::bytes(0, chunks);
+        Ok(SourceReply::Data(match bound.destination {
+            Some(_) => batch,
+            None => batch.with_meta(format!(r#"{{"{}":{{"peer":"{peer}"}}}}"#, self.key)),
+        }))
     }
 }
 

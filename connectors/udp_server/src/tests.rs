@@ -48,20 +48,66 @@ fn to(peer: SocketAddr) -> String {
     format!(r#"{{"udp_server": {{"peer": "{peer}"}}}}"#)
 }
 
+/// The datagrams of the batches pulled until `n` have arrived, each batch with the peer in its
+/// metadata.
+async fn datagrams_with_peers(source: &mut RawSourceBox, n: usize) -> Vec<(Vec<u8>, String)> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        let batch = pull_data(source).await;
+        assert_eq!(batch.stream, 0);
+        let peer = meta(&batch)["udp_server"]["peer"]
+            .as_str()
+            .expect("a peer")
+            .to_string();
+        got.extend(batch.chunks.iter().map(|c| (c.to_vec(), peer.clone())));
+    }
+    got
+}
+
 #[test]
 fn each_datagram_is_a_chunk_with_its_sender() {
     run(async {
         let mut s = bound(65535).await;
         s.client.send_to(b"one", s.address).await.expect("sent");
         s.client.send_to(b"two", s.address).await.expect("sent");
-        for want in [&b"one"[..], b"two"] {
-            let batch = pull_data(&mut s.source).await;
-            assert_eq!(batch.stream, 0);
-            assert_eq!(batch.chunks.len(), 1);
-            assert_eq!(batch.chunks[0].as_slice(), want);
-            let peer = s.client.local_addr().expect("addr").to_string();
-            assert_eq!(meta(&batch)["udp_server"]["peer"], peer.as_str());
+        let peer = s.client.local_addr().expect("addr").to_string();
+        assert_eq!(
+            datagrams_with_peers(&mut s.source, 2).await,
+            [(b"one".to_vec(), peer.clone()), (b"two".to_vec(), peer)]
+        );
+    });
+}
+
+#[test]
+fn a_burst_is_taken_in_few_pulls_and_split_where_the_sender_changes() {
+    run(async {
+        let mut s = bound(65535).await;
+        let other = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let (a, b) = (
+            s.client.local_addr().expect("a").to_string(),
+            other.local_addr().expect("b").to_string(),
+        );
+        let mut want = Vec::new();
+        for i in 0..200u8 {
+            let (socket, peer) = if i % 50 == 49 {
+                (&other, &b)
+            } else {
+                (&s.client, &a)
+            };
+            socket.send_to(&[i], s.address).await.expect("sent");
+            want.push((vec![i], peer.clone()));
         }
+        let mut pulls = 0;
+        let mut got = Vec::new();
+        while got.len() < want.len() {
+            got.extend(datagrams_with_peers(&mut s.source, 1).await);
+            pulls += 1;
+        }
+        assert_eq!(got, want, "in order, each with its own sender");
+        assert!(
+            pulls < 50,
+            "{pulls} pulls for 200 datagrams that were all waiting"
+        );
     });
 }
 
