@@ -89,44 +89,128 @@ fn ok(op: &str, key: &str, correlation: i32, payload: Value) -> Out {
 const ACK: EventAck = EventAck::ACK;
 const FAIL: EventAck = EventAck::FAIL;
 
+/// What a command of [`tremors_kv_sequence`] produces: its replies as (key, payload), or the
+/// text of its error.
+type Expected = Result<Vec<(&'static str, Value)>, &'static str>;
+
 /// Tremor's integration test `kv` (tremor-cli/tests/integration/kv), command by command: the
 /// same commands, the same replies (with `ok` as a string), the same error text.
 #[test]
 fn tremors_kv_sequence() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut kv = Kv::open(dir.path());
-    let steps: Vec<((Value, Value), EventAck, Vec<Out>)> = vec![
-        (cmd(json!({"get": "snot"}), 1, json!(1)), ACK, vec![ok("get", "snot", 1, json!(null))]),
-        (cmd(json!({"put": "snot"}), 2, json!("badger")), ACK, vec![ok("put", "snot", 2, json!("badger"))]),
-        (cmd(json!({"swap": "snot"}), 3, json!("velociraptor")), ACK, vec![ok("swap", "snot", 3, json!("badger"))]),
-        (cmd(json!({"get": "snot"}), 4, json!(3)), ACK, vec![ok("get", "snot", 4, json!("velociraptor"))]),
-        (cmd(json!({"put": "heinz"}), 5, json!("ketchup")), ACK, vec![ok("put", "heinz", 5, json!("ketchup"))]),
+    // (command, payload, what it produces); the correlation is the line number.
+    let cas_error =
+        r#"kv cas "heinz": CAS error: expected ketchup but found ketchup. (correlation 10)"#;
+    let steps: Vec<(Value, Value, Expected)> = vec![
         (
-            cmd(json!({"scan": ""}), 6, json!(6)),
-            ACK,
-            vec![ok("scan", "heinz", 6, json!("ketchup")), ok("scan", "snot", 6, json!("velociraptor"))],
+            json!({"get": "snot"}),
+            json!(1),
+            Ok(vec![("snot", json!(null))]),
         ),
-        (cmd(json!({"scan": "snot"}), 7, json!(7)), ACK, vec![ok("scan", "snot", 7, json!("velociraptor"))]),
-        (cmd(json!({"scan": "heinz", "end": "meins"}), 8, json!(8)), ACK, vec![ok("scan", "heinz", 8, json!("ketchup"))]),
-        (cmd(json!({"scan": "", "end": "heinz"}), 9, json!(9)), ACK, vec![]),
         (
-            cmd(json!({"cas": "heinz", "old": "gies"}), 10, json!("ketchup")),
-            FAIL,
-            vec![Out::Error(
-                r#"kv cas "heinz": CAS error: expected ketchup but found ketchup. (correlation 10)"#.into(),
-            )],
+            json!({"put": "snot"}),
+            json!("badger"),
+            Ok(vec![("snot", json!("badger"))]),
         ),
-        (cmd(json!({"cas": "heinz", "old": "ketchup"}), 11, json!("gies")), ACK, vec![ok("cas", "heinz", 11, json!(null))]),
-        (cmd(json!({"delete": "matthias"}), 12, json!(12)), ACK, vec![ok("delete", "matthias", 12, json!(null))]),
-        (cmd(json!({"get": "matthias"}), 13, json!(13)), ACK, vec![ok("get", "matthias", 13, json!(null))]),
-        (cmd(json!({"delete": "heinz"}), 14, json!(14)), ACK, vec![ok("delete", "heinz", 14, json!("gies"))]),
-        (cmd(json!({"get": "heinz"}), 15, json!(15)), ACK, vec![ok("get", "heinz", 15, json!(null))]),
-        (cmd(json!({"cas": "new"}), 16, json!({"a": [1]})), ACK, vec![ok("cas", "new", 16, json!(null))]),
-        (cmd(json!({"get": "new"}), 17, json!(null)), ACK, vec![ok("get", "new", 17, json!({"a": [1]}))]),
+        (
+            json!({"swap": "snot"}),
+            json!("velociraptor"),
+            Ok(vec![("snot", json!("badger"))]),
+        ),
+        (
+            json!({"get": "snot"}),
+            json!(3),
+            Ok(vec![("snot", json!("velociraptor"))]),
+        ),
+        (
+            json!({"put": "heinz"}),
+            json!("ketchup"),
+            Ok(vec![("heinz", json!("ketchup"))]),
+        ),
+        (
+            json!({"scan": ""}),
+            json!(6),
+            Ok(vec![
+                ("heinz", json!("ketchup")),
+                ("snot", json!("velociraptor")),
+            ]),
+        ),
+        (
+            json!({"scan": "snot"}),
+            json!(7),
+            Ok(vec![("snot", json!("velociraptor"))]),
+        ),
+        (
+            json!({"scan": "heinz", "end": "meins"}),
+            json!(8),
+            Ok(vec![("heinz", json!("ketchup"))]),
+        ),
+        (json!({"scan": "", "end": "heinz"}), json!(9), Ok(vec![])),
+        (
+            json!({"cas": "heinz", "old": "gies"}),
+            json!("ketchup"),
+            Err(cas_error),
+        ),
+        (
+            json!({"cas": "heinz", "old": "ketchup"}),
+            json!("gies"),
+            Ok(vec![("heinz", json!(null))]),
+        ),
+        (
+            json!({"delete": "matthias"}),
+            json!(12),
+            Ok(vec![("matthias", json!(null))]),
+        ),
+        (
+            json!({"get": "matthias"}),
+            json!(13),
+            Ok(vec![("matthias", json!(null))]),
+        ),
+        (
+            json!({"delete": "heinz"}),
+            json!(14),
+            Ok(vec![("heinz", json!("gies"))]),
+        ),
+        (
+            json!({"get": "heinz"}),
+            json!(15),
+            Ok(vec![("heinz", json!(null))]),
+        ),
+        (
+            json!({"cas": "new"}),
+            json!({"a": [1]}),
+            Ok(vec![("new", json!(null))]),
+        ),
+        (
+            json!({"get": "new"}),
+            json!(null),
+            Ok(vec![("new", json!({"a": [1]}))]),
+        ),
     ];
-    for (event, ack, outs) in steps {
+    for (line, (command, payload, expected)) in (1..).zip(steps) {
+        let op = command
+            .as_object()
+            .and_then(|o| o.keys().find(|k| *k != "old" && *k != "end"))
+            .cloned()
+            .unwrap_or_default();
+        let (ack, outs) = match expected {
+            Ok(replies) => (
+                ACK,
+                replies
+                    .into_iter()
+                    .map(|(key, value)| ok(&op, key, line, value))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(text) => (FAIL, vec![Out::Error(text.to_string())]),
+        };
+        let event = cmd(command, line, payload);
         let n = outs.len();
-        assert_eq!(kv.run(std::slice::from_ref(&event), n), (vec![ack], outs), "{event:?}");
+        assert_eq!(
+            kv.run(std::slice::from_ref(&event), n),
+            (vec![ack], outs),
+            "{event:?}"
+        );
     }
     kv.quiet();
 }
