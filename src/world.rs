@@ -514,16 +514,15 @@ fn summarize(outcomes: &[ConnectorOutcome]) -> u64 {
 }
 
 /// A connector's refusal to be built: a config error is placed at the deployment's `config`
-/// record (when the definition has one), without the position inside the JSON text that serde
-/// names (the runtime wrote that text, the user did not).
+/// record (when the definition has one; else the caller places it at the `create`), without
+/// the position inside the JSON text that serde names (the runtime wrote that text, the user
+/// did not).
 fn config_error(name: &str, cp: &ConnectorPlan, mut error: tremor_pdk::ConnectorError) -> Error {
-    let at = cp
-        .config_at
-        .clone()
-        .filter(|_| error.kind == tremor_pdk::ErrorKind::CONFIG);
-    if at.is_some() {
+    let is_config = error.kind == tremor_pdk::ErrorKind::CONFIG;
+    if is_config {
         error.message = without_json_position(&error.message).into();
     }
+    let at = cp.config_at.clone().filter(|_| is_config);
     let error = Error::Connector {
         alias: name.to_string(),
         error,
@@ -705,8 +704,7 @@ mod tests {
         };
         let plain = config_error("main::f", &cp, bad()).to_string();
         assert_eq!(
-            plain,
-            "connector `main::f`: config error: invalid file config: missing field `path` at line 1 column 15",
+            plain, "connector `main::f`: config error: invalid file config: missing field `path`",
             "without a config record the caller places it at the create statement"
         );
         cp.config_at = Some("config.troy:6:14".into());
