@@ -25,7 +25,8 @@
 //!
 //! Config: `{"path": DIR}`, a directory that must exist; the store is the file `kv.redb` in
 //! it (redb: pure Rust, every batch of commands is one fsync'd transaction, so a reply is only
-//! sent once the change is durable).
+//! sent once the change is durable). kv connectors on one directory in one process share the
+//! store.
 
 mod command;
 mod store;

@@ -6,7 +6,10 @@ use crate::{
 };
 use redb::{Database, ReadableTable, Table, TableDefinition};
 use serde_json::Value;
-use std::{path::Path, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, PoisonError, Weak},
+};
 use tremor_pdk::{ConnectorError, Result};
 
 const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("kv");
@@ -34,12 +37,27 @@ fn decode(stored: Option<&[u8]>) -> Value {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the store in `dir`. A store already open in this process is shared:
+    /// redb refuses a second open of one file, and two kv connectors on one directory (or a
+    /// connector rebuilt after a failure while the old instance is still being dropped) mean
+    /// one store.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
+        static OPEN: Mutex<Vec<(PathBuf, Weak<Database>)>> = Mutex::new(Vec::new());
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path)
-            .map_err(|e| store_error(&format!("opening {}", path.display()), e))?;
-        Ok(Self { db: Arc::new(db) })
+        let opening = || format!("opening {}", path.display());
+        let dir = dir.canonicalize().map_err(|e| store_error(&opening(), e))?;
+        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        open.retain(|(_, db)| db.strong_count() > 0);
+        if let Some(db) = open
+            .iter()
+            .find(|(d, _)| *d == dir)
+            .and_then(|(_, db)| db.upgrade())
+        {
+            return Ok(Self { db });
+        }
+        let db = Arc::new(Database::create(&path).map_err(|e| store_error(&opening(), e))?);
+        open.push((dir, Arc::downgrade(&db)));
+        Ok(Self { db })
     }
 
     /// Executes `requests` in order in one transaction, committed (fsync'd) before this

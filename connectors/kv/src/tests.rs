@@ -265,6 +265,16 @@ fn data_survives_a_restart() {
 }
 
 #[test]
+fn two_connectors_on_one_directory_share_the_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut first = Kv::open(dir.path());
+    let mut second = Kv::open(dir.path());
+    first.run(&[cmd(json!({"put": "shared"}), 1, json!("yes"))], 1);
+    let (_, outs) = second.run(&[cmd(json!({"get": "shared"}), 2, json!(null))], 1);
+    assert_eq!(outs, [ok("get", "shared", 2, json!("yes"))]);
+}
+
+#[test]
 fn config_is_checked() {
     let ctx = testing::null_context("kv");
     let dir = tempfile::tempdir().expect("tempdir");
