@@ -4,6 +4,7 @@
 
 use super::error::{Pos, SourceError};
 use super::lexer::{Tok, Token};
+use super::scope::Scope;
 
 /// Words of Tremor's languages that start constructs outside the subset. Meeting one where a
 /// statement or an expression should start gives "unsupported construct" rather than a syntax error.
@@ -50,12 +51,20 @@ pub(crate) struct Parser<'f> {
     pub(crate) toks: Vec<Token>,
     pub(crate) idx: usize,
     pub(crate) file: &'f str,
+    /// The names a script has declared so far (locals, constants, functions); `None` while
+    /// parsing a Troy expression, where only `event`, `args` and literals exist.
+    pub(crate) scope: Option<Box<Scope>>,
 }
 
 impl<'f> Parser<'f> {
     /// A parser over tokens that end with [`Tok::Eof`].
     pub(crate) fn new(toks: Vec<Token>, file: &'f str) -> Self {
-        Self { toks, idx: 0, file }
+        Self {
+            toks,
+            idx: 0,
+            file,
+            scope: None,
+        }
     }
 
     pub(crate) fn peek(&self) -> &Token {
@@ -162,5 +171,21 @@ impl<'f> Parser<'f> {
             Some(w) if UNSUPPORTED_WORDS.contains(&w) => self.unsupported(self.pos(), w),
             _ => self.unexpected(allowed),
         }
+    }
+}
+
+impl Parser<'_> {
+    /// Tremor's syntax error: "Found the token `x` but expected one of `a`, `b`".
+    pub(crate) fn found_but_expected(&self, expected: &[&str]) -> SourceError {
+        let t = self.peek();
+        let found = match &t.tok {
+            Tok::Eof => "Found the end of the input".to_string(),
+            other => format!("Found the token {}", other.describe()),
+        };
+        let msg = match expected {
+            [one] => format!("{found} but expected {one}"),
+            many => format!("{found} but expected one of {}", many.join(", ")),
+        };
+        self.err(t.pos, msg)
     }
 }

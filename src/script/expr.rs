@@ -1,224 +1,16 @@
-//! Expression syntax trees (re-exported by [`super::ast`]).
+//! Expression syntax trees (re-exported by Troy's `ast`) and the walks over them.
 //!
 //! Expressions are evaluated directly from this tree by [`super::eval`]; the planner substitutes
 //! `args` and folds constants ([`super::fold`]) before a pipeline runs them.
 
 use super::error::Pos;
-use std::fmt;
+pub use super::nodes::{
+    BytesKind, BytesPart, Callee, Case, Comprehension, ElemTest, Expr, ExprKind, Extract,
+    FieldTest, ForCase, InterpPart, Literal, Match, Operation, Patch, PatchOp, PathRoot, Pattern,
+    Segment,
+};
+pub use super::operators::{BinOp, Func, UnOp};
 use tremor_value::Value;
-
-/// An expression and where it starts (for operators: where the operator is).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expr {
-    /// What the expression is.
-    pub kind: ExprKind,
-    /// Its position, used in evaluation errors.
-    pub pos: Pos,
-}
-
-/// A constant value.
-#[derive(Clone, PartialEq)]
-pub struct Literal(pub Value<'static>);
-
-impl fmt::Debug for Literal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Literal({:?})", &self.0)
-    }
-}
-
-/// The kinds of expressions.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExprKind {
-    /// A constant (also what constant folding produces).
-    Literal(Literal),
-    /// `{ key: value, ... }`; keys are string expressions (literal or interpolated).
-    Record(Vec<(Expr, Expr)>),
-    /// `[a, b, ...]`.
-    Array(Vec<Expr>),
-    /// `event...` or `args...` followed by field or index accesses.
-    Path(PathRoot, Vec<Segment>),
-    /// An interpolated string `"a #{b} c"`.
-    Interp(Vec<InterpPart>),
-    /// `not x`, `-x`, `+x`.
-    Unary(UnOp, Box<Expr>),
-    /// `a OP b OP c ...`: operators of one precedence level, applied left to right. A chain is
-    /// kept flat (the first operand, then each operator with its right operand) so that a
-    /// 100,000-term `1 + 1 + ...` is a loop when folded, evaluated or dropped, not a tree as deep as
-    /// the chain is long (which overflows the stack). Its position is its first operator's.
-    Binary(Box<Expr>, Vec<Operation>),
-    /// A call of a builtin function, resolved when parsed.
-    Call(Func, Vec<Expr>),
-}
-
-/// One step of a [`ExprKind::Binary`] chain: the operator, where it is, and its right operand.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Operation {
-    /// The operator.
-    pub op: BinOp,
-    /// Where the operator is (errors of this step point here).
-    pub pos: Pos,
-    /// The right operand.
-    pub rhs: Expr,
-}
-
-impl BinOp {
-    /// How tightly the operator binds: operators of one level form one chain.
-    #[must_use]
-    pub fn binding_power(self) -> u8 {
-        match self {
-            BinOp::Or => 1,
-            BinOp::And => 2,
-            BinOp::Eq | BinOp::Ne => 3,
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 4,
-            BinOp::Add | BinOp::Sub => 5,
-            BinOp::Mul | BinOp::Div => 6,
-        }
-    }
-}
-
-/// What a path starts at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathRoot {
-    /// The current event.
-    Event,
-    /// The arguments of the enclosing definition.
-    Args,
-}
-
-impl fmt::Display for PathRoot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PathRoot::Event => "event",
-            PathRoot::Args => "args",
-        })
-    }
-}
-
-/// One step of a path.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Segment {
-    /// `.name` or `["name"]`.
-    Field(String),
-    /// `[expr]` with a key or index only known when evaluated.
-    Index(Box<Expr>),
-}
-
-/// One part of an interpolated string.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InterpPart {
-    /// Literal text.
-    Lit(String),
-    /// `#{expr}`: strings are inserted as they are, other values as compact JSON.
-    Expr(Expr),
-}
-
-/// Unary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnOp {
-    /// `not`
-    Not,
-    /// `-`
-    Neg,
-    /// `+`
-    Plus,
-}
-
-/// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinOp {
-    /// `or`
-    Or,
-    /// `and`
-    And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-impl fmt::Display for BinOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BinOp::Or => "or",
-            BinOp::And => "and",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-        })
-    }
-}
-
-/// The builtin functions of the subset (`nanos::...`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    /// `nanos::from_nanos(n)` = n
-    FromNanos,
-    /// `nanos::from_micros(n)` = n * 1 000
-    FromMicros,
-    /// `nanos::from_millis(n)` = n * 1 000 000
-    FromMillis,
-    /// `nanos::from_seconds(n)` = n * 1 000 000 000
-    FromSeconds,
-}
-
-impl Func {
-    /// The function for a name inside the `nanos` module.
-    #[must_use]
-    pub fn nanos(name: &str) -> Option<Self> {
-        match name {
-            "from_nanos" => Some(Func::FromNanos),
-            "from_micros" => Some(Func::FromMicros),
-            "from_millis" => Some(Func::FromMillis),
-            "from_seconds" => Some(Func::FromSeconds),
-            _ => None,
-        }
-    }
-
-    /// How many nanoseconds one unit of the argument is.
-    #[must_use]
-    pub fn factor(self) -> i64 {
-        match self {
-            Func::FromNanos => 1,
-            Func::FromMicros => 1_000,
-            Func::FromMillis => 1_000_000,
-            Func::FromSeconds => 1_000_000_000,
-        }
-    }
-}
-
-impl fmt::Display for Func {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Func::FromNanos => "nanos::from_nanos",
-            Func::FromMicros => "nanos::from_micros",
-            Func::FromMillis => "nanos::from_millis",
-            Func::FromSeconds => "nanos::from_seconds",
-        })
-    }
-}
 
 impl Expr {
     /// A constant expression.
@@ -261,6 +53,26 @@ impl Expr {
         found
     }
 
+    /// The first place (if any) the expression depends on more than literals and `args`:
+    /// the event, metadata, state, locals or a function call (which may be impure).
+    #[must_use]
+    pub fn find_runtime(&self) -> Option<Pos> {
+        let mut found = None;
+        self.walk(&mut |e| {
+            if found.is_none() {
+                let runtime = match &e.kind {
+                    ExprKind::Path(r, _) | ExprKind::Present(r, _) => *r != PathRoot::Args,
+                    ExprKind::Invoke(..) | ExprKind::Recur(_) => true,
+                    _ => false,
+                };
+                if runtime {
+                    found = Some(e.pos);
+                }
+            }
+        });
+        found
+    }
+
     /// Calls `f` on this expression and every expression inside it, parents first.
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
@@ -272,16 +84,29 @@ impl Expr {
                     v.walk(f);
                 }
             }
-            ExprKind::Array(items) | ExprKind::Call(_, items) => {
+            ExprKind::Array(items)
+            | ExprKind::Call(_, items)
+            | ExprKind::Invoke(_, items)
+            | ExprKind::Recur(items) => {
                 for i in items {
                     i.walk(f);
                 }
             }
-            ExprKind::Path(_, segs) => {
-                for s in segs {
-                    if let Segment::Index(e) = s {
-                        e.walk(f);
-                    }
+            ExprKind::Access(base, segs) => {
+                base.walk(f);
+                walk_segments(segs, f);
+            }
+            ExprKind::Path(_, segs) | ExprKind::Present(_, segs) => walk_segments(segs, f),
+            ExprKind::Match(m) => m.walk(f),
+            ExprKind::For(c) => c.walk_with(f, &mut |e, f| e.walk(f)),
+            ExprKind::Patch(p) => p.walk(f),
+            ExprKind::Merge(a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Bytes(parts) => {
+                for p in parts {
+                    p.data.walk(f);
                 }
             }
             ExprKind::Interp(parts) => {
@@ -298,6 +123,121 @@ impl Expr {
                     step.rhs.walk(f);
                 }
             }
+        }
+    }
+}
+
+pub(crate) fn walk_segments(segs: &[Segment], f: &mut dyn FnMut(&Expr)) {
+    for s in segs {
+        match s {
+            Segment::Field(_) => {}
+            Segment::Index(e) => e.walk(f),
+            Segment::Range(a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+        }
+    }
+}
+
+impl<B> Match<B> {
+    /// Calls `f` on the target, the patterns' and guards' expressions (not the bodies', whose
+    /// type may not be [`Expr`]).
+    pub(crate) fn walk_heads(&self, f: &mut dyn FnMut(&Expr)) {
+        self.target.walk(f);
+        for c in &self.cases {
+            c.pattern.walk(f);
+            if let Some(g) = &c.guard {
+                g.walk(f);
+            }
+        }
+    }
+}
+
+impl Match<Expr> {
+    pub(crate) fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        self.walk_heads(f);
+        for c in &self.cases {
+            c.body.iter().for_each(|e| e.walk(f));
+        }
+    }
+}
+
+impl<B> Comprehension<B> {
+    /// Calls `f` on every expression; `body` walks one body item.
+    pub(crate) fn walk_with(
+        &self,
+        f: &mut dyn FnMut(&Expr),
+        body: &mut dyn FnMut(&B, &mut dyn FnMut(&Expr)),
+    ) {
+        self.target.walk(f);
+        if let Some(i) = &self.initial {
+            i.walk(f);
+        }
+        for c in &self.cases {
+            if let Some(g) = &c.guard {
+                g.walk(f);
+            }
+            c.body.iter().for_each(|b| body(b, f));
+        }
+    }
+}
+
+impl Patch {
+    pub(crate) fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        self.target.walk(f);
+        for op in &self.ops {
+            match op {
+                PatchOp::Insert(k, v, _)
+                | PatchOp::Upsert(k, v)
+                | PatchOp::Update(k, v, _)
+                | PatchOp::Copy(k, v, _)
+                | PatchOp::Move(k, v, _) => {
+                    k.walk(f);
+                    v.walk(f);
+                }
+                PatchOp::Erase(k) => k.walk(f),
+                PatchOp::Merge(k, v, _) | PatchOp::Default(k, v, _) => {
+                    if let Some(k) = k {
+                        k.walk(f);
+                    }
+                    v.walk(f);
+                }
+            }
+        }
+    }
+}
+
+impl Pattern {
+    pub(crate) fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Pattern::Any | Pattern::Extract(_) => {}
+            Pattern::Expr(e) => e.walk(f),
+            Pattern::Record(tests) => tests.iter().for_each(|t| t.walk(f)),
+            Pattern::Array(items) | Pattern::Tuple { items, .. } => {
+                items.iter().for_each(|t| t.walk(f));
+            }
+            Pattern::Assign(_, p) => p.walk(f),
+        }
+    }
+}
+
+impl FieldTest {
+    fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            FieldTest::Cmp(_, _, e) => e.walk(f),
+            FieldTest::Nested(_, p) => p.walk(f),
+            FieldTest::Present(_) | FieldTest::Absent(_) | FieldTest::Extract(..) => {}
+        }
+    }
+}
+
+impl ElemTest {
+    fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            ElemTest::Expr(e) => e.walk(f),
+            ElemTest::Record(tests) => tests.iter().for_each(|t| t.walk(f)),
+            ElemTest::Any | ElemTest::Extract(_) => {}
         }
     }
 }

@@ -4,9 +4,9 @@
 //! then the prefix operators `not`, `-`, `+`, which bind tighter than any binary operator
 //! (`not a == b` is `(not a) == b`). Binary operators are left-associative.
 
-use super::cursor::{Parser, UNSUPPORTED_WORDS};
+use super::cursor::Parser;
 use super::error::SourceError;
-use super::expr::{BinOp, Expr, ExprKind, Func, InterpPart, Operation, PathRoot, Segment, UnOp};
+use super::expr::{BinOp, Expr, ExprKind, InterpPart, Operation, UnOp};
 use super::lexer::{lex, StrPart, Tok};
 use tremor_value::{StaticNode, Value};
 
@@ -20,6 +20,8 @@ const MAX_DEPTH: usize = 300;
 /// On syntax errors and constructs outside the subset.
 pub fn parse_expr(src: &str, file: &str) -> Result<Expr, SourceError> {
     let mut p = Parser::new(lex(src, file)?, file);
+    // Comprehensions and patterns bind locals even inside a single expression.
+    p.scope = Some(Box::default());
     let e = p.expr()?;
     if p.peek().tok != Tok::Eof {
         return Err(p.unexpected("the end of the expression"));
@@ -36,7 +38,7 @@ impl Parser<'_> {
     /// Precedence climbing: a run of operators of one level becomes one flat
     /// [`ExprKind::Binary`] chain, built in this loop, so the recursion depth is bounded by the
     /// number of precedence levels (and brackets), never by the length of a chain.
-    fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, SourceError> {
+    pub(crate) fn binary(&mut self, min_bp: u8, depth: usize) -> Result<Expr, SourceError> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
@@ -70,7 +72,13 @@ impl Parser<'_> {
         let op = match &self.peek().tok {
             Tok::Ident(w) if w == "or" => BinOp::Or,
             Tok::Ident(w) if w == "and" => BinOp::And,
-            Tok::Ident(w) if w == "xor" => return Err(self.unsupported(self.pos(), "xor")),
+            Tok::Ident(w) if w == "xor" => BinOp::Xor,
+            Tok::Punct("^") => BinOp::BitXor,
+            Tok::Punct("&") => BinOp::BitAnd,
+            Tok::Punct("<<") => BinOp::Shl,
+            Tok::Punct(">>") => BinOp::Shr,
+            Tok::Punct(">>>") => BinOp::UShr,
+            Tok::Punct("%") => BinOp::Mod,
             Tok::Punct("==") => BinOp::Eq,
             Tok::Punct("!=") => BinOp::Ne,
             Tok::Punct("<") => BinOp::Lt,
@@ -81,15 +89,12 @@ impl Parser<'_> {
             Tok::Punct("-") => BinOp::Sub,
             Tok::Punct("*") => BinOp::Mul,
             Tok::Punct("/") => BinOp::Div,
-            Tok::Punct(p @ ("%" | "&" | "|" | "^" | "<<" | ">>" | "~")) => {
-                return Err(self.unsupported(self.pos(), &format!("operator {p}")));
-            }
             _ => return Ok(None),
         };
         Ok(Some((op, op.binding_power())))
     }
 
-    fn unary(&mut self, depth: usize) -> Result<Expr, SourceError> {
+    pub(crate) fn unary(&mut self, depth: usize) -> Result<Expr, SourceError> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
@@ -100,6 +105,8 @@ impl Parser<'_> {
             UnOp::Neg
         } else if self.eat_punct("+") {
             UnOp::Plus
+        } else if self.eat_punct("!") {
+            UnOp::BitNot
         } else {
             return self.primary(depth + 1);
         };
@@ -145,26 +152,26 @@ impl Parser<'_> {
                 self.next();
                 let e = self.binary(0, depth + 1)?;
                 self.expect_punct(")")?;
-                Ok(e)
+                self.then_segments(e, depth)
             }
             Tok::Punct("[") => {
                 self.next();
                 let items = self.items_until("]", |p, _| p.binary(0, depth + 1))?;
-                Ok(Expr {
+                let e = Expr {
                     kind: ExprKind::Array(items),
                     pos,
-                })
+                };
+                self.then_segments(e, depth)
             }
             Tok::Punct("{") => {
                 self.next();
-                self.record(pos, depth)
+                let e = self.record(pos, depth)?;
+                self.then_segments(e, depth)
             }
-            Tok::Punct("$") => {
-                let name = match &self.peek_at(1).tok {
-                    Tok::Ident(n) | Tok::Quoted(n) => format!("${n}"),
-                    _ => "$".to_string(),
-                };
-                Err(self.unsupported(pos, &name))
+            Tok::Punct("$") => self.meta_path(pos, depth),
+            Tok::Punct("<<") => {
+                self.next();
+                self.bytes(pos, depth)
             }
             Tok::Ident(w) => self.word_expr(&w, pos, depth),
             Tok::Quoted(w) => Err(self.unknown_name(&w, pos)),
@@ -172,7 +179,7 @@ impl Parser<'_> {
         }
     }
 
-    fn unknown_name(&self, name: &str, pos: super::error::Pos) -> SourceError {
+    pub(crate) fn unknown_name(&self, name: &str, pos: super::error::Pos) -> SourceError {
         self.err(
             pos,
             format!(
@@ -182,88 +189,9 @@ impl Parser<'_> {
         )
     }
 
-    fn word_expr(
-        &mut self,
-        w: &str,
-        pos: super::error::Pos,
-        depth: usize,
-    ) -> Result<Expr, SourceError> {
-        let lit = match w {
-            "true" => Some(Value::Static(StaticNode::Bool(true))),
-            "false" => Some(Value::Static(StaticNode::Bool(false))),
-            "null" => Some(Value::null()),
-            _ => None,
-        };
-        if let Some(v) = lit {
-            self.next();
-            return Ok(Expr::literal(v, pos));
-        }
-        let root = match w {
-            "event" => PathRoot::Event,
-            "args" => PathRoot::Args,
-            _ if UNSUPPORTED_WORDS.contains(&w) => return Err(self.unsupported(pos, w)),
-            _ if matches!(self.peek_at(1).tok, Tok::Punct("::" | "(")) => {
-                return self.call(pos, depth);
-            }
-            _ => return Err(self.unknown_name(w, pos)),
-        };
-        self.next();
-        let mut segs = Vec::new();
-        loop {
-            if self.eat_punct(".") {
-                segs.push(Segment::Field(self.ident("a field name")?.name));
-            } else if self.eat_punct("[") {
-                let key = self.binary(0, depth + 1)?;
-                if self.is_punct(":") {
-                    return Err(self.unsupported(self.pos(), "array slice"));
-                }
-                self.expect_punct("]")?;
-                match key.as_literal().and_then(Value::as_str) {
-                    Some(name) => segs.push(Segment::Field(name.to_string())),
-                    None => segs.push(Segment::Index(Box::new(key))),
-                }
-            } else {
-                break;
-            }
-        }
-        Ok(Expr {
-            kind: ExprKind::Path(root, segs),
-            pos,
-        })
-    }
-
-    /// `a::b(args)`: only the `nanos` functions exist.
-    fn call(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, SourceError> {
-        let mut path = vec![self.ident("a function name")?.name];
-        while self.eat_punct("::") {
-            path.push(self.ident("a function name")?.name);
-        }
-        let full = path.join("::");
-        let func = match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["nanos", f] | ["std", "time", "nanos", f] => Func::nanos(f),
-            _ => None,
-        };
-        if !self.is_punct("(") {
-            return Err(self.unexpected(&format!("`(` after `{full}`")));
-        }
-        let func = func.ok_or_else(|| self.err(pos, format!("unknown function `{full}`")))?;
-        self.next();
-        let call_args = self.items_until(")", |p, _| p.binary(0, depth + 1))?;
-        if call_args.len() != 1 {
-            return Err(self.err(
-                pos,
-                format!("`{func}` takes 1 argument, got {}", call_args.len()),
-            ));
-        }
-        Ok(Expr {
-            kind: ExprKind::Call(func, call_args),
-            pos,
-        })
-    }
-
     /// The items of a list after its opening bracket, up to `close`: separated by commas, a
     /// trailing comma allowed. `item` parses one, seeing the ones before it.
-    fn items_until<T>(
+    pub(crate) fn items_until<T>(
         &mut self,
         close: &str,
         mut item: impl FnMut(&mut Self, &[T]) -> Result<T, SourceError>,
@@ -338,8 +266,12 @@ impl Parser<'_> {
             match part {
                 StrPart::Lit(s) => out.push(InterpPart::Lit(s)),
                 StrPart::Interp(toks) => {
+                    // The interpolation sees the script's names (and may declare locals).
                     let mut sub = Parser::new(toks, self.file);
-                    let e = sub.binary(0, depth + 1)?;
+                    sub.scope = self.scope.take();
+                    let e = sub.binary(0, depth + 1);
+                    self.scope = sub.scope.take();
+                    let e = e?;
                     if sub.peek().tok != Tok::Eof {
                         return Err(sub.unexpected("`}` closing the interpolation"));
                     }

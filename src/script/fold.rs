@@ -29,7 +29,7 @@ pub fn eval_const(expr: &Expr, args: &Value<'_>) -> Result<Value<'static>, EvalE
 /// # Errors
 /// When an event-independent subexpression fails to evaluate.
 pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
-    if expr.find_root(PathRoot::Event).is_none() {
+    if expr.find_runtime().is_none() {
         let v = eval(expr, &Value::null(), args)?;
         return Ok(Expr::literal(v, expr.pos));
     }
@@ -48,6 +48,9 @@ pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
             for s in segs {
                 out.push(match s {
                     Segment::Field(f) => Segment::Field(f.clone()),
+                    Segment::Range(a, b) => {
+                        Segment::Range(Box::new(fold(a, args)?), Box::new(fold(b, args)?))
+                    }
                     Segment::Index(e) => {
                         let e = fold(e, args)?;
                         match e.as_literal().and_then(Value::as_str) {
@@ -62,6 +65,8 @@ pub fn fold(expr: &Expr, args: &Value<'_>) -> Result<Expr, EvalError> {
         ExprKind::Interp(parts) => ExprKind::Interp(fold_interp(parts, args)?),
         ExprKind::Unary(op, e) => ExprKind::Unary(*op, Box::new(fold(e, args)?)),
         ExprKind::Binary(first, rest) => fold_chain(first, rest, args)?,
+        // The script constructs are folded where their constant parts are literals already.
+        _ => expr.kind.clone(),
     };
     Ok(Expr {
         kind,

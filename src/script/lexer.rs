@@ -31,6 +31,8 @@ pub enum Tok {
     Str(Vec<StrPart>),
     /// Punctuation or an operator symbol.
     Punct(&'static str),
+    /// The `|...|` of an extractor, escapes of `|` decoded.
+    Extractor(String),
     /// The end of the input (or of an interpolation).
     Eof,
 }
@@ -54,6 +56,7 @@ impl Tok {
             Tok::Float(f) => format!("`{f}`"),
             Tok::Str(_) => "a string".to_string(),
             Tok::Punct(p) => format!("`{p}`"),
+            Tok::Extractor(_) => "`<extractor>`".to_string(),
             Tok::Eof => "the end of the input".to_string(),
         }
     }
@@ -62,8 +65,8 @@ impl Tok {
 /// Symbols, longest first so that `::` wins over `:`. Several are only lexed so that the parser can
 /// name them as unsupported instead of reporting a stray character.
 const PUNCTS: &[&str] = &[
-    "::", "==", "!=", "<=", ">=", "=>", "<<", ">>", ";", ",", ":", ".", "(", ")", "[", "]", "{",
-    "}", "/", "=", "<", ">", "+", "-", "*", "%", "$", "&", "|", "^", "!", "~", "@", "?",
+    ">>>", "::", "==", "!=", "~=", "<=", ">=", "=>", "<<", ">>", ";", ",", ":", ".", "(", ")", "[",
+    "]", "{", "}", "/", "=", "<", ">", "+", "-", "*", "%", "$", "&", "|", "^", "!", "~", "@", "?",
 ];
 
 /// Lexes a whole file; the last token is always [`Tok::Eof`].
@@ -178,6 +181,8 @@ impl Lexer<'_> {
             self.backtick(pos)?
         } else if c == '"' {
             self.string(pos)?
+        } else if c == '|' {
+            self.extractor(pos)?
         } else {
             self.punct(pos, c)?
         };
@@ -198,6 +203,28 @@ impl Lexer<'_> {
             }
         }
         Err(self.err(pos, format!("unexpected character `{c}`")))
+    }
+
+    /// `|...|` after an extractor's kind: the text up to the next `|` not escaped as `\|`.
+    fn extractor(&mut self, pos: Pos) -> Result<Tok, SourceError> {
+        self.bump();
+        let mut s = String::new();
+        loop {
+            match self.bump() {
+                Some('|') => return Ok(Tok::Extractor(s)),
+                Some('\\') if self.peek(0) == Some('|') => {
+                    self.bump();
+                    s.push('|');
+                }
+                Some(c) => s.push(c),
+                None => {
+                    return Err(self.err(
+                        pos,
+                        "It looks like you forgot to terminate an extractor with a closing '|'",
+                    ))
+                }
+            }
+        }
     }
 
     fn backtick(&mut self, pos: Pos) -> Result<Tok, SourceError> {

@@ -11,14 +11,3 @@ where
         assert_eq!(f(*input), *expected, "{input:?}");
     }
 }
-
-/// `f(input)` contains `part` for every `(input, part)` case; a failure names its input.
-pub(crate) fn assert_contains_cases<I: Copy + std::fmt::Debug>(
-    f: impl Fn(I) -> String,
-    cases: &[(I, &str)],
-) {
-    for (input, part) in cases {
-        let found = f(*input);
-        assert!(found.contains(part), "{input:?}: {found}");
-    }
-}

@@ -331,14 +331,6 @@ fn unsupported_constructs_are_named() {
             "config.troy:1:49: unsupported construct `having`",
         ),
         (
-            "define pipeline p pipeline select $meta from in into out; end;",
-            "config.troy:1:35: unsupported construct `$meta`",
-        ),
-        (
-            "define pipeline p pipeline select match event of case _ => 1 end from in into out; end;",
-            "config.troy:1:35: unsupported construct `match`",
-        ),
-        (
             "define flow f flow create flow x; end;",
             "config.troy:1:20: unsupported construct `create flow`",
         ),

@@ -237,7 +237,7 @@ fn connector_settings() {
     );
     assert_eq!(
         bad("config = {\"a\": 1 + \"b\"}"),
-        "config.troy:3:49: cannot add integer and string"
+        "config.troy:3:49: The binary operation `+` is not defined for the type `integer` and `string`"
     );
 }
 

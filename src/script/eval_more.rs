@@ -1,0 +1,246 @@
+//! The remaining expression constructs: `for` comprehensions, `patch`, `merge`, binary
+//! literals and function calls.
+
+use super::bytes::encode_part;
+use super::comprehend::{accumulate, iteration, merge_values};
+use super::error::Pos;
+use super::eval::{Ctx, EvalError, Frame, Val, MAX_CALL_DEPTH};
+use super::expr::{BytesPart, Callee, Comprehension, Expr, PatchOp};
+use super::ops;
+use super::stdlib::CallEnv;
+use tremor_value::Value;
+
+impl<'a, 'v> Ctx<'a, 'v> {
+    pub(crate) fn comprehension(
+        &self,
+        c: &'a Comprehension<Expr>,
+    ) -> Result<Val<'a, 'v>, EvalError> {
+        let target = self.eval(&c.target)?;
+        let mut acc = match &c.initial {
+            Some(i) => self.eval(i)?.into_static(),
+            None => Value::array(),
+        };
+        for (k, v) in iteration(target.get(), c.pos)? {
+            for case in &c.cases {
+                let binds = [(case.key, k.clone()), (case.value, v.clone())];
+                let frame = Frame {
+                    slots: &binds,
+                    parent: self.frame,
+                };
+                let inner = Ctx {
+                    frame: Some(&frame),
+                    ..*self
+                };
+                if let Some(g) = &case.guard {
+                    if !inner.guard(g)? {
+                        continue;
+                    }
+                }
+                let result = inner.block(&case.body)?.into_static();
+                accumulate(&mut acc, result, c.fold, c.pos)?;
+                break;
+            }
+        }
+        Ok(Val::Own(acc))
+    }
+
+    pub(crate) fn patch(&self, p: &'a super::expr::Patch) -> Result<Val<'a, 'v>, EvalError> {
+        let mut target = self.eval(&p.target)?.into_static();
+        if !target.is_object() {
+            return Err(EvalError::new(
+                p.target.pos,
+                format!(
+                    "Type error: Expected record, found {}",
+                    ops::type_name(&target)
+                ),
+            ));
+        }
+        for op in &p.ops {
+            self.patch_op(&mut target, op)?;
+        }
+        Ok(Val::Own(target))
+    }
+
+    fn key(&self, e: &'a Expr) -> Result<String, EvalError> {
+        let k = self.eval(e)?;
+        k.get().as_str().map(str::to_string).ok_or_else(|| {
+            EvalError::new(
+                e.pos,
+                format!(
+                    "Type error: Expected string, found {}",
+                    ops::type_name(k.get())
+                ),
+            )
+        })
+    }
+
+    fn patch_op(&self, target: &mut Value<'static>, op: &'a PatchOp) -> Result<(), EvalError> {
+        let Value::Object(obj) = target else {
+            return Ok(());
+        };
+        match op {
+            PatchOp::Insert(k, v, pos) => {
+                let key = self.key(k)?;
+                if obj.contains_key(key.as_str()) {
+                    return Err(EvalError::new(
+                        *pos,
+                        format!("The key that is supposed to be written to already exists: {key}"),
+                    ));
+                }
+                obj.insert(key.into(), self.eval(v)?.into_static());
+            }
+            PatchOp::Upsert(k, v) => {
+                let key = self.key(k)?;
+                obj.insert(key.into(), self.eval(v)?.into_static());
+            }
+            PatchOp::Update(k, v, pos) => {
+                let key = self.key(k)?;
+                if !obj.contains_key(key.as_str()) {
+                    return Err(EvalError::new(
+                        *pos,
+                        format!("The key that is supposed to be updated does not exists: {key}"),
+                    ));
+                }
+                obj.insert(key.into(), self.eval(v)?.into_static());
+            }
+            PatchOp::Erase(k) => {
+                let key = self.key(k)?;
+                obj.remove(key.as_str());
+            }
+            PatchOp::Copy(from, to, _) | PatchOp::Move(from, to, _) => {
+                let (from, to) = (self.key(from)?, self.key(to)?);
+                if let Some(v) = obj.get(from.as_str()).cloned() {
+                    if matches!(op, PatchOp::Move(..)) {
+                        obj.remove(from.as_str());
+                    }
+                    obj.insert(to.into(), v);
+                }
+            }
+            PatchOp::Merge(None, v, pos) => {
+                let v = self.eval(v)?;
+                if !v.get().is_object() {
+                    return Err(EvalError::new(
+                        *pos,
+                        format!(
+                            "Type error: Expected record, found {}",
+                            ops::type_name(v.get())
+                        ),
+                    ));
+                }
+                merge_values(target, v.get());
+            }
+            PatchOp::Merge(Some(k), v, pos) => {
+                let key = self.key(k)?;
+                let v = self.eval(v)?;
+                let slot = obj.entry(key.clone().into()).or_insert_with(Value::object);
+                if !slot.is_object() {
+                    return Err(EvalError::new(*pos, format!("Merge can only be performed on keys that either do not exist or are records but the key '{key}' has the type {}", ops::type_name(slot))));
+                }
+                merge_values(slot, v.get());
+            }
+            PatchOp::Default(None, v, pos) => {
+                let v = self.eval(v)?;
+                let Value::Object(defaults) = v.get() else {
+                    return Err(EvalError::new(
+                        *pos,
+                        format!(
+                            "Type error: Expected record, found {}",
+                            ops::type_name(v.get())
+                        ),
+                    ));
+                };
+                for (k, dv) in defaults.iter() {
+                    if !obj.contains_key(&**k) {
+                        obj.insert(beef::Cow::owned(k.to_string()), dv.clone_static());
+                    }
+                }
+            }
+            PatchOp::Default(Some(k), v, _) => {
+                let key = self.key(k)?;
+                if !obj.contains_key(key.as_str()) {
+                    obj.insert(key.into(), self.eval(v)?.into_static());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn merge(
+        &self,
+        target: &'a Expr,
+        value: &'a Expr,
+        pos: Pos,
+    ) -> Result<Val<'a, 'v>, EvalError> {
+        let t = self.eval(target)?;
+        let v = self.eval(value)?;
+        if !t.get().is_object() || !v.get().is_object() {
+            return Err(EvalError::new(
+                pos,
+                format!(
+                    "Conflicting types, got {} but expected record",
+                    ops::type_name(if t.get().is_object() {
+                        v.get()
+                    } else {
+                        t.get()
+                    })
+                ),
+            ));
+        }
+        let mut out = t.into_static();
+        merge_values(&mut out, v.get());
+        Ok(Val::Own(out))
+    }
+
+    pub(crate) fn bytes(
+        &self,
+        parts: &'a [BytesPart],
+        _pos: Pos,
+    ) -> Result<Val<'a, 'v>, EvalError> {
+        let (mut out, mut used) = (Vec::new(), 0);
+        for part in parts {
+            let v = self.eval(&part.data)?;
+            encode_part(part, v.get(), &mut out, &mut used)
+                .map_err(|m| EvalError::new(part.data.pos, m))?;
+        }
+        Ok(Val::Own(Value::Bytes(out.into())))
+    }
+
+    pub(crate) fn invoke(
+        &self,
+        callee: Callee,
+        args: &'a [Expr],
+        pos: Pos,
+    ) -> Result<Val<'a, 'v>, EvalError> {
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(EvalError::new(pos, "Recursion limit Reached"));
+        }
+        let vals = args
+            .iter()
+            .map(|a| self.eval(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        match callee {
+            Callee::Std(f) => {
+                let refs: Vec<&Value<'_>> = vals.iter().map(Val::get).collect();
+                let mut env = CallEnv {
+                    ingest_ns: self.ingest_ns,
+                    origin: self.origin,
+                    ..CallEnv::default()
+                };
+                if let Some(r) = self.random {
+                    env.random = r.take();
+                }
+                let result = f.invoke(&mut env, &refs);
+                if let Some(r) = self.random {
+                    r.set(env.random);
+                }
+                result
+                    .map(Val::Own)
+                    .map_err(|e| EvalError::new(pos, e.to_string()))
+            }
+            Callee::Script(index) => {
+                let values = vals.into_iter().map(Val::into_value).collect();
+                super::exec::call_fn(self, index, values, pos).map(Val::Own)
+            }
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! The statement level of scripts: `let`, `emit`, `drop`, `const`, `fn`, `intrinsic`, `use`,
+//! `mod`, and statement-level `match` / `for` (whose cases may contain statements).
+//!
+//! A script is statements separated by `;` (a trailing `;` is allowed). It ends at the end of
+//! the input or, embedded in a Troy `define script`, at the `end` that closes it.
+
+use super::cursor::Parser;
+use super::error::{Pos, SourceError};
+use super::expr::{Case, Comprehension, Expr, ExprKind, ForCase, Match, PathRoot};
+use super::lexer::Tok;
+use super::scope::{FnDef, Scope};
+use super::stmt::{Stmt, Target};
+
+/// Deeper nesting of statements than this is refused (as for expressions).
+const MAX_DEPTH: usize = 200;
+
+/// A parsed script: its statements, how many local slots they use, and its functions.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The top-level statements, in order.
+    pub body: Vec<Stmt>,
+    /// How many local slots the top level uses.
+    pub locals: usize,
+    /// The script's functions.
+    pub fns: Vec<FnDef>,
+}
+
+impl Parser<'_> {
+    /// Parses a script body up to the end of the input or an `end` that closes nothing (which
+    /// is not consumed).
+    ///
+    /// # Errors
+    /// On syntax errors, unknown names and constants that fail to evaluate.
+    pub fn script(&mut self) -> Result<Parsed, SourceError> {
+        if self.scope.is_none() {
+            self.scope = Some(Box::default());
+        }
+        let body = self.statements(0, true)?;
+        let scope = self.scope.take().unwrap_or_default();
+        Ok(Parsed {
+            body,
+            locals: scope.locals.len(),
+            fns: scope.fns,
+        })
+    }
+
+    /// Statements separated by `;` until `end`, `case`, `default` or the end of the input.
+    fn statements(&mut self, depth: usize, top: bool) -> Result<Vec<Stmt>, SourceError> {
+        let mut out = Vec::new();
+        loop {
+            if self.at_block_end() {
+                return Ok(out);
+            }
+            let stmt = if top {
+                self.top_level(depth)?
+            } else {
+                Some(self.stmt(depth)?)
+            };
+            out.extend(stmt);
+            if !self.eat_punct(";") {
+                if self.at_block_end() {
+                    return Ok(out);
+                }
+                return Err(self.found_but_expected(&["`;`"]));
+            }
+        }
+    }
+
+    fn at_block_end(&self) -> bool {
+        self.peek().tok == Tok::Eof
+            || self.is_kw("end")
+            || self.is_kw("case")
+            || self.is_kw("default")
+    }
+
+    /// A statement of the top level: declarations give `None`.
+    fn top_level(&mut self, depth: usize) -> Result<Option<Stmt>, SourceError> {
+        match self.word() {
+            Some("const") => self.const_decl().map(|()| None),
+            Some("fn") => self.fn_decl(depth).map(|()| None),
+            Some("intrinsic") => self.intrinsic_decl().map(|()| None),
+            Some("use") => {
+                // The standard library needs no `use`; module files are not loaded (yet).
+                self.next();
+                self.module_path()?;
+                if self.eat_kw("as") {
+                    self.ident("a name")?;
+                }
+                Ok(None)
+            }
+            Some("mod") => self.mod_decl(depth).map(|()| None),
+            _ => self.stmt(depth).map(Some),
+        }
+    }
+
+    /// `a::b::c` after `use`.
+    fn module_path(&mut self) -> Result<Vec<String>, SourceError> {
+        let mut path = vec![self.ident("`<ident>`")?.name];
+        while self.eat_punct("::") {
+            path.push(self.ident("`<ident>`")?.name);
+        }
+        Ok(path)
+    }
+
+    /// One statement.
+    pub(crate) fn stmt(&mut self, depth: usize) -> Result<Stmt, SourceError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(self.pos(), "expression nested too deeply"));
+        }
+        match self.word() {
+            Some("let") => {
+                self.next();
+                let target = self.let_target()?;
+                self.expect_punct("=")?;
+                let value = self.stmt(depth + 1)?;
+                Ok(Stmt::Let(Box::new(target), Box::new(value)))
+            }
+            Some("drop") => {
+                self.next();
+                Ok(Stmt::Drop)
+            }
+            Some("emit") => {
+                self.next();
+                let value = if self.at_block_end() || self.is_punct(";") || self.is_punct("=>") {
+                    None
+                } else {
+                    Some(self.expr()?)
+                };
+                let port = if self.eat_punct("=>") {
+                    Some(self.port_name()?)
+                } else {
+                    None
+                };
+                Ok(Stmt::Emit { value, port })
+            }
+            Some("match") => {
+                let pos = self.next().pos;
+                let m = self.match_of(pos, depth, |p, d| p.stmt(d), ";")?;
+                Ok(lower_match(m))
+            }
+            Some("for") => {
+                let pos = self.next().pos;
+                let c = self.for_of(pos, depth, |p, d| p.stmt(d), ";")?;
+                Ok(lower_for(c))
+            }
+            _ => self.expr().map(Stmt::Expr),
+        }
+    }
+
+    fn port_name(&mut self) -> Result<String, SourceError> {
+        let pos = self.pos();
+        let e = self.expr()?;
+        match e.as_literal().and_then(|v| v.as_str()) {
+            Some(s) => Ok(s.to_string()),
+            None => Err(self.err(pos, "the port of `emit` must be a string literal")),
+        }
+    }
+
+    /// `event.a`, `$x`, `state`, `name[...]` on the left of `let`.
+    fn let_target(&mut self) -> Result<Target, SourceError> {
+        let pos = self.pos();
+        let root = if self.eat_punct("$") {
+            PathRoot::Meta
+        } else if self.eat_kw("event") {
+            PathRoot::Event
+        } else if self.eat_kw("state") {
+            PathRoot::State
+        } else if self.is_kw("args") {
+            return Err(self.err(pos, "Can't assign to `args`: it is read-only"));
+        } else {
+            let name = self.ident("`<ident>`")?.name;
+            let scope = self
+                .scope
+                .as_mut()
+                .ok_or_else(|| SourceError::at(self.file, pos, format!("unknown name `{name}`")))?;
+            PathRoot::Local(scope.local(&name))
+        };
+        // `$a.b` is the field `a` of the metadata, then `b`.
+        let mut segments = Vec::new();
+        if root == PathRoot::Meta {
+            if let Tok::Ident(n) | Tok::Quoted(n) = &self.peek().tok {
+                segments.push(super::expr::Segment::Field(n.clone()));
+                self.next();
+            }
+        }
+        segments.extend(self.segments(0)?);
+        Ok(Target {
+            root,
+            segments,
+            pos,
+        })
+    }
+
+    /// `const NAME = EXPR`: evaluated now, with no event.
+    fn const_decl(&mut self) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("=")?;
+        let e = self.expr()?;
+        if let Some(pos) = e.find_runtime() {
+            return Err(self.err(
+                pos,
+                "constants must be computable when the script is compiled",
+            ));
+        }
+        let v = super::eval::eval(
+            &e,
+            &tremor_value::Value::null(),
+            &tremor_value::Value::null(),
+        )
+        .map_err(|err| self.err(err.pos, err.message))?;
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let full = scope.qualified(&name.name);
+        if scope.consts.insert(full, v).is_some() {
+            return Err(self.err(
+                name.pos,
+                format!("Can't declare the constant `{}` twice", name.name),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
+    fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("(")?;
+        let mut args = Vec::new();
+        let mut open = false;
+        while !self.eat_punct(")") {
+            if self.eat_punct(".") {
+                self.expect_punct(".")?;
+                self.expect_punct(".")?;
+                open = true;
+            } else {
+                args.push(self.ident("`<ident>`")?.name);
+            }
+            if !self.eat_punct(",") {
+                self.expect_punct(")")?;
+                break;
+            }
+        }
+        let index = self.declare_fn(&name.name, name.pos, args.len(), open)?;
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let outer_locals = std::mem::replace(&mut scope.locals, args.clone());
+        let outer_fn = scope.current_fn.replace(index);
+        let with = self.eat_kw("with");
+        let body = if with {
+            self.statements(depth + 1, false)
+        } else if self.is_kw("of") {
+            let pos = self.pos();
+            self.match_fn_body(&args, pos, depth)
+        } else {
+            Err(self.found_but_expected(&["`of`", "`with`"]))
+        };
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let locals = std::mem::replace(&mut scope.locals, outer_locals);
+        scope.current_fn = outer_fn;
+        let body = body?;
+        if with {
+            self.expect_kw("end")?;
+        }
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        scope.fns[index].body = body;
+        scope.fns[index].locals = locals.len();
+        Ok(())
+    }
+
+    /// `of case (a, b) when ... => ... case _ => ... end`: a match on the tuple of arguments.
+    fn match_fn_body(
+        &mut self,
+        args: &[String],
+        pos: Pos,
+        depth: usize,
+    ) -> Result<Vec<Stmt>, SourceError> {
+        // Reuse `match`: the target is the array of the arguments.
+        let items = (0..args.len())
+            .map(|slot| Expr {
+                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
+                pos,
+            })
+            .collect();
+        let target = Expr {
+            kind: ExprKind::Array(items),
+            pos,
+        };
+        self.next();
+        let cases = self.cases_of(depth, &mut |p, d| p.stmt(d), ";", true)?;
+        Ok(vec![lower_match(Match { target, cases, pos })])
+    }
+
+    fn declare_fn(
+        &mut self,
+        name: &str,
+        pos: Pos,
+        arity: usize,
+        open: bool,
+    ) -> Result<usize, SourceError> {
+        let scope: &mut Scope = self.scope.as_mut().expect("scripts have a scope");
+        let full = scope.qualified(name);
+        if scope.fn_names.contains_key(&full) {
+            return Err(SourceError::at(
+                self.file,
+                pos,
+                format!("function {full} already defined."),
+            ));
+        }
+        scope.fns.push(FnDef {
+            name: full.clone(),
+            arity,
+            open,
+            body: Vec::new(),
+            locals: arity,
+        });
+        let index = scope.fns.len() - 1;
+        scope.fn_names.insert(full, index);
+        Ok(index)
+    }
+
+    /// `intrinsic fn NAME(args) as module::name`: the standard library's function under a
+    /// script name.
+    fn intrinsic_decl(&mut self) -> Result<(), SourceError> {
+        self.next();
+        self.expect_kw("fn")?;
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("(")?;
+        let mut arity = 0;
+        let mut open = false;
+        while !self.eat_punct(")") {
+            if self.eat_punct(".") {
+                self.expect_punct(".")?;
+                self.expect_punct(".")?;
+                open = true;
+            } else {
+                self.ident("`<ident>`")?;
+                arity += 1;
+            }
+            if !self.eat_punct(",") {
+                self.expect_punct(")")?;
+                break;
+            }
+        }
+        self.expect_kw("as")?;
+        let target = self.module_path()?.join("::");
+        let pos = name.pos;
+        let callee = super::callee::std_function(&target)
+            .ok_or_else(|| self.err(pos, format!("Call to undefined function {target}")))?;
+        let index = self.declare_fn(&name.name, pos, arity, open)?;
+        let args = (0..arity)
+            .map(|slot| Expr {
+                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
+                pos,
+            })
+            .collect();
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        scope.fns[index].body = vec![Stmt::Expr(Expr {
+            kind: ExprKind::Invoke(callee, args),
+            pos,
+        })];
+        Ok(())
+    }
+
+    /// `mod NAME with STATEMENTS end`: declarations inside are named `NAME::...`.
+    fn mod_decl(&mut self, depth: usize) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?.name;
+        self.expect_kw("with")?;
+        self.scope
+            .as_mut()
+            .expect("scripts have a scope")
+            .module
+            .push(name);
+        let body = self.statements(depth + 1, true);
+        self.scope
+            .as_mut()
+            .expect("scripts have a scope")
+            .module
+            .pop();
+        if body?.iter().any(|s| !matches!(s, Stmt::Expr(_))) {
+            return Err(self.err(
+                self.pos(),
+                "modules may only declare constants and functions",
+            ));
+        }
+        self.expect_kw("end")?;
+        Ok(())
+    }
+
+    /// The cases of a `match` or match function, up to and including `end`.
+    pub(crate) fn cases<B>(
+        &mut self,
+        depth: usize,
+        body: &mut dyn FnMut(&mut Self, usize) -> Result<B, SourceError>,
+        sep: &str,
+    ) -> Result<Vec<Case<B>>, SourceError> {
+        self.cases_of(depth, body, sep, false)
+    }
+
+    /// As [`Self::cases`]; in a match function (`args`) `case (a, b)` is a tuple pattern of the
+    /// arguments.
+    fn cases_of<B>(
+        &mut self,
+        depth: usize,
+        body: &mut dyn FnMut(&mut Self, usize) -> Result<B, SourceError>,
+        sep: &str,
+        args: bool,
+    ) -> Result<Vec<Case<B>>, SourceError> {
+        let mut cases = Vec::new();
+        loop {
+            let pattern = if self.eat_kw("case") {
+                if args && self.eat_punct("(") {
+                    let (items, open) = self.elem_tests(")", depth + 1)?;
+                    super::expr::Pattern::Tuple { items, open }
+                } else {
+                    self.pattern(depth + 1)?
+                }
+            } else if self.eat_kw("default") {
+                super::expr::Pattern::Any
+            } else if self.eat_kw("end") {
+                return Ok(cases);
+            } else {
+                return Err(self.found_but_expected(&["`case`", "`default`", "`end`"]));
+            };
+            let guard = if self.eat_kw("when") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            self.expect_punct("=>")?;
+            let mut items = vec![body(self, depth + 1)?];
+            while self.eat_punct(sep) || (sep == "," && self.eat_punct(";")) {
+                if self.at_block_end() {
+                    break;
+                }
+                items.push(body(self, depth + 1)?);
+            }
+            cases.push(Case {
+                pattern,
+                guard,
+                body: items,
+            });
+        }
+    }
+
+    /// After `match`: `TARGET of CASES end`.
+    pub(crate) fn match_of<B>(
+        &mut self,
+        pos: Pos,
+        depth: usize,
+        mut body: impl FnMut(&mut Self, usize) -> Result<B, SourceError>,
+        sep: &str,
+    ) -> Result<Match<B>, SourceError> {
+        let target = self.expr()?;
+        self.expect_kw("of")?;
+        let cases = self.cases(depth, &mut body, sep)?;
+        Ok(Match { target, cases, pos })
+    }
+
+    /// After `for`: `TARGET of case (k, v) ... [into INITIAL [use OP]] end`.
+    pub(crate) fn for_of<B>(
+        &mut self,
+        pos: Pos,
+        depth: usize,
+        mut body: impl FnMut(&mut Self, usize) -> Result<B, SourceError>,
+        sep: &str,
+    ) -> Result<Comprehension<B>, SourceError> {
+        let target = self.expr()?;
+        self.expect_kw("of")?;
+        let mut cases = Vec::new();
+        while self.eat_kw("case") {
+            self.expect_punct("(")?;
+            let k = self.ident("`<ident>`")?.name;
+            self.expect_punct(",")?;
+            let v = self.ident("`<ident>`")?.name;
+            self.expect_punct(")")?;
+            let scope = self
+                .scope
+                .as_mut()
+                .ok_or_else(|| SourceError::at(self.file, pos, "`for` needs a script"))?;
+            let (key, value) = (scope.local(&k), scope.local(&v));
+            let guard = if self.eat_kw("when") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            self.expect_punct("=>")?;
+            let mut items = vec![body(self, depth + 1)?];
+            while self.eat_punct(sep) || (sep == "," && self.eat_punct(";")) {
+                if self.at_block_end() || self.is_kw("into") {
+                    break;
+                }
+                items.push(body(self, depth + 1)?);
+            }
+            cases.push(ForCase {
+                key,
+                value,
+                guard,
+                body: items,
+            });
+        }
+        let (initial, fold) = if self.eat_kw("into") {
+            let initial = self.expr()?;
+            let fold = if self.eat_kw("use") {
+                Some(self.fold_operator()?)
+            } else {
+                None
+            };
+            (Some(initial), fold)
+        } else {
+            (None, None)
+        };
+        self.expect_kw("end")?;
+        Ok(Comprehension {
+            target,
+            cases,
+            initial,
+            fold,
+            pos,
+        })
+    }
+}
+
+impl Parser<'_> {
+    /// The operator after `into ... use`.
+    fn fold_operator(&mut self) -> Result<super::expr::BinOp, SourceError> {
+        use super::expr::BinOp;
+        let op = match &self.peek().tok {
+            Tok::Punct("+") => BinOp::Add,
+            Tok::Punct("-") => BinOp::Sub,
+            Tok::Punct("*") => BinOp::Mul,
+            Tok::Punct("/") => BinOp::Div,
+            Tok::Punct("%") => BinOp::Mod,
+            Tok::Punct("&") => BinOp::BitAnd,
+            Tok::Punct("^") => BinOp::BitXor,
+            Tok::Punct("<<") => BinOp::Shl,
+            Tok::Punct(">>") => BinOp::Shr,
+            Tok::Punct(">>>") => BinOp::UShr,
+            Tok::Ident(w) if w == "and" => BinOp::And,
+            Tok::Ident(w) if w == "or" => BinOp::Or,
+            Tok::Ident(w) if w == "xor" => BinOp::Xor,
+            _ => return Err(self.found_but_expected(&["an operator"])),
+        };
+        self.next();
+        Ok(op)
+    }
+}
+
+/// A statement-level `match` whose cases only compute values runs as an expression (which
+/// borrows the event instead of copying what it binds).
+fn lower_match(m: Match<Stmt>) -> Stmt {
+    if !m.cases.iter().all(|c| c.body.iter().all(Stmt::is_pure)) {
+        return Stmt::Match(Box::new(m));
+    }
+    let pos = m.pos;
+    let cases = m
+        .cases
+        .into_iter()
+        .map(|c| Case {
+            pattern: c.pattern,
+            guard: c.guard,
+            body: c.body.into_iter().map(into_expr).collect(),
+        })
+        .collect();
+    Stmt::Expr(Expr {
+        kind: ExprKind::Match(Box::new(Match {
+            target: m.target,
+            cases,
+            pos,
+        })),
+        pos,
+    })
+}
+
+/// As [`lower_match`], for `for`.
+fn lower_for(c: Comprehension<Stmt>) -> Stmt {
+    if !c.cases.iter().all(|c| c.body.iter().all(Stmt::is_pure)) {
+        return Stmt::For(Box::new(c));
+    }
+    let pos = c.pos;
+    let cases = c
+        .cases
+        .into_iter()
+        .map(|f| ForCase {
+            key: f.key,
+            value: f.value,
+            guard: f.guard,
+            body: f.body.into_iter().map(into_expr).collect(),
+        })
+        .collect();
+    let comp = Comprehension {
+        target: c.target,
+        cases,
+        initial: c.initial,
+        fold: c.fold,
+        pos,
+    };
+    Stmt::Expr(Expr {
+        kind: ExprKind::For(Box::new(comp)),
+        pos,
+    })
+}
+
+/// The expression of a pure statement (see [`Stmt::is_pure`]).
+fn into_expr(s: Stmt) -> Expr {
+    match s {
+        Stmt::Expr(e) => e,
+        Stmt::Match(m) => match lower_match(*m) {
+            Stmt::Expr(e) => e,
+            _ => unreachable!("a pure match lowers to an expression"),
+        },
+        Stmt::For(c) => match lower_for(*c) {
+            Stmt::Expr(e) => e,
+            _ => unreachable!("a pure for lowers to an expression"),
+        },
+        Stmt::Let(..) | Stmt::Emit { .. } | Stmt::Drop => {
+            unreachable!("only pure statements are lowered")
+        }
+    }
+}
