@@ -3,7 +3,7 @@
 use crate::logging::LogLevel;
 use abi_stable::{
     sabi_trait,
-    std_types::{RArc, RStr, RString},
+    std_types::{RArc, RStr, RString, RVec},
     StableAbi,
 };
 
@@ -29,8 +29,25 @@ pub trait HostServices: Send + Sync + Clone {
     fn max_log_level(&self) -> LogLevel;
 
     /// The host's clock: nanoseconds since the UNIX epoch.
+    // New methods go below this one, each with a default body (what a plugin gets from a host
+    // that predates it); moving `last_prefix_field` is a breaking change.
     #[sabi(last_prefix_field)]
     fn now_ns(&self) -> u64;
+
+    /// The runtime's metrics records (one JSON document each, Tremor's shape) reported since
+    /// the last call of this connector instance; the first call subscribes it. Added in pdk
+    /// 0.2.1: a host that predates it has none to give (the default).
+    fn take_metrics(&self) -> RVec<RVec<u8>> {
+        RVec::new()
+    }
+
+    /// Hands a metrics record (one JSON document) to every connector that takes metrics.
+    /// Returns whether the host accepted it. Added in pdk 0.2.1: a host that predates it
+    /// accepts nothing (the default).
+    fn publish_metric(&self, record: RVec<u8>) -> bool {
+        drop(record);
+        false
+    }
 }
 
 /// A shared, type-erased [`HostServices`] as it crosses the boundary.
@@ -78,6 +95,19 @@ impl ConnectorContext {
     /// The host's clock in nanoseconds since the UNIX epoch.
     pub fn now_ns(&self) -> u64 {
         self.host.now_ns()
+    }
+
+    /// The runtime's metrics records reported since the last call (JSON documents in Tremor's
+    /// shape: `{"measurement", "tags", "fields", "timestamp"}`); empty from a host that has no
+    /// metrics service. Used by the `metrics` connector.
+    pub fn take_metrics(&self) -> Vec<RVec<u8>> {
+        self.host.take_metrics().into_vec()
+    }
+
+    /// Publishes a metrics record (one JSON document) to every connector that takes metrics;
+    /// `false` when the host has no metrics service.
+    pub fn publish_metric(&self, record: Vec<u8>) -> bool {
+        self.host.publish_metric(RVec::from(record))
     }
 }
 

@@ -46,7 +46,7 @@ use crate::{
 };
 use abi_stable::{
     sabi_trait::TD_Opaque,
-    std_types::{RArc, RSlice, RStr, RString},
+    std_types::{RArc, RSlice, RStr, RString, RVec},
 };
 use std::{
     future::Future,
@@ -120,10 +120,12 @@ struct Recorded {
     now_ns: AtomicU64,
     connection_losses: AtomicUsize,
     stops: Mutex<Vec<StopRequest>>,
+    metrics: Mutex<Vec<RVec<u8>>>,
 }
 
 /// A host for tests that records what a connector asks of it (stops, lost connections) and
-/// whose clock the test sets. Clones share the record.
+/// whose clock the test sets. Clones share the record. Its metrics service is a loopback:
+/// what is published through any of its contexts is what the next `take_metrics` returns.
 ///
 /// ```
 /// use tremor_pdk::testing::{StopRequest, TestHost};
@@ -212,6 +214,22 @@ impl HostServices for TestHost {
     }
     fn now_ns(&self) -> u64 {
         self.recorded.now_ns.load(Ordering::SeqCst)
+    }
+    fn take_metrics(&self) -> RVec<RVec<u8>> {
+        let mut metrics = self
+            .recorded
+            .metrics
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        RVec::from(std::mem::take(&mut *metrics))
+    }
+    fn publish_metric(&self, record: RVec<u8>) -> bool {
+        self.recorded
+            .metrics
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+        true
     }
 }
 
@@ -779,5 +797,22 @@ mod tests {
         null.request_stop(1, 0, true);
         assert_eq!(null.alias(), "n");
         assert!(null.now_ns() > 0, "the null host reads the wall clock");
+    }
+
+    #[test]
+    fn metrics_loop_back_through_the_test_host_and_the_null_host_has_none() {
+        let host = TestHost::new("m");
+        let ctx = host.context();
+        assert!(ctx.take_metrics().is_empty());
+        assert!(ctx.publish_metric(b"{}".to_vec()));
+        assert!(host.context().publish_metric(b"[]".to_vec()));
+        let taken: Vec<Vec<u8>> = ctx.take_metrics().into_iter().map(RVec::into_vec).collect();
+        assert_eq!(taken, [b"{}".to_vec(), b"[]".to_vec()]);
+        assert!(ctx.take_metrics().is_empty());
+        // The null host implements no metrics service: the defaults a host that predates it
+        // gives a plugin.
+        let null = null_context("n");
+        assert!(!null.publish_metric(b"{}".to_vec()));
+        assert!(null.take_metrics().is_empty());
     }
 }
