@@ -36,6 +36,7 @@ macro_rules! reference_examples {
     };
 }
 
+mod aggr;
 mod args;
 mod array;
 mod base64;
@@ -69,6 +70,7 @@ use std::fmt;
 use std::sync::OnceLock;
 use tremor_value::Value;
 
+pub use aggr::{lookup_aggr, AggrFunction, Aggregate};
 pub(crate) use base64::ENGINE as BASE64;
 pub use consts::lookup_const;
 pub(crate) use datetime::parse_nanos;

@@ -1,0 +1,186 @@
+//! Aggregate functions (`aggr::stats::*`, `aggr::win::*`) for `select … from WINDOW`: each
+//! keeps running state per window and group, is fed one event at a time and emits a result when
+//! the window closes. `hdr` and `dds` (percentile sketches) are not here yet.
+
+use super::FnError;
+use std::any::Any;
+use std::fmt::Debug;
+use tremor_value::Value;
+
+/// The running state of one aggregate function for one window and group.
+pub trait Aggregate: Debug + Send {
+    /// Adds one event's arguments.
+    ///
+    /// # Errors
+    /// Tremor's bad-type error when an argument is not what the function takes.
+    fn accumulate(&mut self, args: &[&Value<'_>]) -> Result<(), FnError>;
+    /// The result so far.
+    ///
+    /// # Errors
+    /// When the state cannot be turned into a result.
+    fn emit(&self) -> Result<Value<'static>, FnError>;
+    /// Back to the empty state (a new window).
+    fn init(&mut self);
+    /// Folds in the state of a later window of the same function (tilt frames).
+    ///
+    /// # Errors
+    /// When the two states cannot be combined.
+    fn merge(&mut self, later: &dyn Aggregate) -> Result<(), FnError>;
+    /// For `merge`: the concrete state behind the trait object.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// One aggregate function of the library.
+#[derive(Debug)]
+pub struct AggrFunction {
+    /// The full path (`aggr::stats::count`).
+    pub name: &'static str,
+    /// The fewest arguments it takes.
+    pub min_arity: usize,
+    /// The most arguments it takes.
+    pub max_arity: usize,
+    /// A fresh, empty state.
+    pub new: fn() -> Box<dyn Aggregate>,
+}
+
+impl AggrFunction {
+    /// The name in Tremor's errors: the path without `aggr::` (`stats::count`).
+    #[must_use]
+    pub fn tremor_name(&self) -> &'static str {
+        self.name.strip_prefix("aggr::").unwrap_or(self.name)
+    }
+}
+
+const fn entry(name: &'static str, arity: usize, new: fn() -> Box<dyn Aggregate>) -> AggrFunction {
+    AggrFunction {
+        name,
+        min_arity: arity,
+        max_arity: arity,
+        new,
+    }
+}
+
+const AGGREGATES: &[AggrFunction] = &[
+    entry("aggr::stats::count", 0, || Box::<Count>::default()),
+    entry("aggr::stats::sum", 1, || Box::<Sum>::default()),
+    entry("aggr::stats::mean", 1, || Box::<Mean>::default()),
+    entry("aggr::stats::min", 1, || Box::new(Extreme::min())),
+    entry("aggr::stats::max", 1, || Box::new(Extreme::max())),
+    entry("aggr::stats::var", 1, || Box::<Var>::default()),
+    entry("aggr::stats::stdev", 1, || Box::<Stdev>::default()),
+    entry("aggr::win::first", 1, || Box::new(Pick::first())),
+    entry("aggr::win::last", 1, || Box::new(Pick::last())),
+    entry("aggr::win::collect_flattened", 1, || {
+        Box::new(Collect::flattened())
+    }),
+    entry("aggr::win::collect_nested", 1, || {
+        Box::new(Collect::nested())
+    }),
+];
+
+/// The aggregate function at `path` (`aggr::stats::count`), if the library has one.
+#[must_use]
+pub fn lookup_aggr(path: &str) -> Option<&'static AggrFunction> {
+    AGGREGATES.iter().find(|a| a.name == path)
+}
+
+/// The first argument as a number.
+pub(super) fn number(args: &[&Value<'_>]) -> Result<f64, FnError> {
+    args.first()
+        .and_then(|v| v.as_f64())
+        .ok_or_else(FnError::bad_type)
+}
+
+/// The same concrete state behind `later`, or nothing to merge.
+pub(super) fn same<T: 'static>(later: &dyn Aggregate) -> Option<&T> {
+    later.as_any().downcast_ref::<T>()
+}
+
+/// Implements the bookkeeping part of [`Aggregate`]: `init` starts over from `Default`, or from
+/// `Self::fresh(self)` for states that keep their flavour (min or max, first or last, …).
+macro_rules! aggregate_basics {
+    ($($fresh:ident)?) => {
+        fn init(&mut self) {
+            *self = aggregate_basics!(@start self $($fresh)?);
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    };
+    (@start $this:ident) => {
+        Self::default()
+    };
+    (@start $this:ident fresh) => {
+        Self::fresh($this)
+    };
+}
+
+mod stats;
+mod win;
+
+use stats::{Count, Extreme, Mean, Stdev, Sum, Var};
+use win::{Collect, Pick};
+
+#[cfg(test)]
+mod tests {
+    use super::lookup_aggr;
+    use tremor_value::{to_json, Value};
+
+    /// Feeds `first` into one state and `second` into another, merges them; returns the JSON of
+    /// the first window's result and of the merged result.
+    fn run(path: &str, first: &[i64], second: &[i64]) -> (String, String) {
+        let f = lookup_aggr(path).unwrap_or_else(|| panic!("{path}"));
+        let (mut a, mut b) = ((f.new)(), (f.new)());
+        for (state, values) in [(&mut a, first), (&mut b, second)] {
+            for v in values {
+                state
+                    .accumulate(&[&Value::from(*v)])
+                    .expect("numbers are accepted");
+            }
+        }
+        let alone = to_json(&a.emit().expect("emit"));
+        a.merge(b.as_ref()).expect("merge");
+        (alone, to_json(&a.emit().expect("emit")))
+    }
+
+    #[test]
+    fn windows_and_merges() {
+        let cases = [
+            ("aggr::stats::count", "3", "5"),
+            ("aggr::stats::sum", "6.0", "10.0"),
+            ("aggr::stats::mean", "2.0", "2.0"),
+            ("aggr::stats::min", "1.0", "0.0"),
+            ("aggr::stats::max", "3.0", "4.0"),
+            ("aggr::stats::var", "1.0", "2.5"),
+            ("aggr::win::first", "1", "1"),
+            ("aggr::win::last", "3", "0"),
+            ("aggr::win::collect_flattened", "[1,2,3]", "[1,2,3,4,0]"),
+            ("aggr::win::collect_nested", "[1,2,3]", "[1,2,3,[4,0]]"),
+        ];
+        for (path, alone, merged) in cases {
+            let got = run(path, &[1, 2, 3], &[4, 0]);
+            assert_eq!(got, (alone.to_string(), merged.to_string()), "{path}");
+        }
+        let (stdev, _) = run("aggr::stats::stdev", &[2, 4, 4, 4, 5, 5, 7, 9], &[]);
+        assert!(stdev.starts_with("2.138"), "{stdev}");
+    }
+
+    #[test]
+    fn empty_windows_and_bad_types() {
+        let empty = |p: &str| {
+            to_json(
+                &(lookup_aggr(p).expect("exists").new)()
+                    .emit()
+                    .expect("emit"),
+            )
+        };
+        assert_eq!(empty("aggr::stats::mean"), "null");
+        assert_eq!(empty("aggr::stats::min"), "0.0");
+        assert_eq!(empty("aggr::win::first"), "null");
+        let mut sum = (lookup_aggr("aggr::stats::sum").expect("sum").new)();
+        assert!(sum.accumulate(&[&Value::from("x")]).is_err());
+        sum.accumulate(&[&Value::from(2)]).expect("number");
+        sum.init();
+        assert_eq!(to_json(&sum.emit().expect("emit")), "0.0");
+    }
+}
