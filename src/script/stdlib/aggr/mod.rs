@@ -1,6 +1,6 @@
 //! Aggregate functions (`aggr::stats::*`, `aggr::win::*`) for `select … from WINDOW`: each
 //! keeps running state per window and group, is fed one event at a time and emits a result when
-//! the window closes. `hdr` and `dds` (percentile sketches) are not here yet.
+//! the window closes. `dds` (a percentile sketch) is not here yet.
 
 use super::FnError;
 use std::any::Any;
@@ -51,29 +51,35 @@ impl AggrFunction {
     }
 }
 
-const fn entry(name: &'static str, arity: usize, new: fn() -> Box<dyn Aggregate>) -> AggrFunction {
+const fn entry(
+    name: &'static str,
+    min_arity: usize,
+    max_arity: usize,
+    new: fn() -> Box<dyn Aggregate>,
+) -> AggrFunction {
     AggrFunction {
         name,
-        min_arity: arity,
-        max_arity: arity,
+        min_arity,
+        max_arity,
         new,
     }
 }
 
 const AGGREGATES: &[AggrFunction] = &[
-    entry("aggr::stats::count", 0, || Box::<Count>::default()),
-    entry("aggr::stats::sum", 1, || Box::<Sum>::default()),
-    entry("aggr::stats::mean", 1, || Box::<Mean>::default()),
-    entry("aggr::stats::min", 1, || Box::new(Extreme::min())),
-    entry("aggr::stats::max", 1, || Box::new(Extreme::max())),
-    entry("aggr::stats::var", 1, || Box::<Var>::default()),
-    entry("aggr::stats::stdev", 1, || Box::<Stdev>::default()),
-    entry("aggr::win::first", 1, || Box::new(Pick::first())),
-    entry("aggr::win::last", 1, || Box::new(Pick::last())),
-    entry("aggr::win::collect_flattened", 1, || {
+    entry("aggr::stats::count", 0, 0, || Box::<Count>::default()),
+    entry("aggr::stats::sum", 1, 1, || Box::<Sum>::default()),
+    entry("aggr::stats::mean", 1, 1, || Box::<Mean>::default()),
+    entry("aggr::stats::min", 1, 1, || Box::new(Extreme::min())),
+    entry("aggr::stats::max", 1, 1, || Box::new(Extreme::max())),
+    entry("aggr::stats::var", 1, 1, || Box::<Var>::default()),
+    entry("aggr::stats::stdev", 1, 1, || Box::<Stdev>::default()),
+    entry("aggr::stats::hdr", 1, 2, || Box::<Hdr>::default()),
+    entry("aggr::win::first", 1, 1, || Box::new(Pick::first())),
+    entry("aggr::win::last", 1, 1, || Box::new(Pick::last())),
+    entry("aggr::win::collect_flattened", 1, 1, || {
         Box::new(Collect::flattened())
     }),
-    entry("aggr::win::collect_nested", 1, || {
+    entry("aggr::win::collect_nested", 1, 1, || {
         Box::new(Collect::nested())
     }),
 ];
@@ -115,9 +121,11 @@ macro_rules! aggregate_basics {
     };
 }
 
+mod hdr;
 mod stats;
 mod win;
 
+use hdr::Hdr;
 use stats::{Count, Extreme, Mean, Stdev, Sum, Var};
 use win::{Collect, Pick};
 
@@ -163,6 +171,28 @@ mod tests {
         }
         let (stdev, _) = run("aggr::stats::stdev", &[2, 4, 4, 4, 5, 5, 7, 9], &[]);
         assert!(stdev.starts_with("2.138"), "{stdev}");
+    }
+
+    /// Tremor's own hdr example: 1..=100 with six percentiles, alone and merged into an empty state.
+    #[test]
+    fn hdr_percentiles() {
+        let f = lookup_aggr("aggr::stats::hdr").expect("hdr");
+        let mut bytes = br#"["0.5", "0.9", "0.95", "0.99", "0.999", "0.9999"]"#.to_vec();
+        let percentiles = tremor_value::parse_json(&mut bytes).expect("json");
+        let mut a = (f.new)();
+        let bad = Value::from(vec![Value::from("snot")]);
+        assert!(a.accumulate(&[&Value::from(0), &bad]).is_err());
+        let mut a = (f.new)();
+        for i in 1..=100 {
+            a.accumulate(&[&Value::from(i), &percentiles])
+                .expect("number");
+        }
+        let want = r#"{"count":100,"max":100,"mean":50.5,"min":1,"percentiles":{"0.5":50,"0.9":90,"0.95":95,"0.99":99,"0.999":100,"0.9999":100},"stdev":28.86607004772212,"var":833.25}"#;
+        let got = tremor_value::to_json_sorted(&a.emit().expect("emit"));
+        assert_eq!(got, want);
+        let mut b = (f.new)();
+        b.merge(a.as_ref()).expect("merge");
+        assert_eq!(tremor_value::to_json_sorted(&b.emit().expect("emit")), want);
     }
 
     #[test]

@@ -1,0 +1,153 @@
+//! `aggr::stats::hdr(value[, percentiles])`: count, min, max, mean, stdev, var and percentiles
+//! of a window's non-negative values (as integers) through an HDR histogram (2 significant
+//! digits, as in Tremor). Small windows keep their values until 8192 of them, so the
+//! histogram's range fits the data.
+
+use super::{same, Aggregate};
+use crate::script::stdlib::FnError;
+use hdrhistogram::Histogram;
+use std::any::Any;
+use tremor_value::{Object, Value};
+
+/// Values kept before a histogram is built.
+const CACHE_LIMIT: usize = 8192;
+
+const DEFAULT_PERCENTILES: &[&str] = &["0.5", "0.9", "0.95", "0.99", "0.999", "0.9999", "0.99999"];
+
+#[derive(Debug, Clone)]
+pub(super) struct Hdr {
+    histogram: Option<Histogram<u64>>,
+    cache: Vec<u64>,
+    high_bound: u64,
+    /// (name as given, fraction); fixed by the first event.
+    percentiles: Vec<(String, f64)>,
+    percentiles_set: bool,
+}
+
+impl Default for Hdr {
+    fn default() -> Self {
+        Self {
+            histogram: None,
+            cache: Vec::new(),
+            high_bound: 0,
+            percentiles: DEFAULT_PERCENTILES
+                .iter()
+                .map(|p| ((*p).to_string(), p.parse().unwrap_or_default()))
+                .collect(),
+            percentiles_set: false,
+        }
+    }
+}
+
+fn failed(what: &str, e: impl std::fmt::Debug) -> FnError {
+    FnError::runtime(format!("{what}: {e:?}"))
+}
+
+impl Hdr {
+    fn fresh(this: &Self) -> Self {
+        Self {
+            percentiles: this.percentiles.clone(),
+            percentiles_set: this.percentiles_set,
+            ..Self::default()
+        }
+    }
+
+    fn new_histogram(&self) -> Result<Histogram<u64>, FnError> {
+        let mut h = Histogram::new_with_bounds(1, self.high_bound.max(4), 2)
+            .map_err(|e| failed("failed to allocate hdr storage", e))?;
+        h.auto(true);
+        Ok(h)
+    }
+
+    /// The histogram of everything so far (built from the cache if there is none yet).
+    fn histogram(&self) -> Result<Histogram<u64>, FnError> {
+        let mut h = match &self.histogram {
+            Some(h) => h.clone(),
+            None => self.new_histogram()?,
+        };
+        for v in &self.cache {
+            h.record(*v)
+                .map_err(|e| failed("failed to record value", e))?;
+        }
+        Ok(h)
+    }
+
+    fn record(&mut self, v: u64) -> Result<(), FnError> {
+        self.high_bound = self.high_bound.max(v);
+        self.cache.push(v);
+        if self.cache.len() >= CACHE_LIMIT || self.histogram.is_some() {
+            let h = self.histogram()?;
+            self.histogram = Some(h);
+            self.cache.clear();
+        }
+        Ok(())
+    }
+}
+
+impl Aggregate for Hdr {
+    fn accumulate(&mut self, args: &[&Value<'_>]) -> Result<(), FnError> {
+        if !self.percentiles_set {
+            if let Some(given) = args.get(1).and_then(|v| v.as_array()) {
+                self.percentiles = given
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| match s.parse::<f64>() {
+                        Ok(p) => Ok((s.to_string(), p)),
+                        Err(e) => Err(failed(
+                            &format!("Provided percentile '{s}' isn't a float"),
+                            e,
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            self.percentiles_set = true;
+        }
+        match args.first().and_then(|v| v.as_f64()) {
+            // Like Tremor: negative values are left out, fractions cut off.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Some(v) if v >= 0.0 => self.record(v as u64),
+            _ => Ok(()),
+        }
+    }
+
+    fn emit(&self) -> Result<Value<'static>, FnError> {
+        let h = self.histogram()?;
+        let mut percentiles = Object::with_capacity(self.percentiles.len());
+        for (name, p) in &self.percentiles {
+            percentiles.insert(
+                name.clone().into(),
+                Value::from(h.value_at_percentile(p * 100.0)),
+            );
+        }
+        Ok([
+            ("count", Value::from(h.len())),
+            ("min", Value::from(h.min())),
+            ("max", Value::from(h.max())),
+            ("mean", Value::from(h.mean())),
+            ("stdev", Value::from(h.stdev())),
+            ("var", Value::from(h.stdev().powi(2))),
+            ("percentiles", Value::from(percentiles)),
+        ]
+        .into_iter()
+        .collect())
+    }
+
+    fn merge(&mut self, later: &dyn Aggregate) -> Result<(), FnError> {
+        let Some(other) = same::<Self>(later) else {
+            return Ok(());
+        };
+        if !self.percentiles_set {
+            self.percentiles.clone_from(&other.percentiles);
+            self.percentiles_set = other.percentiles_set;
+        }
+        self.high_bound = self.high_bound.max(other.high_bound);
+        let mut mine = self.histogram()?;
+        mine.add(other.histogram()?)
+            .map_err(|e| failed("failed to merge histograms", e))?;
+        self.histogram = Some(mine);
+        self.cache.clear();
+        Ok(())
+    }
+
+    aggregate_basics!(fresh);
+}
