@@ -3,40 +3,18 @@
 //! digits, as in Tremor). Small windows keep their values until 8192 of them, so the
 //! histogram's range fits the data.
 
-use super::{same, Aggregate};
+use super::{same, Aggregate, Percentiles, CACHE_LIMIT};
 use crate::script::stdlib::FnError;
 use hdrhistogram::Histogram;
 use std::any::Any;
-use tremor_value::{Object, Value};
+use tremor_value::Value;
 
-/// Values kept before a histogram is built.
-const CACHE_LIMIT: usize = 8192;
-
-const DEFAULT_PERCENTILES: &[&str] = &["0.5", "0.9", "0.95", "0.99", "0.999", "0.9999", "0.99999"];
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Hdr {
     histogram: Option<Histogram<u64>>,
     cache: Vec<u64>,
     high_bound: u64,
-    /// (name as given, fraction); fixed by the first event.
-    percentiles: Vec<(String, f64)>,
-    percentiles_set: bool,
-}
-
-impl Default for Hdr {
-    fn default() -> Self {
-        Self {
-            histogram: None,
-            cache: Vec::new(),
-            high_bound: 0,
-            percentiles: DEFAULT_PERCENTILES
-                .iter()
-                .map(|p| ((*p).to_string(), p.parse().unwrap_or_default()))
-                .collect(),
-            percentiles_set: false,
-        }
-    }
+    percentiles: Percentiles,
 }
 
 fn failed(what: &str, e: impl std::fmt::Debug) -> FnError {
@@ -47,7 +25,6 @@ impl Hdr {
     fn fresh(this: &Self) -> Self {
         Self {
             percentiles: this.percentiles.clone(),
-            percentiles_set: this.percentiles_set,
             ..Self::default()
         }
     }
@@ -86,22 +63,7 @@ impl Hdr {
 
 impl Aggregate for Hdr {
     fn accumulate(&mut self, args: &[&Value<'_>]) -> Result<(), FnError> {
-        if !self.percentiles_set {
-            if let Some(given) = args.get(1).and_then(|v| v.as_array()) {
-                self.percentiles = given
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|s| match s.parse::<f64>() {
-                        Ok(p) => Ok((s.to_string(), p)),
-                        Err(e) => Err(failed(
-                            &format!("Provided percentile '{s}' isn't a float"),
-                            e,
-                        )),
-                    })
-                    .collect::<Result<_, _>>()?;
-            }
-            self.percentiles_set = true;
-        }
+        self.percentiles.configure(args.get(1))?;
         match args.first().and_then(|v| v.as_f64()) {
             // Like Tremor: negative values are left out, fractions cut off.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -112,13 +74,9 @@ impl Aggregate for Hdr {
 
     fn emit(&self) -> Result<Value<'static>, FnError> {
         let h = self.histogram()?;
-        let mut percentiles = Object::with_capacity(self.percentiles.len());
-        for (name, p) in &self.percentiles {
-            percentiles.insert(
-                name.clone().into(),
-                Value::from(h.value_at_percentile(p * 100.0)),
-            );
-        }
+        let percentiles = self
+            .percentiles
+            .record(|p| Ok::<_, FnError>(Value::from(h.value_at_percentile(p * 100.0))))?;
         Ok([
             ("count", Value::from(h.len())),
             ("min", Value::from(h.min())),
@@ -126,7 +84,7 @@ impl Aggregate for Hdr {
             ("mean", Value::from(h.mean())),
             ("stdev", Value::from(h.stdev())),
             ("var", Value::from(h.stdev().powi(2))),
-            ("percentiles", Value::from(percentiles)),
+            ("percentiles", percentiles),
         ]
         .into_iter()
         .collect())
@@ -136,10 +94,7 @@ impl Aggregate for Hdr {
         let Some(other) = same::<Self>(later) else {
             return Ok(());
         };
-        if !self.percentiles_set {
-            self.percentiles.clone_from(&other.percentiles);
-            self.percentiles_set = other.percentiles_set;
-        }
+        self.percentiles.adopt(&other.percentiles);
         self.high_bound = self.high_bound.max(other.high_bound);
         let mut mine = self.histogram()?;
         mine.add(other.histogram()?)

@@ -1,6 +1,6 @@
 //! Aggregate functions (`aggr::stats::*`, `aggr::win::*`) for `select … from WINDOW`: each
 //! keeps running state per window and group, is fed one event at a time and emits a result when
-//! the window closes. `dds` (a percentile sketch) is not here yet.
+//! the window closes.
 
 use super::FnError;
 use std::any::Any;
@@ -74,6 +74,7 @@ const AGGREGATES: &[AggrFunction] = &[
     entry("aggr::stats::var", 1, 1, || Box::<Var>::default()),
     entry("aggr::stats::stdev", 1, 1, || Box::<Stdev>::default()),
     entry("aggr::stats::hdr", 1, 2, || Box::<Hdr>::default()),
+    entry("aggr::stats::dds", 1, 2, || Box::<Dds>::default()),
     entry("aggr::win::first", 1, 1, || Box::new(Pick::first())),
     entry("aggr::win::last", 1, 1, || Box::new(Pick::last())),
     entry("aggr::win::collect_flattened", 1, 1, || {
@@ -102,6 +103,71 @@ pub(super) fn same<T: 'static>(later: &dyn Aggregate) -> Option<&T> {
     later.as_any().downcast_ref::<T>()
 }
 
+/// The percentiles `hdr` and `dds` report: Tremor's defaults, or the strings given as the
+/// second argument of the first event (fixed from then on).
+#[derive(Debug, Clone)]
+pub(super) struct Percentiles {
+    list: Vec<(String, f64)>,
+    set: bool,
+}
+
+/// Values `hdr` and `dds` keep before building their histogram or sketch.
+pub(super) const CACHE_LIMIT: usize = 8192;
+
+impl Default for Percentiles {
+    fn default() -> Self {
+        let defaults = ["0.5", "0.9", "0.95", "0.99", "0.999", "0.9999", "0.99999"];
+        Self {
+            list: defaults
+                .iter()
+                .map(|p| ((*p).to_string(), p.parse().unwrap_or_default()))
+                .collect(),
+            set: false,
+        }
+    }
+}
+
+impl Percentiles {
+    /// Takes the list from the first event's second argument, if it has one.
+    pub(super) fn configure(&mut self, given: Option<&&Value<'_>>) -> Result<(), FnError> {
+        if self.set {
+            return Ok(());
+        }
+        if let Some(given) = given.and_then(|v| v.as_array()) {
+            self.list = given
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| {
+                    s.parse::<f64>().map(|p| (s.to_string(), p)).map_err(|e| {
+                        FnError::runtime(format!("Provided percentile '{s}' isn't a float: {e}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        self.set = true;
+        Ok(())
+    }
+
+    /// A merge keeps the earlier window's list, or takes the later one's.
+    pub(super) fn adopt(&mut self, later: &Self) {
+        if !self.set {
+            self.clone_from(later);
+        }
+    }
+
+    /// `{name: f(fraction)}` for each percentile.
+    pub(super) fn record<E>(
+        &self,
+        mut f: impl FnMut(f64) -> Result<Value<'static>, E>,
+    ) -> Result<Value<'static>, E> {
+        let mut out = tremor_value::Object::with_capacity(self.list.len());
+        for (name, p) in &self.list {
+            out.insert(name.clone().into(), f(*p)?);
+        }
+        Ok(Value::from(out))
+    }
+}
+
 /// Implements the bookkeeping part of [`Aggregate`]: `init` starts over from `Default`, or from
 /// `Self::fresh(self)` for states that keep their flavour (min or max, first or last, …).
 macro_rules! aggregate_basics {
@@ -121,10 +187,12 @@ macro_rules! aggregate_basics {
     };
 }
 
+mod dds;
 mod hdr;
 mod stats;
 mod win;
 
+use dds::Dds;
 use hdr::Hdr;
 use stats::{Count, Extreme, Mean, Stdev, Sum, Var};
 use win::{Collect, Pick};
@@ -173,26 +241,41 @@ mod tests {
         assert!(stdev.starts_with("2.138"), "{stdev}");
     }
 
-    /// Tremor's own hdr example: 1..=100 with six percentiles, alone and merged into an empty state.
+    /// Tremor's own hdr and dds examples: 1..=100 with six percentiles, alone and merged into
+    /// an empty state.
     #[test]
-    fn hdr_percentiles() {
-        let f = lookup_aggr("aggr::stats::hdr").expect("hdr");
+    fn percentile_sketches() {
+        let cases = [
+            (
+                "aggr::stats::hdr",
+                r#"{"count":100,"max":100,"mean":50.5,"min":1,"percentiles":{"0.5":50,"0.9":90,"0.95":95,"0.99":99,"0.999":100,"0.9999":100},"stdev":28.86607004772212,"var":833.25}"#,
+            ),
+            (
+                "aggr::stats::dds",
+                r#"{"count":100,"max":100.0,"mean":50.5,"min":1.0,"percentiles":{"0.5":50.0,"0.9":89.2,"0.95":94.7,"0.99":98.6,"0.999":98.6,"0.9999":98.6},"sum":5050.0}"#,
+            ),
+        ];
         let mut bytes = br#"["0.5", "0.9", "0.95", "0.99", "0.999", "0.9999"]"#.to_vec();
         let percentiles = tremor_value::parse_json(&mut bytes).expect("json");
-        let mut a = (f.new)();
         let bad = Value::from(vec![Value::from("snot")]);
-        assert!(a.accumulate(&[&Value::from(0), &bad]).is_err());
-        let mut a = (f.new)();
-        for i in 1..=100 {
-            a.accumulate(&[&Value::from(i), &percentiles])
-                .expect("number");
+        for (path, want) in cases {
+            let f = lookup_aggr(path).expect(path);
+            assert!(
+                (f.new)().accumulate(&[&Value::from(0), &bad]).is_err(),
+                "{path}"
+            );
+            let mut a = (f.new)();
+            for i in 1..=100 {
+                a.accumulate(&[&Value::from(i), &percentiles])
+                    .expect("number");
+            }
+            let got = tremor_value::to_json_sorted(&a.emit().expect("emit"));
+            assert_eq!(got, want, "{path}");
+            let mut b = (f.new)();
+            b.merge(a.as_ref()).expect("merge");
+            let merged = tremor_value::to_json_sorted(&b.emit().expect("emit"));
+            assert_eq!(merged, want, "{path} merged");
         }
-        let want = r#"{"count":100,"max":100,"mean":50.5,"min":1,"percentiles":{"0.5":50,"0.9":90,"0.95":95,"0.99":99,"0.999":100,"0.9999":100},"stdev":28.86607004772212,"var":833.25}"#;
-        let got = tremor_value::to_json_sorted(&a.emit().expect("emit"));
-        assert_eq!(got, want);
-        let mut b = (f.new)();
-        b.merge(a.as_ref()).expect("merge");
-        assert_eq!(tremor_value::to_json_sorted(&b.emit().expect("emit")), want);
     }
 
     #[test]
