@@ -61,6 +61,8 @@ pub struct CallEnv<'a> {
     pub origin: Option<&'a OriginUri>,
     /// The run's random source.
     pub random: Random,
+    /// How many groups the current windowed `select` has (`std::win::cardinality`); 0 outside.
+    pub cardinality: usize,
     /// Whether a failing `test::assert` is an error (Tremor's test runner) instead of
     /// returning `[expected, got]`.
     pub assert_errors: bool,

@@ -125,6 +125,7 @@ impl Function {
             "tremor::origin::",
             "std::random::",
             "std::test::",
+            "std::win::",
             "cncf::",
             "google::",
         ];
@@ -251,6 +252,7 @@ const MODULES: &[&[Function]] = &[
     record::FUNCTIONS,
     string::FUNCTIONS,
     system::FUNCTIONS,
+    system::WINDOW,
     test::FUNCTIONS,
     time::FROM,
     time::TO,

@@ -1,4 +1,5 @@
-//! `tremor::system`: the host, the instance and time.
+//! `tremor::system`: the host, the instance and time; and `std::win::cardinality`, the other
+//! function that only reads the call's environment.
 
 use super::{CallEnv, Function, Res};
 use tremor_value::Value;
@@ -16,6 +17,14 @@ fn hostname(_: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "localhost".to_string());
     Ok(Value::from(name))
+}
+
+/// `std::win::cardinality()`: how many groups the current windowed `select` has (0 outside
+/// one). The declaration names one parameter, the function ignores it, as in Tremor.
+pub(super) const WINDOW: &[Function] = &[Function::new("std::win::cardinality", 0, 1, cardinality)];
+
+fn cardinality(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
+    Ok(Value::from(env.cardinality))
 }
 
 fn ingest_ns(env: &mut CallEnv<'_>, _: &[&Value<'_>]) -> Res {
@@ -53,6 +62,12 @@ mod tests {
             ..CallEnv::default()
         };
         assert_eq!(ingest.invoke(&mut env, &[]).ok(), Some(Value::from(42)));
+        let groups = lookup("std::win::cardinality").expect("win::cardinality");
+        let mut env = CallEnv {
+            cardinality: 5,
+            ..CallEnv::default()
+        };
+        assert_eq!(groups.invoke(&mut env, &[]).ok(), Some(Value::from(5)));
         let t = call("tremor::system::nanotime", &[])
             .ok()
             .and_then(|v| v.as_u64());
