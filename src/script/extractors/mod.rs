@@ -362,6 +362,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// Compiled scripts may move between threads and be shared.
+    #[test]
+    fn extractors_are_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::Extractor>();
+    }
+
     #[test]
     fn only_strings_match_and_unknown_kinds_fail() {
         let ex = compile("json", "").expect("json");
