@@ -16,6 +16,8 @@ use tremor_connector_exit as _;
 use tremor_connector_file as _;
 #[cfg(feature = "connector-kv")]
 use tremor_connector_kv as _;
+#[cfg(feature = "connector-metrics")]
+use tremor_connector_metrics as _;
 #[cfg(feature = "connector-metronome")]
 use tremor_connector_metronome as _;
 #[cfg(feature = "connector-null")]
@@ -66,6 +68,7 @@ mod tests {
             (cfg!(feature = "connector-crononome"), "crononome"),
             (cfg!(feature = "connector-kv"), "kv"),
             (cfg!(feature = "connector-wal"), "wal"),
+            (cfg!(feature = "connector-metrics"), "metrics"),
         ]
         .into_iter()
         .filter_map(|(enabled, name)| enabled.then_some(name))

@@ -6,6 +6,7 @@ use crate::{
     connectors::{
         host, intern_port,
         manager::ConnectorManager,
+        metrics,
         msg::{ConnectorMsg, DataMsg, Route, SourceMsg},
         parts::{ConnectorPart, SinkPart, SourcePart},
         reconnect::Reconnect,
@@ -63,6 +64,8 @@ struct Created {
     input_ports: Option<Vec<&'static str>>,
     /// Builds a fresh instance when this one fails (restart per the reconnect policy).
     rebuild: restart::Rebuild,
+    /// How often its port counts are reported to the metrics connectors (`None`, `0`: never).
+    metrics_interval_s: Option<u64>,
 }
 
 impl Created {
@@ -279,6 +282,19 @@ impl World {
             let alias: Arc<str> = Arc::from(node.name.as_str());
             let (ctrl_tx, ctrl_rx) = c.ctrl;
             let parts = restart::prepare(c.rebuild, &c.reconnect, c.source, c.sink);
+            let counters = Arc::new(metrics::PortCounters::default());
+            if let Some(seconds) = c.metrics_interval_s.filter(|s| *s > 0) {
+                let ports = metrics::Ports {
+                    source: parts.source.is_some() && node.source.is_some(),
+                    sink: parts.sink.is_some() && node.sink.is_some(),
+                };
+                metrics::spawn_reporter(
+                    alias.clone(),
+                    ports,
+                    &counters,
+                    Duration::from_secs(seconds),
+                );
+            }
             let source = match (parts.source, &node.source) {
                 (Some(part), Some(wiring)) => {
                     let (tx, rx) = source_ctrl[node.id.index()].take().expect("made above");
@@ -293,7 +309,8 @@ impl World {
                         downstream_sinks: wiring.downstream_sinks.iter().copied().collect(),
                         ctrl: rx,
                         connector: ctrl_tx.clone(),
-                    });
+                    })
+                    .count_into(counters.clone());
                     Some((tx, rt::spawn(format!("source {alias}"), manager.run())))
                 }
                 _ => None,
@@ -323,7 +340,8 @@ impl World {
                             .filter_map(|source| source_inboxes.get(source).cloned())
                             .collect(),
                         dropped: counter,
-                    });
+                    })
+                    .count_into(counters.clone());
                     self.sinks += 1;
                     Some((tx, rt::spawn(format!("sink {alias}"), manager.run())))
                 }
@@ -603,6 +621,7 @@ fn create_connector(
         reconnect,
         input_ports: ty.input_ports(),
         rebuild,
+        metrics_interval_s: cp.metrics_interval_s,
     })
 }
 

@@ -1,14 +1,20 @@
 //! The host side of `tremor_pdk::HostServices`: what a connector may ask of the runtime.
 
 use crate::{
-    connectors::msg::{ConnectorMsg, WorldMsg},
+    connectors::{
+        metrics::{self, Subscriber},
+        msg::{ConnectorMsg, WorldMsg},
+    },
     rt::Sender,
 };
 use abi_stable::{
     sabi_trait::TD_Opaque,
-    std_types::{RArc, RStr, RString},
+    std_types::{RArc, RStr, RString, RVec},
 };
-use std::{cell::Cell, sync::Arc};
+use std::{
+    cell::Cell,
+    sync::{Arc, OnceLock},
+};
 use tremor_pdk::{ConnectorContext, HostServices, HostServices_TO, LogLevel};
 
 #[derive(Clone)]
@@ -16,6 +22,9 @@ pub(crate) struct Host {
     alias: Arc<str>,
     world: Sender<WorldMsg>,
     connector: Sender<ConnectorMsg>,
+    /// The connector's metrics subscription, made by its first `take_metrics` (only `metrics`
+    /// connectors ever ask, so the others cost the hub nothing).
+    metrics: Arc<OnceLock<Arc<Subscriber>>>,
 }
 
 thread_local! {
@@ -68,6 +77,17 @@ impl HostServices for Host {
     fn now_ns(&self) -> u64 {
         crate::event::now_ns()
     }
+
+    fn take_metrics(&self) -> RVec<RVec<u8>> {
+        self.metrics
+            .get_or_init(|| metrics::hub().subscribe())
+            .take()
+    }
+
+    fn publish_metric(&self, record: RVec<u8>) -> bool {
+        metrics::hub().publish(&record);
+        true
+    }
 }
 
 /// The context handed to the connector instance `alias`.
@@ -80,6 +100,7 @@ pub(crate) fn context(
         alias: alias.into(),
         world,
         connector,
+        metrics: Arc::default(),
     };
     ConnectorContext::new(HostServices_TO::from_ptr(RArc::new(host), TD_Opaque))
 }

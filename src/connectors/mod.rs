@@ -16,6 +16,7 @@ mod layout_report;
 #[cfg(feature = "dynamic-plugins")]
 pub mod loader;
 pub(crate) mod manager;
+pub(crate) mod metrics;
 pub mod msg;
 pub mod parts;
 pub mod reconnect;

@@ -3,6 +3,7 @@
 //! delivery replies back to transactional sources.
 
 use super::{
+    metrics::PortCounters,
     msg::{ConnectorMsg, DataMsg, SinkMsg, SourceMsg, WorldMsg},
     parts::SinkPart,
 };
@@ -81,6 +82,8 @@ pub(crate) struct SinkManager {
     /// Events this sink dropped: failed writes, events reaching it after its connector failed,
     /// events still held when it stopped. The world reads it for the end summary.
     dropped: Arc<AtomicU64>,
+    /// Events per port, for the runtime's metrics.
+    counters: Arc<PortCounters>,
 }
 
 /// What happened to a batch.
@@ -163,7 +166,15 @@ impl SinkManager {
             buffers: BatchBuffers::default(),
             pending: std::collections::VecDeque::new(),
             dropped,
+            counters: Arc::default(),
         }
+    }
+
+    /// Counts the events of its ports into `counters` (shared with the connector's source
+    /// manager and its metrics reporter) instead of counters of its own.
+    pub(crate) fn count_into(mut self, counters: Arc<PortCounters>) -> Self {
+        self.counters = counters;
+        self
     }
 
     fn count_dropped(&self, events: usize) {
@@ -243,17 +254,21 @@ impl SinkManager {
                     self.announce(true);
                 }
                 Step::Data(None) => data_open = false,
-                Step::Data(Some(DataMsg::Events { port, events })) => match phase {
-                    Phase::Delivering => {
-                        if let Delivery::Retry(port, events) = self.deliver(port, events).await {
-                            self.pending.push_front((port, events));
-                            phase = Phase::Holding;
-                            self.announce(false);
+                Step::Data(Some(DataMsg::Events { port, events })) => {
+                    self.counters.add_in(events.len());
+                    match phase {
+                        Phase::Delivering => {
+                            if let Delivery::Retry(port, events) = self.deliver(port, events).await
+                            {
+                                self.pending.push_front((port, events));
+                                phase = Phase::Holding;
+                                self.announce(false);
+                            }
                         }
+                        Phase::Holding => self.pending.push_back((port, events)),
+                        Phase::Failed => self.reject(&events),
                     }
-                    Phase::Holding => self.pending.push_back((port, events)),
-                    Phase::Failed => self.reject(&events),
-                },
+                }
                 Step::Data(Some(DataMsg::Drained)) => {
                     drained_links += 1;
                     if drained_links == self.upstream_links {
@@ -684,7 +699,8 @@ mod tests {
             let lost = Err(ConnectorError::connection("broken pipe"));
             let script = Script::new([Ok(one_failed), full, lost]);
             let (manager, probe) = harness::sink(script, 1, None);
-            let task = rt::spawn("sink", manager.run());
+            let counters = Arc::new(PortCounters::default());
+            let task = rt::spawn("sink", manager.count_into(counters.clone()).run());
             send(&probe.ctrl, SinkMsg::Start).await;
             expect_ready(&probe.source, true).await;
             send(&probe.data, events(&[(1, "a"), (2, "b")], false)).await;
@@ -700,6 +716,8 @@ mod tests {
             send(&probe.ctrl, SinkMsg::Stop).await;
             task.await;
             assert_eq!(probe.dropped.load(Ordering::Relaxed), 1 + 3 + 1);
+            // What reached it, delivered or not, for the metrics.
+            assert_eq!(counters.input.load(Ordering::Relaxed), 6);
         });
     }
 

@@ -2,6 +2,7 @@
 //! the codec per stream, and sends events on `out` and errors on `err`.
 
 use super::{
+    metrics::PortCounters,
     msg::{send_drained, send_events, ConnectorMsg, Route, SourceMsg},
     parts::SourcePart,
 };
@@ -58,6 +59,8 @@ pub(crate) struct SourceManager {
     unready_sinks: HashSet<ConnectorId>,
     /// The connector was paused because a sink downstream stopped being ready.
     paused_for_sinks: bool,
+    /// Events per port, for the runtime's metrics.
+    counters: Arc<PortCounters>,
 }
 
 enum Step {
@@ -119,7 +122,15 @@ impl SourceManager {
             finished: false,
             unready_sinks: downstream_sinks,
             paused_for_sinks: false,
+            counters: Arc::default(),
         }
+    }
+
+    /// Counts the events of its ports into `counters` (shared with the connector's sink
+    /// manager and its metrics reporter) instead of counters of its own.
+    pub(crate) fn count_into(mut self, counters: Arc<PortCounters>) -> Self {
+        self.counters = counters;
+        self
     }
 
     fn can_pull(&self) -> bool {
@@ -395,6 +406,8 @@ impl SourceManager {
     }
 
     async fn emit(&mut self, events: Vec<Event>, errors: Vec<String>, origin: Origin) {
+        self.counters.add_out(events.len());
+        self.counters.add_err(errors.len());
         if !events.is_empty() {
             send_events(&self.out, events).await;
         }
@@ -527,6 +540,7 @@ mod tests {
         harness::{self, Call, SINK_ID},
         msg::DataMsg,
     };
+    use std::sync::atomic::{AtomicU64, Ordering};
     use tremor_value::Value;
 
     fn json_batch(docs: &[&str]) -> Result<SourceReply, ConnectorError> {
@@ -736,6 +750,31 @@ mod tests {
             send(&probe.ctrl, SourceMsg::Stop).await;
             task.await;
             harness::quiet(&probe.err).await;
+        });
+    }
+
+    #[test]
+    fn counts_the_events_of_out_and_err_for_the_metrics() {
+        rt::block_on(async {
+            let counters = Arc::new(PortCounters::default());
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.count_into(counters.clone()).run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            send(&probe.replies, json_batch(&["1", "2", "3"])).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["1", "2", "3"]);
+            let refused = SourceReply::Error {
+                stream: 0,
+                message: "exit code out of range".into(),
+            };
+            send(&probe.replies, Ok(refused)).await;
+            harness::next(&probe.err).await;
+            send(&probe.replies, json_batch(&["4"])).await;
+            assert_eq!(harness::next_events(&probe.out).await, ["4"]);
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
+            assert_eq!(count(&counters.out), 4);
+            assert_eq!(count(&counters.err), 1);
         });
     }
 
