@@ -34,14 +34,19 @@ impl Parser<'_> {
         if self.eat_punct("/") {
             loop {
                 let word = self.ident("a binary type")?;
-                match word.name.as_str() {
-                    "binary" => kind = BytesKind::Binary,
-                    "integer" | "unsigned" => {}
-                    "signed" => kind = BytesKind::Signed,
-                    "big" => big_endian = true,
-                    "little" => big_endian = false,
-                    other => {
-                        return Err(self.err(word.pos, format!("Unknown binary type `{other}`")))
+                // `signed-integer` or `signed_integer`: the parts in any order.
+                for part in word.name.split('_') {
+                    match part {
+                        "binary" => kind = BytesKind::Binary,
+                        "integer" | "unsigned" => {}
+                        "signed" => kind = BytesKind::Signed,
+                        "big" => big_endian = true,
+                        "little" => big_endian = false,
+                        _ => {
+                            return Err(
+                                self.err(word.pos, format!("Unknown binary type `{}`", word.name))
+                            )
+                        }
                     }
                 }
                 if !self.eat_punct("-") {

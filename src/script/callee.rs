@@ -66,6 +66,10 @@ impl Parser<'_> {
                 });
             }
         }
+        let full = self
+            .scope
+            .as_ref()
+            .map_or(full.clone(), |s| s.unalias(&full));
         match std_function(&full) {
             Some(Callee::Std(f)) if args.len() < f.min_arity || args.len() > f.max_arity => {
                 Err(self.err(

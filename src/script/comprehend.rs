@@ -6,8 +6,8 @@ use super::expr::BinOp;
 use super::ops;
 use tremor_value::Value;
 
-/// RFC 7396 merge of `patch` into `target`: records merge key by key, `null` removes a key,
-/// anything else replaces.
+/// Merges `patch` into `target` as Tremor does: records merge key by key (recursively),
+/// anything else replaces (a `null` too: the key stays, with `null`).
 pub(crate) fn merge_values(target: &mut Value<'static>, patch: &Value<'_>) {
     let Value::Object(p) = patch else {
         *target = patch.clone_static();
@@ -18,14 +18,10 @@ pub(crate) fn merge_values(target: &mut Value<'static>, patch: &Value<'_>) {
     }
     let Value::Object(t) = target else { return };
     for (k, v) in p.iter() {
-        if v.is_null() {
-            t.remove(&**k);
-        } else {
-            let slot = t
-                .entry(beef::Cow::owned(k.to_string()))
-                .or_insert_with(Value::null);
-            merge_values(slot, v);
-        }
+        let slot = t
+            .entry(beef::Cow::owned(k.to_string()))
+            .or_insert_with(Value::null);
+        merge_values(slot, v);
     }
 }
 
@@ -63,8 +59,11 @@ pub(crate) fn accumulate(
     pos: Pos,
 ) -> Result<(), EvalError> {
     match (fold, &mut *acc) {
-        (None, Value::Array(a)) => a.push(result),
+        (None | Some(BinOp::Add), Value::Array(a)) => a.push(result),
         (None, Value::Object(_)) if result.is_object() => merge_values(acc, &result),
+        // `and` / `or` stop looking at results once the accumulator decides them.
+        (Some(BinOp::And), Value::Static(tremor_value::StaticNode::Bool(false)))
+        | (Some(BinOp::Or), Value::Static(tremor_value::StaticNode::Bool(true))) => {}
         (op, _) => {
             let op = op.unwrap_or(BinOp::Add);
             *acc = ops::binary(op, acc, &result).map_err(|m| EvalError::new(pos, m))?;

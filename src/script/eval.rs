@@ -196,6 +196,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 )),
             },
             ExprKind::Present(root, segs) => Ok(bool_val(self.present(*root, segs, expr.pos)?)),
+            ExprKind::Exists(e) => Ok(bool_val(self.eval(e).is_ok())),
             ExprKind::Invoke(callee, call_args) => self.invoke(*callee, call_args, expr.pos),
             ExprKind::Recur(call_args) => match self.current_fn {
                 Some(f) => self.invoke(super::expr::Callee::Script(f), call_args, expr.pos),
@@ -229,7 +230,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
     }
 
     /// The value a path root names.
-    fn root(&self, root: PathRoot, pos: Pos) -> Result<&'a Value<'v>, EvalError> {
+    pub(crate) fn root(&self, root: PathRoot, pos: Pos) -> Result<&'a Value<'v>, EvalError> {
         match root {
             PathRoot::Event => Ok(self.event),
             PathRoot::Args => Ok(self.args),

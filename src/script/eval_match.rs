@@ -117,6 +117,12 @@ impl<'a, 'v> Ctx<'a, 'v> {
                             None => return Ok(false),
                         }
                     }
+                    Pattern::Record(tests) => {
+                        match self.record_result(tests, v, &mut inner_binds, true)? {
+                            Some(found) => Some(found),
+                            None => return Ok(false),
+                        }
+                    }
                     p => {
                         if !self.test(p, v, &mut inner_binds)? {
                             return Ok(false);
@@ -152,34 +158,73 @@ impl<'a, 'v> Ctx<'a, 'v> {
         v: &Value<'v>,
         binds: &mut Bindings<'v>,
     ) -> Result<bool, EvalError> {
+        Ok(self.record_result(tests, v, binds, false)?.is_some())
+    }
+
+    /// `%{ ... }` on `v`: `None` when it does not match; else (when `want`) the record of what
+    /// the tests found: present fields, extractor results and nested patterns' results, as
+    /// Tremor binds it to `name = %{...}`.
+    fn record_result(
+        &self,
+        tests: &[FieldTest],
+        v: &Value<'v>,
+        binds: &mut Bindings<'v>,
+        want: bool,
+    ) -> Result<Option<Value<'v>>, EvalError> {
         let Value::Object(o) = v else {
-            return Ok(false);
+            return Ok(None);
         };
+        let mut acc = tremor_value::Object::new();
         for t in tests {
-            let ok = match t {
-                FieldTest::Present(k) => o.contains_key(k.as_str()),
-                FieldTest::Absent(k) => !o.contains_key(k.as_str()),
-                FieldTest::Cmp(k, op, e) => match o.get(k.as_str()) {
-                    Some(field) => {
-                        let rhs = self_shorten(self).eval(e)?;
-                        cmp_holds(*op, field, rhs.get())
+            let key = match t {
+                FieldTest::Present(k)
+                | FieldTest::Absent(k)
+                | FieldTest::Cmp(k, ..)
+                | FieldTest::Nested(k, _)
+                | FieldTest::Extract(k, _) => k.as_str(),
+            };
+            let field = o.get(key);
+            let found = match (t, field) {
+                (FieldTest::Absent(_), None) => continue,
+                (FieldTest::Absent(_), Some(_)) | (_, None) => return Ok(None),
+                (FieldTest::Present(_), Some(f)) => Some(f.clone()),
+                (FieldTest::Cmp(_, op, e), Some(f)) => {
+                    let rhs = self_shorten(self).eval(e)?;
+                    if !cmp_holds(*op, f, rhs.get()) {
+                        return Ok(None);
                     }
-                    None => false,
+                    None
+                }
+                (FieldTest::Nested(_, p), Some(f)) => match &**p {
+                    Pattern::Record(inner) => match self.record_result(inner, f, binds, want)? {
+                        Some(r) => Some(r),
+                        None => return Ok(None),
+                    },
+                    Pattern::Array(items) => match self.array_matches(items, f, binds)? {
+                        Some(r) => Some(r),
+                        None => return Ok(None),
+                    },
+                    p => {
+                        if !self.test(p, f, binds)? {
+                            return Ok(None);
+                        }
+                        Some(f.clone())
+                    }
                 },
-                FieldTest::Nested(k, p) => match o.get(k.as_str()) {
-                    Some(field) => self.test(p, field, binds)?,
-                    None => false,
-                },
-                FieldTest::Extract(k, x) => match o.get(k.as_str()) {
-                    Some(field) => self.extract(x, field, false)?.is_some(),
-                    None => false,
+                (FieldTest::Extract(_, x), Some(f)) => match self.extract(x, f, want)? {
+                    Some(r) => Some(r),
+                    None => return Ok(None),
                 },
             };
-            if !ok {
-                return Ok(false);
+            if let (true, Some(found)) = (want, found) {
+                acc.insert(beef::Cow::owned(key.to_string()), found);
             }
         }
-        Ok(true)
+        Ok(Some(if want {
+            Value::Object(Box::new(acc))
+        } else {
+            Value::null()
+        }))
     }
 
     /// `%[ ... ]`: the `[index, value]` pairs of the elements some test matches; `None` when
@@ -197,10 +242,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
         let mut found = Vec::new();
         for (i, e) in a.iter().enumerate() {
             for t in items {
-                let hit = match t {
-                    ElemTest::Extract(x) => self.extract(x, e, true)?,
-                    t => self.elem_matches(t, e, binds)?.then(|| e.clone()),
-                };
+                let hit = self.elem_result(t, e, binds)?;
                 if let Some(value) = hit {
                     found.push(Value::Array(vec![Value::from(i), value]));
                     break;
@@ -221,6 +263,21 @@ impl<'a, 'v> Ctx<'a, 'v> {
             ElemTest::Expr(x) => Ok(self_shorten(self).eval(x)?.get() == e),
             ElemTest::Record(tests) => self.record_matches(tests, e, binds),
             ElemTest::Extract(x) => Ok(self.extract(x, e, false)?.is_some()),
+        }
+    }
+
+    /// What an element test found in `e` (for `%[...]` results): a record pattern's record,
+    /// an extractor's result, else the element itself.
+    fn elem_result(
+        &self,
+        t: &ElemTest,
+        e: &Value<'v>,
+        binds: &mut Bindings<'v>,
+    ) -> Result<Option<Value<'v>>, EvalError> {
+        match t {
+            ElemTest::Extract(x) => self.extract(x, e, true),
+            ElemTest::Record(tests) => self.record_result(tests, e, binds, true),
+            t => Ok(self.elem_matches(t, e, binds)?.then(|| e.clone())),
         }
     }
 

@@ -149,11 +149,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                         ),
                     ));
                 };
-                for (k, dv) in defaults.iter() {
-                    if !obj.contains_key(&**k) {
-                        obj.insert(beef::Cow::owned(k.to_string()), dv.clone_static());
-                    }
-                }
+                default_values(obj, defaults);
             }
             PatchOp::Default(Some(k), v, _) => {
                 let key = self.key(k)?;
@@ -241,6 +237,20 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 let values = vals.into_iter().map(Val::into_value).collect();
                 super::exec::call_fn(self, index, values, pos).map(Val::Own)
             }
+        }
+    }
+}
+
+/// `default => record`: sets every key of `defaults` that `obj` lacks; where both have a record,
+/// the same one level down.
+fn default_values(obj: &mut tremor_value::Object<'static>, defaults: &tremor_value::Object<'_>) {
+    for (k, dv) in defaults.iter() {
+        match (obj.get_mut(&**k), dv) {
+            (None, _) => {
+                obj.insert(beef::Cow::owned(k.to_string()), dv.clone_static());
+            }
+            (Some(Value::Object(inner)), Value::Object(more)) => default_values(inner, more),
+            (Some(_), _) => {}
         }
     }
 }

@@ -145,7 +145,9 @@ impl<'a, 'v> Ctx<'a, 'v> {
                     step(cur, k.get())
                 }
                 Segment::Range(..) => {
-                    return Err(EvalError::new(pos, "`present` cannot test a range"));
+                    // Ranges build values: read the whole path and see whether that works.
+                    let base = self.root(root, pos)?;
+                    return Ok(self.segments(Val::Ref(base), root, segs, pos).is_ok());
                 }
             };
             match next {

@@ -58,8 +58,8 @@ impl<'r, 'v> Env<'r, 'v> {
     /// Runs `stmts` in order until one ends the script.
     pub(crate) fn block<'s>(&mut self, stmts: &'s [Stmt]) -> Result<Flow<'s, 'v>, EvalError> {
         let mut last = Flow::Value(Some(Value::null()));
-        for s in stmts {
-            last = self.stmt(s)?;
+        for (i, s) in stmts.iter().enumerate() {
+            last = self.stmt(s, i + 1 == stmts.len())?;
             if !matches!(last, Flow::Value(_)) {
                 return Ok(last);
             }
@@ -74,7 +74,8 @@ impl<'r, 'v> Env<'r, 'v> {
         Ok(Some(self.ctx().eval(e)?.into_value()))
     }
 
-    fn stmt<'s>(&mut self, s: &'s Stmt) -> Result<Flow<'s, 'v>, EvalError> {
+    /// Runs one statement; `last`: its value is needed (a `let` then gives the value assigned).
+    fn stmt<'s>(&mut self, s: &'s Stmt, last: bool) -> Result<Flow<'s, 'v>, EvalError> {
         match s {
             Stmt::Expr(e) => self.value(e).map(Flow::Value),
             Stmt::Drop => Ok(Flow::Drop),
@@ -86,13 +87,14 @@ impl<'r, 'v> Env<'r, 'v> {
                 Ok(Flow::Emit(v, port.as_deref()))
             }
             Stmt::Let(target, value) => {
-                let v = match self.stmt(value)? {
+                let v = match self.stmt(value, true)? {
                     Flow::Value(Some(v)) => v,
                     Flow::Value(None) => self.event.clone(),
                     other => return Ok(other),
                 };
+                let result = if last { v.clone() } else { Value::null() };
                 self.assign(target, v)?;
-                Ok(Flow::Value(Some(Value::null())))
+                Ok(Flow::Value(Some(result)))
             }
             Stmt::Match(m) => self.match_stmt(m),
             Stmt::For(c) => self.for_stmt(c),

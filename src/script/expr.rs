@@ -73,6 +73,24 @@ impl Expr {
         found
     }
 
+    /// The first place (if any) the expression reads something a constant cannot: the event,
+    /// metadata, state, locals or a script function (standard functions are fine).
+    #[must_use]
+    pub fn find_non_const(&self) -> Option<Pos> {
+        let mut found = None;
+        self.walk(&mut |e| {
+            let runtime = match &e.kind {
+                ExprKind::Path(r, _) | ExprKind::Present(r, _) => *r != PathRoot::Args,
+                ExprKind::Recur(_) => true,
+                _ => false,
+            };
+            if runtime && found.is_none() {
+                found = Some(e.pos);
+            }
+        });
+        found
+    }
+
     /// Calls `f` on this expression and every expression inside it, parents first.
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
@@ -116,7 +134,7 @@ impl Expr {
                     }
                 }
             }
-            ExprKind::Unary(_, e) => e.walk(f),
+            ExprKind::Unary(_, e) | ExprKind::Exists(e) => e.walk(f),
             ExprKind::Binary(first, rest) => {
                 first.walk(f);
                 for step in rest {
@@ -163,13 +181,12 @@ impl Match<Expr> {
     }
 }
 
+/// Walks one body item of a `match` / `for`, calling the visitor on its expressions.
+pub(crate) type BodyWalker<'w, B> = dyn FnMut(&B, &mut dyn FnMut(&Expr)) + 'w;
+
 impl<B> Comprehension<B> {
     /// Calls `f` on every expression; `body` walks one body item.
-    pub(crate) fn walk_with(
-        &self,
-        f: &mut dyn FnMut(&Expr),
-        body: &mut dyn FnMut(&B, &mut dyn FnMut(&Expr)),
-    ) {
+    pub(crate) fn walk_with(&self, f: &mut dyn FnMut(&Expr), body: &mut BodyWalker<'_, B>) {
         self.target.walk(f);
         if let Some(i) = &self.initial {
             i.walk(f);

@@ -216,6 +216,13 @@ impl Lexer<'_> {
                     self.bump();
                     s.push('|');
                 }
+                // A backslash at the end of a line continues the pattern on the next line,
+                // without the line break and the indentation.
+                Some('\\') if self.peek(0) == Some('\n') => {
+                    while matches!(self.peek(0), Some('\n' | ' ' | '\t' | '\r')) {
+                        self.bump();
+                    }
+                }
                 Some(c) => s.push(c),
                 None => {
                     return Err(self.err(

@@ -18,6 +18,7 @@ mod bytes;
 mod callee;
 mod comprehend;
 pub mod cursor;
+mod decl_parser;
 pub mod error;
 pub mod eval;
 mod eval_match;

@@ -263,6 +263,8 @@ pub enum ExprKind {
     Bytes(Vec<BytesPart>),
     /// `recur(args)` inside a function: calls it again, as a loop.
     Recur(Vec<Expr>),
+    /// `present` of a computed path: whether it can be read.
+    Exists(Box<Expr>),
     /// `(expr)`, a call, a record or an array followed by segments.
     Access(Box<Expr>, Vec<Segment>),
 }

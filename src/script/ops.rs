@@ -221,7 +221,9 @@ pub fn unary(op: UnOp, x: &Value<'_>) -> Result<Value<'static>, String> {
     match (op, x) {
         (UnOp::Not, Value::Static(StaticNode::Bool(v))) => Ok(b(!v)),
         (UnOp::BitNot, Value::Static(StaticNode::Bool(v))) => Ok(b(!v)),
-        (UnOp::BitNot, Value::Static(StaticNode::I64(i))) => Ok(Value::from(!i)),
+        // Non-negative integers are unsigned in Tremor: `!12` is 18446744073709551603.
+        (UnOp::BitNot, Value::Static(StaticNode::I64(i))) => Ok(u64::try_from(*i)
+            .map_or_else(|_| Value::from(!i), |u| Value::Static(StaticNode::U64(!u)))),
         (UnOp::BitNot, Value::Static(StaticNode::U64(u))) => Ok(Value::Static(StaticNode::U64(!u))),
         (
             UnOp::Plus,

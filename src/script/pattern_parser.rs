@@ -13,7 +13,9 @@ impl Parser<'_> {
             self.next();
             return Ok(Pattern::Any);
         }
-        if let (Tok::Ident(name), Tok::Punct("=")) = (&self.peek().tok, &self.peek_at(1).tok) {
+        if let (Tok::Ident(name) | Tok::Quoted(name), Tok::Punct("=")) =
+            (&self.peek().tok, &self.peek_at(1).tok)
+        {
             let name = name.clone();
             let pos = self.pos();
             self.next();

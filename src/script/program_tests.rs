@@ -55,7 +55,7 @@ fn literals_and_operators() {
         ("-8 >>> 60", "null", "15"),
         ("5 & 3", "null", "1"),
         ("5 ^ 3", "null", "6"),
-        ("!0", "null", "-1"),
+        ("!0", "null", "18446744073709551615"),
         ("true xor false", "null", "true"),
         ("true and not false", "null", "true"),
         (r#""a" + "b""#, "null", r#""ab""#),
@@ -119,6 +119,11 @@ fn paths_and_lets() {
         ("present event.a", r#"{"a": null}"#, "true"),
         ("absent event.a.b", r#"{"a": 1}"#, "true"),
         ("let event = 5; event", "{}", "5"),
+        ("let x = 1; let y = 2", "null", "2"),
+        ("const C = 7; [present C, present nope, absent nope]", "null", "[true,false,true]"),
+        ("present event.a[0:2][1]", r#"{"a": [1, 2]}"#, "true"),
+        ("present event.a[1:42]", r#"{"a": [1, 2]}"#, "false"),
+        ("!12", "null", "18446744073709551603"),
         ("args", "null", "{}"),
     ]);
 }
@@ -250,12 +255,12 @@ fn comprehensions_patch_merge() {
         (
             r#"patch event of merge "a" => {"y": 2}; merge => {"z": null} end"#,
             r#"{"a": {"x": 1}, "z": 1}"#,
-            r#"{"a":{"x":1,"y":2}}"#,
+            r#"{"a":{"x":1,"y":2},"z":null}"#,
         ),
         (
             r#"merge event of {"a": null, "b": {"c": 1}} end"#,
             r#"{"a": 1, "b": {"d": 2}}"#,
-            r#"{"b":{"d":2,"c":1}}"#,
+            r#"{"a":null,"b":{"d":2,"c":1}}"#,
         ),
     ]);
 }

@@ -35,6 +35,8 @@ pub struct Scope {
     pub fn_names: HashMap<String, usize>,
     /// The module path the parser is in (`mod m with ... end` pushes `m`).
     pub module: Vec<String>,
+    /// `use a::b as c` of standard modules: `c` stands for `a::b`.
+    pub aliases: HashMap<String, String>,
     /// The index of the function whose body is parsed (for `recur`).
     pub current_fn: Option<usize>,
 }
@@ -53,6 +55,17 @@ impl Scope {
     #[must_use]
     pub fn existing_local(&self, name: &str) -> Option<usize> {
         self.locals.iter().position(|n| n == name)
+    }
+
+    /// `path` with a leading `use` alias replaced by what it stands for.
+    #[must_use]
+    pub fn unalias(&self, path: &str) -> String {
+        let (first, rest) = path.split_once("::").unwrap_or((path, ""));
+        match self.aliases.get(first) {
+            Some(full) if rest.is_empty() => full.clone(),
+            Some(full) => format!("{full}::{rest}"),
+            None => path.to_string(),
+        }
     }
 
     /// The name as declared in the current module.

@@ -8,7 +8,7 @@ use super::cursor::Parser;
 use super::error::{Pos, SourceError};
 use super::expr::{Case, Comprehension, Expr, ExprKind, ForCase, Match, PathRoot};
 use super::lexer::Tok;
-use super::scope::{FnDef, Scope};
+use super::scope::FnDef;
 use super::stmt::{Stmt, Target};
 
 /// Deeper nesting of statements than this is refused (as for expressions).
@@ -45,7 +45,7 @@ impl Parser<'_> {
     }
 
     /// Statements separated by `;` until `end`, `case`, `default` or the end of the input.
-    fn statements(&mut self, depth: usize, top: bool) -> Result<Vec<Stmt>, SourceError> {
+    pub(crate) fn statements(&mut self, depth: usize, top: bool) -> Result<Vec<Stmt>, SourceError> {
         let mut out = Vec::new();
         loop {
             if self.at_block_end() {
@@ -76,30 +76,14 @@ impl Parser<'_> {
     /// A statement of the top level: declarations give `None`.
     fn top_level(&mut self, depth: usize) -> Result<Option<Stmt>, SourceError> {
         match self.word() {
-            Some("const") => self.const_decl().map(|()| None),
+            // A constant is also a value: a script of constants emits the last one.
+            Some("const") => self.const_decl().map(|e| Some(Stmt::Expr(e))),
             Some("fn") => self.fn_decl(depth).map(|()| None),
             Some("intrinsic") => self.intrinsic_decl().map(|()| None),
-            Some("use") => {
-                // The standard library needs no `use`; module files are not loaded (yet).
-                self.next();
-                self.module_path()?;
-                if self.eat_kw("as") {
-                    self.ident("a name")?;
-                }
-                Ok(None)
-            }
+            Some("use") => self.script_use(depth).map(|()| None),
             Some("mod") => self.mod_decl(depth).map(|()| None),
             _ => self.stmt(depth).map(Some),
         }
-    }
-
-    /// `a::b::c` after `use`.
-    fn module_path(&mut self) -> Result<Vec<String>, SourceError> {
-        let mut path = vec![self.ident("`<ident>`")?.name];
-        while self.eat_punct("::") {
-            path.push(self.ident("`<ident>`")?.name);
-        }
-        Ok(path)
     }
 
     /// One statement.
@@ -191,201 +175,6 @@ impl Parser<'_> {
         })
     }
 
-    /// `const NAME = EXPR`: evaluated now, with no event.
-    fn const_decl(&mut self) -> Result<(), SourceError> {
-        self.next();
-        let name = self.ident("`<ident>`")?;
-        self.expect_punct("=")?;
-        let e = self.expr()?;
-        if let Some(pos) = e.find_runtime() {
-            return Err(self.err(
-                pos,
-                "constants must be computable when the script is compiled",
-            ));
-        }
-        let v = super::eval::eval(
-            &e,
-            &tremor_value::Value::null(),
-            &tremor_value::Value::null(),
-        )
-        .map_err(|err| self.err(err.pos, err.message))?;
-        let scope = self.scope.as_mut().expect("scripts have a scope");
-        let full = scope.qualified(&name.name);
-        if scope.consts.insert(full, v).is_some() {
-            return Err(self.err(
-                name.pos,
-                format!("Can't declare the constant `{}` twice", name.name),
-            ));
-        }
-        Ok(())
-    }
-
-    /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
-    fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
-        self.next();
-        let name = self.ident("`<ident>`")?;
-        self.expect_punct("(")?;
-        let mut args = Vec::new();
-        let mut open = false;
-        while !self.eat_punct(")") {
-            if self.eat_punct(".") {
-                self.expect_punct(".")?;
-                self.expect_punct(".")?;
-                open = true;
-            } else {
-                args.push(self.ident("`<ident>`")?.name);
-            }
-            if !self.eat_punct(",") {
-                self.expect_punct(")")?;
-                break;
-            }
-        }
-        let index = self.declare_fn(&name.name, name.pos, args.len(), open)?;
-        let scope = self.scope.as_mut().expect("scripts have a scope");
-        let outer_locals = std::mem::replace(&mut scope.locals, args.clone());
-        let outer_fn = scope.current_fn.replace(index);
-        let with = self.eat_kw("with");
-        let body = if with {
-            self.statements(depth + 1, false)
-        } else if self.is_kw("of") {
-            let pos = self.pos();
-            self.match_fn_body(&args, pos, depth)
-        } else {
-            Err(self.found_but_expected(&["`of`", "`with`"]))
-        };
-        let scope = self.scope.as_mut().expect("scripts have a scope");
-        let locals = std::mem::replace(&mut scope.locals, outer_locals);
-        scope.current_fn = outer_fn;
-        let body = body?;
-        if with {
-            self.expect_kw("end")?;
-        }
-        let scope = self.scope.as_mut().expect("scripts have a scope");
-        scope.fns[index].body = body;
-        scope.fns[index].locals = locals.len();
-        Ok(())
-    }
-
-    /// `of case (a, b) when ... => ... case _ => ... end`: a match on the tuple of arguments.
-    fn match_fn_body(
-        &mut self,
-        args: &[String],
-        pos: Pos,
-        depth: usize,
-    ) -> Result<Vec<Stmt>, SourceError> {
-        // Reuse `match`: the target is the array of the arguments.
-        let items = (0..args.len())
-            .map(|slot| Expr {
-                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
-                pos,
-            })
-            .collect();
-        let target = Expr {
-            kind: ExprKind::Array(items),
-            pos,
-        };
-        self.next();
-        let cases = self.cases_of(depth, &mut |p, d| p.stmt(d), ";", true)?;
-        Ok(vec![lower_match(Match { target, cases, pos })])
-    }
-
-    fn declare_fn(
-        &mut self,
-        name: &str,
-        pos: Pos,
-        arity: usize,
-        open: bool,
-    ) -> Result<usize, SourceError> {
-        let scope: &mut Scope = self.scope.as_mut().expect("scripts have a scope");
-        let full = scope.qualified(name);
-        if scope.fn_names.contains_key(&full) {
-            return Err(SourceError::at(
-                self.file,
-                pos,
-                format!("function {full} already defined."),
-            ));
-        }
-        scope.fns.push(FnDef {
-            name: full.clone(),
-            arity,
-            open,
-            body: Vec::new(),
-            locals: arity,
-        });
-        let index = scope.fns.len() - 1;
-        scope.fn_names.insert(full, index);
-        Ok(index)
-    }
-
-    /// `intrinsic fn NAME(args) as module::name`: the standard library's function under a
-    /// script name.
-    fn intrinsic_decl(&mut self) -> Result<(), SourceError> {
-        self.next();
-        self.expect_kw("fn")?;
-        let name = self.ident("`<ident>`")?;
-        self.expect_punct("(")?;
-        let mut arity = 0;
-        let mut open = false;
-        while !self.eat_punct(")") {
-            if self.eat_punct(".") {
-                self.expect_punct(".")?;
-                self.expect_punct(".")?;
-                open = true;
-            } else {
-                self.ident("`<ident>`")?;
-                arity += 1;
-            }
-            if !self.eat_punct(",") {
-                self.expect_punct(")")?;
-                break;
-            }
-        }
-        self.expect_kw("as")?;
-        let target = self.module_path()?.join("::");
-        let pos = name.pos;
-        let callee = super::callee::std_function(&target)
-            .ok_or_else(|| self.err(pos, format!("Call to undefined function {target}")))?;
-        let index = self.declare_fn(&name.name, pos, arity, open)?;
-        let args = (0..arity)
-            .map(|slot| Expr {
-                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
-                pos,
-            })
-            .collect();
-        let scope = self.scope.as_mut().expect("scripts have a scope");
-        scope.fns[index].body = vec![Stmt::Expr(Expr {
-            kind: ExprKind::Invoke(callee, args),
-            pos,
-        })];
-        Ok(())
-    }
-
-    /// `mod NAME with STATEMENTS end`: declarations inside are named `NAME::...`.
-    fn mod_decl(&mut self, depth: usize) -> Result<(), SourceError> {
-        self.next();
-        let name = self.ident("`<ident>`")?.name;
-        self.expect_kw("with")?;
-        self.scope
-            .as_mut()
-            .expect("scripts have a scope")
-            .module
-            .push(name);
-        let body = self.statements(depth + 1, true);
-        self.scope
-            .as_mut()
-            .expect("scripts have a scope")
-            .module
-            .pop();
-        if body?.iter().any(|s| !matches!(s, Stmt::Expr(_))) {
-            return Err(self.err(
-                self.pos(),
-                "modules may only declare constants and functions",
-            ));
-        }
-        self.expect_kw("end")?;
-        Ok(())
-    }
-
     /// The cases of a `match` or match function, up to and including `end`.
     pub(crate) fn cases<B>(
         &mut self,
@@ -398,7 +187,7 @@ impl Parser<'_> {
 
     /// As [`Self::cases`]; in a match function (`args`) `case (a, b)` is a tuple pattern of the
     /// arguments.
-    fn cases_of<B>(
+    pub(crate) fn cases_of<B>(
         &mut self,
         depth: usize,
         body: &mut dyn FnMut(&mut Self, usize) -> Result<B, SourceError>,
@@ -547,7 +336,7 @@ impl Parser<'_> {
 
 /// A statement-level `match` whose cases only compute values runs as an expression (which
 /// borrows the event instead of copying what it binds).
-fn lower_match(m: Match<Stmt>) -> Stmt {
+pub(crate) fn lower_match(m: Match<Stmt>) -> Stmt {
     if !m.cases.iter().all(|c| c.body.iter().all(Stmt::is_pure)) {
         return Stmt::Match(Box::new(m));
     }

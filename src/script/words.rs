@@ -32,11 +32,7 @@ impl Parser<'_> {
             "state" => PathRoot::State,
             "present" | "absent" => {
                 self.next();
-                let (root, segs) = self.path_for_presence(depth)?;
-                let present = Expr {
-                    kind: ExprKind::Present(root, segs),
-                    pos,
-                };
+                let present = self.path_for_presence(depth)?;
                 if w == "present" {
                     return Ok(present);
                 }
@@ -130,8 +126,32 @@ impl Parser<'_> {
         })
     }
 
-    fn path_for_presence(&mut self, depth: usize) -> Result<(PathRoot, Vec<Segment>), SourceError> {
+    /// What `present` tests: a path, a constant (always present), an unknown local (never) or
+    /// a computed path (present when it can be read).
+    fn path_for_presence(&mut self, depth: usize) -> Result<Expr, SourceError> {
         let pos = self.pos();
+        if let Tok::Ident(w) = &self.peek().tok {
+            let local = self
+                .scope
+                .as_ref()
+                .and_then(|s| s.existing_local(w))
+                .is_some();
+            let konst = self
+                .scope
+                .as_ref()
+                .and_then(|s| s.resolve(w, |s, n| s.consts.get(n).cloned()))
+                .is_some();
+            let reserved = matches!(w.as_str(), "event" | "state" | "args");
+            if !local
+                && !konst
+                && !reserved
+                && !matches!(self.peek_at(1).tok, Tok::Punct("::" | "("))
+            {
+                self.next();
+                self.segments(depth)?;
+                return Ok(Expr::literal(Value::from(false), pos));
+            }
+        }
         let e = if self.is_punct("$") {
             self.meta_path(pos, depth)?
         } else {
@@ -148,10 +168,17 @@ impl Parser<'_> {
                 }
             }
         };
-        match e.kind {
-            ExprKind::Path(root, segs) => Ok((root, segs)),
-            _ => Err(self.err(pos, "`present` and `absent` need a path")),
-        }
+        Ok(match e.kind {
+            ExprKind::Path(root, segs) => Expr {
+                kind: ExprKind::Present(root, segs),
+                pos,
+            },
+            ExprKind::Literal(_) => Expr::literal(Value::from(true), pos),
+            _ => Expr {
+                kind: ExprKind::Exists(Box::new(e)),
+                pos,
+            },
+        })
     }
 
     /// `.name`, `[expr]` and `[start:end]` after a path.
@@ -204,6 +231,19 @@ impl Parser<'_> {
                 .scope
                 .as_ref()
                 .and_then(|s| s.resolve(&full, |s, n| s.consts.get(n).cloned()));
+            let konst = konst.or_else(|| {
+                let unaliased = self
+                    .scope
+                    .as_ref()
+                    .map_or(full.clone(), |s| s.unalias(&full));
+                [
+                    unaliased.clone(),
+                    format!("std::{unaliased}"),
+                    format!("tremor::{unaliased}"),
+                ]
+                .iter()
+                .find_map(|p| super::stdlib::lookup_const(p))
+            });
             return match konst {
                 Some(v) => self.then_segments(Expr::literal(v, pos), depth),
                 None if self.scope.is_some() => Err(self.err(

@@ -1,0 +1,284 @@
+//! Declarations at the top of a script: `use` (standard modules and module files on
+//! `TREMOR_PATH`), `const`, `fn` (with a body or match cases), `intrinsic` and `mod`.
+
+use super::cursor::Parser;
+use super::error::{Pos, SourceError};
+use super::expr::{Expr, ExprKind, Match, PathRoot};
+use super::scope::{FnDef, Scope};
+use super::script_parser::lower_match;
+use super::stmt::Stmt;
+
+impl Parser<'_> {
+    /// `a::b::c` after `use`.
+    fn module_path(&mut self) -> Result<Vec<String>, SourceError> {
+        let mut path = vec![self.ident("`<ident>`")?.name];
+        while self.eat_punct("::") {
+            path.push(self.ident("`<ident>`")?.name);
+        }
+        Ok(path)
+    }
+
+    /// `use a::b [as c];`, `use std::{a, b};`. The standard library needs no `use`; another
+    /// module is the file `a/b.tremor` on `TREMOR_PATH`, whose constants and functions become
+    /// `c::NAME` (`b::NAME` without `as`).
+    pub(crate) fn script_use(&mut self, depth: usize) -> Result<(), SourceError> {
+        let pos = self.next().pos;
+        self.use_tree(Vec::new(), pos, depth)
+    }
+
+    /// `a::b [as c]` or `a::{...}` after `use` (below `prefix`).
+    fn use_tree(&mut self, prefix: Vec<String>, pos: Pos, depth: usize) -> Result<(), SourceError> {
+        let mut path = prefix;
+        path.push(self.ident("`<ident>`")?.name);
+        while self.eat_punct("::") {
+            if self.eat_punct("{") {
+                // `use std::{array, string as s, integer::{signed}}`.
+                let base = path.clone();
+                self.items_until("}", |p, _| p.use_tree(base.clone(), pos, depth))?;
+                return Ok(());
+            }
+            path.push(self.ident("`<ident>`")?.name);
+        }
+        let alias = if self.eat_kw("as") {
+            self.ident("`<ident>`")?.name
+        } else {
+            path.last().cloned().unwrap_or_default()
+        };
+        if matches!(path[0].as_str(), "std" | "tremor") {
+            let scope = self.scope.get_or_insert_with(Box::default);
+            scope.aliases.insert(alias, path.join("::"));
+            return Ok(());
+        }
+        let rel = format!("{}.tremor", path.join("/"));
+        let dirs = std::env::var("TREMOR_PATH").unwrap_or_default();
+        let found = std::env::split_paths(&dirs)
+            .map(|d| d.join(&rel))
+            .find(|p| p.is_file());
+        let Some(file) = found else {
+            return Err(self.err(
+                pos,
+                format!(
+                    "Module `{}` not found or not readable error in module path: {dirs}",
+                    path.join("::")
+                ),
+            ));
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            self.err(
+                pos,
+                format!("Module `{}` not readable: {e}", path.join("::")),
+            )
+        })?;
+        let name = file.display().to_string();
+        let toks = super::lexer::lex(&text, &name)?;
+        let mut sub = Parser::new(toks, &name);
+        sub.scope = self.scope.take();
+        let scope = sub.scope.get_or_insert_with(Box::default);
+        let outer_module = std::mem::replace(&mut scope.module, vec![alias]);
+        let body = sub.statements(depth + 1, true);
+        let scope = sub.scope.get_or_insert_with(Box::default);
+        scope.module = outer_module;
+        self.scope = sub.scope.take();
+        body?;
+        Ok(())
+    }
+
+    /// `const NAME = EXPR`: evaluated now, with no event.
+    pub(crate) fn const_decl(&mut self) -> Result<Expr, SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("=")?;
+        let e = self.expr()?;
+        if let Some(pos) = e.find_non_const() {
+            return Err(self.err(
+                pos,
+                "constants must be computable when the script is compiled",
+            ));
+        }
+        let null = tremor_value::Value::null();
+        let fns = self.scope.as_ref().map_or(&[][..], |s| &s.fns[..]);
+        let ctx = super::eval::Ctx {
+            fns,
+            ..super::eval::Ctx::new(&null, &null, &null)
+        };
+        let v = ctx
+            .eval(&e)
+            .map(super::eval::Val::into_static)
+            .map_err(|err| self.err(err.pos, err.message))?;
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let full = scope.qualified(&name.name);
+        if scope.consts.insert(full, v.clone()).is_some() {
+            return Err(self.err(
+                name.pos,
+                format!("Can't declare the constant `{}` twice", name.name),
+            ));
+        }
+        Ok(Expr::literal(v, name.pos))
+    }
+
+    /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
+    pub(crate) fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("(")?;
+        let mut args = Vec::new();
+        let mut open = false;
+        while !self.eat_punct(")") {
+            if self.eat_punct(".") {
+                self.expect_punct(".")?;
+                self.expect_punct(".")?;
+                open = true;
+            } else {
+                args.push(self.ident("`<ident>`")?.name);
+            }
+            if !self.eat_punct(",") {
+                self.expect_punct(")")?;
+                break;
+            }
+        }
+        let index = self.declare_fn(&name.name, name.pos, args.len(), open)?;
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let outer_locals = std::mem::replace(&mut scope.locals, args.clone());
+        let outer_fn = scope.current_fn.replace(index);
+        let with = self.eat_kw("with");
+        let body = if with {
+            self.statements(depth + 1, false)
+        } else if self.is_kw("of") {
+            let pos = self.pos();
+            self.match_fn_body(&args, pos, depth)
+        } else {
+            Err(self.found_but_expected(&["`of`", "`with`"]))
+        };
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        let locals = std::mem::replace(&mut scope.locals, outer_locals);
+        scope.current_fn = outer_fn;
+        let body = body?;
+        if with {
+            self.expect_kw("end")?;
+        }
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        scope.fns[index].body = body;
+        scope.fns[index].locals = locals.len();
+        Ok(())
+    }
+
+    /// `of case (a, b) when ... => ... case _ => ... end`: a match on the tuple of arguments.
+    fn match_fn_body(
+        &mut self,
+        args: &[String],
+        pos: Pos,
+        depth: usize,
+    ) -> Result<Vec<Stmt>, SourceError> {
+        // Reuse `match`: the target is the array of the arguments.
+        let items = (0..args.len())
+            .map(|slot| Expr {
+                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
+                pos,
+            })
+            .collect();
+        let target = Expr {
+            kind: ExprKind::Array(items),
+            pos,
+        };
+        self.next();
+        let cases = self.cases_of(depth, &mut |p, d| p.stmt(d), ";", true)?;
+        Ok(vec![lower_match(Match { target, cases, pos })])
+    }
+
+    fn declare_fn(
+        &mut self,
+        name: &str,
+        pos: Pos,
+        arity: usize,
+        open: bool,
+    ) -> Result<usize, SourceError> {
+        let scope: &mut Scope = self.scope.as_mut().expect("scripts have a scope");
+        let full = scope.qualified(name);
+        if scope.fn_names.contains_key(&full) {
+            return Err(SourceError::at(
+                self.file,
+                pos,
+                format!("function {full} already defined."),
+            ));
+        }
+        scope.fns.push(FnDef {
+            name: full.clone(),
+            arity,
+            open,
+            body: Vec::new(),
+            locals: arity,
+        });
+        let index = scope.fns.len() - 1;
+        scope.fn_names.insert(full, index);
+        Ok(index)
+    }
+
+    /// `intrinsic fn NAME(args) as module::name`: the standard library's function under a
+    /// script name.
+    pub(crate) fn intrinsic_decl(&mut self) -> Result<(), SourceError> {
+        self.next();
+        self.expect_kw("fn")?;
+        let name = self.ident("`<ident>`")?;
+        self.expect_punct("(")?;
+        let mut arity = 0;
+        let mut open = false;
+        while !self.eat_punct(")") {
+            if self.eat_punct(".") {
+                self.expect_punct(".")?;
+                self.expect_punct(".")?;
+                open = true;
+            } else {
+                self.ident("`<ident>`")?;
+                arity += 1;
+            }
+            if !self.eat_punct(",") {
+                self.expect_punct(")")?;
+                break;
+            }
+        }
+        self.expect_kw("as")?;
+        let target = self.module_path()?.join("::");
+        let pos = name.pos;
+        let callee = super::callee::std_function(&target)
+            .ok_or_else(|| self.err(pos, format!("Call to undefined function {target}")))?;
+        let index = self.declare_fn(&name.name, pos, arity, open)?;
+        let args = (0..arity)
+            .map(|slot| Expr {
+                kind: ExprKind::Path(PathRoot::Local(slot), vec![]),
+                pos,
+            })
+            .collect();
+        let scope = self.scope.as_mut().expect("scripts have a scope");
+        scope.fns[index].body = vec![Stmt::Expr(Expr {
+            kind: ExprKind::Invoke(callee, args),
+            pos,
+        })];
+        Ok(())
+    }
+
+    /// `mod NAME with STATEMENTS end`: declarations inside are named `NAME::...`.
+    pub(crate) fn mod_decl(&mut self, depth: usize) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?.name;
+        self.expect_kw("with")?;
+        self.scope
+            .as_mut()
+            .expect("scripts have a scope")
+            .module
+            .push(name);
+        let body = self.statements(depth + 1, true);
+        self.scope
+            .as_mut()
+            .expect("scripts have a scope")
+            .module
+            .pop();
+        if body?.iter().any(|s| !matches!(s, Stmt::Expr(_))) {
+            return Err(self.err(
+                self.pos(),
+                "modules may only declare constants and functions",
+            ));
+        }
+        self.expect_kw("end")?;
+        Ok(())
+    }
+}
