@@ -204,11 +204,14 @@ pub struct Connect {
     pub pos: Pos,
 }
 
-/// `define flow NAME flow ... end;`
+/// `define flow NAME [args ...] flow ... end;`
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowDef {
     /// The flow's name.
     pub name: Ident,
+    /// Declared arguments (`define flow NAME args a, b = 1 flow`), which `args.NAME` reads in
+    /// the `with` of its `create` statements.
+    pub args: Vec<ArgDecl>,
     /// `use` statements inside the flow.
     pub uses: Vec<Use>,
     /// Connector definitions inside the flow.
@@ -223,13 +226,15 @@ pub struct FlowDef {
     pub pos: Pos,
 }
 
-/// `deploy flow ALIAS [from FLOW];`
+/// `deploy flow ALIAS [from [MODULE::]FLOW] [with NAME = EXPR, ... end];`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deploy {
     /// The name of the running flow.
     pub alias: Ident,
     /// The flow definition (the alias itself when no `from` is given).
-    pub flow: Ident,
+    pub flow: DefRef,
+    /// The flow's argument values.
+    pub with: Vec<WithArg>,
     /// Where the statement starts.
     pub pos: Pos,
 }

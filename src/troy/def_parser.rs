@@ -52,7 +52,7 @@ pub fn parse_query(src: &str, file: &str, name: &str) -> Result<PipelineDef, Tro
 }
 
 impl Parser<'_> {
-    fn args_decl(&mut self) -> Result<Vec<ArgDecl>, TroyError> {
+    pub(crate) fn args_decl(&mut self) -> Result<Vec<ArgDecl>, TroyError> {
         let mut args = Vec::new();
         let mut seen = Seen::default();
         loop {

@@ -4,7 +4,7 @@
 //! file found. Each module file is parsed once per deployment, however often it is used, and a
 //! module that (indirectly) uses itself is an error rather than endless recursion.
 
-use super::ast::{ConnectorDef, File, Ident, PipelineDef, Use};
+use super::ast::{ConnectorDef, File, FlowDef, Ident, PipelineDef, Use};
 use super::builtins::{self, Builtin};
 use super::error::TroyError;
 use super::parser::parse_file;
@@ -19,7 +19,7 @@ pub struct Module {
     pub name: String,
     /// The file its definitions were read from, for error messages.
     pub file: String,
-    /// Its statements (only `use` and definitions).
+    /// Its statements (only `use` and definitions, flows included).
     pub ast: File,
 }
 
@@ -34,6 +34,12 @@ impl Module {
     #[must_use]
     pub fn pipeline(&self, name: &str) -> Option<&PipelineDef> {
         self.ast.pipelines.iter().find(|d| d.name.name == name)
+    }
+
+    /// The flow definition called `name` (`deploy flow ALIAS from MODULE::NAME`).
+    #[must_use]
+    pub fn flow(&self, name: &str) -> Option<&FlowDef> {
+        self.ast.flows.iter().find(|d| d.name.name == name)
     }
 }
 
@@ -195,23 +201,16 @@ impl Loader {
             )
         })?;
         let ast = parse_file(&src, &file)?;
-        if let Some(f) = ast.flows.first() {
-            return Err(TroyError::at(
-                &file,
-                f.pos,
-                "a module file may only contain `use`, `define connector` and `define pipeline` \
-                 (found `define flow`)",
-            ));
-        }
         if let Some(d) = ast.deploys.first() {
             return Err(TroyError::at(
                 &file,
                 d.pos,
-                "a module file may only contain `use`, `define connector` and `define pipeline` \
+                "a module file may only contain `use` and `define connector|pipeline|flow` \
                  (found `deploy`)",
             ));
         }
         check_unique_definitions(&file, &ast.connectors, &ast.pipelines)?;
+        check_unique(&file, "flow", ast.flows.iter().map(|d| &d.name))?;
         self.loading.push(key.clone());
         let nested: Result<Vec<_>, _> = ast.uses.iter().map(|n| self.load(n, &file)).collect();
         self.loading.pop();

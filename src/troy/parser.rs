@@ -17,8 +17,29 @@ use crate::script::lexer::{lex, Tok};
 /// # Errors
 /// On lexical and syntax errors and on constructs outside the subset, with their position.
 pub fn parse_file(src: &str, file: &str) -> Result<File, TroyError> {
+    log_config_directives(src, file);
     let mut p = Parser::new(lex(src, file)?, file);
     p.file()
+}
+
+/// Tremor reads `#!config KEY = EXPR` lines at the top of a deployment and of a pipeline body:
+/// the runtime uses a pipeline's `metrics_interval_s` (pipeline metrics) and `id` (its name in
+/// the REST API) and nothing of a deployment's. This runtime has neither, so the lexer skips
+/// them as comments; they are only logged here, so that a user looking for their effect finds
+/// out why there is none.
+fn log_config_directives(src: &str, file: &str) {
+    for (line, text) in src.lines().enumerate() {
+        let trimmed = text.trim_start();
+        if let Some(directive) = trimmed.strip_prefix("#!config") {
+            let key = directive.split('=').next().unwrap_or_default().trim();
+            log::debug!(
+                "{file}:{}:{}: ignoring `#!config {key}`: this runtime has no pipeline metrics \
+                 or API names it would configure",
+                line + 1,
+                text.len() - trimmed.len() + 1
+            );
+        }
+    }
 }
 
 impl Parser<'_> {
@@ -87,7 +108,12 @@ impl Parser<'_> {
         }
     }
 
+    /// The `;` that ends a statement. Tremor's grammar separates statements by `;` rather than
+    /// ending each, so the last one of a file, a flow or a pipeline body may go without.
     pub(crate) fn end_stmt(&mut self) -> Result<(), TroyError> {
+        if self.eat_punct(";") || self.is_kw("end") || self.peek().tok == Tok::Eof {
+            return Ok(());
+        }
         self.expect_punct(";").map(|_| ())
     }
 
@@ -141,12 +167,15 @@ impl Parser<'_> {
 
     fn flow(&mut self, pos: Pos) -> Result<FlowDef, TroyError> {
         let name = self.ident("a flow name")?;
-        if self.is_kw("args") {
-            return Err(self.unsupported(self.pos(), "flow args"));
-        }
+        let args = if self.eat_kw("args") {
+            self.args_decl()?
+        } else {
+            Vec::new()
+        };
         self.expect_kw("flow")?;
         let mut flow = FlowDef {
             name,
+            args,
             uses: Vec::new(),
             connectors: Vec::new(),
             pipelines: Vec::new(),
@@ -201,14 +230,7 @@ impl Parser<'_> {
         };
         let alias = self.ident("an alias")?;
         let from = if self.eat_kw("from") {
-            let mut path = vec![self.ident("a definition name")?];
-            while self.eat_punct("::") {
-                path.push(self.ident("a definition name")?);
-            }
-            let name = path
-                .pop()
-                .ok_or_else(|| self.err(pos, "empty definition path"))?;
-            Some(DefRef { module: path, name })
+            Some(self.def_ref(pos, "a definition name")?)
         } else {
             None
         };
@@ -225,6 +247,18 @@ impl Parser<'_> {
             with,
             pos,
         })
+    }
+
+    /// `NAME` or `MODULE::...::NAME` (after `from`), for the statement at `pos`.
+    fn def_ref(&mut self, pos: Pos, what: &str) -> Result<DefRef, TroyError> {
+        let mut path = vec![self.ident(what)?];
+        while self.eat_punct("::") {
+            path.push(self.ident(what)?);
+        }
+        let name = path
+            .pop()
+            .ok_or_else(|| self.err(pos, "empty definition path"))?;
+        Ok(DefRef { module: path, name })
     }
 
     fn endpoint(&mut self) -> Result<EndpointRef, TroyError> {
@@ -264,15 +298,25 @@ impl Parser<'_> {
         }
         let alias = self.ident("a flow name")?;
         let flow = if self.eat_kw("from") {
-            self.ident("a flow name")?
+            self.def_ref(pos, "a flow name")?
         } else {
-            alias.clone()
+            DefRef {
+                module: Vec::new(),
+                name: alias.clone(),
+            }
         };
-        if self.is_kw("with") {
-            return Err(self.unsupported(self.pos(), "deploy flow ... with (flow arguments)"));
-        }
+        let with = if self.eat_kw("with") {
+            self.with_block()?
+        } else {
+            Vec::new()
+        };
         self.end_stmt()?;
-        Ok(Deploy { alias, flow, pos })
+        Ok(Deploy {
+            alias,
+            flow,
+            with,
+            pos,
+        })
     }
 }
 

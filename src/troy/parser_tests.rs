@@ -57,7 +57,7 @@ fn tremor_012_file_parses() {
     assert_eq!(last.to.kind, Kind::Connector);
     assert!(last.to.port.is_none());
     assert_eq!(f.deploys[0].alias.name, "main");
-    assert_eq!(f.deploys[0].flow.name, "main");
+    assert_eq!(f.deploys[0].flow.name.name, "main");
 }
 
 #[test]
@@ -154,7 +154,7 @@ deploy flow two;
     let d: Vec<(&str, &str)> = f
         .deploys
         .iter()
-        .map(|d| (d.alias.name.as_str(), d.flow.name.as_str()))
+        .map(|d| (d.alias.name.as_str(), d.flow.name.name.as_str()))
         .collect();
     assert_eq!(d, [("one", "one"), ("again", "one"), ("two", "two")]);
 }
@@ -213,8 +213,8 @@ fn malformed_grouped_imports() {
             "config.troy:1:25: expected `}`, found `pipelines`",
         ),
         (
-            "use tremor::{connectors}",
-            "config.troy:1:25: expected `;`, found the end of the input",
+            "use tremor::{connectors}\nuse x;",
+            "config.troy:2:1: expected `;`, found `use`",
         ),
         (
             "use {tremor};",
@@ -257,8 +257,8 @@ fn syntax_error_position() {
         "config.troy:2:24: expected `to`, found `/`"
     );
     assert_eq!(
-        err("deploy flow main"),
-        "config.troy:1:17: expected `;`, found the end of the input"
+        err("deploy flow main\ndeploy flow other;"),
+        "config.troy:2:1: expected `;`, found `deploy`"
     );
     assert_eq!(
         err("define pipeline p pipeline end;"),
@@ -343,14 +343,6 @@ fn unsupported_constructs_are_named() {
             "config.troy:1:20: unsupported construct `define flow`",
         ),
         (
-            "define flow f args x = 1 flow end;",
-            "config.troy:1:15: unsupported construct `flow args`",
-        ),
-        (
-            "deploy flow f with x = 1 end;",
-            "config.troy:1:15: unsupported construct `deploy flow ... with (flow arguments)`",
-        ),
-        (
             "deploy connector f;",
             "config.troy:1:1: unsupported construct `deploy connector`",
         ),
@@ -376,5 +368,59 @@ fn create_outside_flow() {
     assert_eq!(
         err("create connector x;"),
         "config.troy:1:1: `create` and `connect` are only allowed inside `define flow ... end`"
+    );
+}
+
+#[test]
+fn flow_args_and_deploy_with() {
+    let f = parse(
+        "define flow f\nargs a, b = 2,\nflow\nend;\n\
+         deploy flow x from m::n::f with a = 1, b = \"s\", end;\n\
+         deploy flow f;",
+    );
+    let args: Vec<(&str, bool)> = (f.flows[0].args.iter())
+        .map(|a| (a.name.name.as_str(), a.default.is_some()))
+        .collect();
+    assert_eq!(args, [("a", false), ("b", true)]);
+    let d = &f.deploys[0];
+    assert_eq!(
+        (d.alias.name.as_str(), d.flow.to_string()),
+        ("x", "m::n::f".to_string())
+    );
+    assert_eq!(d.flow.name.pos, Pos::new(5, 26));
+    let with: Vec<&str> = d.with.iter().map(|w| w.name.name.as_str()).collect();
+    assert_eq!(with, ["a", "b"]);
+    assert_eq!(f.deploys[1].flow.to_string(), "f");
+    assert!(f.deploys[1].with.is_empty());
+    assert_eq!(
+        err("deploy flow x with a = 1, a = 2 end;"),
+        "config.troy:1:27: duplicate `with` key `a`"
+    );
+    assert_eq!(
+        err("define flow f args a, a flow end;"),
+        "config.troy:1:23: duplicate argument `a`"
+    );
+}
+
+#[test]
+fn the_last_semicolon_is_optional() {
+    // Tremor separates statements by `;`: the last one of a file, a flow or a pipeline body
+    // may go without, and `#!config` directives are read (and ignored) like comments.
+    let f = parse(
+        "#!config metrics_interval_s = 10\n\
+         define flow main\nflow\n  use std\nend;\n\
+         define flow other\nflow\n  define pipeline p\n  pipeline\n    #!config id = \"p\"\n    \
+         select event from in into out\n  end;\n  create pipeline p\nend;\n\
+         deploy flow main",
+    );
+    assert_eq!(f.flows.len(), 2);
+    assert_eq!(f.flows[1].pipelines[0].selects.len(), 1);
+    assert_eq!(f.flows[1].creates.len(), 1);
+    assert_eq!(f.deploys.len(), 1);
+    let m = parse("define connector c from exit");
+    assert_eq!(m.connectors.len(), 1);
+    assert_eq!(
+        err("define flow main flow end\ndeploy flow main;"),
+        "config.troy:2:1: expected `;`, found `deploy`"
     );
 }

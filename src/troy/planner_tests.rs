@@ -345,3 +345,135 @@ fn module_aliases() {
         r#"{"path":"x.log","mode":"truncate"}"#
     );
 }
+
+/// A flow with arguments whose `create` statements read them in all of Tremor's forms.
+const FLOW_WITH_ARGS: &str = "define flow f\n\
+     args file, delay = 5, tags = [\"a\"]\n\
+     flow\n\
+       define connector out from file args path with config = {\"path\": args.path} end;\n\
+       define pipeline p args settings pipeline\n\
+         select {\"d\": args.settings.delay, \"t\": args.settings.tags} from in into out;\n\
+       end;\n\
+       create connector out with path = \"#{args.file}.log\" end;\n\
+       create pipeline p with settings = args end;\n\
+       connect /pipeline/p to /connector/out;\n\
+     end;\n";
+
+#[test]
+fn flow_args_reach_the_with_of_create() {
+    let p = plan(
+        &format!(
+            "{FLOW_WITH_ARGS}deploy flow one from f with file = \"a\" end;\n\
+         deploy flow two from f with file = \"b\", delay = args_free(), tags = [] end;"
+        )
+        .replace("args_free()", "7"),
+    );
+    let summary: Vec<String> = (p.flows.iter())
+        .map(|f| {
+            let pl = f.pipeline("p").expect("pipeline");
+            let out = eval(&pl.selects[0].target, &Value::null(), &pl.args).expect("evaluates");
+            format!(
+                "{} {} {}",
+                f.name,
+                json(&f.connectors[0].config),
+                json(&out)
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            r#"one {"path":"a.log"} {"d":5,"t":["a"]}"#,
+            r#"two {"path":"b.log"} {"d":7,"t":[]}"#
+        ]
+    );
+}
+
+#[test]
+fn flow_arg_errors_are_worded_as_tremor_words_them() {
+    assert_eq!(
+        err(
+            "define flow without_arg\nflow\nend;\ndeploy flow without_arg with arg = \"snot\" end;"
+        ),
+        "config.troy:4:30: Unknown argument: arg (flow `without_arg`: it declares no arguments)"
+    );
+    assert_eq!(
+        err(&format!(
+            "{FLOW_WITH_ARGS}deploy flow f with file = 1, size = 2 end;"
+        )),
+        "config.troy:12:30: Unknown argument: size (flow `f`: declared: file, delay, tags)"
+    );
+    assert_eq!(
+        err("define flow required\nargs\n  required\nflow\nend;\ndeploy flow required;"),
+        "config.troy:3:3: Missing required argument: required (`deploy flow required` at \
+         config.troy:6:1 gives none: add `with required = ... end`)"
+    );
+    // Only `create` statements see the flow's arguments; a definition reads its own.
+    assert_eq!(
+        err("define flow f args x = 1 flow\n\
+             define connector c from exit with config = {\"x\": args.x} end;\n\
+             create connector c;\nend;\ndeploy flow f;"),
+        "config.troy:2:50: unknown argument `x`"
+    );
+}
+
+#[test]
+fn undeployed_flows_are_checked_when_their_args_have_defaults() {
+    // Without values for its arguments a flow cannot be planned until it is deployed ...
+    let p = plan("define flow f args x flow create connector c with y = args.x end; end;");
+    assert!(p.flows.is_empty());
+    // ... with defaults it is, and its mistakes surface.
+    assert_eq!(
+        err("define flow f args x = 1 flow create connector c; end;"),
+        "config.troy:1:48: unknown connector definition `c` (`create connector c;` uses the \
+         definition named `c`; name another with `from`)"
+    );
+}
+
+#[test]
+fn deploy_a_flow_of_a_module() {
+    let lib = TempDir::new("plan-modflow");
+    lib.write("flows/lib.tremor", FLOW_WITH_ARGS);
+    lib.write(
+        "bad.tremor",
+        "define flow g args n = 1 flow\n  create connector nope;\nend;\n",
+    );
+    let path = [lib.path().to_path_buf()];
+    let p = plan_source(
+        "use flows::lib;\ndeploy flow main from lib::f with file = \"m\" end;\n\
+         deploy flow again from flows::lib::f with file = \"n\" end",
+        "config.troy",
+        &path,
+    )
+    .unwrap_or_else(|e| panic!("plans: {e}"));
+    let configs: Vec<String> = (p.flows.iter())
+        .map(|f| format!("{} {}", f.name, json(&f.connectors[0].config)))
+        .collect();
+    assert_eq!(
+        configs,
+        [r#"main {"path":"m.log"}"#, r#"again {"path":"n.log"}"#]
+    );
+    assert!(
+        p.flows[0].file.ends_with("lib.tremor"),
+        "{}",
+        p.flows[0].file
+    );
+    let err_of = |src: &str| {
+        plan_source(src, "config.troy", &path)
+            .expect_err("fails")
+            .to_string()
+    };
+    assert_eq!(
+        err_of("use flows::lib;\ndeploy flow x from lib::nope;"),
+        "config.troy:2:25: module `flows::lib` has no flow definition `nope`"
+    );
+    assert_eq!(
+        err_of("deploy flow x from lib::f;"),
+        "config.troy:1:20: unknown module `lib`: add `use lib;` to the flow or the file"
+    );
+    let e = err_of("use bad;\ndeploy flow x from bad::g;");
+    assert!(
+        e.contains("bad.tremor:2:20: unknown connector definition `nope`"),
+        "{e}"
+    );
+}

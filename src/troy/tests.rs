@@ -54,10 +54,13 @@ fn unreadable_deployment_file() {
 
 #[test]
 fn syntax_error_has_line_and_column() {
-    let src = "define flow main\nflow\n  create connector c from connectors::exit\nend;\n";
+    let src = "define flow main\nflow\n  create connector c from connectors::exit\n  create connector d;\nend;\n";
     let e = plan_source(src, "config.troy", &[]).expect_err("missing `;`");
-    assert_eq!(e.to_string(), "config.troy:4:1: expected `;`, found `end`");
-    assert_eq!(e.pos, Some(Pos::new(4, 1)));
+    assert_eq!(
+        e.to_string(),
+        "config.troy:4:3: expected `;`, found `create`"
+    );
+    assert_eq!(e.pos, Some(Pos::new(4, 3)));
 }
 
 #[test]
