@@ -74,7 +74,10 @@ impl Parser<'_> {
         let mut sub = Parser::new(toks, &name);
         sub.scope = self.scope.take();
         let scope = sub.scope.get_or_insert_with(Box::default);
-        let outer_module = std::mem::replace(&mut scope.module, vec![alias]);
+        // A module used inside a module is a submodule of it (`foo::bar::X`).
+        let mut inner = scope.module.clone();
+        inner.push(alias);
+        let outer_module = std::mem::replace(&mut scope.module, inner);
         let body = sub.statements(depth + 1, true);
         let scope = sub.scope.get_or_insert_with(Box::default);
         scope.module = outer_module;

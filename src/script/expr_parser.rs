@@ -209,21 +209,16 @@ impl Parser<'_> {
     }
 
     fn record(&mut self, pos: super::error::Pos, depth: usize) -> Result<Expr, SourceError> {
-        // Literal keys seen so far: a repeated one is refused in constant time per key.
-        let mut keys = std::collections::HashSet::new();
-        let fields = self.items_until("}", |p, _| p.record_field(&mut keys, depth))?;
+        // As in Tremor, a repeated key is allowed: the last one wins.
+        let fields = self.items_until("}", |p, _| p.record_field(depth))?;
         Ok(Expr {
             kind: ExprKind::Record(fields),
             pos,
         })
     }
 
-    /// One `"key": value` of a record whose literal `keys` so far are given.
-    fn record_field(
-        &mut self,
-        keys: &mut std::collections::HashSet<String>,
-        depth: usize,
-    ) -> Result<(Expr, Expr), SourceError> {
+    /// One `"key": value` of a record.
+    fn record_field(&mut self, depth: usize) -> Result<(Expr, Expr), SourceError> {
         let kt = self.peek().clone();
         let key = match kt.tok {
             Tok::Str(parts) => {
@@ -241,12 +236,6 @@ impl Parser<'_> {
             }
             _ => return Err(self.unexpected("a string key or `}`")),
         };
-        if let Some(name) = key.as_literal().and_then(Value::as_str) {
-            let dup = !keys.insert(name.to_string());
-            if dup {
-                return Err(self.err(kt.pos, format!("duplicate record key \"{name}\"")));
-            }
-        }
         self.expect_punct(":")?;
         let value = self.binary(0, depth + 1)?;
         Ok((key, value))

@@ -48,8 +48,8 @@ fn b(v: bool) -> Value<'static> {
 pub fn binary(op: BinOp, x: &Value<'_>, y: &Value<'_>) -> Result<Value<'static>, String> {
     use Value::{Array, Bytes, Object, Static, String as Str};
     match (op, x, y) {
-        (BinOp::Eq, _, _) => Ok(b(x == y)),
-        (BinOp::Ne, _, _) => Ok(b(x != y)),
+        (BinOp::Eq, _, _) => Ok(b(equal(x, y))),
+        (BinOp::Ne, _, _) => Ok(b(!equal(x, y))),
         (BinOp::And | BinOp::BitAnd, Static(StaticNode::Bool(l)), Static(StaticNode::Bool(r))) => {
             Ok(b(*l && *r))
         }
@@ -90,6 +90,17 @@ pub fn binary(op: BinOp, x: &Value<'_>, y: &Value<'_>) -> Result<Value<'static>,
             Ok(Value::Object(Box::new(out)))
         }
         _ => numeric(op, x, y),
+    }
+}
+
+/// `==`: deep equality, numbers by value, and bytes equal to the string of the same bytes.
+#[must_use]
+pub fn equal(x: &Value<'_>, y: &Value<'_>) -> bool {
+    match (x, y) {
+        (Value::Bytes(b), Value::String(s)) | (Value::String(s), Value::Bytes(b)) => {
+            **b == *s.as_bytes()
+        }
+        _ => x == y,
     }
 }
 
