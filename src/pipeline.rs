@@ -9,7 +9,7 @@ use crate::{
     event::{now_ns, Event, EventPayload},
     ports::{ERR, OUT},
     rt::Receiver,
-    script::{eval, expr::Expr},
+    script::{eval, expr::Expr, Outcome, RunContext, Script},
     troy::{plan::PipelinePlan, query::NodeKind},
 };
 use std::collections::HashMap;
@@ -36,6 +36,49 @@ struct Select {
 enum Node {
     /// Passes every event on to its `out` port.
     Stream,
+    /// Runs a script; `state` is this instance's, kept from event to event.
+    Script {
+        script: Box<Script>,
+        state: Value<'static>,
+    },
+    /// A script that failed to compile here although it compiled at plan time: drops what it
+    /// gets (with one error logged when built).
+    Broken,
+}
+
+impl Node {
+    fn new(pipeline: &str, name: &str, kind: &NodeKind) -> Self {
+        match kind {
+            NodeKind::Stream => Node::Stream,
+            NodeKind::Script(plan) => match Script::compile(&plan.source, &plan.file, &plan.args) {
+                Ok(script) => Node::Script {
+                    script: Box::new(script),
+                    state: plan.state.clone(),
+                },
+                Err(e) => {
+                    log::error!(
+                        "[{pipeline}] script `{name}` does not compile: {}",
+                        e.located()
+                    );
+                    Node::Broken
+                }
+            },
+        }
+    }
+}
+
+/// The metadata `$` of `event` as a value (an empty record when it has none).
+fn meta_of(event: &Event) -> Value<'static> {
+    event
+        .meta
+        .as_deref()
+        .and_then(|text| {
+            let mut bytes = text.as_bytes().to_vec();
+            tremor_value::parse_json(&mut bytes)
+                .ok()
+                .map(|v| v.clone_static())
+        })
+        .unwrap_or_else(Value::object)
 }
 
 /// Events that pass through more nodes than this for one input event are taken to loop (a
@@ -95,9 +138,7 @@ impl PipelineCore {
             .nodes
             .0
             .iter()
-            .map(|n| match n.kind {
-                NodeKind::Stream => Node::Stream,
-            })
+            .map(|n| Node::new(&alias, &n.name, &n.kind))
             .collect();
         Self {
             alias,
@@ -196,18 +237,21 @@ impl PipelineCore {
         out: &mut impl Emitter,
         hops: usize,
     ) {
-        match self.nodes.get(node) {
-            Some(Node::Stream) => {
-                let from = Endpoint {
-                    node: Some(node),
-                    port: OUT,
-                };
-                self.deliver(from, event, out, hops);
-            }
-            None => log::error!("[{}] no node #{node}", self.alias),
+        let leaving = match self.nodes.get_mut(node) {
+            Some(Node::Stream) => Some((OUT, event)),
+            Some(Node::Script { script, state }) => run_script(script, state, event),
+            Some(Node::Broken) | None => None,
+        };
+        if let Some((port, event)) = leaving {
+            let from = Endpoint {
+                node: Some(node),
+                port,
+            };
+            self.deliver(from, event, out, hops);
         }
     }
 
+    #[must_use]
     fn error_event(&self, event: &Event, error: &str) -> Event {
         let value = literal!({
             "error": error.to_string(),
@@ -218,6 +262,44 @@ impl PipelineCore {
         e.ingest_ns = now_ns();
         e
     }
+}
+
+/// Runs `script` on `event`: the event it emits and on which port, or `None` when it drops
+/// the event. A run-time error becomes Tremor's error event (`{"error": REPORT, "event":
+/// EVENT}`) on the script's `err` port.
+fn run_script(
+    script: &Script,
+    state: &mut Value<'static>,
+    event: Event,
+) -> Option<(&'static str, Event)> {
+    let mut value = event.payload.value().clone_static();
+    let mut meta = meta_of(&event);
+    let meta_before = meta.clone();
+    let mut ctx = RunContext {
+        event: &mut value,
+        meta: &mut meta,
+        state,
+        ingest_ns: event.ingest_ns,
+        origin: None,
+    };
+    let intern = crate::connectors::intern_port;
+    let (port, emitted) = match script.run(&mut ctx) {
+        Ok(Outcome::Drop) => return None,
+        Ok(Outcome::Emit { port, value }) => (intern(port), value.clone_static()),
+        Ok(Outcome::EmitEvent { port }) => (intern(port), value),
+        Err(e) => {
+            let error = literal!({
+                "error": format!("{e}\n\n"),
+                "event": event.payload.value().clone_static(),
+            });
+            return Some((ERR, event.with_payload(EventPayload::from_value(error))));
+        }
+    };
+    let mut emitted_event = event.with_payload(EventPayload::from_value(emitted));
+    if meta != meta_before {
+        emitted_event.meta = Some(std::sync::Arc::from(tremor_value::to_json(&meta)));
+    }
+    Some((port, emitted_event))
 }
 
 /// A running pipeline instance.

@@ -10,11 +10,12 @@
 
 use crate::{
     codec::{self, Codec},
-    event::{now_ns, Event},
+    event::{now_ns, Event, EventPayload},
     pipeline::PipelineCore,
     ports::{ERR, IN},
     postprocessor::{self, Postprocessor},
     preprocessor::{self, Preprocessor},
+    script::{Outcome, RunContext, Script},
 };
 use abi_stable::std_types::RVec;
 use std::{
@@ -73,7 +74,7 @@ impl std::fmt::Display for Failure {
     }
 }
 
-type Outcome<T = ()> = Result<T, Failure>;
+type Done<T = ()> = Result<T, Failure>;
 
 /// What `tremor run` can run: events go in on `in`, come out on named ports.
 pub trait Runnable {
@@ -89,6 +90,43 @@ struct Query(PipelineCore);
 impl Runnable for Query {
     fn process(&mut self, event: Event, out: &mut Vec<(&'static str, Event)>) {
         self.0.process(IN, event, out);
+    }
+}
+
+/// A script: its state is kept from event to event, its metadata starts empty for each.
+struct ScriptRun {
+    script: Script,
+    state: Value<'static>,
+}
+
+impl Runnable for ScriptRun {
+    fn process(&mut self, event: Event, out: &mut Vec<(&'static str, Event)>) {
+        let mut value = event.payload.value().clone_static();
+        let mut meta = Value::object();
+        let mut ctx = RunContext {
+            event: &mut value,
+            meta: &mut meta,
+            state: &mut self.state,
+            ingest_ns: event.ingest_ns,
+            origin: None,
+        };
+        let intern = crate::connectors::intern_port;
+        let (port, emitted) = match self.script.run(&mut ctx) {
+            Ok(Outcome::Drop) => return,
+            Ok(Outcome::Emit { port, value }) => (intern(port), value.clone_static()),
+            Ok(Outcome::EmitEvent { port }) => (intern(port), value),
+            Err(e) => {
+                // As Tremor: the error is shown and the next event runs.
+                let report = e.to_string();
+                let lines = report.split_once('\n').map_or("", |(_, rest)| rest);
+                eprintln!(
+                    "Error in {}:{}:{}\n{lines}",
+                    e.file, e.pos.line, e.pos.column
+                );
+                return;
+            }
+        };
+        out.push((port, event.with_payload(EventPayload::from_value(emitted))));
     }
 }
 
@@ -129,7 +167,7 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
-fn run_file(args: &Args) -> Outcome {
+fn run_file(args: &Args) -> Done {
     let name = args.script.display().to_string();
     let source = std::fs::read_to_string(&args.script)
         .map_err(|e| Failure(format!("Error processing file {name}: {e}")))?;
@@ -141,9 +179,12 @@ fn run_file(args: &Args) -> Outcome {
             Box::new(Query(PipelineCore::new(alias, &plan)))
         }
         Some(SourceKind::Script) => {
-            return Err(Failure(format!(
-                "Error: {name}: running scripts (`.tremor`) is not supported yet"
-            )))
+            let script = Script::compile(&source, &name, &Value::object())
+                .map_err(|e| Failure(e.to_string()))?;
+            Box::new(ScriptRun {
+                script,
+                state: Value::null(),
+            })
         }
         Some(SourceKind::Deployment) | None => {
             return Err(Failure(format!("Error: Unable to execute source: {name}")))
@@ -173,7 +214,7 @@ fn query_alias(path: &Path) -> String {
         .map_or_else(|| "query".to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-fn open_input(infile: &str) -> Outcome<Box<dyn Read>> {
+fn open_input(infile: &str) -> Done<Box<dyn Read>> {
     if infile == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -182,7 +223,7 @@ fn open_input(infile: &str) -> Outcome<Box<dyn Read>> {
         .map_err(|e| Failure(format!("Error: cannot open {infile}: {e}")))
 }
 
-fn open_output(outfile: &str) -> Outcome<Box<dyn Write>> {
+fn open_output(outfile: &str) -> Done<Box<dyn Write>> {
     if outfile == "-" {
         return Ok(Box::new(BufWriter::new(std::io::stdout())));
     }
@@ -197,7 +238,7 @@ fn not_found<'n, E>(what: &'static str, name: &'n str) -> impl FnOnce(E) -> Fail
     move |_| Failure(format!("Error {what} {name} not found error."))
 }
 
-fn codec_named(name: &str) -> Outcome<Box<dyn Codec>> {
+fn codec_named(name: &str) -> Done<Box<dyn Codec>> {
     codec::lookup(name, &Value::object()).map_err(not_found("Codec", name))
 }
 
@@ -209,7 +250,7 @@ struct Ingress {
 }
 
 impl Ingress {
-    fn from_args(args: &Args) -> Outcome<Self> {
+    fn from_args(args: &Args) -> Done<Self> {
         let codec = codec_named(&args.decoder)?;
         let preprocessor = preprocessor::lookup(&args.preprocessor, &Value::object())
             .map_err(not_found("Preprocessor", &args.preprocessor))?();
@@ -221,7 +262,7 @@ impl Ingress {
     }
 
     /// Reads the input to its end, handing every decoded event to `handle`.
-    fn for_each(&mut self, args: &Args, mut handle: impl FnMut(Event) -> Outcome) -> Outcome {
+    fn for_each(&mut self, args: &Args, mut handle: impl FnMut(Event) -> Done) -> Done {
         let mut buf = vec![0_u8; 64 * 1024];
         let mut chunks = Vec::new();
         let mut count = 0_u64;
@@ -250,8 +291,8 @@ impl Ingress {
         at: u64,
         count: &mut u64,
         args: &Args,
-        handle: &mut impl FnMut(Event) -> Outcome,
-    ) -> Outcome {
+        handle: &mut impl FnMut(Event) -> Done,
+    ) -> Done {
         for chunk in chunks.drain(..) {
             *count += 1;
             let ingest_ns = if args.ingest_ns_from_line { *count } else { at };
@@ -309,7 +350,7 @@ struct Egress {
 }
 
 impl Egress {
-    fn from_args(args: &Args) -> Outcome<Self> {
+    fn from_args(args: &Args) -> Done<Self> {
         let codec = codec_named(&args.encoder)?;
         let postprocessor = postprocessor::lookup(&args.postprocessor, &Value::object())
             .map_err(not_found("Postprocessor", &args.postprocessor))?;
@@ -325,7 +366,7 @@ impl Egress {
         })
     }
 
-    fn write(&mut self, port: &str, event: &Event) -> Outcome {
+    fn write(&mut self, port: &str, event: &Event) -> Done {
         if self.port.as_deref().is_some_and(|wanted| wanted != port) {
             return Ok(());
         }
@@ -357,7 +398,7 @@ impl Egress {
             .map_err(|e| Failure(format!("Error: cannot write the output: {e}")))
     }
 
-    fn flush(&mut self) -> Outcome {
+    fn flush(&mut self) -> Done {
         self.output
             .flush()
             .map_err(|e| Failure(format!("Error: cannot write the output: {e}")))

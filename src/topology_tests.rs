@@ -25,6 +25,7 @@ fn pipeline(alias: &str) -> PipelinePlan {
         alias: alias.into(),
         into_ports: vec!["out".into(), "err".into()],
         selects: vec![],
+        nodes: Default::default(),
         args: Value::object(),
         pos: Pos::new(1, 1),
     }

@@ -6,7 +6,9 @@
 //! - `out`: the expected output, byte for byte,
 //! - optional `flags`: more arguments for `tremor run`, separated by white space,
 //! - optional `status`: the expected exit code (default 0),
-//! - optional `stderr`: lines that must each occur in what the run writes to stderr.
+//! - optional `stderr`: lines that must each occur in what the run writes to stderr,
+//! - optional module files (`NAME.tremor`), found through `TREMOR_PATH`, which is the case
+//!   directory.
 
 use std::{
     io::Read,
@@ -43,6 +45,8 @@ fn run_case(case: &Path, program: &Path) -> Result<Ran, String> {
         .args(["-i", "in"])
         .args(flags.split_whitespace())
         .current_dir(case)
+        // Module files (`use NAME;`) may sit beside the program.
+        .env("TREMOR_PATH", case)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

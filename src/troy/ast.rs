@@ -103,6 +103,58 @@ pub struct PipelineDef {
     pub selects: Vec<Select>,
     /// `create stream NAME;` statements of the body.
     pub streams: Vec<Ident>,
+    /// `define script` statements of the body.
+    pub scripts: Vec<ScriptDef>,
+    /// `create script` statements of the body, in order.
+    pub script_creates: Vec<ScriptCreate>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+impl PipelineDef {
+    /// A definition named `name` at `pos` with default ports, no arguments and an empty body,
+    /// for the parser to fill in.
+    #[must_use]
+    pub fn new(name: Ident, pos: Pos) -> Self {
+        Self {
+            name,
+            from_ports: None,
+            into_ports: None,
+            args: Vec::new(),
+            selects: Vec::new(),
+            streams: Vec::new(),
+            scripts: Vec::new(),
+            script_creates: Vec::new(),
+            pos,
+        }
+    }
+}
+
+/// `define script NAME [args ...] [state EXPR] script BODY end;` inside a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptDef {
+    /// The definition's name.
+    pub name: Ident,
+    /// Declared arguments (`args.NAME` in the body).
+    pub args: Vec<ArgDecl>,
+    /// The initial `state` of each instance; `null` when not given.
+    pub state: Option<Expr>,
+    /// The body as text, placed where it is in its file (what precedes it blanked out), so
+    /// that compiling it reports the file's own lines and columns.
+    pub source: std::sync::Arc<str>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `create script ALIAS [from DEFINITION] [with NAME = EXPR, ... end];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptCreate {
+    /// The instance's name, which `select`s use.
+    pub alias: Ident,
+    /// The definition (the alias itself when not given).
+    pub from: Option<Ident>,
+    /// Argument values.
+    pub with: Vec<WithArg>,
     /// Where the statement starts.
     pub pos: Pos,
 }

@@ -1,10 +1,55 @@
 //! Parsing of connector and pipeline definitions (the statements a module file consists of).
 
-use super::ast::{ArgDecl, ConnectorDef, Ident, PipelineDef, Select, WithArg, CONNECTOR_WITH_KEYS};
+use super::ast::{
+    ArgDecl, ConnectorDef, Ident, PipelineDef, ScriptCreate, ScriptDef, Select, WithArg,
+    CONNECTOR_WITH_KEYS,
+};
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
 use crate::script::lexer::{lex, Tok};
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
+
+thread_local! {
+    /// The text being parsed: an embedded script is kept as text (compiled per instance), and
+    /// the token cursor knows positions only.
+    static SOURCE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// Runs `parse` with `src` as the text that embedded scripts are cut from.
+pub(crate) fn with_source<T>(src: &str, parse: impl FnOnce() -> T) -> T {
+    let previous = SOURCE.with(|s| s.replace(Some(Arc::from(src))));
+    let result = parse();
+    SOURCE.with(|s| *s.borrow_mut() = previous);
+    result
+}
+
+/// The text from `start` to `end` (exclusive) of the source being parsed, preceded by blank
+/// lines and spaces so that it starts at `start` again.
+fn cut_in_place(start: Pos, end: Pos) -> Option<Arc<str>> {
+    SOURCE.with(|s| {
+        let s = s.borrow();
+        let src = s.as_deref()?;
+        let offset = |pos: Pos| -> Option<usize> {
+            let line_start = if pos.line <= 1 {
+                0
+            } else {
+                src.match_indices('\n').nth(pos.line as usize - 2)?.0 + 1
+            };
+            let column = src[line_start..]
+                .char_indices()
+                .nth(pos.column.saturating_sub(1) as usize)
+                .map_or(src.len() - line_start, |(i, _)| i);
+            Some(line_start + column)
+        };
+        let (from, to) = (offset(start)?, offset(end)?);
+        let mut text = "\n".repeat(start.line.saturating_sub(1) as usize);
+        text.push_str(&" ".repeat(start.column.saturating_sub(1) as usize));
+        text.push_str(src.get(from..to)?);
+        Some(Arc::from(text))
+    })
+}
 
 /// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of
 /// 100,000 arguments must not cost 10^10 comparisons).
@@ -33,22 +78,25 @@ enum BodyEnd {
 /// # Errors
 /// When the text does not lex or parse, or uses an unsupported construct.
 pub fn parse_query(src: &str, file: &str, name: &str) -> Result<PipelineDef, TroyError> {
-    let mut p = Parser::new(lex(src, file)?, file);
-    let pos = p.pos();
-    let mut def = PipelineDef {
-        name: Ident {
+    with_source(src, || {
+        let mut p = Parser::new(lex(src, file)?, file);
+        let def = p.query_body(name)?;
+        Ok(def)
+    })
+}
+
+impl Parser<'_> {
+    fn query_body(&mut self, name: &str) -> Result<PipelineDef, TroyError> {
+        let p = self;
+        let pos = p.pos();
+        let name = Ident {
             name: name.to_string(),
             pos,
-        },
-        from_ports: None,
-        into_ports: None,
-        args: Vec::new(),
-        selects: Vec::new(),
-        streams: Vec::new(),
-        pos,
-    };
-    p.pipeline_body(&mut def, BodyEnd::Eof)?;
-    Ok(def)
+        };
+        let mut def = PipelineDef::new(name, pos);
+        p.pipeline_body(&mut def, BodyEnd::Eof)?;
+        Ok(def)
+    }
 }
 
 impl Parser<'_> {
@@ -68,13 +116,24 @@ impl Parser<'_> {
             args.push(ArgDecl { name, default });
             // A trailing comma is fine: stop when what follows cannot be another argument.
             if !self.eat_punct(",")
-                || ["with", "pipeline", "into", "from", "flow"]
-                    .iter()
-                    .any(|k| self.is_kw(k))
+                || [
+                    "with", "pipeline", "into", "from", "flow", "script", "state",
+                ]
+                .iter()
+                .any(|k| self.is_kw(k))
                 || self.is_punct(";")
             {
                 return Ok(args);
             }
+        }
+    }
+
+    /// An optional `with K = EXPR, ... end`.
+    pub(crate) fn with_clause(&mut self) -> Result<Vec<WithArg>, TroyError> {
+        if self.eat_kw("with") {
+            self.with_block()
+        } else {
+            Ok(Vec::new())
         }
     }
 
@@ -107,11 +166,7 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
-        let with = if self.eat_kw("with") {
-            self.with_block()?
-        } else {
-            Vec::new()
-        };
+        let with = self.with_clause()?;
         if let Some(w) = with
             .iter()
             .find(|w| !CONNECTOR_WITH_KEYS.contains(&w.name.name.as_str()))
@@ -151,15 +206,7 @@ impl Parser<'_> {
 
     pub(crate) fn pipeline_def(&mut self, pos: Pos) -> Result<PipelineDef, TroyError> {
         let name = self.ident("a pipeline name")?;
-        let mut def = PipelineDef {
-            name,
-            from_ports: None,
-            into_ports: None,
-            args: Vec::new(),
-            selects: Vec::new(),
-            streams: Vec::new(),
-            pos,
-        };
+        let mut def = PipelineDef::new(name, pos);
         loop {
             let at = self.pos();
             let file = self.file;
@@ -218,6 +265,12 @@ impl Parser<'_> {
                 let name = self.ident("a stream name")?;
                 self.end_stmt()?;
                 def.streams.push(name);
+            } else if self.is_kw("create") && self.peek_at(1).tok == Tok::Ident("script".into()) {
+                self.idx += 2;
+                def.script_creates.push(self.script_create(at)?);
+            } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("script".into()) {
+                self.idx += 2;
+                def.scripts.push(self.script_def(at)?);
             } else if self.is_kw("define") || self.is_kw("create") {
                 let first = self.word().map(str::to_string).unwrap_or_default();
                 self.next();
@@ -266,6 +319,66 @@ impl Parser<'_> {
         })
     }
 
+    /// `define script NAME [args ...] [state EXPR] script BODY end;` (after `define script`).
+    fn script_def(&mut self, pos: Pos) -> Result<ScriptDef, TroyError> {
+        let name = self.ident("a script name")?;
+        let args = if self.eat_kw("args") {
+            self.args_decl()?
+        } else {
+            Vec::new()
+        };
+        let state = if self.eat_kw("state") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        if self.is_kw("script") && self.peek_at(1).tok == Tok::Ident("from".into()) {
+            return Err(self.unsupported(self.pos(), "script from PORT (a script per port)"));
+        }
+        self.expect_kw("script")?;
+        let start = self.pos();
+        // Parsed here to find where the body ends (and to report syntax errors at once); each
+        // instance compiles the text with its own arguments.
+        self.script()?;
+        let end = self.expect_kw("end")?;
+        self.end_stmt()?;
+        let source = cut_in_place(start, end).ok_or_else(|| {
+            self.err(
+                pos,
+                "the text of this script is not at hand (parsed without its source)",
+            )
+        })?;
+        Ok(ScriptDef {
+            name,
+            args,
+            state,
+            source,
+            pos,
+        })
+    }
+
+    /// `create script ALIAS [from NAME] [with ... end];` (after `create script`).
+    fn script_create(&mut self, pos: Pos) -> Result<ScriptCreate, TroyError> {
+        let alias = self.ident("a script name")?;
+        let from = if self.eat_kw("from") {
+            let name = self.ident("a script definition")?;
+            if self.is_punct("::") {
+                return Err(self.unsupported(self.pos(), "script from a module"));
+            }
+            Some(name)
+        } else {
+            None
+        };
+        let with = self.with_clause()?;
+        self.end_stmt()?;
+        Ok(ScriptCreate {
+            alias,
+            from,
+            with,
+            pos,
+        })
+    }
+
     /// `/PORT` after a node name in a `select`.
     fn sub_port(&mut self) -> Result<Option<Ident>, TroyError> {
         if self.eat_punct("/") {
@@ -296,6 +409,30 @@ mod tests {
         assert_eq!(names(&f.connectors[1].args), ["a"]);
         assert_eq!(names(&f.pipelines[0].args), ["x"]);
         assert!(f.pipelines[0].into_ports.is_some());
+    }
+
+    #[test]
+    fn embedded_scripts_keep_their_place_in_the_file() {
+        let f = parse_file(
+            "define pipeline p\npipeline\n  define script s args k = 1\n  script\n    let x = match event of case 1 => 2 case _ => 3 end;\n    x\n  end;\n  create script t from s with k = 2 end;\n  create stream q;\n  select event from in into t;\n  select event from t/err into q;\nend;",
+            "m.troy",
+        )
+        .expect("parses");
+        let p = &f.pipelines[0];
+        let script = &p.scripts[0];
+        assert_eq!(script.name.name, "s");
+        assert_eq!(script.args[0].name.name, "k");
+        assert_eq!(
+            &*script.source,
+            "\n\n\n\n    let x = match event of case 1 => 2 case _ => 3 end;\n    x\n  "
+        );
+        assert_eq!(
+            p.script_creates[0].from.as_ref().map(|i| i.name.as_str()),
+            Some("s")
+        );
+        assert_eq!(p.streams[0].name, "q");
+        let sub = p.selects[1].from_sub_port.as_ref().map(|i| i.name.as_str());
+        assert_eq!(sub, Some("err"));
     }
 
     #[test]

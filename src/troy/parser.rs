@@ -18,8 +18,10 @@ use crate::script::lexer::{lex, Tok};
 /// On lexical and syntax errors and on constructs outside the subset, with their position.
 pub fn parse_file(src: &str, file: &str) -> Result<File, TroyError> {
     log_config_directives(src, file);
-    let mut p = Parser::new(lex(src, file)?, file);
-    p.file()
+    super::def_parser::with_source(src, || {
+        let mut p = Parser::new(lex(src, file)?, file);
+        p.file()
+    })
 }
 
 /// Tremor reads `#!config KEY = EXPR` lines at the top of a deployment and of a pipeline body:
@@ -234,11 +236,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        let with = if self.eat_kw("with") {
-            self.with_block()?
-        } else {
-            Vec::new()
-        };
+        let with = self.with_clause()?;
         self.end_stmt()?;
         Ok(Create {
             kind,

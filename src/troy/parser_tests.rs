@@ -307,12 +307,12 @@ fn unsupported_constructs_are_named() {
             "config.troy:2:3: unsupported construct `define operator`",
         ),
         (
-            "define pipeline p\npipeline\n  define script s script event end;\nend;",
-            "config.troy:3:3: unsupported construct `define script`",
+            "define pipeline p\npipeline\n  define window w from tumbling with size = 1 end;\nend;",
+            "config.troy:3:3: unsupported construct `define window`",
         ),
         (
-            "define pipeline p\npipeline\n  create stream s;\nend;",
-            "config.troy:3:3: unsupported construct `create stream`",
+            "define pipeline p\npipeline\n  create operator o;\nend;",
+            "config.troy:3:3: unsupported construct `create operator`",
         ),
         (
             "define pipeline p\npipeline\n  let x = 1;\nend;",

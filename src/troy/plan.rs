@@ -115,6 +115,8 @@ pub struct PipelinePlan {
     pub into_ports: Vec<String>,
     /// Its `select` statements, in order, with `args` already substituted.
     pub selects: Vec<SelectPlan>,
+    /// The streams and scripts its body creates, which `select`s connect.
+    pub nodes: super::query::Nodes,
     /// The resolved argument record (defaults merged with the `with` of `create`).
     pub args: Value<'static>,
     /// Where the `create` statement is.
@@ -126,12 +128,18 @@ pub struct PipelinePlan {
 pub struct SelectPlan {
     /// Builds the output event ([`ast::Expr::is_event`] when it is the event unchanged).
     pub target: ast::Expr,
-    /// The input port whose events it reads.
+    /// The input port whose events it reads (of the node `from_node`, else of the pipeline).
     pub from_port: String,
+    /// The stream or script it reads from, by its index in [`PipelinePlan::nodes`]; `None`: an
+    /// input port of the pipeline.
+    pub from_node: Option<usize>,
     /// Events for which this is not `true` are skipped.
     pub filter: Option<ast::Expr>,
-    /// The output port it sends to.
+    /// The output port it sends to (of the node `into_node`, else of the pipeline).
     pub into_port: String,
+    /// The stream or script it sends to, by its index in [`PipelinePlan::nodes`]; `None`: an
+    /// output port of the pipeline.
+    pub into_node: Option<usize>,
     /// Where the `select` is (in the file that defines the pipeline).
     pub pos: Pos,
 }

@@ -508,6 +508,7 @@ impl Scope<'_> {
             alias: c.alias.name.clone(),
             into_ports: body.into_ports,
             selects: body.selects,
+            nodes: body.nodes,
             args,
             pos: c.pos,
         })

@@ -1,13 +1,15 @@
 //! Pipeline bodies, planned: the statements of a `define pipeline` once `create pipeline` gives
 //! its arguments, and a query file (`.trickle`) that `tremor run` takes as a pipeline of its own.
 
-use super::ast::{Ident, PipelineDef};
+use super::ast::{Ident, PipelineDef, ScriptCreate};
 use super::def_parser::parse_query;
 use super::error::TroyError;
 use super::plan::{PipelinePlan, SelectPlan};
 use crate::ports::{ERR, IN, OUT};
+use crate::script::fold::eval_const;
 use crate::script::fold::fold;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tremor_value::{StaticNode, Value};
 
 /// The streams and scripts a pipeline body creates, in `create` order; `select`s name them by
@@ -29,6 +31,21 @@ pub struct NodePlan {
 pub enum NodeKind {
     /// `create stream NAME;`: passes every event on, whatever its port.
     Stream,
+    /// `create script NAME ...;`: runs a script per event.
+    Script(ScriptPlan),
+}
+
+/// A script instance: what each pipeline instance compiles (checked once at plan time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptPlan {
+    /// The file that defines it, for error messages.
+    pub file: String,
+    /// The body, placed where it is in that file.
+    pub source: Arc<str>,
+    /// Its `args`: the definition's defaults and the `with` of `create script`.
+    pub args: Value<'static>,
+    /// The `state` each instance starts with.
+    pub state: Value<'static>,
 }
 
 /// The planned body of a pipeline: its output ports, statements and nodes.
@@ -81,26 +98,105 @@ fn side<'a>(
 }
 
 /// The nodes of `def`, refusing a name given twice or one that is also a port of the pipeline.
-fn nodes(def: &PipelineDef, ports: &[&[String]], def_file: &str) -> Result<Nodes, TroyError> {
+fn nodes(
+    def: &PipelineDef,
+    ports: &[&[String]],
+    args: &Value<'static>,
+    def_file: &str,
+) -> Result<Nodes, TroyError> {
     let mut seen = HashSet::new();
     let mut list = Vec::new();
-    for stream in &def.streams {
-        if !seen.insert(stream.name.as_str()) || ports.iter().any(|p| p.contains(&stream.name)) {
+    let named = def.streams.iter().map(|s| (s, None));
+    let scripts = def.script_creates.iter().map(|c| (&c.alias, Some(c)));
+    for (name, create) in named.chain(scripts) {
+        if !seen.insert(name.name.as_str()) || ports.iter().any(|p| p.contains(&name.name)) {
             return Err(TroyError::at(
                 def_file,
-                stream.pos,
+                name.pos,
                 format!(
                     "`{}` is already a port, stream or script of pipeline `{}`",
-                    stream.name, def.name.name
+                    name.name, def.name.name
                 ),
             ));
         }
+        let kind = match create {
+            None => NodeKind::Stream,
+            Some(c) => NodeKind::Script(script(def, c, args, def_file)?),
+        };
         list.push(NodePlan {
-            name: stream.name.clone(),
-            kind: NodeKind::Stream,
+            name: name.name.clone(),
+            kind,
         });
     }
     Ok(Nodes(list))
+}
+
+/// Plans `create script`: finds the definition, resolves its arguments (expressions may read
+/// the pipeline's `args`) and compiles it once to report its errors now.
+fn script(
+    def: &PipelineDef,
+    create: &ScriptCreate,
+    pipeline_args: &Value<'static>,
+    def_file: &str,
+) -> Result<ScriptPlan, TroyError> {
+    let wanted = create.from.as_ref().unwrap_or(&create.alias);
+    let at = |pos, msg: String| TroyError::at(def_file, pos, msg);
+    let eval = |e: &crate::script::expr::Expr| {
+        eval_const(e, pipeline_args).map_err(|e| at(e.pos, e.message))
+    };
+    let script_def = def
+        .scripts
+        .iter()
+        .find(|s| s.name.name == wanted.name)
+        .ok_or_else(|| {
+            at(
+                wanted.pos,
+                format!("no script definition `{}` in this pipeline", wanted.name),
+            )
+        })?;
+    let mut fields = Vec::with_capacity(script_def.args.len());
+    for w in &create.with {
+        if !script_def.args.iter().any(|a| a.name.name == w.name.name) {
+            return Err(at(
+                w.name.pos,
+                format!(
+                    "script `{}` has no argument `{}`",
+                    script_def.name.name, w.name.name
+                ),
+            ));
+        }
+    }
+    for decl in &script_def.args {
+        let given = create.with.iter().find(|w| w.name.name == decl.name.name);
+        let value = match (given, &decl.default) {
+            (Some(w), _) => eval(&w.value)?,
+            (None, Some(default)) => eval(default)?,
+            (None, None) => {
+                return Err(at(
+                    create.pos,
+                    format!(
+                        "missing argument `{}` for script `{}`: it has no default, so give it \
+                         with `with {} = ... end`",
+                        decl.name.name, script_def.name.name, decl.name.name
+                    ),
+                ))
+            }
+        };
+        fields.push((decl.name.name.clone(), value));
+    }
+    let args = Value::from_iter(fields);
+    let state = match &script_def.state {
+        Some(e) => eval(e)?,
+        None => Value::null(),
+    };
+    crate::script::Script::compile(&script_def.source, def_file, &args)
+        .map_err(|e| at(e.pos, e.message))?;
+    Ok(ScriptPlan {
+        file: def_file.to_string(),
+        source: script_def.source.clone(),
+        args,
+        state,
+    })
 }
 
 /// Plans the body of `def` with `args` substituted; errors point into `def_file`, the file that
@@ -124,7 +220,7 @@ pub(crate) fn plan_body(
     let (from_set, into_set): (HashSet<&String>, HashSet<&String>) =
         (from_ports.iter().collect(), into_ports.iter().collect());
     let eval_err = |e: crate::script::eval::EvalError| TroyError::at(def_file, e.pos, e.message);
-    let nodes = nodes(def, &[&from_ports, &into_ports], def_file)?;
+    let nodes = nodes(def, &[&from_ports, &into_ports], args, def_file)?;
     let node_index: HashMap<&str, usize> = nodes
         .0
         .iter()
@@ -133,20 +229,12 @@ pub(crate) fn plan_body(
         .collect();
     let mut selects = Vec::with_capacity(def.selects.len());
     for s in &def.selects {
-        let from = side(
-            &s.from_port,
-            s.from_sub_port.as_ref(),
-            &node_index,
-            OUT,
-            def_file,
-        )?;
-        let into = side(
-            &s.into_port,
-            s.into_sub_port.as_ref(),
-            &node_index,
-            IN,
-            def_file,
-        )?;
+        let [from, into] = [
+            (&s.from_port, s.from_sub_port.as_ref(), OUT),
+            (&s.into_port, s.into_sub_port.as_ref(), IN),
+        ]
+        .map(|(name, port, default)| side(name, port, &node_index, default, def_file));
+        let (from, into) = (from?, into?);
         for (port, declared, known, dir, clause) in [
             (from.pipeline_port, &from_ports, &from_set, "input", "from"),
             (into.pipeline_port, &into_ports, &into_set, "output", "into"),
