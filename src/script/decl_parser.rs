@@ -113,7 +113,7 @@ impl Parser<'_> {
         if scope.consts.insert(full, v.clone()).is_some() {
             return Err(self.err(
                 name.pos,
-                format!("Can't declare the constant `{}` twice", name.name),
+                format!("Can't define the const `{}` twice", name.name),
             ));
         }
         Ok(Expr::literal(v, name.pos))
@@ -201,7 +201,7 @@ impl Parser<'_> {
             return Err(SourceError::at(
                 self.file,
                 pos,
-                format!("function {full} already defined."),
+                format!("Can't define the function `{name}` twice"),
             ));
         }
         scope.fns.push(FnDef {

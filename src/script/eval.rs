@@ -158,7 +158,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
             }
             ExprKind::Access(base, segs) => {
                 let base = self.eval(base)?;
-                self.segments(base, PathRoot::Event, segs, expr.pos)
+                // A computed value reads like a local in messages (Tremor: "local key").
+                self.segments(base, PathRoot::Local(usize::MAX), segs, expr.pos)
             }
             ExprKind::Record(fields) => self.record(fields),
             ExprKind::Array(items) => {

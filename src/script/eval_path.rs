@@ -87,7 +87,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
                         return Err(EvalError::new(start.pos, format!("A range's end cannot be smaller than its start, {s}:{e} is invalid")));
                     }
                     if e > a.len() {
-                        return Err(EvalError::new(end.pos, format!("Array index out of bounds, got {e} but expected {}", a.len())));
+                        return Err(EvalError::new(end.pos, format!("Array index out of bounds, got index range {s}:{e} but expected a subrange of 0:{}", a.len())));
                     }
                     let slice = Value::Array(a[s..e].iter().map(Value::clone_static).collect());
                     return self.walk_owned(slice, root, &segs[i + 1..], pos);

@@ -69,6 +69,9 @@ const PUNCTS: &[&str] = &[
     "]", "{", "}", "/", "=", "<", ">", "+", "-", "*", "%", "$", "&", "|", "^", "!", "~", "@", "?",
 ];
 
+/// Tremor's message for a bad `\u` escape.
+const BAD_UTF8: &str = "An invalid UTF8 escape sequence was found";
+
 /// Lexes a whole file; the last token is always [`Tok::Eof`].
 ///
 /// # Errors
@@ -202,7 +205,7 @@ impl Lexer<'_> {
                 return Ok(Tok::Punct(p));
             }
         }
-        Err(self.err(pos, format!("unexpected character `{c}`")))
+        Err(self.err(pos, format!("An unexpected character '{c}' was found")))
     }
 
     /// `|...|` after an extractor's kind: the text up to the next `|` not escaped as `\|`.
@@ -241,7 +244,10 @@ impl Lexer<'_> {
             match self.bump() {
                 Some('`') => break,
                 Some('\n') | None => {
-                    return Err(self.err(pos, "unterminated backtick identifier"));
+                    return Err(self.err(
+                        pos,
+                        "It looks like you forgot to terminate an ident with a closing '`'",
+                    ));
                 }
                 Some(c) => s.push(c),
             }
@@ -260,7 +266,7 @@ impl Lexer<'_> {
             let digits: String = digits.chars().filter(|c| *c != '_').collect();
             return u64::from_str_radix(&digits, 16)
                 .map(Tok::Int)
-                .map_err(|_| self.err(pos, "invalid hexadecimal integer literal"));
+                .map_err(|_| self.err(pos, "An invalid hexadecimal"));
         }
         let mut text = self.take_while(|c| c.is_ascii_digit() || c == '_');
         let mut is_float = false;
@@ -284,17 +290,21 @@ impl Lexer<'_> {
             }
         }
         if self.peek(0).is_some_and(is_ident_start) {
-            return Err(self.err(self.pos(), "unexpected character after number"));
+            let c = self.peek(0).unwrap_or_default();
+            return Err(self.err(
+                self.pos(),
+                format!("An unexpected character '{c}' was found"),
+            ));
         }
         let text: String = text.chars().filter(|c| *c != '_').collect();
         if is_float {
             text.parse::<f64>()
                 .map(Tok::Float)
-                .map_err(|_| self.err(pos, format!("invalid float literal `{text}`")))
+                .map_err(|_| self.err(pos, "An invalid float literal"))
         } else {
             text.parse::<u64>()
                 .map(Tok::Int)
-                .map_err(|_| self.err(pos, format!("integer literal `{text}` is too large")))
+                .map_err(|_| self.err(pos, "An invalid integer literal"))
         }
     }
 
@@ -320,7 +330,7 @@ impl Lexer<'_> {
             if self.bump() != Some('\n') {
                 return Err(self.err(
                     pos,
-                    "a heredoc string must start with a newline after `\"\"\"`",
+                    "It looks like you have characters tailing the here doc opening, it needs to be followed by a newline",
                 ));
             }
         } else {
@@ -331,8 +341,12 @@ impl Lexer<'_> {
         loop {
             let here = self.pos();
             let Some(c) = self.peek(0) else {
-                let what = if heredoc { "heredoc string" } else { "string" };
-                return Err(self.err(pos, format!("unterminated {what}")));
+                let what = if heredoc {
+                    "It looks like you forgot to terminate a here doc with with a closing '\"\"\"'"
+                } else {
+                    "It looks like you forgot to terminate a string with a closing '\"'"
+                };
+                return Err(self.err(pos, what));
             };
             if c == '"' && (!heredoc || (self.peek(1) == Some('"') && self.peek(2) == Some('"'))) {
                 for _ in 0..if heredoc { 3 } else { 1 } {
@@ -377,22 +391,29 @@ impl Lexer<'_> {
                 if (0xD800..0xDC00).contains(&hi) {
                     // A high surrogate must be followed by `\u` and a low one, as in JSON.
                     if self.bump() != Some('\\') || self.bump() != Some('u') {
-                        return Err(self.err(pos, "unpaired surrogate in `\\u` escape"));
+                        return Err(self.err(pos, BAD_UTF8));
                     }
                     let lo = self.hex4(pos)?;
                     if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(self.err(pos, "unpaired surrogate in `\\u` escape"));
+                        return Err(self.err(pos, BAD_UTF8));
                     }
                     let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                    return char::from_u32(code)
-                        .ok_or_else(|| self.err(pos, "invalid `\\u` escape"));
+                    return char::from_u32(code).ok_or_else(|| self.err(pos, BAD_UTF8));
                 }
-                return char::from_u32(hi).ok_or_else(|| self.err(pos, "invalid `\\u` escape"));
+                return char::from_u32(hi).ok_or_else(|| self.err(pos, BAD_UTF8));
             }
             Some(other) => {
-                return Err(self.err(pos, format!("invalid escape sequence `\\{other}`")));
+                return Err(self.err(
+                    pos,
+                    format!("An unexpected escape code '{other}' was found"),
+                ));
             }
-            None => return Err(self.err(pos, "unterminated string")),
+            None => {
+                return Err(self.err(
+                    pos,
+                    "It looks like you forgot to terminate a string with a closing '\"'",
+                ))
+            }
         };
         Ok(c)
     }
@@ -403,7 +424,7 @@ impl Lexer<'_> {
             let d = self
                 .bump()
                 .and_then(|c| c.to_digit(16))
-                .ok_or_else(|| self.err(pos, "`\\u` must be followed by four hex digits"))?;
+                .ok_or_else(|| self.err(pos, BAD_UTF8))?;
             v = v * 16 + d;
         }
         Ok(v)
@@ -435,7 +456,7 @@ impl Lexer<'_> {
                     return Ok(toks);
                 }
                 Tok::Punct("}") => depth -= 1,
-                Tok::Eof => return Err(self.err(start, "unterminated interpolation `#{`")),
+                Tok::Eof => return Err(self.err(start, "It looks like you forgot to terminate a string interpolation with a closing '}'")),
                 _ => {}
             }
             toks.push(t);
