@@ -119,10 +119,8 @@ impl Parser<'_> {
         Ok(Expr::literal(v, name.pos))
     }
 
-    /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
-    pub(crate) fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
-        self.next();
-        let name = self.ident("`<ident>`")?;
+    /// `(a, b[, ...])`: the argument names, and whether more may follow.
+    fn fn_args(&mut self) -> Result<(Vec<String>, bool), SourceError> {
         self.expect_punct("(")?;
         let mut args = Vec::new();
         let mut open = false;
@@ -139,6 +137,14 @@ impl Parser<'_> {
                 break;
             }
         }
+        Ok((args, open))
+    }
+
+    /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
+    pub(crate) fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
+        self.next();
+        let name = self.ident("`<ident>`")?;
+        let (args, open) = self.fn_args()?;
         let index = self.declare_fn(&name.name, name.pos, args.len(), open)?;
         let scope = self.scope.as_mut().expect("scripts have a scope");
         let outer_locals = std::mem::replace(&mut scope.locals, args.clone());
@@ -222,23 +228,8 @@ impl Parser<'_> {
         self.next();
         self.expect_kw("fn")?;
         let name = self.ident("`<ident>`")?;
-        self.expect_punct("(")?;
-        let mut arity = 0;
-        let mut open = false;
-        while !self.eat_punct(")") {
-            if self.eat_punct(".") {
-                self.expect_punct(".")?;
-                self.expect_punct(".")?;
-                open = true;
-            } else {
-                self.ident("`<ident>`")?;
-                arity += 1;
-            }
-            if !self.eat_punct(",") {
-                self.expect_punct(")")?;
-                break;
-            }
-        }
+        let (args, open) = self.fn_args()?;
+        let arity = args.len();
         self.expect_kw("as")?;
         let target = self.module_path()?.join("::");
         let pos = name.pos;

@@ -337,7 +337,7 @@ impl Parser<'_> {
 /// A statement-level `match` whose cases only compute values runs as an expression (which
 /// borrows the event instead of copying what it binds).
 pub(crate) fn lower_match(m: Match<Stmt>) -> Stmt {
-    if !m.cases.iter().all(|c| c.body.iter().all(Stmt::is_pure)) {
+    if !all_pure(m.cases.iter().map(|c| &c.body)) {
         return Stmt::Match(Box::new(m));
     }
     let pos = m.pos;
@@ -347,7 +347,7 @@ pub(crate) fn lower_match(m: Match<Stmt>) -> Stmt {
         .map(|c| Case {
             pattern: c.pattern,
             guard: c.guard,
-            body: c.body.into_iter().map(into_expr).collect(),
+            body: to_exprs(c.body),
         })
         .collect();
     Stmt::Expr(Expr {
@@ -362,7 +362,7 @@ pub(crate) fn lower_match(m: Match<Stmt>) -> Stmt {
 
 /// As [`lower_match`], for `for`.
 fn lower_for(c: Comprehension<Stmt>) -> Stmt {
-    if !c.cases.iter().all(|c| c.body.iter().all(Stmt::is_pure)) {
+    if !all_pure(c.cases.iter().map(|c| &c.body)) {
         return Stmt::For(Box::new(c));
     }
     let pos = c.pos;
@@ -373,7 +373,7 @@ fn lower_for(c: Comprehension<Stmt>) -> Stmt {
             key: f.key,
             value: f.value,
             guard: f.guard,
-            body: f.body.into_iter().map(into_expr).collect(),
+            body: to_exprs(f.body),
         })
         .collect();
     let comp = Comprehension {
@@ -387,6 +387,16 @@ fn lower_for(c: Comprehension<Stmt>) -> Stmt {
         kind: ExprKind::For(Box::new(comp)),
         pos,
     })
+}
+
+/// Whether every body only computes values.
+fn all_pure<'b>(mut bodies: impl Iterator<Item = &'b Vec<Stmt>>) -> bool {
+    bodies.all(|b| b.iter().all(Stmt::is_pure))
+}
+
+/// The expressions of a pure body.
+fn to_exprs(body: Vec<Stmt>) -> Vec<Expr> {
+    body.into_iter().map(into_expr).collect()
 }
 
 /// The expression of a pure statement (see [`Stmt::is_pure`]).
