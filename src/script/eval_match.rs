@@ -227,8 +227,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
         }))
     }
 
-    /// `%[ ... ]`: the `[index, value]` pairs of the elements some test matches; `None` when
-    /// none does (an empty pattern matches any array).
+    /// `%[ ... ]`: the `[index, value]` pairs of the elements the tests match; `None` when a
+    /// test matches no element (an empty pattern matches any array).
     fn array_matches(
         &self,
         items: &[ElemTest],
@@ -239,17 +239,21 @@ impl<'a, 'v> Ctx<'a, 'v> {
         if items.is_empty() {
             return Ok(Some(Value::Array(Vec::new())));
         }
+        // Every test must match some element; the result lists, test by test, each element
+        // a test matched as `[index, what it found]`.
         let mut found = Vec::new();
-        for (i, e) in a.iter().enumerate() {
-            for t in items {
-                let hit = self.elem_result(t, e, binds)?;
-                if let Some(value) = hit {
+        for t in items {
+            let before = found.len();
+            for (i, e) in a.iter().enumerate() {
+                if let Some(value) = self.elem_result(t, e, binds)? {
                     found.push(Value::Array(vec![Value::from(i), value]));
-                    break;
                 }
             }
+            if found.len() == before {
+                return Ok(None);
+            }
         }
-        Ok((!found.is_empty()).then_some(Value::Array(found)))
+        Ok(Some(Value::Array(found)))
     }
 
     fn elem_matches(

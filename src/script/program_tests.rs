@@ -163,6 +163,16 @@ end"#;
         (classify, r#"{"code": 503}"#, r#""5xx""#),
         (classify, r#"{"code": 200}"#, r#""other""#),
         (classify, "[3, 1]", r#""has one""#),
+        (
+            "match event of case r = %[ 1, 2 ] => r case _ => null end",
+            "[1, 0]",
+            "null",
+        ),
+        (
+            "match event of case r = %[ 1, 2 ] => r case _ => null end",
+            "[2, 1, 1]",
+            "[[1,1],[2,1],[0,2]]",
+        ),
         (classify, r#"["a", 2]"#, r#""tuple""#),
         (classify, r#"{"x": 1}"#, r#""x is one""#),
         (classify, r#""str""#, r#""the string""#),
