@@ -365,6 +365,92 @@ fn a_compatible_plugin_whose_interface_layout_differs_names_the_first_difference
     assert!(stderr.contains("Layout of expected type"), "{stderr}");
 }
 
+/// Removes `from` (inclusive) up to `to` (exclusive) from `text`; both must be there.
+fn cut(text: &str, from: &str, to: &str) -> String {
+    let start = text
+        .find(from)
+        .unwrap_or_else(|| panic!("`{from}` not found"));
+    let end = start
+        + text[start..]
+            .find(to)
+            .unwrap_or_else(|| panic!("`{to}` not found"));
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// `plugins list` of the one plugin `plugin`: (stdout, stderr).
+fn list_one(plugin: &Path, work: &Path) -> (String, String) {
+    let plugins = plugin.parent().expect("dir").display().to_string();
+    let out = tremor(&["plugins", "list", "--plugin-path", &plugins], work);
+    (text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn a_plugin_without_the_appended_host_services_is_refused_and_one_with_more_loads() {
+    // abi_stable lets a plugin's prefix types (here the host services' vtable) be longer than
+    // the runtime's, never shorter: why appending `take_metrics`/`publish_metric` was a minor
+    // (ADR 0002, 0.3.0), and what their default bodies are for.
+    let work = tempfile::tempdir().expect("work dir");
+    let shorter = work.path().join("pdk-shorter");
+    copy_pdk(&shorter, tremor_pdk_version(), |path, source| {
+        if path.ends_with("context.rs") {
+            let trait_cut = cut(
+                &source,
+                "\n    /// The runtime's metrics records",
+                "\n}\n\n/// A shared",
+            );
+            cut(
+                &trait_cut,
+                "\n    /// The runtime's metrics records reported",
+                "\n}\n\nimpl std::fmt::Debug",
+            )
+        } else if path.ends_with("testing.rs") {
+            cut(
+                &source,
+                "    fn take_metrics(&self)",
+                "}\n\n/// Creates a connector instance",
+            )
+        } else {
+            source
+        }
+    });
+    let dir = new_plugin(work.path(), "demo_short", &shorter, &["--sink"]);
+    let plugin = build_and_install(&dir, "demo_short", false);
+    let (stdout, stderr) = list_one(&plugin, work.path());
+    assert!(!stdout.contains("demo_short"), "{stdout}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("interface layout mismatch")
+                && l.contains("another number of fields: host has")),
+        "{stderr}"
+    );
+
+    let longer = work.path().join("pdk-longer");
+    let newer = bumped(0, 1);
+    copy_pdk(&longer, &newer, |path, source| {
+        if path.ends_with("context.rs") {
+            let appended = source.replacen(
+                "        drop(record);\n        false\n    }\n",
+                "        drop(record);\n        false\n    }\n\n    /// A later service.\n    \
+                 fn later_service(&self) -> u64 {\n        0\n    }\n",
+                1,
+            );
+            assert_ne!(appended, source, "publish_metric's body moved");
+            appended
+        } else {
+            source
+        }
+    });
+    let dir = new_plugin(work.path(), "demo_long", &longer, &["--sink"]);
+    let plugin = build_and_install(&dir, "demo_long", false);
+    let (stdout, stderr) = list_one(&plugin, work.path());
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("demo_long "))
+        .unwrap_or_else(|| panic!("not loaded:\n{stdout}\n{stderr}"));
+    assert!(row.contains(&format!(" {newer} ")), "{row}");
+}
+
 /// Parses `plugins list` rows: type → (version, interface, path, sha256).
 fn listed(stdout: &str) -> Vec<(String, String, String, String, String)> {
     stdout

@@ -30,20 +30,22 @@ pub trait HostServices: Send + Sync + Clone {
 
     /// The host's clock: nanoseconds since the UNIX epoch.
     // New methods go below this one, each with a default body (what a plugin gets from a host
-    // that predates it); moving `last_prefix_field` is a breaking change.
+    // whose vtable is shorter); moving `last_prefix_field` is a breaking change.
     #[sabi(last_prefix_field)]
     fn now_ns(&self) -> u64;
 
     /// The runtime's metrics records (one JSON document each, Tremor's shape) reported since
     /// the last call of this connector instance; the first call subscribes it. Added in pdk
-    /// 0.2.1: a host that predates it has none to give (the default).
+    /// 0.3.0. The default body is what a plugin gets from a host whose vtable ends before this
+    /// method (abi_stable lets a plugin's prefix types be longer than the host's, never
+    /// shorter): no metrics.
     fn take_metrics(&self) -> RVec<RVec<u8>> {
         RVec::new()
     }
 
     /// Hands a metrics record (one JSON document) to every connector that takes metrics.
-    /// Returns whether the host accepted it. Added in pdk 0.2.1: a host that predates it
-    /// accepts nothing (the default).
+    /// Returns whether the host accepted it. Added in pdk 0.3.0; from a host whose vtable
+    /// ends before it, the default: nothing accepted.
     fn publish_metric(&self, record: RVec<u8>) -> bool {
         drop(record);
         false

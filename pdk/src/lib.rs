@@ -41,7 +41,9 @@
 //!
 //! The version rule (docs/adr/0002): a change to any type that crosses the boundary bumps the
 //! minor (before 1.0) or the major; anything else (helpers, docs, fixes inside adapters) the
-//! patch. New root-module fields go below `last_prefix_field` and stay loadable.
+//! patch. New root-module fields and `#[sabi_trait]` methods go below `last_prefix_field`; that
+//! is still a minor: abi_stable loads a plugin whose prefix types are longer than the host's
+//! (a newer patch), never shorter (an older plugin).
 //!
 //! # Evolving the interface
 //!
