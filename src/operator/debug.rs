@@ -1,7 +1,7 @@
 //! `debug::history`: a trace of the operators an event passed, in its metadata.
 
 use super::config::With;
-use super::interface::{meta_of, set_meta, Configured, Emitted, Operator, OperatorError};
+use super::interface::{with_meta, Configured, Emitted, Operator, OperatorError};
 use crate::event::Event;
 use crate::ports::OUT;
 use tremor_value::Value;
@@ -34,20 +34,23 @@ fn event_id(event: &Event) -> String {
 
 impl Operator for History {
     fn on_event(&mut self, _port: &'static str, mut event: Event, out: &mut Emitted) {
-        let mut meta = meta_of(&event);
-        if meta.is_null() {
-            meta = Value::object();
-        }
-        let entry = Value::from(format!("evt: {}({})", self.op, event_id(&event)));
-        match meta.get_mut(&self.name) {
-            Some(Value::Array(history)) => history.push(entry),
-            // A non-array field stays as it is, as in Tremor.
-            Some(_) => {}
-            None => {
-                let _not_a_record = meta.insert(self.name.clone(), Value::Array(vec![entry]));
+        let entry = format!("evt: {}({})", self.op, event_id(&event));
+        let meta = with_meta(&event, |meta| {
+            if meta.is_null() {
+                *meta = Value::object();
             }
-        }
-        set_meta(&mut event, &meta);
+            match meta.get_mut(&self.name) {
+                Some(Value::Array(history)) => history.push(Value::from(entry)),
+                // A non-array field stays as it is, as in Tremor.
+                Some(_) => {}
+                None => {
+                    let history = Value::Array(vec![Value::from(entry)]);
+                    let _not_a_record = meta.insert(self.name.clone(), history);
+                }
+            }
+            tremor_value::to_json(meta)
+        });
+        event.meta = Some(meta.into());
         out.push((OUT, event));
     }
 }
@@ -75,7 +78,7 @@ mod tests {
             op.on_event(OUT, event(1, 1, literal!("x"), meta.as_ref()), &mut out);
             let (port, e) = out.pop().expect("one event");
             assert_eq!(port, OUT);
-            assert_eq!(tremor_value::to_json_sorted(&meta_of(&e)), expected);
+            assert_eq!(with_meta(&e, |m| tremor_value::to_json_sorted(m)), expected);
         }
     }
 

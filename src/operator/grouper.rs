@@ -8,7 +8,7 @@
 //! an event without `$class`, or a new dimension without `$rate`, goes to `err` unchanged. The
 //! rate of a dimension is fixed when it is first seen, as in Tremor.
 
-use super::interface::{meta_of, Configured, Emitted, Operator, OperatorError, OVERFLOW};
+use super::interface::{with_meta, Configured, Emitted, Operator, OperatorError, OVERFLOW};
 use crate::event::Event;
 use crate::ports::{ERR, OUT};
 use std::collections::{BTreeMap, HashMap};
@@ -152,24 +152,29 @@ impl Bucket {
     }
 
     fn port_for(&mut self, event: &Event) -> &'static str {
-        let meta = meta_of(event);
+        with_meta(event, |meta| self.classify(meta, event.ingest_ns))
+    }
+
+    /// The port for an event at `ingest_ns` with the metadata `meta`.
+    fn classify(&mut self, meta: &Value<'_>, ingest_ns: u64) -> &'static str {
         let Some(class_name) = meta.get("class").and_then(Value::as_str) else {
             return ERR;
         };
-        let class = self
-            .classes
-            .entry(class_name.to_string())
-            .or_insert_with(|| {
-                let cardinality = meta.get("cardinality").and_then(Value::as_usize);
-                Class::new(cardinality.unwrap_or(DEFAULT_CARDINALITY))
-            });
+        if !self.classes.contains_key(class_name) {
+            let cardinality = meta.get("cardinality").and_then(Value::as_usize);
+            let class = Class::new(cardinality.unwrap_or(DEFAULT_CARDINALITY));
+            self.classes.insert(class_name.to_string(), class);
+        }
+        let Some(class) = self.classes.get_mut(class_name) else {
+            return ERR;
+        };
         let dimensions = meta
             .get("dimensions")
             .map_or_else(|| "null".to_string(), |d| tremor_value::to_json_sorted(d));
-        let Some(window) = class.window(dimensions, &meta) else {
+        let Some(window) = class.window(dimensions, meta) else {
             return ERR;
         };
-        if window.admit(event.ingest_ns) {
+        if window.admit(ingest_ns) {
             class.passed += 1;
             OUT
         } else {

@@ -124,23 +124,17 @@ impl fmt::Display for OperatorError {
 
 impl std::error::Error for OperatorError {}
 
-/// The metadata `$` of `event` (null when it has none or it is not JSON).
-pub(super) fn meta_of(event: &Event) -> Value<'static> {
-    event
+/// Runs `inspect` on the metadata `$` of `event`, parsed in place from a copy of its JSON text
+/// (null when it has none or it is not JSON), without copying its strings again.
+pub(super) fn with_meta<R>(event: &Event, inspect: impl FnOnce(&mut Value<'_>) -> R) -> R {
+    let mut bytes = event
         .meta
         .as_deref()
-        .and_then(|text| {
-            let mut bytes = text.as_bytes().to_vec();
-            tremor_value::parse_json(&mut bytes)
-                .ok()
-                .map(|v| v.clone_static())
-        })
         .unwrap_or_default()
-}
-
-/// Replaces the metadata of `event` with `meta`.
-pub(super) fn set_meta(event: &mut Event, meta: &Value<'_>) {
-    event.meta = Some(tremor_value::to_json(meta).into());
+        .as_bytes()
+        .to_vec();
+    let mut meta = tremor_value::parse_json(&mut bytes).unwrap_or_default();
+    inspect(&mut meta)
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! # Interface, for whoever wires operators into a pipeline
 //!
-//! * **Build**: [`build`]`(kind, alias, config)` (or [`lookup`] for the constructor alone). `kind`
+//! * **Build**: [`build`]`(kind, alias, config)` (or [`lookup`] for the constructor alone;
+//!   new operators implement [`Configured`] and get a line in `BUILTINS`). `kind`
 //!   is `MODULE::TYPE` as written after `from`; `alias` is the operator's name in the pipeline
 //!   (Tremor's error messages name it); `config` is the `with` record, `None` when the definition
 //!   has no `with`. Errors ([`OperatorError`]) carry Tremor's wording; locate them at the
@@ -27,7 +28,7 @@
 //!   they pass `transactional` so that sinks report them.
 //!
 //! Tremor also sets `is_batch` on the events `generic::batch` emits so sinks serialize each
-//! element; our [`Event`] has no such flag yet, so the batch event's payload is the array of the
+//! element; our [`Event`](crate::event::Event) has no such flag yet, so the batch event's payload is the array of the
 //! batched values (see [`generic`]).
 
 mod config;
@@ -99,6 +100,7 @@ pub(crate) mod test_support;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tremor_value::literal;
 
     #[test]
     fn unknown_operators_fail_with_tremors_message() {
@@ -118,5 +120,46 @@ mod tests {
         for name in names {
             assert!(lookup(name).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn the_references_examples_build() {
+        let examples = [
+            ("grouper::bucket", None),
+            ("generic::batch", Some(literal!({"count": 300}))),
+            ("generic::counter", None),
+            (
+                "qos::backpressure",
+                Some(literal!({"timeout": 100_000_000, "method": "discard"})),
+            ),
+            (
+                "qos::percentile",
+                Some(literal!({"timeout": 100_000_000, "step_down": 0.1})),
+            ),
+            (
+                "qos::roundrobin",
+                Some(literal!({"outputs": ["round", "robin", "outputs"]})),
+            ),
+            (
+                "debug::history",
+                Some(literal!({"op": "my-checkpoint", "name": "event_history"})),
+            ),
+        ];
+        for (kind, config) in examples {
+            assert!(build(kind, "op", config.as_ref()).is_ok(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn roundrobin_cycles_through_the_references_outputs() {
+        let config = literal!({"outputs": ["round", "robin", "outputs"]});
+        let mut op = build("qos::roundrobin", "rr", Some(&config)).expect("valid");
+        let ports: Vec<_> = (0..4)
+            .flat_map(|id| {
+                test_support::run(op.as_mut(), test_support::event(id, id, literal!(id), None))
+            })
+            .map(|(port, _)| port)
+            .collect();
+        assert_eq!(ports, ["round", "robin", "outputs", "round"]);
     }
 }
