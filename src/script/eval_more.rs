@@ -201,6 +201,30 @@ impl<'a, 'v> Ctx<'a, 'v> {
         Ok(Val::Own(Value::Bytes(out.into())))
     }
 
+    /// Calls a standard-library function with the run's ingest time, origin and random source.
+    fn call_std(
+        &self,
+        f: &'static super::stdlib::Function,
+        args: &[&Value<'_>],
+        pos: Pos,
+    ) -> Result<Val<'a, 'v>, EvalError> {
+        let mut env = CallEnv {
+            ingest_ns: self.ingest_ns,
+            origin: self.origin,
+            ..CallEnv::default()
+        };
+        if let Some(r) = self.random {
+            env.random = r.take();
+        }
+        let result = f.invoke(&mut env, args);
+        if let Some(r) = self.random {
+            r.set(env.random);
+        }
+        result
+            .map(Val::Own)
+            .map_err(|e| EvalError::new(pos, e.to_string()))
+    }
+
     pub(crate) fn invoke(
         &self,
         callee: Callee,
@@ -210,31 +234,33 @@ impl<'a, 'v> Ctx<'a, 'v> {
         if self.depth >= MAX_CALL_DEPTH {
             return Err(EvalError::new(pos, "Recursion limit Reached"));
         }
-        let vals = args
-            .iter()
-            .map(|a| self.eval(a))
-            .collect::<Result<Vec<_>, _>>()?;
         match callee {
-            Callee::Std(f) => {
-                let refs: Vec<&Value<'_>> = vals.iter().map(Val::get).collect();
-                let mut env = CallEnv {
-                    ingest_ns: self.ingest_ns,
-                    origin: self.origin,
-                    ..CallEnv::default()
-                };
-                if let Some(r) = self.random {
-                    env.random = r.take();
+            // Up to three arguments go on the stack: no allocation per call.
+            Callee::Std(f) => match args {
+                [] => self.call_std(f, &[], pos),
+                [a] => self.call_std(f, &[self.eval(a)?.get()], pos),
+                [a, b] => {
+                    let (a, b) = (self.eval(a)?, self.eval(b)?);
+                    self.call_std(f, &[a.get(), b.get()], pos)
                 }
-                let result = f.invoke(&mut env, &refs);
-                if let Some(r) = self.random {
-                    r.set(env.random);
+                [a, b, c] => {
+                    let (a, b, c) = (self.eval(a)?, self.eval(b)?, self.eval(c)?);
+                    self.call_std(f, &[a.get(), b.get(), c.get()], pos)
                 }
-                result
-                    .map(Val::Own)
-                    .map_err(|e| EvalError::new(pos, e.to_string()))
-            }
+                _ => {
+                    let vals = args
+                        .iter()
+                        .map(|a| self.eval(a))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let refs: Vec<&Value<'_>> = vals.iter().map(Val::get).collect();
+                    self.call_std(f, &refs, pos)
+                }
+            },
             Callee::Script(index) => {
-                let values = vals.into_iter().map(Val::into_value).collect();
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(a).map(Val::into_value))
+                    .collect::<Result<Vec<_>, _>>()?;
                 super::exec::call_fn(self, index, values, pos).map(Val::Own)
             }
         }
