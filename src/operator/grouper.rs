@@ -12,7 +12,7 @@ use super::interface::{with_meta, Configured, Emitted, Operator, OperatorError, 
 use crate::event::Event;
 use crate::ports::{ERR, OUT};
 use std::collections::{BTreeMap, HashMap};
-use tremor_value::Value;
+use tremor_value::{literal, Value};
 
 const DEFAULT_CARDINALITY: usize = 1000;
 const DEFAULT_TIME_RANGE_MS: u64 = 1000;
@@ -145,12 +145,6 @@ impl Configured for Bucket {
 }
 
 impl Bucket {
-    /// Events passed and sent to overflow so far for `class` (Tremor's `bucketing` metrics).
-    #[must_use]
-    pub fn counts(&self, class: &str) -> Option<(u64, u64)> {
-        self.classes.get(class).map(|c| (c.passed, c.overflowed))
-    }
-
     fn port_for(&mut self, event: &Event) -> &'static str {
         with_meta(event, |meta| self.classify(meta, event.ingest_ns))
     }
@@ -189,13 +183,32 @@ impl Operator for Bucket {
         let port = self.port_for(&event);
         out.push((port, event));
     }
+
+    /// Per class (sorted), the events passed and those sent to overflow so far: Tremor's
+    /// `bucketing` measurement with the tags `class` and `action` (`pass` / `overflow`).
+    fn metrics(&self, timestamp_ns: u64) -> Vec<Value<'static>> {
+        let mut classes: Vec<_> = self.classes.iter().collect();
+        classes.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        classes
+            .into_iter()
+            .flat_map(|(name, class)| {
+                [("pass", class.passed), (OVERFLOW, class.overflowed)].map(|(action, count)| {
+                    literal!({
+                        "measurement": "bucketing",
+                        "tags": {"action": action, "class": name.clone()},
+                        "fields": {"count": count},
+                        "timestamp": timestamp_ns,
+                    })
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::operator::test_support::{event, run};
-    use tremor_value::literal;
 
     fn bucket() -> Bucket {
         Bucket {
@@ -267,13 +280,24 @@ mod tests {
     }
 
     #[test]
-    fn counts_passed_and_overflowed_events_per_class() {
+    fn reports_passed_and_overflowed_events_per_class_as_tremor_does() {
         let mut op = bucket();
         let meta = literal!({"class": "test", "rate": 2});
         for ns in [1, 1, 1, 10_000_000_002] {
             run(&mut op, event(0, ns, literal!("snot"), Some(&meta)));
         }
-        assert_eq!(op.counts("test"), Some((3, 1)));
+        let records: Vec<_> = op
+            .metrics(7)
+            .iter()
+            .map(tremor_value::to_json_sorted)
+            .collect();
+        assert_eq!(
+            records,
+            [
+                r#"{"fields":{"count":3},"measurement":"bucketing","tags":{"action":"pass","class":"test"},"timestamp":7}"#,
+                r#"{"fields":{"count":1},"measurement":"bucketing","tags":{"action":"overflow","class":"test"},"timestamp":7}"#,
+            ]
+        );
     }
 
     #[test]

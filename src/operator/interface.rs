@@ -78,6 +78,13 @@ pub trait Operator: Send {
     /// A delivery report or circuit-breaker change for an event this operator passed on; may
     /// rewrite `signal.action` for those upstream.
     fn on_contraflow(&mut self, _signal: &mut Contraflow) {}
+
+    /// The operator's own metrics records at `timestamp_ns`, in Tremor's shape
+    /// (`{"measurement", "tags", "fields", "timestamp"}`); the caller adds the `pipeline`,
+    /// `node`, `port` and `direction` tags. Most operators have none.
+    fn metrics(&self, _timestamp_ns: u64) -> Vec<Value<'static>> {
+        Vec::new()
+    }
 }
 
 /// An operator made from its `with` config; the registry boxes it.
