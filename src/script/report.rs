@@ -53,7 +53,7 @@ impl ScriptError {
     #[must_use]
     pub fn from_source(e: &SourceError, source: &str) -> Self {
         let pos = e.pos.unwrap_or(Pos::new(1, 1));
-        Self::new(&e.file, source, pos, e.message.clone())
+        Self::new(&e.file, source, pos, tremor_wording(&e.message))
     }
 
     /// `file:line:column: message` on one line (what deployments print first).
@@ -63,6 +63,22 @@ impl ScriptError {
             "{}:{}:{}: {}",
             self.file, self.pos.line, self.pos.column, self.message
         )
+    }
+}
+
+/// The shared cursor says "expected X, found Y" (Troy's wording); scripts say it Tremor's way:
+/// "Found the token `Y` but expected X".
+fn tremor_wording(message: &str) -> String {
+    let Some((expected, found)) = message
+        .strip_prefix("expected ")
+        .and_then(|rest| rest.rsplit_once(", found "))
+    else {
+        return message.to_string();
+    };
+    if found.starts_with('`') {
+        format!("Found the token {found} but expected {expected}")
+    } else {
+        format!("Found {found} but expected {expected}")
     }
 }
 
@@ -115,6 +131,11 @@ mod tests {
         assert_eq!(
             e.located(),
             "s.tremor:1:5: Found the token `;` but expected `<ident>`"
+        );
+        let e = SourceError::at("s", Pos::new(1, 5), "expected `<ident>`, found `;`");
+        assert_eq!(
+            ScriptError::from_source(&e, "use ;").message,
+            "Found the token `;` but expected `<ident>`"
         );
         let e = ScriptError::new("s", "x\nevent.a >> 1", Pos::new(2, 9), "m");
         assert!(e
