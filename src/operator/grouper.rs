@@ -4,9 +4,10 @@
 //! required when a dimension is first seen), `$dimensions` (any value, default null),
 //! `$cardinality` (how many dimensions a class tracks at once, default 1000; the least recently
 //! used one is forgotten first), `$time_range` (ms, default 1000) and `$windows` (slots of the
-//! sliding window, default 100). Events within the rate go to `out`, the others to `overflow`;
-//! an event without `$class`, or a new dimension without `$rate`, goes to `err` unchanged. The
-//! rate of a dimension is fixed when it is first seen, as in Tremor.
+//! sliding window, default 100, at most 10 000). Events within the rate go to `out`, the others
+//! to `overflow`; an event without `$class`, or a new dimension without `$rate`, goes to `err`
+//! unchanged. The rate of a dimension is fixed when it is first seen, as in Tremor. Classes are
+//! not bounded (Tremor's are not either): they come from scripts, not from raw data.
 
 use super::interface::{with_meta, Configured, Emitted, Operator, OperatorError, OVERFLOW};
 use crate::event::Event;
@@ -17,6 +18,9 @@ use tremor_value::{literal, Value};
 const DEFAULT_CARDINALITY: usize = 1000;
 const DEFAULT_TIME_RANGE_MS: u64 = 1000;
 const DEFAULT_WINDOWS: usize = 100;
+/// `$windows` comes from event data; each slot costs 8 bytes per tracked dimension, so a runaway
+/// value is capped rather than allowed to exhaust memory.
+const MAX_WINDOWS: usize = 10_000;
 
 /// Counts events in `slots.len()` consecutive slots of `slot_ns`; the sum over the slots up
 /// to the current one may not exceed `max`.
@@ -31,7 +35,7 @@ struct SlidingWindow {
 
 impl SlidingWindow {
     fn new(max: u64, time_range_ms: u64, windows: usize) -> Self {
-        let windows = windows.max(1);
+        let windows = windows.clamp(1, MAX_WINDOWS);
         let slot_ns = (time_range_ms.saturating_mul(1_000_000) / windows as u64).max(1);
         Self {
             slots: vec![0; windows],
