@@ -70,6 +70,15 @@ impl Parser<'_> {
             )
         })?;
         let name = file.display().to_string();
+        let loading = &mut self.scope.get_or_insert_with(Box::default).loading;
+        if loading.contains(&name) {
+            let chain = loading.join(" -> ");
+            return Err(self.err(
+                pos,
+                format!("Cyclic dependency detected: {chain} -> {name}"),
+            ));
+        }
+        loading.push(name.clone());
         let toks = super::lexer::lex(&text, &name)?;
         let mut sub = Parser::new(toks, &name);
         sub.scope = self.scope.take();
@@ -81,6 +90,7 @@ impl Parser<'_> {
         let body = sub.statements(depth + 1, true);
         let scope = sub.scope.get_or_insert_with(Box::default);
         scope.module = outer_module;
+        scope.loading.pop();
         self.scope = sub.scope.take();
         body?;
         Ok(())

@@ -37,6 +37,8 @@ pub struct Scope {
     pub module: Vec<String>,
     /// `use a::b as c` of standard modules: `c` stands for `a::b`.
     pub aliases: HashMap<String, String>,
+    /// The module files being loaded, outermost first (a file using itself is a cycle).
+    pub loading: Vec<String>,
     /// The index of the function whose body is parsed (for `recur`).
     pub current_fn: Option<usize>,
 }
