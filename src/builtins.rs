@@ -10,6 +10,8 @@ use tremor_connector_bench as _;
 use tremor_connector_cb as _;
 #[cfg(feature = "connector-crononome")]
 use tremor_connector_crononome as _;
+#[cfg(feature = "connector-dns")]
+use tremor_connector_dns as _;
 #[cfg(feature = "connector-exit")]
 use tremor_connector_exit as _;
 #[cfg(feature = "connector-file")]
@@ -69,6 +71,7 @@ mod tests {
             (cfg!(feature = "connector-kv"), "kv"),
             (cfg!(feature = "connector-wal"), "wal"),
             (cfg!(feature = "connector-metrics"), "metrics"),
+            (cfg!(feature = "connector-dns"), "dns_client"),
         ]
         .into_iter()
         .filter_map(|(enabled, name)| enabled.then_some(name))
