@@ -13,9 +13,9 @@
 # /work/.mirror/tremor-rs+tremor-runtime/repo.
 #
 # Only directories whose deployments use connectors this project has (file, stdio, tcp, udp,
-# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal) and no script, window or
-# operator are run, and those that test the error for an unknown connector type; the others
-# are listed as SKIP with the reason (--all runs them anyway).
+# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal, metrics) and no script,
+# window or operator are run, and those that test the error for an unknown connector type; the
+# others are listed as SKIP with the reason (--all runs them anyway).
 # Each directory runs with Tremor's tests/lib of the same version as TREMOR_PATH.
 #
 # Usage: ci/tremor-compat.sh [--source PATH] [--tags "T1 T2"] [--tremor BIN] [--work DIR]
@@ -114,9 +114,10 @@ prepare_sources() {
     fi
 }
 
-# Troy text of a test directory without comments.
+# Troy text of a test directory (and of its own modules, whatever their extension) without
+# comments.
 troy_text() {
-    cat "$1"/*.troy "$1"/lib/*.tremor 2>/dev/null | sed 's/#.*//'
+    cat "$1"/*.troy "$1"/lib/* 2>/dev/null | sed 's/#.*//'
 }
 
 # Why a directory is not run (empty when it is in scope).
@@ -139,7 +140,7 @@ skip_reason() {
     for t in $types; do
         case "$t" in
         file | stdio | tcp_client | tcp_server | udp_client | udp_server | unix_socket_client | \
-            unix_socket_server | metronome | crononome | bench | null | exit | cb | kv | wal) ;;
+            unix_socket_server | metronome | crononome | bench | null | exit | cb | kv | wal | metrics) ;;
         *)
             # A test of the error for an unknown connector type is in scope.
             grep -qs "Unknown connector type $t" "$dir/assert.yaml" ||
