@@ -26,9 +26,11 @@ def module_of(src, path):
 
 
 def strip_comments_and_tests(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    # One pass, so that a `//` inside a string or a quote inside a comment cannot derail the rest.
+    lexeme = re.compile(
+        r'r(#*)".*?"\1|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'|//[^\n]*|/\*.*?\*/', re.S
+    )
+    text = lexeme.sub(lambda m: '""' if m.group(0)[0] in "r\"" else ("' '" if m.group(0)[0] == "'" else ""), text)
     # Drop `#[cfg(test)] mod name { ... }` blocks by brace matching.
     out, i = [], 0
     marker = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")

@@ -2,7 +2,7 @@
 //! `{"prefix": [...], "mask": [...]}` (bytes for IPv4, 16-bit groups for IPv6). With a pattern
 //! of comma-separated IPv4 ranges, only IPv4 addresses inside one of them match.
 
-use super::ExtractorError;
+use super::error::ExtractorError;
 use std::net::{IpAddr, Ipv4Addr};
 use tremor_value::Value;
 

@@ -4,7 +4,7 @@
 //! to an earlier value, joined by the last padding, a space by default), `%{_}` / `%{_(-)}`
 //! (padding skipped), `%{}` (skipped).
 
-use super::{unescape, ExtractorError};
+use super::error::{unescape, ExtractorError};
 use std::collections::HashMap;
 use tremor_value::{Object, Value};
 

@@ -2,7 +2,7 @@
 //! Tremor uses too); a patterns file at `/etc/tremor/grok.patterns` adds to them as in Tremor.
 //! The result has one string per named field that took part in the match.
 
-use super::ExtractorError;
+use super::error::ExtractorError;
 use tremor_value::{Object, Value};
 
 /// Where Tremor reads extra patterns from (`NAME regex` per line, `#` comments).

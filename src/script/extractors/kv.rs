@@ -1,7 +1,7 @@
 //! `kv`: `key:value` pairs separated by spaces by default. A pattern such as `%{key}=%{val}&`
 //! names other separators; several may be given (`%{key}=%{val}&%{key}:%{val};`).
 
-use super::{unescape, ExtractorError};
+use super::error::{unescape, ExtractorError};
 use tremor_value::{Object, Value};
 
 #[derive(Debug)]

@@ -6,14 +6,15 @@
 
 mod cidr;
 mod dissect;
+mod error;
 mod grok;
 mod influx;
 mod kv;
 
 use super::stdlib::{parse_nanos, BASE64};
 use ::base64::Engine;
+pub use error::ExtractorError;
 use regex::Regex;
-use std::fmt;
 use tremor_value::{Object, Value};
 
 /// A compiled extractor.
@@ -49,28 +50,6 @@ pub enum Extracted {
     /// The value matches and this is what the extractor extracted.
     MatchValue(Value<'static>),
 }
-
-/// A pattern that does not compile, or an unknown kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtractorError {
-    message: String,
-}
-
-impl ExtractorError {
-    fn new(message: impl fmt::Display) -> Self {
-        Self {
-            message: message.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for ExtractorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ExtractorError {}
 
 /// Compiles the extractor `kind|pattern|` (kind case-insensitive, as in Tremor).
 ///
@@ -165,35 +144,6 @@ fn test(matched: bool, want_result: bool) -> Extracted {
         (true, false) => Extracted::Match,
         (true, true) => Extracted::MatchValue(Value::from(true)),
     }
-}
-
-/// `\\`, `\n`, `\t`, `\r` in `kv` separators and `dissect` literals (Tremor's messages).
-fn unescape(s: &str) -> Result<String, ExtractorError> {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(other) => {
-                return Err(ExtractorError::new(format!(
-                    "Invalid escape sequence \\'{other}' is not valid."
-                )))
-            }
-            None => {
-                return Err(ExtractorError::new(
-                    "Unterminated escape at the end of line or of a delimiter %{ can't be escaped",
-                ))
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn key(k: &str) -> tremor_value::Cow<'static> {

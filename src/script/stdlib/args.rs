@@ -1,7 +1,7 @@
 //! Reading arguments: each getter answers Tremor's bad-type error when the argument at that
 //! position is missing or of another type.
 
-use super::FnError;
+use super::function::FnError;
 use tremor_value::{Object, Value};
 
 /// The argument at `i`.

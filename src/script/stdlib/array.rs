@@ -1,8 +1,9 @@
 //! `std::array`: functions over arrays. Each returns a new array; inputs are never changed.
 
 use super::args::{arg, array_arg, str_arg};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use super::string::display;
-use super::{CallEnv, FnError, Function, Res};
 use std::cmp::Ordering;
 use tremor_value::Value;
 

@@ -1,7 +1,8 @@
 //! `std::base64`: standard alphabet; encodes with padding, decodes with or without it.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
 use tremor_value::Value;

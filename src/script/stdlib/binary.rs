@@ -1,7 +1,8 @@
 //! `std::binary`: lengths and conversions between binaries and arrays of bytes.
 
 use super::args::{array_arg, bytes_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = table!("std::binary::";

@@ -2,7 +2,8 @@
 //! and a key-sorted serialisation to hash records stably.
 
 use super::args::{arg, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use tremor_value::{to_json_sorted, Value};

@@ -3,7 +3,8 @@
 //! IANA name or a fixed offset like `+01:00`. Formats are chrono's strftime, as in Tremor.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;

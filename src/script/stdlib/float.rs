@@ -1,7 +1,8 @@
 //! `std::float`: parsing and the IEEE classification of numbers.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = &[

@@ -1,7 +1,8 @@
 //! Random OpenTelemetry / Google Cloud Logging ids (`cncf::otel`, `google::cloud::logging`):
 //! span ids are 8 random bytes, trace ids 16, as lowercase hex, a binary or an array of bytes.
 
-use super::{CallEnv, Function, Res};
+use super::env::CallEnv;
+use super::function::{Function, Res};
 use std::fmt::Write;
 use tremor_value::Value;
 

@@ -1,7 +1,8 @@
 //! `std::integer` (and the constants of `std::integer::signed` / `unsigned`, in `consts`).
 
 use super::args::{runtime, str_arg};
-use super::{CallEnv, FnError, Function};
+use super::env::CallEnv;
+use super::function::{FnError, Function};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = &[Function::new("std::integer::parse", 1, 1, parse)];

@@ -1,7 +1,8 @@
 //! `std::json`: decoding and encoding JSON text.
 
 use super::args::{arg, runtime, str_arg};
-use super::{CallEnv, Function, Res};
+use super::env::CallEnv;
+use super::function::{Function, Res};
 use tremor_value::{to_json, Value};
 
 pub(super) const FUNCTIONS: &[Function] = table!("std::json::";

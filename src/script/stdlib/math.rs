@@ -1,7 +1,7 @@
 //! `std::math`: rounding and min/max. Rounding a float gives an integer, as in Tremor.
 
 use super::args::arg;
-use super::{FnError, Function, Res};
+use super::function::{FnError, Function, Res};
 use std::cmp::Ordering;
 use tremor_value::Value;
 

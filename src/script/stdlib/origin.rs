@@ -1,6 +1,7 @@
 //! `tremor::origin`: where the current event came from (`null` where no connector said).
 
-use super::{CallEnv, Function, OriginUri, Res};
+use super::env::{CallEnv, OriginUri};
+use super::function::{Function, Res};
 use std::fmt::Write;
 use tremor_value::Value;
 

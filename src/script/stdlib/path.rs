@@ -1,7 +1,8 @@
 //! `std::path`: reading a nested value with a default.
 
 use super::args::arg;
-use super::{CallEnv, FnError, Function};
+use super::env::CallEnv;
+use super::function::{FnError, Function};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] =

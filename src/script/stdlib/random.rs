@@ -1,7 +1,8 @@
 //! `std::random`: draws from the run's random source ([`super::Random`]).
 
 use super::args::{arg, f64_arg, i64_arg, usize_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = table!("std::random::";

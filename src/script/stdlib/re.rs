@@ -3,7 +3,8 @@
 //! call.
 
 use super::args::{runtime, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use regex::Regex;
 use std::cell::RefCell;
 use tremor_value::Value;

@@ -1,7 +1,8 @@
 //! `std::record`: functions over records. Each returns a new value; inputs are never changed.
 
 use super::args::{array_arg, object_arg, str_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::{Object, Value};
 
 pub(super) const FUNCTIONS: &[Function] = table!("std::record::";

@@ -1,7 +1,8 @@
 //! `std::string`: text functions. Lengths and positions count characters, not bytes.
 
 use super::args::{arg, bytes_arg, str_arg, usize_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = &[

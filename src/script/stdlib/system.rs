@@ -1,7 +1,8 @@
 //! `tremor::system`: the host, the instance and time; and `std::win::cardinality`, the other
 //! function that only reads the call's environment.
 
-use super::{CallEnv, Function, Res};
+use super::env::CallEnv;
+use super::function::{Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = table!("tremor::system::";

@@ -1,7 +1,8 @@
 //! `std::test`: assertions for Tremor's test runner (`suite` and `test` only mark structure).
 
 use super::args::arg;
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::{to_json, Value};
 
 pub(super) const FUNCTIONS: &[Function] = &[

@@ -2,7 +2,8 @@
 //! Tremor writes these in its own script language; here they are plain functions.
 
 use super::args::{arg, array_arg, f64_arg, i64_arg};
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use tremor_value::Value;
 
 const MICRO: i64 = 1_000;

@@ -1,7 +1,8 @@
 //! `std::type`: a value's type name and the type tests.
 
 use super::args::arg;
-use super::{CallEnv, Function, Res};
+use super::env::CallEnv;
+use super::function::{Function, Res};
 use tremor_value::Value;
 
 pub(super) const FUNCTIONS: &[Function] = &[

@@ -2,7 +2,8 @@
 //! the `percent-encoding` crate's `NON_ALPHANUMERIC` set Tremor uses.
 
 use super::args::str_arg;
-use super::{CallEnv, FnError, Function, Res};
+use super::env::CallEnv;
+use super::function::{FnError, Function, Res};
 use std::fmt::Write;
 use tremor_value::Value;
 

@@ -2,8 +2,8 @@
 //! window's non-negative values through a DDSketch (relative-error quantiles), as in Tremor;
 //! percentiles are rounded up to one decimal to read like `hdr`'s.
 
-use super::{same, Aggregate, Percentiles, CACHE_LIMIT};
-use crate::script::stdlib::FnError;
+use super::aggregate::{same, Aggregate, Percentiles, CACHE_LIMIT};
+use crate::script::stdlib::function::FnError;
 use sketches_ddsketch::{Config, DDSketch};
 use std::any::Any;
 use std::fmt;

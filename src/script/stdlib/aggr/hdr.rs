@@ -3,8 +3,8 @@
 //! digits, as in Tremor). Small windows keep their values until 8192 of them, so the
 //! histogram's range fits the data.
 
-use super::{same, Aggregate, Percentiles, CACHE_LIMIT};
-use crate::script::stdlib::FnError;
+use super::aggregate::{same, Aggregate, Percentiles, CACHE_LIMIT};
+use crate::script::stdlib::function::FnError;
 use hdrhistogram::Histogram;
 use std::any::Any;
 use tremor_value::Value;

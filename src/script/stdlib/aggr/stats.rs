@@ -1,7 +1,7 @@
 //! `aggr::stats`: count, sum, mean, min, max, variance and standard deviation of a window.
 
-use super::{number, same, Aggregate};
-use crate::script::stdlib::FnError;
+use super::aggregate::{number, same, Aggregate};
+use crate::script::stdlib::function::FnError;
 use std::any::Any;
 use tremor_value::Value;
 

@@ -1,7 +1,7 @@
 //! `aggr::win`: the first, last or every value of a window.
 
-use super::{same, Aggregate};
-use crate::script::stdlib::FnError;
+use super::aggregate::{same, Aggregate};
+use crate::script::stdlib::function::FnError;
 use std::any::Any;
 use tremor_value::Value;
 
