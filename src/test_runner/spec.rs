@@ -15,15 +15,13 @@ type Unknown = BTreeMap<String, serde_yaml::Value>;
 
 /// `assert.yaml`.
 #[derive(Deserialize, Debug, Default)]
+#[serde(default)]
 pub struct AssertSpec {
     /// The expected exit code of the deployment (default 0).
-    #[serde(default)]
     pub status: i32,
     /// A human-readable name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Checks on files and captured output.
-    #[serde(default)]
     pub asserts: Vec<FileAssert>,
     #[serde(flatten)]
     pub(crate) unknown: Unknown,
@@ -63,21 +61,21 @@ pub struct FileAssert {
 
 /// `await` conditions of a before-process; all must hold at once before the test goes on.
 #[derive(Deserialize, Debug, Default)]
+#[serde(default)]
 pub struct AwaitSpec {
     /// At least this many milliseconds since the process started (the first entry counts).
-    #[serde(rename = "wait-for-ms", default)]
+    #[serde(rename = "wait-for-ms")]
     pub wait_for_ms: Vec<StringOrNumber>,
     /// These TCP ports accept connections on 127.0.0.1.
-    #[serde(rename = "port-open", default)]
+    #[serde(rename = "port-open")]
     pub port_open: Vec<StringOrNumber>,
     /// A GET of each of these `http://` URLs answers 2xx.
-    #[serde(rename = "http-ok", default)]
+    #[serde(rename = "http-ok")]
     pub http_ok: Vec<String>,
     /// These files (relative to the process's `dir`) exist.
-    #[serde(rename = "file-exists", default)]
+    #[serde(rename = "file-exists")]
     pub file_exists: Vec<String>,
     /// The process exited with this code (the first entry counts).
-    #[serde(default)]
     pub status: Vec<StringOrNumber>,
     #[serde(flatten)]
     pub(crate) unknown: Unknown,
