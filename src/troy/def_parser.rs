@@ -339,7 +339,26 @@ impl Parser<'_> {
         let start = self.pos();
         // Parsed here to find where the body ends (and to report syntax errors at once); each
         // instance compiles the text with its own arguments.
-        self.script()?;
+        if self.script()?.body.is_empty() {
+            // As Tremor: a script needs at least one statement.
+            return Err(self.found_but_expected(&[
+                "`$`",
+                "`(`",
+                "`[`",
+                "`{`",
+                "`drop`",
+                "`emit`",
+                "`event`",
+                "`for`",
+                "`let`",
+                "`match`",
+                "`merge`",
+                "`patch`",
+                "`present`",
+                "`state`",
+                "a literal",
+            ]));
+        }
         let end = self.expect_kw("end")?;
         self.end_stmt()?;
         let source = cut_in_place(start, end).ok_or_else(|| {
