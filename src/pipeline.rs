@@ -10,7 +10,7 @@ use crate::{
     ports::{ERR, OUT},
     rt::Receiver,
     script::{eval, expr::Expr, Outcome, RunContext, Script},
-    troy::{plan::PipelinePlan, query::NodeKind},
+    troy::plan::{NodeKind, PipelinePlan},
 };
 use std::collections::HashMap;
 use tremor_value::{literal, Value};

@@ -5,6 +5,7 @@
 use super::ast;
 use super::error::Pos;
 use std::fmt;
+use std::sync::Arc;
 use tremor_value::Value;
 
 /// A whole deployment: one entry per `deploy flow` statement, in order.
@@ -116,7 +117,7 @@ pub struct PipelinePlan {
     /// Its `select` statements, in order, with `args` already substituted.
     pub selects: Vec<SelectPlan>,
     /// The streams and scripts its body creates, which `select`s connect.
-    pub nodes: super::query::Nodes,
+    pub nodes: Nodes,
     /// The resolved argument record (defaults merged with the `with` of `create`).
     pub args: Value<'static>,
     /// Where the `create` statement is.
@@ -217,4 +218,40 @@ mod tests {
         assert!(dbg.contains(r#"reconnect: "none""#), "{dbg}");
         assert!(dbg.contains(r#"config: {}"#), "{dbg}");
     }
+}
+
+/// The streams and scripts a pipeline body creates, in `create` order; `select`s name them by
+/// their index here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Nodes(pub Vec<NodePlan>);
+
+/// A stream or script of a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePlan {
+    /// Its name in the body.
+    pub name: String,
+    /// What it is.
+    pub kind: NodeKind,
+}
+
+/// The kinds of nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// `create stream NAME;`: passes every event on, whatever its port.
+    Stream,
+    /// `create script NAME ...;`: runs a script per event.
+    Script(ScriptPlan),
+}
+
+/// A script instance: what each pipeline instance compiles (checked once at plan time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptPlan {
+    /// The file that defines it, for error messages.
+    pub file: String,
+    /// The body, placed where it is in that file.
+    pub source: Arc<str>,
+    /// Its `args`: the definition's defaults and the `with` of `create script`.
+    pub args: Value<'static>,
+    /// The `state` each instance starts with.
+    pub state: Value<'static>,
 }

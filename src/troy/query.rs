@@ -4,49 +4,12 @@
 use super::ast::{Ident, PipelineDef, ScriptCreate};
 use super::def_parser::parse_query;
 use super::error::TroyError;
-use super::plan::{PipelinePlan, SelectPlan};
+use super::plan::{NodeKind, NodePlan, Nodes, PipelinePlan, ScriptPlan, SelectPlan};
 use crate::ports::{ERR, IN, OUT};
 use crate::script::fold::eval_const;
 use crate::script::fold::fold;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use tremor_value::{StaticNode, Value};
-
-/// The streams and scripts a pipeline body creates, in `create` order; `select`s name them by
-/// their index here.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Nodes(pub Vec<NodePlan>);
-
-/// A stream or script of a pipeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodePlan {
-    /// Its name in the body.
-    pub name: String,
-    /// What it is.
-    pub kind: NodeKind,
-}
-
-/// The kinds of nodes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
-    /// `create stream NAME;`: passes every event on, whatever its port.
-    Stream,
-    /// `create script NAME ...;`: runs a script per event.
-    Script(ScriptPlan),
-}
-
-/// A script instance: what each pipeline instance compiles (checked once at plan time).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScriptPlan {
-    /// The file that defines it, for error messages.
-    pub file: String,
-    /// The body, placed where it is in that file.
-    pub source: Arc<str>,
-    /// Its `args`: the definition's defaults and the `with` of `create script`.
-    pub args: Value<'static>,
-    /// The `state` each instance starts with.
-    pub state: Value<'static>,
-}
 
 /// The planned body of a pipeline: its output ports, statements and nodes.
 pub(crate) struct BodyPlan {
