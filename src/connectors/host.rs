@@ -104,3 +104,36 @@ pub(crate) fn context(
     };
     ConnectorContext::new(HostServices_TO::from_ptr(RArc::new(host), TD_Opaque))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rt;
+
+    #[test]
+    fn a_context_takes_what_was_published_after_its_first_take() {
+        let (world, _world_rx) = rt::unbounded();
+        let (connector, _connector_rx) = rt::unbounded();
+        let metrics = context("host_test::metrics", world.clone(), connector.clone());
+        let other = context("host_test::other", world, connector);
+        // The hub is the process's: keep only this test's records.
+        let mine = |ctx: &ConnectorContext| -> Vec<Vec<u8>> {
+            ctx.take_metrics()
+                .into_iter()
+                .map(RVec::into_vec)
+                .filter(|r| r.starts_with(b"{\"host_test\""))
+                .collect()
+        };
+        assert!(other.publish_metric(b"{\"host_test\":0}".to_vec()));
+        assert!(
+            mine(&metrics).is_empty(),
+            "not subscribed before its first take"
+        );
+        assert!(other.publish_metric(b"{\"host_test\":1}".to_vec()));
+        assert_eq!(mine(&metrics), [b"{\"host_test\":1}".to_vec()]);
+        assert!(mine(&metrics).is_empty());
+        // A clone of the context shares the subscription.
+        assert!(other.publish_metric(b"{\"host_test\":2}".to_vec()));
+        assert_eq!(mine(&metrics.clone()), [b"{\"host_test\":2}".to_vec()]);
+    }
+}
