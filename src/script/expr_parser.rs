@@ -255,6 +255,9 @@ impl Parser<'_> {
             match part {
                 StrPart::Lit(s) => out.push(InterpPart::Lit(s)),
                 StrPart::Interp(toks) => {
+                    if matches!(toks.as_slice(), [only] if only.tok == Tok::Eof) {
+                        return Err(self.err(pos, "You have an interpolation without content."));
+                    }
                     // The interpolation sees the script's names (and may declare locals).
                     let mut sub = Parser::new(toks, self.file);
                     sub.scope = self.scope.take();

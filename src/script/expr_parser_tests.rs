@@ -155,7 +155,7 @@ fn interpolation() {
         &[
             (
                 r##""#{}""##,
-                "e:1:4: expected an expression, found the end of the input",
+                "e:1:1: You have an interpolation without content.",
             ),
             (
                 r##""#{1 2}""##,

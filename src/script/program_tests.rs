@@ -307,6 +307,8 @@ fn syntax_errors_read_like_tremors() {
             .starts_with("Error: \n    1 | let x = ;\n      |         ^"),
         "{err}"
     );
+    let err = Script::compile(r##""#{}""##, "s.tremor", &Value::object()).expect_err("fails");
+    assert_eq!(err.message, "You have an interpolation without content.");
     let err = Script::compile("match event of case 1 => 1", "s.tremor", &Value::object())
         .expect_err("fails");
     assert!(
