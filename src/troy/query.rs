@@ -198,6 +198,19 @@ pub(crate) fn plan_body(
         ]
         .map(|(name, port, default)| side(name, port, &node_index, default, def_file));
         let (from, into) = (from?, into?);
+        if let (Some(i), Some(port)) = (into.node, s.into_sub_port.as_ref()) {
+            if matches!(nodes.0[i].kind, NodeKind::Script(_)) && port.name != IN {
+                return Err(TroyError::at(
+                    def_file,
+                    port.pos,
+                    format!(
+                        "script `{}` reads only its `in` port (`script from {}` per port is not \
+                         supported)",
+                        s.into_port.name, port.name
+                    ),
+                ));
+            }
+        }
         for (port, declared, known, dir, clause) in [
             (from.pipeline_port, &from_ports, &from_set, "input", "from"),
             (into.pipeline_port, &into_ports, &into_set, "output", "into"),
