@@ -307,6 +307,12 @@ fn syntax_errors_read_like_tremors() {
             .starts_with("Error: \n    1 | let x = ;\n      |         ^"),
         "{err}"
     );
+    let err = Script::compile("patch event of insert 7 => 1 end", "s", &Value::object());
+    let msg = err.expect_err("fails").message;
+    assert_eq!(
+        msg,
+        "Found the token `7` but expected one of `\"`, `\"\"\"`"
+    );
     let err = Script::compile(r##""#{}""##, "s.tremor", &Value::object()).expect_err("fails");
     assert_eq!(err.message, "You have an interpolation without content.");
     let err = Script::compile("match event of case 1 => 1", "s.tremor", &Value::object())

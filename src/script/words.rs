@@ -259,6 +259,14 @@ impl Parser<'_> {
         self.then_segments(call, depth)
     }
 
+    /// A key of a patch operation: a string literal (possibly interpolated), as in Tremor.
+    fn patch_key(&mut self) -> Result<Expr, SourceError> {
+        if !matches!(self.peek().tok, Tok::Str(_)) {
+            return Err(self.found_but_expected(&["`\"`", "`\"\"\"`"]));
+        }
+        self.expr()
+    }
+
     /// `patch TARGET of OPS end`.
     fn patch(&mut self, pos: Pos) -> Result<Expr, SourceError> {
         let target = self.expr()?;
@@ -270,7 +278,7 @@ impl Parser<'_> {
             let op = match word.as_deref() {
                 Some("insert" | "upsert" | "update") => {
                     self.next();
-                    let key = self.expr()?;
+                    let key = self.patch_key()?;
                     self.expect_punct("=>")?;
                     let value = self.expr()?;
                     match word.as_deref() {
@@ -281,14 +289,14 @@ impl Parser<'_> {
                 }
                 Some("erase") => {
                     self.next();
-                    PatchOp::Erase(self.expr()?)
+                    PatchOp::Erase(self.patch_key()?)
                 }
                 Some("merge" | "default") => {
                     self.next();
                     let key = if self.eat_punct("=>") {
                         None
                     } else {
-                        let k = self.expr()?;
+                        let k = self.patch_key()?;
                         self.expect_punct("=>")?;
                         Some(k)
                     };
@@ -301,9 +309,9 @@ impl Parser<'_> {
                 }
                 Some("copy" | "move") => {
                     self.next();
-                    let from = self.expr()?;
+                    let from = self.patch_key()?;
                     self.expect_punct("=>")?;
-                    let to = self.expr()?;
+                    let to = self.patch_key()?;
                     if word.as_deref() == Some("copy") {
                         PatchOp::Copy(from, to, at)
                     } else {
