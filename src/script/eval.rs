@@ -149,6 +149,22 @@ impl<'a, 'v> Ctx<'a, 'v> {
         }
     }
 
+    /// Runs `f` with `binds` visible as locals in front of the others.
+    pub(crate) fn with_bindings<R>(
+        &self,
+        binds: &[(usize, Value<'v>)],
+        f: impl FnOnce(&Ctx<'_, 'v>) -> R,
+    ) -> R {
+        let frame = Frame {
+            slots: binds,
+            parent: self.frame,
+        };
+        f(&Ctx {
+            frame: Some(&frame),
+            ..*self
+        })
+    }
+
     pub(crate) fn eval(&self, expr: &'a Expr) -> Result<Val<'a, 'v>, EvalError> {
         match &expr.kind {
             ExprKind::Literal(Literal(v)) => Ok(Val::Ref(v)),

@@ -1,7 +1,7 @@
 //! `match` inside expressions and the patterns of `case`: which case matches, what it binds,
 //! and the value of its body.
 
-use super::eval::{Ctx, EvalError, Frame, Val};
+use super::eval::{Ctx, EvalError, Val};
 use super::expr::{BinOp, ElemTest, Expr, Extract, FieldTest, Match, Pattern};
 use super::extractors::Extracted;
 use super::ops;
@@ -24,15 +24,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
         if binds.is_empty() {
             return self.block(body);
         }
-        let frame = Frame {
-            slots: &binds,
-            parent: self.frame,
-        };
-        let inner = Ctx {
-            frame: Some(&frame),
-            ..*self
-        };
-        Ok(Val::Own(inner.block(body)?.into_static()))
+        let value = self.with_bindings(&binds, |inner| inner.block(body).map(Val::into_static))?;
+        Ok(Val::Own(value))
     }
 
     /// Evaluates a case body; the last value is the result.
@@ -62,15 +55,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
             let holds = if binds.is_empty() {
                 self.guard(guard)?
             } else {
-                let frame = Frame {
-                    slots: &binds,
-                    parent: self.frame,
-                };
-                Ctx {
-                    frame: Some(&frame),
-                    ..*self
-                }
-                .guard(guard)?
+                self.with_bindings(&binds, |inner| inner.guard(guard))?
             };
             if holds {
                 return Ok(Some((i, binds)));

@@ -4,7 +4,7 @@
 use super::bytes::encode_part;
 use super::comprehend::{accumulate, iteration, merge_values};
 use super::error::Pos;
-use super::eval::{Ctx, EvalError, Frame, Val, MAX_CALL_DEPTH};
+use super::eval::{Ctx, EvalError, Val, MAX_CALL_DEPTH};
 use super::expr::{BytesPart, Callee, Comprehension, Expr, PatchOp};
 use super::ops;
 use super::stdlib::CallEnv;
@@ -23,22 +23,18 @@ impl<'a, 'v> Ctx<'a, 'v> {
         for (k, v) in iteration(target.get(), c.pos)? {
             for case in &c.cases {
                 let binds = [(case.key, k.clone()), (case.value, v.clone())];
-                let frame = Frame {
-                    slots: &binds,
-                    parent: self.frame,
-                };
-                let inner = Ctx {
-                    frame: Some(&frame),
-                    ..*self
-                };
-                if let Some(g) = &case.guard {
-                    if !inner.guard(g)? {
-                        continue;
+                let result = self.with_bindings(&binds, |inner| {
+                    if let Some(g) = &case.guard {
+                        if !inner.guard(g)? {
+                            return Ok(None);
+                        }
                     }
+                    inner.block(&case.body).map(|v| Some(v.into_static()))
+                })?;
+                if let Some(result) = result {
+                    accumulate(&mut acc, result, c.fold, c.pos)?;
+                    break;
                 }
-                let result = inner.block(&case.body)?.into_static();
-                accumulate(&mut acc, result, c.fold, c.pos)?;
-                break;
             }
         }
         Ok(Val::Own(acc))
