@@ -252,6 +252,13 @@ impl<'a, 'v> Ctx<'a, 'v> {
             ElemTest::Expr(x) => Ok(self_shorten(self).eval(x)?.get() == e),
             ElemTest::Record(tests) => self.record_matches(tests, e, binds),
             ElemTest::Extract(x) => Ok(self.extract(x, e, false)?.is_some()),
+            ElemTest::Rebind(slot, x) => match self.extract(x, e, true)? {
+                Some(found) => {
+                    binds.push((*slot, found));
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
         }
     }
 

@@ -254,7 +254,7 @@ impl ElemTest {
         match self {
             ElemTest::Expr(e) => e.walk(f),
             ElemTest::Record(tests) => tests.iter().for_each(|t| t.walk(f)),
-            ElemTest::Any | ElemTest::Extract(_) => {}
+            ElemTest::Any | ElemTest::Extract(_) | ElemTest::Rebind(..) => {}
         }
     }
 }

@@ -122,6 +122,9 @@ pub enum ElemTest {
     Record(Vec<FieldTest>),
     /// `~ kind|pattern|`.
     Extract(Extract),
+    /// `~ kind|pattern|` at an argument's place in a match function's case: the argument's
+    /// local then holds what the extractor found (as in Tremor).
+    Rebind(usize, Extract),
 }
 
 /// `for TARGET of case (k, v) [when G] => BODY ... [into INITIAL [use OP]] end`.

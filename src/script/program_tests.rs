@@ -295,6 +295,11 @@ fn functions_and_constants() {
         ("std::array::len(event)", "[1, 2]", "2"),
         ("snot::badger(event)", "null", "compile error: Call to undefined function snot::badger"),
         ("nanos::from_millis(2)", "null", "2000000"),
+        (
+            "fn f(s) of case (~ json||) => let s.x = 1; s case _ => 0 end; f(event)",
+            r#""{\"a\": 2}""#,
+            r#"{"a":2,"x":1}"#,
+        ),
     ]);
 }
 

@@ -198,7 +198,12 @@ impl Parser<'_> {
         loop {
             let pattern = if self.eat_kw("case") {
                 if args && self.eat_punct("(") {
-                    let (items, open) = self.elem_tests(")", depth + 1)?;
+                    let (mut items, open) = self.elem_tests(")", depth + 1)?;
+                    for (slot, item) in items.iter_mut().enumerate() {
+                        if let super::expr::ElemTest::Extract(x) = item {
+                            *item = super::expr::ElemTest::Rebind(slot, x.clone());
+                        }
+                    }
                     super::expr::Pattern::Tuple { items, open }
                 } else {
                     self.pattern(depth + 1)?
