@@ -16,6 +16,7 @@
 
 mod bytes;
 mod callee;
+mod case_parser;
 mod comprehend;
 pub mod cursor;
 mod decl_parser;
