@@ -170,11 +170,20 @@ async fn connect_one(
     Ok(stream.into())
 }
 
+/// The receive buffer a UDP socket asks for: room for a burst of about a thousand full-size
+/// Ethernet datagrams between two pulls.
+const UDP_RECV_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
 /// A UDP socket bound to `address` (`host:port`) with `options`.
 pub async fn udp_bind(address: &str, options: &UdpSocketOptions) -> io::Result<UdpSocket> {
     let socket = first_resolved(address, |addr| {
         let socket = socket_for(addr, Type::DGRAM, Protocol::UDP)?;
         options.apply(&socket)?;
+        // Datagrams are read only when the runtime pulls, so a burst that arrives while a batch
+        // is being decoded and routed must fit the kernel's receive buffer (Tremor reads in a
+        // task of its own). Best effort: the kernel caps the size at net.core.rmem_max, and a
+        // smaller buffer still works, only with less room for bursts.
+        let _ = socket.set_recv_buffer_size(UDP_RECV_BUFFER_BYTES);
         socket.bind(&addr.into())?;
         Ok(std::net::UdpSocket::from(socket))
     })
