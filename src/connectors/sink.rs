@@ -10,7 +10,7 @@ use super::{
 use crate::{
     codec::Codec,
     event::{ConnectorId, Event},
-    postprocessor::Postprocessor,
+    postprocessor::{finish_chain, Postprocessor},
     rt::{self, Receiver, Sender},
 };
 use abi_stable::std_types::{RSlice, RStr};
@@ -272,11 +272,17 @@ impl SinkManager {
                 Step::Data(Some(DataMsg::Drained)) => {
                     drained_links += 1;
                     if drained_links == self.upstream_links {
+                        if phase == Phase::Delivering {
+                            self.finish_postprocessors().await;
+                        }
                         self.flush().await;
                         self.report_drained();
                     }
                 }
             }
+        }
+        if phase == Phase::Delivering {
+            self.finish_postprocessors().await;
         }
         self.flush().await;
         let held: usize = self.pending.iter().map(|(_, events)| events.len()).sum();
@@ -297,6 +303,43 @@ impl SinkManager {
     async fn flush(&mut self) {
         if let Err(e) = self.sink.flush().await {
             log::error!("[{}] sink flush failed: {e}", self.alias);
+        }
+    }
+
+    /// Writes what the postprocessors hold back until the output ends (a compressed stream's
+    /// trailer) as one last chunk, when the input has ended or the sink stops.
+    async fn finish_postprocessors(&mut self) {
+        let Encoding::Bytes { postprocessors, .. } = &mut self.encoding else {
+            return;
+        };
+        let b = &mut self.buffers;
+        b.data.clear();
+        if let Err(e) = finish_chain(postprocessors, &mut b.data, 0) {
+            log::error!("[{}] cannot finish the postprocessors: {e}", self.alias);
+            return;
+        }
+        if b.data.is_empty() {
+            return;
+        }
+        let chunk_ends = [offset(b.data.len())];
+        let trailer = [SinkEvent {
+            port: RStr::from_str("in"),
+            event_id: 0,
+            stream: 0,
+            ingest_ns: 0,
+            chunks_start: 0,
+            chunks_end: 1,
+            meta_start: 0,
+            meta_end: 0,
+        }];
+        let batch = SinkBatch {
+            data: RSlice::from_slice(&b.data),
+            chunk_ends: RSlice::from_slice(&chunk_ends),
+            meta: RSlice::from_slice(&[]),
+            events: RSlice::from_slice(&trailer),
+        };
+        if let Err(e) = self.sink.on_batch(batch).await {
+            on_error(&self.alias, &self.connector, e);
         }
     }
 

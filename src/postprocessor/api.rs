@@ -10,6 +10,12 @@ pub type Processed = Result<(), PostprocessorError>;
 pub trait Postprocessor: Send {
     /// Transforms `buf[start..]` (one encoded event, ingested at `ingest_ns`) in place.
     fn process(&mut self, buf: &mut Vec<u8>, start: usize, ingest_ns: u64) -> Processed;
+
+    /// Appends what ends the output so far to `buf` (a compressed stream's trailer), when the
+    /// sink's input has ended or it stops. Most postprocessors keep no state across events.
+    fn finish(&mut self, _buf: &mut Vec<u8>) -> Processed {
+        Ok(())
+    }
 }
 
 /// Puts `header` in front of the event that starts at `start`.

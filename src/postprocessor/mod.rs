@@ -6,6 +6,7 @@
 mod api;
 mod compress;
 mod framing;
+mod streaming_compress;
 #[cfg(test)]
 mod test_support;
 
@@ -22,13 +23,14 @@ use tremor_value::Value;
 
 /// The names of all postprocessors, for error messages: Tremor 0.13's, then the older names
 /// still accepted (`textual-length-prefix` of 0.12, the single-format compressors of 0.11).
-pub const NAMES: &[&str] = &with_single_format_names::<7, 13>([
+pub const NAMES: &[&str] = &with_single_format_names::<8, 14>([
     "separate",
     "base64",
     "length-prefixed",
     "textual-length-prefixed",
     "ingest-ns",
     "compress",
+    "streaming-compress",
     "textual-length-prefix",
 ]);
 
@@ -53,6 +55,9 @@ pub fn lookup(
         "compress" => Ok(Box::new(compress::Compress::new(Compression::from_config(
             "compress", config,
         )?))),
+        "streaming-compress" => Ok(Box::new(
+            streaming_compress::StreamingCompress::from_config(config)?,
+        )),
         legacy => {
             match Algorithm::from_name(legacy).filter(|_| SINGLE_FORMAT_NAMES.contains(&legacy)) {
                 Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
@@ -68,6 +73,29 @@ pub fn lookup(
             }
         }
     }
+}
+
+/// Ends the output of `chain` (see [`Postprocessor::finish`]): what each postprocessor
+/// appends to `out` goes through the ones after it, as an event's bytes would.
+///
+/// # Errors
+/// When one of them fails.
+pub fn finish_chain(
+    chain: &mut [Box<dyn Postprocessor>],
+    out: &mut Vec<u8>,
+    ingest_ns: u64,
+) -> Processed {
+    for i in 0..chain.len() {
+        let start = out.len();
+        let (finishing, later) = chain[i..].split_at_mut(1);
+        finishing[0].finish(out)?;
+        if out.len() > start {
+            for post in later {
+                post.process(out, start, ingest_ns)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 struct Separate(u8);
@@ -136,7 +164,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown postprocessor `zip` (known: separate, base64, length-prefixed, \
-             textual-length-prefixed, ingest-ns, compress, textual-length-prefix, gzip, zlib, \
+             textual-length-prefixed, ingest-ns, compress, streaming-compress, \
+             textual-length-prefix, gzip, zlib, \
              xz2, snappy, lz4, zstd)"
         );
         assert!(
