@@ -10,7 +10,7 @@ use super::{
 use crate::{
     codec::Codec,
     event::{ConnectorId, Event},
-    postprocessor::{finish_chain, Postprocessor},
+    postprocessor::{finish_chain, process_event, Chunks, Postprocessor},
     rt::{self, Receiver, Sender},
 };
 use abi_stable::std_types::{RSlice, RStr};
@@ -312,28 +312,27 @@ impl SinkManager {
         let Encoding::Bytes { postprocessors, .. } = &mut self.encoding else {
             return;
         };
-        let b = &mut self.buffers;
-        b.data.clear();
-        if let Err(e) = finish_chain(postprocessors, &mut b.data, 0) {
+        let mut last = Chunks::default();
+        if let Err(e) = finish_chain(postprocessors, &mut last) {
             log::error!("[{}] cannot finish the postprocessors: {e}", self.alias);
             return;
         }
-        if b.data.is_empty() {
+        if last.ends.is_empty() {
             return;
         }
-        let chunk_ends = [offset(b.data.len())];
+        let chunk_ends: Vec<u32> = last.ends.iter().map(|&e| offset(e)).collect();
         let trailer = [SinkEvent {
             port: RStr::from_str("in"),
             event_id: 0,
             stream: 0,
             ingest_ns: 0,
             chunks_start: 0,
-            chunks_end: 1,
+            chunks_end: offset(chunk_ends.len()),
             meta_start: 0,
             meta_end: 0,
         }];
         let batch = SinkBatch {
-            data: RSlice::from_slice(&b.data),
+            data: RSlice::from_slice(&last.data),
             chunk_ends: RSlice::from_slice(&chunk_ends),
             meta: RSlice::from_slice(&[]),
             events: RSlice::from_slice(&trailer),
@@ -372,13 +371,13 @@ impl SinkManager {
         for (i, event) in events.iter().enumerate() {
             let start = b.data.len();
             let chunks_start = b.chunk_ends.len();
-            if let Err(e) = encode(&mut self.encoding, event, &mut b.data, start) {
+            if let Err(e) = encode(&mut self.encoding, event, &mut b.data, &mut b.chunk_ends) {
                 log::error!("[{}] cannot encode event {}: {e}", self.alias, event.id);
                 b.data.truncate(start);
+                b.chunk_ends.truncate(chunks_start);
                 failed.push(i);
                 continue;
             }
-            b.chunk_ends.push(offset(b.data.len()));
             let meta_start = b.meta.len();
             if let Some(meta) = &event.meta {
                 b.meta.extend_from_slice(meta.as_bytes());
@@ -521,28 +520,30 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Appends `event`'s bytes to `out` and where each of its chunks ends to `chunk_ends`.
 fn encode(
     encoding: &mut Encoding,
     event: &Event,
     out: &mut Vec<u8>,
-    start: usize,
+    chunk_ends: &mut Vec<u32>,
 ) -> Result<(), String> {
+    let start = out.len();
     match encoding {
         Encoding::Structured => {
             tremor_value::write_json(event.payload.value(), out);
-            Ok(())
+            chunk_ends.push(offset(out.len()));
         }
         Encoding::Bytes {
             codec,
             postprocessors,
         } => {
             codec.encode(event.payload.value(), out)?;
-            for pp in postprocessors.iter_mut() {
-                pp.process(out, start, event.ingest_ns)?;
-            }
-            Ok(())
+            process_event(postprocessors, out, start, event.ingest_ns, |end| {
+                chunk_ends.push(offset(end));
+            })?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

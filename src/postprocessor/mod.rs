@@ -6,24 +6,26 @@
 mod api;
 mod compress;
 mod framing;
+mod gelf_chunking;
+mod rechunk;
 mod streaming_compress;
 #[cfg(test)]
 mod test_support;
 
-pub use api::Postprocessor;
+pub use api::{Chunks, Postprocessor};
 
 use api::{replace, Processed};
 
 use crate::preprocessor::{
     compression::{with_single_format_names, Algorithm, Compression, SINGLE_FORMAT_NAMES},
-    ProcessorConfigError, ProcessorKind, SeparateSettings,
+    PostprocessorError, ProcessorConfigError, ProcessorKind, SeparateSettings,
 };
 use base64::Engine;
 use tremor_value::Value;
 
 /// The names of all postprocessors, for error messages: Tremor 0.13's, then the older names
 /// still accepted (`textual-length-prefix` of 0.12, the single-format compressors of 0.11).
-pub const NAMES: &[&str] = &with_single_format_names::<8, 14>([
+pub const NAMES: &[&str] = &with_single_format_names::<11, 17>([
     "separate",
     "base64",
     "length-prefixed",
@@ -31,6 +33,9 @@ pub const NAMES: &[&str] = &with_single_format_names::<8, 14>([
     "ingest-ns",
     "compress",
     "streaming-compress",
+    "chunk",
+    "collect",
+    "gelf-chunking",
     "textual-length-prefix",
 ]);
 
@@ -58,6 +63,9 @@ pub fn lookup(
         "streaming-compress" => Ok(Box::new(
             streaming_compress::StreamingCompress::from_config(config)?,
         )),
+        "chunk" => Ok(Box::new(rechunk::Chunk::from_config(config)?)),
+        "collect" => Ok(Box::new(rechunk::Collect::from_config(config)?)),
+        "gelf-chunking" => Ok(Box::new(gelf_chunking::GelfChunking::from_config(config)?)),
         legacy => {
             match Algorithm::from_name(legacy).filter(|_| SINGLE_FORMAT_NAMES.contains(&legacy)) {
                 Some(algorithm) => Ok(Box::new(compress::Compress::new(Compression::with_level(
@@ -75,27 +83,71 @@ pub fn lookup(
     }
 }
 
-/// Ends the output of `chain` (see [`Postprocessor::finish`]): what each postprocessor
-/// appends to `out` goes through the ones after it, as an event's bytes would.
+/// Runs `chain` on the event that starts at `start` in `buf` and calls `chunk_end` with the
+/// end (in `buf`) of each chunk it became: one, unless a postprocessor splits or merges
+/// events, so none, one or several.
 ///
 /// # Errors
 /// When one of them fails.
-pub fn finish_chain(
+pub fn process_event(
     chain: &mut [Box<dyn Postprocessor>],
-    out: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
+    start: usize,
     ingest_ns: u64,
+    mut chunk_end: impl FnMut(usize),
 ) -> Processed {
+    // The common chains change each event in place.
+    let in_place = chain.iter().take_while(|p| !p.splits()).count();
+    let (simple, splitting) = chain.split_at_mut(in_place);
+    for post in simple {
+        post.process(buf, start, ingest_ns)?;
+    }
+    if splitting.is_empty() {
+        chunk_end(buf.len());
+        return Ok(());
+    }
+    let mut chunks = Chunks::default();
+    chunks.push(&buf[start..]);
+    let chunks = run_through(splitting, chunks, ingest_ns)?;
+    buf.truncate(start);
+    buf.extend_from_slice(&chunks.data);
+    chunks.ends.iter().for_each(|e| chunk_end(start + e));
+    Ok(())
+}
+
+/// Ends the output of `chain` (see [`Postprocessor::finish`]): what each postprocessor
+/// appends goes through the ones after it, as an event's bytes would. Appends the chunks to
+/// `out`.
+///
+/// # Errors
+/// When one of them fails.
+pub fn finish_chain(chain: &mut [Box<dyn Postprocessor>], out: &mut Chunks) -> Processed {
     for i in 0..chain.len() {
-        let start = out.len();
         let (finishing, later) = chain[i..].split_at_mut(1);
-        finishing[0].finish(out)?;
-        if out.len() > start {
-            for post in later {
-                post.process(out, start, ingest_ns)?;
-            }
+        let mut last = Chunks::default();
+        finishing[0].finish_chunks(&mut last)?;
+        if !last.ends.is_empty() {
+            let last = run_through(later, last, 0)?;
+            last.iter().for_each(|chunk| out.push(chunk));
         }
     }
     Ok(())
+}
+
+/// Every chunk of `chunks` through each of `chain` in turn.
+fn run_through(
+    chain: &mut [Box<dyn Postprocessor>],
+    mut chunks: Chunks,
+    ingest_ns: u64,
+) -> Result<Chunks, PostprocessorError> {
+    for post in chain {
+        let mut next = Chunks::default();
+        for chunk in chunks.iter() {
+            post.split(chunk, ingest_ns, &mut next)?;
+        }
+        chunks = next;
+    }
+    Ok(chunks)
 }
 
 struct Separate(u8);
@@ -164,8 +216,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown postprocessor `zip` (known: separate, base64, length-prefixed, \
-             textual-length-prefixed, ingest-ns, compress, streaming-compress, \
-             textual-length-prefix, gzip, zlib, \
+             textual-length-prefixed, ingest-ns, compress, streaming-compress, chunk, collect, \
+             gelf-chunking, textual-length-prefix, gzip, zlib, \
              xz2, snappy, lz4, zstd)"
         );
         assert!(

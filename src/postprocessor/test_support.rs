@@ -1,7 +1,7 @@
 //! Helpers for the postprocessors' tests: events framed as a sink frames them, and read back
 //! through the matching preprocessor.
 
-use super::lookup;
+use super::{finish_chain, lookup, process_event, Chunks};
 use tremor_value::Value;
 
 /// Appends each of `events` to one buffer and runs one instance of `name` (empty config) on
@@ -28,4 +28,27 @@ pub(super) fn read_back(name: &str, framed: &[u8], chunk_len: usize) -> Vec<Vec<
     }
     pre.finish(&mut out).expect("nothing left over");
     out.into_iter().map(|c| c.to_vec()).collect()
+}
+
+/// The chunks `events` become in a chain of `name` with `config`, the stream's end
+/// included.
+pub(super) fn chunks_of(
+    name: &str,
+    config: &Value<'_>,
+    events: &[&[u8]],
+    ingest_ns: u64,
+) -> Vec<Vec<u8>> {
+    let mut chain = vec![lookup(name, config).expect("valid config")];
+    let mut buf = Vec::new();
+    let mut ends = Vec::new();
+    for event in events {
+        let start = buf.len();
+        buf.extend_from_slice(event);
+        process_event(&mut chain, &mut buf, start, ingest_ns, |e| ends.push(e)).expect("processes");
+    }
+    let mut chunks = Chunks { data: buf, ends };
+    let mut last = Chunks::default();
+    finish_chain(&mut chain, &mut last).expect("finishes");
+    last.iter().for_each(|c| chunks.push(c));
+    chunks.iter().map(<[u8]>::to_vec).collect()
 }

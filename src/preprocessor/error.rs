@@ -261,6 +261,11 @@ pub enum PostprocessorError {
         /// What the encoder said.
         reason: String,
     },
+    /// `gelf-chunking`: the event needs more than GELF's 128 chunks.
+    TooManyGelfChunks {
+        /// The chunks it would need.
+        chunks: usize,
+    },
 }
 
 impl fmt::Display for PostprocessorError {
@@ -275,6 +280,10 @@ impl fmt::Display for PostprocessorError {
             Self::Compress { algorithm, reason } => {
                 write!(f, "compress: {algorithm} failed: {reason}")
             }
+            Self::TooManyGelfChunks { chunks } => write!(
+                f,
+                "gelf-chunking: the event needs {chunks} chunks, GELF allows at most 128"
+            ),
         }
     }
 }
