@@ -6,14 +6,19 @@
 //! * `native`  — the bench connector's source and sink called through the runtime's internal
 //!   part traits directly: no stable-ABI layer (the baseline, kept only here);
 //! * `builtin` — the bench connector as shipped, through pdk's stable-ABI trait objects;
-//! * `dynamic` — the same crate loaded as a plugin file (`--plugin FILE`).
+//! * `dynamic` — the same crate loaded as a plugin file (`--plugin FILE`);
+//! * `classify` — `builtin` with a classification script in the pipeline instead of passthrough
+//!   (shaped like Tremor's `throughput-logging-json` benchmark: `match` on fields,
+//!   `array::contains`, metadata writes, `emit`); `ci/bench.sh --workflow classify` runs it
+//!   beside `builtin` and prints `ratios: classify/passthrough=…`.
 //!
 //! ```text
 //! passthrough --data FILE [--variants native,builtin,dynamic] [--rounds N]
 //!             [--secs N | --iters N] [--warmup N] [--plugin FILE]
 //! passthrough --generate FILE [--lines N]      # write the generated data set
 //! ```
-//! Prints one line per run, a table of medians and, last, `ratios: builtin/native=… dynamic/native=…`.
+//! Prints one line per run, a table of medians and, last, `ratios: builtin/native=… dynamic/native=…`
+//! (or `ratios: classify/passthrough=…` when there is no `native` variant).
 
 mod support;
 
@@ -138,7 +143,12 @@ fn main() {
         let n = registries.len();
         for i in (0..n).map(|k| (k + round - 1) % n) {
             let (variant, registry) = &registries[i];
-            let m = run_once(registry, &data, &args).unwrap_or_else(|e| fail(e));
+            let pipeline = if variant == "classify" {
+                CLASSIFY_PIPELINE
+            } else {
+                "create pipeline main from pipelines::passthrough;"
+            };
+            let m = run_once(registry, pipeline, &data, &args).unwrap_or_else(|e| fail(e));
             println!(
                 "round {round} {variant:<8} {:>9.0} events/s {:>7.1} MB/s",
                 m.events_per_s, m.mb_per_s
@@ -184,22 +194,19 @@ fn print_table(results: &[(String, Vec<Measured>)]) {
             med(runs, |m| m.p999_us)
         );
     }
-    // The ratio of a variant is the median over rounds of (variant ÷ native in the same round):
-    // runs of one round are neighbours in time, so pairing them cancels most of the drift of a
-    // shared machine. Printed rounded down, so that 0.968 never reads as 0.97.
-    let Some(native) = results.iter().find(|(v, _)| v == "native") else {
-        return;
-    };
-    let ratio = |name: &str| {
-        results
-            .iter()
-            .find(|(v, _)| v == name)
-            .map(|(_, runs)| {
+    // The ratio of a variant is the median over rounds of (variant ÷ baseline in the same
+    // round): runs of one round are neighbours in time, so pairing them cancels most of the
+    // drift of a shared machine. Printed rounded down, so that 0.968 never reads as 0.97.
+    let ratio = |name: &str, baseline: &str| {
+        let runs_of = |v: &str| results.iter().find(|(n, _)| n == v).map(|(_, r)| r);
+        runs_of(name)
+            .zip(runs_of(baseline))
+            .map(|(runs, base)| {
                 let paired = runs
                     .iter()
-                    .zip(&native.1)
-                    .filter(|(_, n)| n.events_per_s > 0.0)
-                    .map(|(r, n)| r.events_per_s / n.events_per_s)
+                    .zip(base)
+                    .filter(|(_, b)| b.events_per_s > 0.0)
+                    .map(|(r, b)| r.events_per_s / b.events_per_s)
                     .collect();
                 median(paired)
             })
@@ -207,14 +214,68 @@ fn print_table(results: &[(String, Vec<Measured>)]) {
                 format!("{:.2}", (r * 100.0).floor() / 100.0)
             })
     };
-    println!(
-        "ratios: builtin/native={} dynamic/native={}",
-        ratio("builtin"),
-        ratio("dynamic")
-    );
+    if results.iter().any(|(v, _)| v == "native") {
+        println!(
+            "ratios: builtin/native={} dynamic/native={}",
+            ratio("builtin", "native"),
+            ratio("dynamic", "native")
+        );
+    } else if results.iter().any(|(v, _)| v == "classify") {
+        println!(
+            "ratios: classify/passthrough={}",
+            ratio("classify", "builtin")
+        );
+    }
 }
 
-fn run_once(registry: &Registry, data: &std::path::Path, args: &Args) -> Result<Measured, String> {
+/// The pipeline of the `classify` variant: the script of Tremor's `throughput-logging-json`
+/// benchmark (its `grouper::bucket` operator left out: this measures the script path).
+const CLASSIFY_PIPELINE: &str = r#"
+  define pipeline main
+  pipeline
+    define script runtime
+    script
+      use std::array;
+      match event.application of
+        case "app1" => let $class = "applog_app1"; let $rate = 1250; let $dimension = event.application; emit event
+        case "app2" => let $class = "applog_app1"; let $rate = 2500; let $dimension = event.application; emit event
+        case "app3" => let $class = "applog_app1"; let $rate = 18750; let $dimension = event.application; emit event
+        case "app4" => let $class = "applog_app1"; let $rate = 750; let $dimension = event.application; emit event
+        case "app5" => let $class = "applog_app1"; let $rate = 18750; let $dimension = event.application; emit event
+        case _ => null
+      end;
+      match event.index_type of
+        case "applog_app6" => let $class = "applog_app6"; let $rate = 4500; let $dimensions = event.logger_name; emit event
+        case "syslog_app1" => let $class = "syslog_app1"; let $rate = 2500; let $dimensions = event.syslog_hostname; emit event
+        case _ => null
+      end;
+      match array::contains(event.tags, "tag1") of
+        case true => let $class = "syslog_app2"; let $rate = 125; let $dimensions = event.syslog_hostname; emit event
+        case _ => null
+      end;
+      match event.index_type of
+        case "syslog_app3" => let $class = "syslog_app3"; let $rate = 1750; let $dimensions = event.syslog_hostname
+        case "syslog_app4" => let $class = "syslog_app4"; let $rate = 7500; let $dimensions = event.syslog_hostname
+        case "syslog_app5" => let $class = "syslog_app5"; let $rate = 125; let $dimensions = event.syslog_hostname
+        case "syslog_app6" => let $class = "syslog_app6"; let $rate = 3750; let $dimensions = event.syslog_hostname
+        case _ => let $class = "default"; let $rate = 250
+      end;
+      event
+    end;
+    create script runtime;
+    select event from in into runtime;
+    select event from runtime into out;
+  end;
+  create pipeline main;
+"#;
+
+/// Runs the bench connector through `pipeline` (Troy that creates a pipeline `main`) once.
+fn run_once(
+    registry: &Registry,
+    pipeline: &str,
+    data: &std::path::Path,
+    args: &Args,
+) -> Result<Measured, String> {
     let report = std::env::temp_dir().join(format!("tremor-bench-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&report);
     let troy = format!(
@@ -228,7 +289,7 @@ flow
     config = {{"path": {path}, {limit}, "warmup_secs": {warmup}, "report_file": {report}}}
   end;
   create connector bench;
-  create pipeline main from pipelines::passthrough;
+  {pipeline}
   connect /connector/bench to /pipeline/main;
   connect /pipeline/main to /connector/bench;
 end;
@@ -271,7 +332,7 @@ deploy flow bench;
 fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
     let mut registry = Registry::with_builtins();
     match variant {
-        "builtin" => {}
+        "builtin" | "classify" => {}
         "native" => {
             registry.remove("bench");
             registry
@@ -294,7 +355,7 @@ fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
         "dynamic" => load_plugin(&mut registry, args)?,
         other => {
             return Err(format!(
-                "unknown variant {other} (native, builtin, dynamic)"
+                "unknown variant {other} (native, builtin, dynamic, classify)"
             ))
         }
     }

@@ -8,7 +8,12 @@
 # where each ratio is the median over rounds of (variant ÷ native of the same round), rounded
 # down to two decimals.
 #
-# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N]
+# With --workflow classify it instead measures, interleaved in one run, the passthrough pipeline
+# (`builtin` above) and a classification script shaped like Tremor's throughput-logging-json
+# benchmark (`classify`), and prints as its last line
+#   ratios: classify/passthrough=Z.ZZ
+#
+# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N] [--workflow classify]
 #   --data FILE   replay FILE (newline-delimited JSON; .xz is decompressed) instead of the
 #                 generated data set (100k realistic log records, target/bench/data.json)
 #   --quick       12 rounds of 3 s (+1 s warmup) per variant (under 5 minutes with the build)
@@ -20,13 +25,20 @@ cd "$(dirname "$0")/.."
 # shellcheck source=ci/lib/bench-common.sh
 . ci/lib/bench-common.sh
 
-rounds=15 secs=10 warmup=2 data=""
+rounds=15 secs=10 warmup=2 data="" variants=native,builtin,dynamic
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) rounds=12 secs=3 warmup=1 ;;
     --data) data="${2:?--data needs a file}"; shift ;;
     --rounds) rounds="${2:?}"; shift ;;
     --secs) secs="${2:?}"; shift ;;
+    --workflow)
+      case "${2:?--workflow needs a name}" in
+        passthrough) variants=native,builtin,dynamic ;;
+        classify) variants=builtin,classify ;;
+        *) echo "unknown workflow $2 (passthrough, classify)" >&2; exit 2 ;;
+      esac
+      shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -41,4 +53,5 @@ echo "commit: $(bench_commit)"
 
 # The harness interleaves the variants in one process, round by round, and prints the table
 # and, as its last line, the ratios.
-exec "$exe" --data "$data" --plugin "$plugin" --rounds "$rounds" --secs "$secs" --warmup "$warmup"
+exec "$exe" --data "$data" --plugin "$plugin" --variants "$variants" --rounds "$rounds" \
+  --secs "$secs" --warmup "$warmup"
