@@ -286,6 +286,15 @@ impl Parser<'_> {
     }
 
     fn select(&mut self, pos: Pos) -> Result<Select, TroyError> {
+        // A select's expressions may bind locals (`for` comprehensions, pattern assignments), as
+        // in Tremor, where they are script expressions with a scope of their own.
+        let outer_scope = self.scope.replace(Box::default());
+        let select = self.select_body(pos);
+        self.scope = outer_scope;
+        select
+    }
+
+    fn select_body(&mut self, pos: Pos) -> Result<Select, TroyError> {
         let target = self.expr()?;
         self.expect_kw("from")?;
         let from_port = self.ident("an input port")?;
