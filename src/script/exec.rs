@@ -1,9 +1,9 @@
 //! Running statements: `let` writes, `emit` / `drop`, and top-level `match` / `for` whose
 //! cases contain statements; also calls of script functions (whose bodies are statements).
 
+use super::comprehend::{accumulate, iteration};
 use super::error::Pos;
 use super::eval::{Ctx, EvalError};
-use super::comprehend::{accumulate, iteration};
 use super::expr::{Comprehension, Expr, Match, PathRoot, Segment};
 use super::ops::type_name;
 use super::scope::FnDef;

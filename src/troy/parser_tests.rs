@@ -346,8 +346,14 @@ fn unsupported_constructs_are_named() {
             "deploy connector f;",
             "config.troy:1:1: unsupported construct `deploy connector`",
         ),
-        ("mod m with end;", "config.troy:1:1: unsupported construct `mod`"),
-        ("fn f() with 1 end;", "config.troy:1:1: unsupported construct `fn`"),
+        (
+            "mod m with end;",
+            "config.troy:1:1: unsupported construct `mod`",
+        ),
+        (
+            "fn f() with 1 end;",
+            "config.troy:1:1: unsupported construct `fn`",
+        ),
         (
             "define window w from tumbling with size = 1 end;",
             "config.troy:1:1: unsupported construct `define window`",
