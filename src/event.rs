@@ -45,6 +45,14 @@ impl EventPayload {
         &self.value
     }
 
+    /// Runs `f` on the value, which it may change in place (a script's `let event... = ...`),
+    /// without copying it. `f` must work for any lifetime of the value, so it can neither keep
+    /// a borrow of the buffer past the call nor put into the value a borrow of anything that
+    /// lives shorter than the buffer.
+    pub fn with_value_mut<R>(&mut self, f: impl for<'a> FnOnce(&mut Value<'a>) -> R) -> R {
+        f(&mut self.value)
+    }
+
     /// A deep copy (owned strings) for fan-out to several destinations.
     pub fn deep_clone(&self) -> Self {
         Self::from_value(self.value.clone_static())
@@ -146,6 +154,20 @@ mod tests {
         let v = moved[0].value();
         assert_eq!(v.get("a").and_then(Value::as_str), Some("hello"));
         assert_eq!(tremor_value::to_json(v), r#"{"a":"hello","b":[1,2]}"#);
+    }
+
+    #[test]
+    fn values_change_in_place_and_keep_borrowing_their_buffer() {
+        let raw: RVec<u8> = br#"{"a":"hello"}"#.to_vec().into();
+        let mut payload = EventPayload::try_new(raw, tremor_value::parse_json).expect("valid");
+        payload.with_value_mut(|v| {
+            let hello = v.get("a").cloned().unwrap_or_default();
+            v.insert("b", hello).expect("a record");
+        });
+        assert_eq!(
+            tremor_value::to_json(payload.value()),
+            r#"{"a":"hello","b":"hello"}"#
+        );
     }
 
     #[test]

@@ -267,39 +267,56 @@ impl PipelineCore {
 /// Runs `script` on `event`: the event it emits and on which port, or `None` when it drops
 /// the event. A run-time error becomes Tremor's error event (`{"error": REPORT, "event":
 /// EVENT}`) on the script's `err` port.
+///
+/// The script changes the event's value in place (no copy; as in Tremor, the error event
+/// carries the event as the script left it). Only metadata the script changed is written
+/// back, as JSON text (the form events carry it in).
 fn run_script(
     script: &Script,
     state: &mut Value<'static>,
-    event: Event,
+    mut event: Event,
 ) -> Option<(&'static str, Event)> {
-    let mut value = event.payload.value().clone_static();
-    let mut meta = meta_of(&event);
-    let meta_before = meta.clone();
-    let mut ctx = RunContext {
-        event: &mut value,
-        meta: &mut meta,
-        state,
-        ingest_ns: event.ingest_ns,
-        origin: None,
-    };
-    let intern = crate::connectors::intern_port;
-    let (port, emitted) = match script.run(&mut ctx) {
-        Ok(Outcome::Drop) => return None,
-        Ok(Outcome::Emit { port, value }) => (intern(port), value.clone_static()),
-        Ok(Outcome::EmitEvent { port }) => (intern(port), value),
-        Err(e) => {
-            let error = literal!({
-                "error": format!("{e}\n\n"),
-                "event": event.payload.value().clone_static(),
-            });
-            return Some((ERR, event.with_payload(EventPayload::from_value(error))));
-        }
-    };
-    let mut emitted_event = event.with_payload(EventPayload::from_value(emitted));
-    if meta != meta_before {
-        emitted_event.meta = Some(std::sync::Arc::from(tremor_value::to_json(&meta)));
+    let meta = meta_of(&event);
+    let ingest_ns = event.ingest_ns;
+    let ran = event.payload.with_value_mut(|value| {
+        let mut meta: Value<'_> = meta;
+        let unchanged_meta = meta.clone();
+        let mut ctx = RunContext {
+            event: &mut *value,
+            meta: &mut meta,
+            state,
+            ingest_ns,
+            origin: None,
+        };
+        let intern = crate::connectors::intern_port;
+        let port = match script.run(&mut ctx) {
+            Ok(Outcome::Drop) => return None,
+            Ok(Outcome::Emit {
+                port,
+                value: emitted,
+            }) => {
+                *value = emitted;
+                intern(port)
+            }
+            Ok(Outcome::EmitEvent { port }) => intern(port),
+            Err(e) => {
+                let event = std::mem::take(value);
+                let mut error: Value<'_> = literal!({ "error": format!("{e}\n\n") });
+                // A record always takes a field.
+                let _ = error.insert("event", event);
+                *value = error;
+                ERR
+            }
+        };
+        let new_meta =
+            (meta != unchanged_meta).then(|| std::sync::Arc::from(tremor_value::to_json(&meta)));
+        Some((port, new_meta))
+    });
+    let (port, new_meta) = ran?;
+    if new_meta.is_some() {
+        event.meta = new_meta;
     }
-    Some((port, emitted_event))
+    Some((port, event))
 }
 
 /// A running pipeline instance.
