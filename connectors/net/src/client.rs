@@ -2,7 +2,7 @@
 //! (writes), replaced by every `connect`.
 
 use crate::{slot::Watch, Slot, Transport};
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use futures_lite::AsyncReadExt;
 use std::future::Future;
 use tremor_pdk::{
     into_raw_sink, into_raw_source, CodecRequirement, Connector, ConnectorContext, ConnectorError,
@@ -284,7 +284,7 @@ impl<T: Transport> Sink for ClientSink<T> {
                 self.out.extend_from_slice(chunk);
             }
         }
-        if let Err(e) = stream.write_all(&self.out).await {
+        if let Err(e) = crate::transport::send(stream, &self.out).await {
             self.part.lost(&e.to_string())?;
             // Part of the batch may have gone out before the error: resending it after the
             // reconnect is at-least-once delivery, which is what a stream socket can offer.

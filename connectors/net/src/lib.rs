@@ -4,8 +4,8 @@
 //!
 //! * [`Slot`]: how `connect` hands a connection to the source and sink parts, with a
 //!   generation number so that a loss is reported once per connection.
-//! * [`Transport`]: what the generic parts need of a stream socket type, with [`Tcp`] and
-//!   [`Unix`].
+//! * [`Transport`]: what the generic parts need of a stream socket type, with [`Tcp`] (plain
+//!   or TLS: [`TcpConnection`], [`TlsServerConfig`], [`TlsClientConfig`]) and [`Unix`].
 //! * [`ClientLink`]: a client's connection, source and sink; [`StreamClient`] the connector
 //!   around it, for a [`ClientSocket`] (config + dialing).
 //! * [`Server`]: a server's listener, accept loop, per-connection readers and the sink that
@@ -31,16 +31,21 @@ mod slot;
 mod socket_options;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tls;
+#[cfg(test)]
+mod tls_tests;
 mod transport;
 
 pub use address::AddressField;
 pub use buf_size::BufSize;
 pub use client::{ClientLink, ClientSocket, Dialed, StreamClient};
-pub use config::{check_socket_path, check_tls, tcp_nodelay_default, SocketConfig};
+pub use config::{check_socket_path, tcp_nodelay_default, SocketConfig};
 pub use datagram::{bind_udp, peer_of, Bound, DatagramConnector, DatagramSocket};
+pub use futures_rustls::{TlsAcceptor, TlsConnector};
 pub use server::{connection_of, Server, ServerSocket, StreamServer, LINGER};
 pub use slot::{lock, Slot, Watch};
 pub use socket_options::{tcp_connect, tcp_listen, udp_bind, TcpSocketOptions, UdpSocketOptions};
+pub use tls::{TcpConnection, TlsClientConfig, TlsServerConfig};
 pub use transport::{Accepted, Tcp, Transport, Unix};
 
 #[doc(hidden)]

@@ -1,10 +1,12 @@
 //! The stream transports: what the generic client and server need of a socket type.
 
+use crate::TcpConnection;
 use async_net::{
     unix::{UnixListener, UnixStream},
-    TcpListener, TcpStream,
+    TcpListener,
 };
 use futures_lite::{AsyncRead, AsyncWrite};
+use futures_rustls::TlsAcceptor;
 use std::{future::Future, io, net::Shutdown};
 
 /// A stream socket type: its connections, its listener and the names of its peers.
@@ -34,6 +36,24 @@ pub trait Transport: Send + Sync + 'static {
     fn configure(&self, _stream: &Self::Stream) -> Result<(), String> {
         Ok(())
     }
+
+    /// Finishes an accepted connection before it is handed out (the TLS handshake). Runs
+    /// beside the accept loop and the other connections, so a slow client stalls only itself;
+    /// a failure drops only this connection.
+    fn establish(
+        &self,
+        stream: Self::Stream,
+    ) -> impl Future<Output = io::Result<Self::Stream>> + Send + 'static {
+        std::future::ready(Ok(stream))
+    }
+}
+
+/// Writes all of `bytes` and flushes them: a TLS session buffers what the socket does not take
+/// at once, and nothing else would push it out.
+pub(crate) async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
+    use futures_lite::AsyncWriteExt;
+    stream.write_all(bytes).await?;
+    stream.flush().await
 }
 
 /// What an accept gives: the listener back, and the connection with its peer.
@@ -62,24 +82,57 @@ macro_rules! async_net_socket {
     };
 }
 
-/// TCP.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// TCP, plain or TLS.
+#[derive(Clone, Default)]
 pub struct Tcp {
     /// `TCP_NODELAY` on accepted connections.
     pub nodelay: bool,
+    /// The TLS handshake accepted connections go through; `None`: plain TCP.
+    pub tls: Option<TlsAcceptor>,
 }
 
 impl Transport for Tcp {
-    async_net_socket!(TcpStream, TcpListener, std::net::SocketAddr);
+    type Stream = TcpConnection;
+    type Listener = TcpListener;
+    type Peer = std::net::SocketAddr;
+
+    async fn accept(listener: TcpListener) -> Accepted<Self> {
+        let result = listener.accept().await;
+        (
+            listener,
+            result.map(|(s, peer)| (TcpConnection::Plain(s), peer)),
+        )
+    }
+
+    fn shutdown(stream: &TcpConnection) {
+        stream.shutdown();
+    }
 
     fn peer_name(peer: &Self::Peer) -> Option<String> {
         Some(peer.to_string())
     }
 
-    fn configure(&self, stream: &TcpStream) -> Result<(), String> {
+    fn configure(&self, stream: &TcpConnection) -> Result<(), String> {
         stream
+            .tcp()
             .set_nodelay(self.nodelay)
             .map_err(|e| format!("cannot set TCP_NODELAY: {e}"))
+    }
+
+    fn establish(
+        &self,
+        stream: TcpConnection,
+    ) -> impl Future<Output = io::Result<TcpConnection>> + Send + 'static {
+        let tls = self.tls.clone();
+        async move {
+            match (tls, stream) {
+                (Some(acceptor), TcpConnection::Plain(tcp)) => {
+                    let session = acceptor.accept(tcp).await?;
+                    Ok(TcpConnection::tls(session))
+                }
+                (_, stream) => Ok(stream),
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use tremor_connector_net::{
-    check_tls, tcp_nodelay_default, AddressField, BufSize, SocketConfig, TcpSocketOptions,
+    tcp_nodelay_default, AddressField, BufSize, SocketConfig, TcpSocketOptions, TlsClientConfig,
 };
 use tremor_pdk::Result;
 
@@ -13,8 +13,7 @@ use tremor_pdk::Result;
 ///  "socket_options": {"SO_REUSEPORT": false, "SO_REUSEADDR": true, "TCP_NODELAY": true}}
 /// ```
 ///
-/// Every key of Tremor 0.12 (`no_delay`) and 0.13 (`socket_options`) is accepted; `tls` only
-/// when it is off.
+/// Every key of Tremor 0.12 (`no_delay`) and 0.13 (`socket_options`, `tls`) is accepted.
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TcpClientConfig {
@@ -33,8 +32,10 @@ pub struct TcpClientConfig {
     /// `SO_REUSEADDR` true, `TCP_NODELAY`: `no_delay`, which it overrides).
     #[serde(default)]
     pub socket_options: TcpSocketOptions,
-    /// Tremor's TLS settings: `false` or absent (default) is plain TCP; `true` or a record is
-    /// rejected, TLS is not supported yet.
+    /// TLS: `true` (Mozilla's roots, the url's host is the name to verify) or
+    /// `{"cafile": PATH, "domain": NAME, "cert": PATH, "key": PATH}` (each optional: the CA to
+    /// trust instead, the name to verify instead, a client certificate and its key; PEM files).
+    /// `false`, `null` or absent (default): plain TCP.
     #[serde(default)]
     pub tls: Option<serde_json::Value>,
 }
@@ -43,7 +44,10 @@ impl SocketConfig for TcpClientConfig {
     const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
     fn check(&self) -> Result<()> {
-        check_tls(crate::CONNECTOR_TYPE, self.tls.as_ref())?;
+        // The files are read now, so that a bad one fails the connector's creation.
+        if let Some(tls) = self.tls()? {
+            tls.connector(crate::CONNECTOR_TYPE)?;
+        }
         self.address().map(drop)
     }
 }
@@ -52,6 +56,11 @@ impl TcpClientConfig {
     /// Whether `TCP_NODELAY` is set: `socket_options.TCP_NODELAY`, else `no_delay`.
     pub fn tcp_nodelay(&self) -> bool {
         self.socket_options.nodelay_or(self.no_delay)
+    }
+
+    /// The TLS settings; `None`: plain TCP.
+    pub fn tls(&self) -> Result<Option<TlsClientConfig>> {
+        TlsClientConfig::from_field(crate::CONNECTOR_TYPE, self.tls.as_ref())
     }
 
     /// The `host:port` to connect to, without the scheme.
@@ -98,6 +107,9 @@ mod tests {
         let c = TcpClientConfig::from_json(r#"{"url": "127.0.0.1:1"}"#).expect("valid");
         assert_eq!(c.socket_options, TcpSocketOptions::default());
         assert!(c.socket_options.reuseaddr() && !c.socket_options.so_reuseport);
+        let c = TcpClientConfig::from_json(r#"{"url": "localhost:1", "tls": true}"#)
+            .expect("TLS with Mozilla's roots");
+        assert_eq!(c.tls().expect("valid"), Some(TlsClientConfig::default()));
     }
 
     #[test]
@@ -108,12 +120,20 @@ mod tests {
                 (r#"{"url": "127.0.0.1:1", "nodelay": true}"#, "nodelay"),
                 (r#"{"url": "127.0.0.1:0"}"#, "port"),
                 (
-                    r#"{"url": "127.0.0.1:1", "tls": true}"#,
-                    "TLS is not supported yet",
+                    r#"{"url": "127.0.0.1:1", "tls": {"cafile": "ca.pem"}}"#,
+                    "tcp_client `tls.cafile`: cannot read ca.pem",
                 ),
                 (
-                    r#"{"url": "127.0.0.1:1", "tls": {"cafile": "ca.pem"}}"#,
-                    "TLS is not supported yet",
+                    r#"{"url": "127.0.0.1:1", "tls": {"cert": "c.pem"}}"#,
+                    "needs both `cert` and `key`",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": "yes"}"#,
+                    "expected a boolean",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": {"ca_file": "ca.pem"}}"#,
+                    "unknown field `ca_file`",
                 ),
                 (
                     r#"{"url": "127.0.0.1:1", "socket_options": {"SO_LINGER": 1}}"#,

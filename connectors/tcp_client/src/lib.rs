@@ -21,9 +21,8 @@ mod tests;
 pub use config::TcpClientConfig;
 pub use tremor_connector_net::TcpSocketOptions;
 
-use async_net::TcpStream;
-use tremor_connector_net::{tcp_connect, ClientSocket, Dialed, SocketConfig, Tcp};
-use tremor_pdk::{io::IoResultExt, Result};
+use tremor_connector_net::{tcp_connect, ClientSocket, Dialed, SocketConfig, Tcp, TcpConnection};
+use tremor_pdk::{io::IoResultExt, ConnectorError, Result};
 
 tremor_connector_net::socket_connector! {
     /// The connector: a stream client that dials per its config.
@@ -33,12 +32,33 @@ tremor_connector_net::socket_connector! {
 impl ClientSocket for TcpClientConfig {
     type Transport = Tcp;
 
-    async fn dial(&self) -> Result<Dialed<TcpStream>> {
+    async fn dial(&self) -> Result<Dialed<TcpConnection>> {
         let address = self.address()?;
-        let stream = tcp_connect(&address, &self.socket_options, self.tcp_nodelay())
+        let tcp = tcp_connect(&address, &self.socket_options, self.tcp_nodelay())
             .await
             .with_io_context(|| format!("cannot connect to {address}"))?;
-        let peer = stream.peer_addr().ok().map(|p| p.to_string());
+        let peer = tcp.peer_addr().ok().map(|p| p.to_string());
+        let stream = match self.tls()? {
+            None => TcpConnection::Plain(tcp),
+            Some(tls) => {
+                let host = address
+                    .rsplit_once(':')
+                    .map_or(address.as_str(), |(h, _)| h);
+                let name = tls.server_name(CONNECTOR_TYPE, host)?;
+                let session = tls
+                    .connector(CONNECTOR_TYPE)?
+                    .connect(name, tcp)
+                    .await
+                    // A connection error: the runtime retries per the reconnect policy (the
+                    // server may be restarting with a new certificate).
+                    .map_err(|e| {
+                        ConnectorError::connection(format!(
+                            "TLS handshake with {address} failed: {e}"
+                        ))
+                    })?;
+                TcpConnection::tls(session)
+            }
+        };
         Ok(Dialed {
             target: peer.clone().unwrap_or(address),
             peer,

@@ -21,7 +21,7 @@ impl ClientFixture for Fixture {
 
     fn is_connected(connector: &TcpClient) -> bool {
         connector
-            .with_stream(|s| s.local_addr().ok())
+            .with_stream(|s| s.tcp().local_addr().ok())
             .flatten()
             .is_some()
     }
@@ -61,7 +61,7 @@ fn tcp_nodelay_reaches_the_connection() {
         let config = format!(r#"{{"url": "127.0.0.1:{port}", {options}}}"#);
         let mut c = new_connector(tremor_pdk::testing::null_context("t"), &config).expect(options);
         run(c.connect(1)).expect("connects");
-        let nodelay = c.with_stream(|s| s.nodelay().ok()).flatten();
+        let nodelay = c.with_stream(|s| s.tcp().nodelay().ok()).flatten();
         assert_eq!(nodelay, Some(want), "{options}");
     }
 }

@@ -1,7 +1,9 @@
 //! The configuration of `tcp_server`.
 
 use serde::Deserialize;
-use tremor_connector_net::{check_tls, AddressField, BufSize, SocketConfig, TcpSocketOptions};
+use tremor_connector_net::{
+    AddressField, BufSize, SocketConfig, TcpSocketOptions, TlsAcceptor, TlsServerConfig,
+};
 use tremor_pdk::Result;
 
 /// Configuration of the TCP server.
@@ -11,7 +13,8 @@ use tremor_pdk::Result;
 ///  "socket_options": {"SO_REUSEPORT": false, "SO_REUSEADDR": true, "TCP_NODELAY": true}}
 /// ```
 ///
-/// Every key of Tremor 0.12 and 0.13 is accepted; `tls` only when it is absent or `null`.
+/// Every key of Tremor 0.12 and 0.13 is accepted, `tls` as in Tremor 0.13:
+/// `{"cert": PATH, "key": PATH}` (PEM files, read when the connector is created).
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TcpServerConfig {
@@ -31,8 +34,8 @@ pub struct TcpServerConfig {
     /// connections: `SO_REUSEPORT` (false), `SO_REUSEADDR` (true), `TCP_NODELAY` (true).
     #[serde(default)]
     pub socket_options: TcpSocketOptions,
-    /// Tremor's TLS settings (a record of certificate files): rejected, TLS is not supported
-    /// yet. Absent or `null` (default): plain TCP.
+    /// TLS: `{"cert": PATH, "key": PATH}`, the server's PEM certificate (chain) and private
+    /// key. Absent, `null` or `false` (default): plain TCP.
     #[serde(default)]
     pub tls: Option<serde_json::Value>,
 }
@@ -45,7 +48,8 @@ impl SocketConfig for TcpServerConfig {
     const CONNECTOR_TYPE: &'static str = crate::CONNECTOR_TYPE;
 
     fn check(&self) -> Result<()> {
-        check_tls(crate::CONNECTOR_TYPE, self.tls.as_ref())?;
+        // The files are read now, so that a bad one fails the connector's creation.
+        self.tls_acceptor()?;
         self.address().map(drop)
     }
 }
@@ -54,6 +58,13 @@ impl TcpServerConfig {
     /// `TCP_NODELAY` on accepted connections (default true).
     pub fn tcp_nodelay(&self) -> bool {
         self.socket_options.nodelay_or(true)
+    }
+
+    /// The TLS handshake for accepted connections, from the `tls` files; `None`: plain TCP.
+    pub fn tls_acceptor(&self) -> Result<Option<TlsAcceptor>> {
+        TlsServerConfig::from_field(crate::CONNECTOR_TYPE, self.tls.as_ref())?
+            .map(|tls| tls.acceptor(crate::CONNECTOR_TYPE))
+            .transpose()
     }
 
     /// The `host:port` to bind, without the scheme.
@@ -114,7 +125,19 @@ mod tests {
                 ),
                 (
                     r#"{"url": "127.0.0.1:1", "tls": {"cert": "c.pem", "key": "k.pem"}}"#,
-                    "TLS is not supported yet",
+                    "tcp_server `tls.cert`: cannot read c.pem",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": {"cert": "c.pem"}}"#,
+                    "tcp_server `tls` needs `key`",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": true}"#,
+                    "expected {\"cert\"",
+                ),
+                (
+                    r#"{"url": "127.0.0.1:1", "tls": {"cert": "c", "key": "k", "ca": "x"}}"#,
+                    "unknown field `ca`",
                 ),
             ],
         );

@@ -26,8 +26,8 @@ pub use tremor_connector_net::LINGER;
 
 use async_net::TcpListener;
 use std::net::SocketAddr;
-use tremor_connector_net::{tcp_listen, ServerSocket, SocketConfig, Tcp};
-use tremor_pdk::{io::IoResultExt, Result};
+use tremor_connector_net::{tcp_listen, ServerSocket, SocketConfig, Tcp, TlsAcceptor};
+use tremor_pdk::{io::IoResultExt, ConnectorError, Result};
 
 tremor_connector_net::socket_connector! {
     /// The connector: a stream server listening per its config.
@@ -38,13 +38,18 @@ tremor_connector_net::socket_connector! {
 pub struct TcpServerSocket {
     config: TcpServerConfig,
     local_addr: Option<SocketAddr>,
+    /// The TLS handshake of accepted connections; `None`: plain. An error (a file that
+    /// changed after the config check read it) makes `bind` fail: never plain instead of TLS.
+    tls: std::result::Result<Option<TlsAcceptor>, ConnectorError>,
 }
 
 impl From<TcpServerConfig> for TcpServerSocket {
     fn from(config: TcpServerConfig) -> Self {
+        let tls = config.tls_acceptor();
         Self {
             config,
             local_addr: None,
+            tls,
         }
     }
 }
@@ -67,10 +72,14 @@ impl ServerSocket for TcpServerSocket {
     fn transport(&self) -> Tcp {
         Tcp {
             nodelay: self.config.tcp_nodelay(),
+            tls: self.tls.clone().ok().flatten(),
         }
     }
 
     async fn bind(&mut self, alias: &str) -> Result<TcpListener> {
+        if let Err(e) = &self.tls {
+            return Err(e.clone());
+        }
         let address = self.config.address()?;
         let options = &self.config.socket_options;
         let listener = tcp_listen(&address, options, self.config.backlog)

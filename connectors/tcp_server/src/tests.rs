@@ -4,6 +4,7 @@
 use super::*;
 use async_net::TcpStream;
 use tremor_connector_net::testing::{run, ServerFixture};
+use tremor_connector_net::TcpConnection;
 use tremor_pdk::Connector;
 
 struct Fixture;
@@ -27,13 +28,13 @@ impl ServerFixture for Fixture {
         connector.socket().local_addr().expect("bound")
     }
 
-    async fn dial(address: &SocketAddr) -> std::io::Result<TcpStream> {
-        TcpStream::connect(address).await
+    async fn dial(address: &SocketAddr) -> std::io::Result<TcpConnection> {
+        TcpStream::connect(address).await.map(TcpConnection::Plain)
     }
 
-    fn check_first_meta(meta: &serde_json::Value, client: &TcpStream) {
+    fn check_first_meta(meta: &serde_json::Value, client: &TcpConnection) {
         assert_eq!(meta["tcp_server"]["connection"], 0);
-        let peer = client.local_addr().expect("addr").to_string();
+        let peer = client.tcp().local_addr().expect("addr").to_string();
         assert_eq!(meta["tcp_server"]["peer"], peer.as_str());
     }
 }

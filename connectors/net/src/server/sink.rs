@@ -2,7 +2,6 @@
 
 use super::Shared;
 use crate::Transport;
-use futures_lite::AsyncWriteExt;
 use serde::Deserialize;
 use tremor_pdk::{CbAction, EventAck, Result, Sink, SinkBatch, SinkReplies};
 
@@ -46,7 +45,7 @@ impl<T: Transport> ServerSink<T> {
     ) -> Result<()> {
         if let Some((id, mut stream)) = target {
             if !self.out.is_empty() {
-                if let Err(e) = stream.write_all(&self.out).await {
+                if let Err(e) = crate::transport::send(&mut stream, &self.out).await {
                     log::warn!(
                         "[{}] writing to connection {id} failed, closing it: {e}",
                         self.alias

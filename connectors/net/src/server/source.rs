@@ -22,6 +22,11 @@ enum Io<T: Transport> {
         listener: T::Listener,
         result: io::Result<(T::Stream, T::Peer)>,
     },
+    /// An accepted connection is ready (or its TLS handshake failed).
+    Established {
+        peer: T::Peer,
+        result: io::Result<T::Stream>,
+    },
     Read {
         conn: Conn<T::Stream>,
         result: io::Result<usize>,
@@ -95,13 +100,34 @@ impl<T: Transport> ServerSource<T> {
             Io::Accepted { listener, result } => {
                 self.tasks.push(accept::<T>(listener));
                 match result {
-                    Ok((stream, peer)) => self.on_accepted(stream, &peer),
+                    Ok((stream, peer)) => {
+                        let ready = self.transport.establish(stream);
+                        self.tasks.push(Box::pin(async move {
+                            let result = ready.await;
+                            Io::Established { peer, result }
+                        }));
+                        Ok(None)
+                    }
                     Err(e) => {
                         // Usually out of file descriptors: do not spin on it.
                         log::warn!("[{}] accepting a connection failed: {e}", self.alias);
                         Ok(Some(SourceReply::Empty { wait_ms: 100 }))
                     }
                 }
+            }
+            Io::Established {
+                peer,
+                result: Ok(stream),
+            } => self.on_accepted(stream, &peer),
+            Io::Established {
+                peer,
+                result: Err(e),
+            } => {
+                // Only this client is refused (a bad handshake, a wrong certificate); the
+                // server goes on.
+                let peer = T::peer_name(&peer).unwrap_or_else(|| "a client".into());
+                log::warn!("[{}] connection from {peer} dropped: {e}", self.alias);
+                Ok(None)
             }
             Io::Read {
                 conn,
