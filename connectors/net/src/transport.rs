@@ -82,6 +82,9 @@ macro_rules! async_net_socket {
     };
 }
 
+/// How long an accepted client has to finish its TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// TCP, plain or TLS.
 #[derive(Clone, Default)]
 pub struct Tcp {
@@ -127,8 +130,19 @@ impl Transport for Tcp {
         async move {
             match (tls, stream) {
                 (Some(acceptor), TcpConnection::Plain(tcp)) => {
-                    let session = acceptor.accept(tcp).await?;
-                    Ok(TcpConnection::tls(session))
+                    let handshake = async { acceptor.accept(tcp).await.map(TcpConnection::tls) };
+                    // A client that connects and never speaks must not hold a task forever.
+                    let too_slow = async {
+                        async_io::Timer::after(TLS_HANDSHAKE_TIMEOUT).await;
+                        Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!(
+                                "no TLS handshake within {} s",
+                                TLS_HANDSHAKE_TIMEOUT.as_secs()
+                            ),
+                        ))
+                    };
+                    futures_lite::future::or(handshake, too_slow).await
                 }
                 (_, stream) => Ok(stream),
             }
