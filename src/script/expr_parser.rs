@@ -182,10 +182,9 @@ impl Parser<'_> {
     pub(crate) fn unknown_name(&self, name: &str, pos: super::error::Pos) -> SourceError {
         self.err(
             pos,
-            format!(
-                "unknown name `{name}`: only `event`, `args`, literals and `nanos::` functions \
-                 are supported in expressions"
-            ),
+            // Tremor's wording; the name may also be a construct of a part of the language that
+            // is not supported in this position (e.g. `group` outside a windowed select).
+            format!("Unknown local variable: `{name}`"),
         )
     }
 

@@ -231,12 +231,8 @@ fn script_constructs_are_expressions_too() {
 
 #[test]
 fn syntax_errors() {
-    assert_eq!(
-        err("foo"),
-        "e:1:1: unknown name `foo`: only `event`, `args`, literals and `nanos::` functions are \
-         supported in expressions"
-    );
-    assert!(err("`x`").contains("unknown name `x`"));
+    assert_eq!(err("foo"), "e:1:1: Unknown local variable: `foo`");
+    assert!(err("`x`").contains("Unknown local variable: `x`"));
     assert_cases(
         err,
         &[
