@@ -172,6 +172,12 @@ impl<'r, 'v> Env<'r, 'v> {
             .collect::<Result<Vec<_>, _>>()?;
         match t.root {
             PathRoot::Event => write_at(self.event, &keys, v, t.pos),
+            // `let $ = …` replaces nothing in Tremor: the metadata root is not an assignable
+            // target, only the fields below it are.
+            PathRoot::Meta if keys.is_empty() => Err(EvalError::new(
+                t.pos,
+                "You are trying to assign to a value that isn't valid",
+            )),
             PathRoot::Meta => write_at(self.meta, &keys, v, t.pos),
             PathRoot::State => write_at(self.state, &keys, v.into_static(), t.pos),
             PathRoot::Local(slot) => {

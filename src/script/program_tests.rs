@@ -329,3 +329,23 @@ fn syntax_errors_read_like_tremors() {
         err.message
     );
 }
+
+#[test]
+fn metadata_root_is_not_assignable_but_its_fields_are() {
+    cases(&[
+        // `$` then a line break and `end`-like words: the root, not a field named by a keyword.
+        (
+            "let $ = {\"new\": \"data\"};\n$",
+            "null",
+            "error: You are trying to assign to a value that isn't valid",
+        ),
+        ("let $.a = 1;\n$", "null", r#"{"a":1}"#),
+        ("let $.a = 1;\n$\n", "null", r#"{"a":1}"#),
+        ("let $[\"end\"] = 2;\n$", "null", r#"{"end":2}"#),
+    ]);
+    // A reserved word after `$` is not a field name (Tremor's `define script … $ end;`).
+    assert!(
+        run("$\nend", "null").starts_with("compile error"),
+        "`$ end` must not read as the field `$end`"
+    );
+}

@@ -8,6 +8,73 @@ use super::expr::{Expr, ExprKind, PatchOp, PathRoot, Segment, UnOp};
 use super::lexer::Tok;
 use tremor_value::{StaticNode, Value};
 
+/// Tremor's reserved words (its lexer's keyword tokens): never a field name after `$`, so `$`
+/// at the end of a script body followed by `end` is the metadata root, not the field `$end`
+/// (a reserved word as a field needs backticks, as in Tremor).
+const RESERVED: &[&str] = &[
+    "intrinsic",
+    "mod",
+    "const",
+    "let",
+    "match",
+    "end",
+    "fn",
+    "null",
+    "case",
+    "of",
+    "when",
+    "default",
+    "patch",
+    "insert",
+    "upsert",
+    "update",
+    "erase",
+    "move",
+    "copy",
+    "merge",
+    "for",
+    "event",
+    "state",
+    "present",
+    "absent",
+    "true",
+    "false",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "drop",
+    "emit",
+    "select",
+    "from",
+    "where",
+    "with",
+    "group",
+    "by",
+    "having",
+    "into",
+    "create",
+    "tumbling",
+    "sliding",
+    "window",
+    "stream",
+    "operator",
+    "script",
+    "set",
+    "each",
+    "define",
+    "args",
+    "use",
+    "as",
+    "recur",
+    "pipeline",
+    "connector",
+    "connect",
+    "flow",
+    "to",
+    "deploy",
+];
+
 impl Parser<'_> {
     /// An expression starting with the word `w` (at the cursor).
     pub(crate) fn word_expr(
@@ -115,9 +182,16 @@ impl Parser<'_> {
     pub(crate) fn meta_path(&mut self, pos: Pos, depth: usize) -> Result<Expr, SourceError> {
         self.next();
         let mut segs = Vec::new();
-        if let Tok::Ident(n) | Tok::Quoted(n) = &self.peek().tok {
-            segs.push(Segment::Field(n.clone()));
-            self.next();
+        match &self.peek().tok {
+            Tok::Ident(n) if !RESERVED.contains(&n.as_str()) => {
+                segs.push(Segment::Field(n.clone()));
+                self.next();
+            }
+            Tok::Quoted(n) => {
+                segs.push(Segment::Field(n.clone()));
+                self.next();
+            }
+            _ => {}
         }
         segs.extend(self.segments(depth)?);
         Ok(Expr {
