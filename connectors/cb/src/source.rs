@@ -232,6 +232,17 @@ fn short_list<T: std::fmt::Display>(items: &[T]) -> String {
     }
 }
 
+impl CbSource {
+    /// Reports success as soon as the last report arrives, not at the next pull: a source
+    /// paused by a circuit breaker (e.g. its own sink's `trigger`) is not pulled again.
+    fn finish_if_complete(&mut self) {
+        let everything_sent = self.files.iter().all(|f| f.next >= f.lines.len());
+        if !self.reported && everything_sent && self.all_received() {
+            self.report(true);
+        }
+    }
+}
+
 impl Source for CbSource {
     async fn pull(&mut self, pull_id: u64) -> Result<SourceReply> {
         if self.reported {
@@ -258,12 +269,14 @@ impl Source for CbSource {
     /// `pull_id` (one event: each has its own stream) was delivered.
     fn ack(&mut self, _stream: u64, pull_id: u64) -> Result<()> {
         self.record(pull_id, true);
+        self.finish_if_complete();
         Ok(())
     }
 
     /// `pull_id` was not delivered: that counts as received, nothing is sent again.
     fn fail(&mut self, _stream: u64, pull_id: u64) -> Result<()> {
         self.record(pull_id, false);
+        self.finish_if_complete();
         Ok(())
     }
 }
