@@ -4,7 +4,7 @@
 
 use super::cursor::Parser;
 use super::error::{Pos, SourceError};
-use super::expr::{Case, Comprehension, ForCase, Match};
+use super::expr::{Case, Comprehension, Expr, ForCase, Match};
 use super::lexer::Tok;
 
 impl Parser<'_> {
@@ -48,25 +48,38 @@ impl Parser<'_> {
             } else {
                 return Err(self.found_but_expected(&["`case`", "`default`", "`end`"]));
             };
-            let guard = if self.eat_kw("when") {
-                Some(self.expr()?)
-            } else {
-                None
-            };
-            self.expect_punct("=>")?;
-            let mut items = vec![body(self, depth + 1)?];
-            while self.eat_punct(sep) || (sep == "," && self.eat_punct(";")) {
-                if self.at_block_end() {
-                    break;
-                }
-                items.push(body(self, depth + 1)?);
-            }
+            let (guard, items) = self.guarded_body(depth, body, sep, false)?;
             cases.push(Case {
                 pattern,
                 guard,
                 body: items,
             });
         }
+    }
+
+    /// A case's `[when GUARD] => BODY [SEP BODY …]`, up to the end of its block (in a `for`,
+    /// also up to `into`).
+    fn guarded_body<B>(
+        &mut self,
+        depth: usize,
+        body: &mut dyn FnMut(&mut Self, usize) -> Result<B, SourceError>,
+        sep: &str,
+        stop_at_into: bool,
+    ) -> Result<(Option<Expr>, Vec<B>), SourceError> {
+        let guard = if self.eat_kw("when") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        self.expect_punct("=>")?;
+        let mut items = vec![body(self, depth + 1)?];
+        while self.eat_punct(sep) || (sep == "," && self.eat_punct(";")) {
+            if self.at_block_end() || (stop_at_into && self.is_kw("into")) {
+                break;
+            }
+            items.push(body(self, depth + 1)?);
+        }
+        Ok((guard, items))
     }
 
     /// After `match`: `TARGET of CASES end`.
@@ -105,19 +118,7 @@ impl Parser<'_> {
                 .as_mut()
                 .ok_or_else(|| SourceError::at(self.file, pos, "`for` needs a script"))?;
             let (key, value) = (scope.local(&k), scope.local(&v));
-            let guard = if self.eat_kw("when") {
-                Some(self.expr()?)
-            } else {
-                None
-            };
-            self.expect_punct("=>")?;
-            let mut items = vec![body(self, depth + 1)?];
-            while self.eat_punct(sep) || (sep == "," && self.eat_punct(";")) {
-                if self.at_block_end() || self.is_kw("into") {
-                    break;
-                }
-                items.push(body(self, depth + 1)?);
-            }
+            let (guard, items) = self.guarded_body(depth, &mut body, sep, true)?;
             cases.push(ForCase {
                 key,
                 value,
