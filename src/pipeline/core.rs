@@ -1,0 +1,192 @@
+//! [`PipelineCore`]: the per-event logic of one pipeline instance, free of channels, so `tremor
+//! run` can drive a query directly.
+
+use super::{
+    emitter::Emitter,
+    node::{run_node, Node},
+};
+use crate::{
+    event::{now_ns, Event, EventPayload},
+    ports::ERR,
+    script::{eval, expr::Expr},
+    troy::plan::PipelinePlan,
+};
+use tremor_value::{literal, Value};
+
+/// A port of the pipeline (`node` is `None`) or of one of its streams and scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Endpoint {
+    node: Option<usize>,
+    port: &'static str,
+}
+
+/// One compiled `select` statement.
+struct Select {
+    from: Endpoint,
+    target: Expr,
+    /// `select event`: forward without evaluating or copying.
+    identity: bool,
+    filter: Option<Expr>,
+    into: Endpoint,
+}
+
+/// Events that pass through more nodes than this for one input event are taken to loop (a
+/// `select` cycle) and become an error instead.
+const MAX_HOPS: usize = 64;
+
+/// The per-event logic of one pipeline instance: its `select` statements and the streams and
+/// scripts they connect.
+pub struct PipelineCore {
+    pub(super) alias: String,
+    selects: Vec<Select>,
+    nodes: Vec<Node>,
+    args: Value<'static>,
+}
+
+impl PipelineCore {
+    /// The pipeline `plan` describes, known as `alias` in error events.
+    #[must_use]
+    pub fn new(alias: String, plan: &PipelinePlan) -> Self {
+        let intern = crate::connectors::intern_port;
+        let selects = plan
+            .selects
+            .iter()
+            .map(|s| Select {
+                from: Endpoint {
+                    node: s.from_node,
+                    port: intern(&s.from_port),
+                },
+                identity: s.target.is_event(),
+                target: s.target.clone(),
+                filter: s.filter.clone(),
+                into: Endpoint {
+                    node: s.into_node,
+                    port: intern(&s.into_port),
+                },
+            })
+            .collect();
+        let nodes = plan
+            .nodes
+            .0
+            .iter()
+            .map(|n| Node::new(&alias, &n.name, &n.kind))
+            .collect();
+        Self {
+            alias,
+            selects,
+            nodes,
+            args: plan.args.clone(),
+        }
+    }
+
+    /// The output port when the only statement reading the input `port` is an unfiltered
+    /// `select event` into an output port.
+    pub(super) fn forwards_unchanged(&self, port: &str) -> Option<&'static str> {
+        let mut reading = self
+            .selects
+            .iter()
+            .filter(|s| s.from.node.is_none() && s.from.port == port);
+        match (reading.next(), reading.next()) {
+            (Some(only), None)
+                if only.identity && only.filter.is_none() && only.into.node.is_none() =>
+            {
+                Some(only.into.port)
+            }
+            _ => None,
+        }
+    }
+
+    /// Runs `event`, arrived on the input `port`, through every statement reading that port
+    /// and on through the streams and scripts they feed; what reaches the pipeline's output
+    /// ports goes to `out`. A runtime error becomes an error event on the `err` port.
+    pub fn process(&mut self, port: &'static str, event: Event, out: &mut impl Emitter) {
+        let from = Endpoint { node: None, port };
+        self.deliver(from, event, out, 0);
+    }
+
+    /// Hands `event`, leaving `from`, to every `select` reading `from`.
+    fn deliver(&mut self, from: Endpoint, event: Event, out: &mut impl Emitter, hops: usize) {
+        let value = event.payload.value();
+        // Which selects take this event: evaluate every filter first, so that the last
+        // taker of an identity select can have the event itself instead of a copy.
+        let mut takers: Vec<&Select> = Vec::new();
+        let mut outputs: Vec<(Endpoint, Event)> = Vec::new();
+        let err = Endpoint {
+            node: None,
+            port: ERR,
+        };
+        for select in self.selects.iter().filter(|s| s.from == from) {
+            match select
+                .filter
+                .as_ref()
+                .map_or(Ok(true), |f| eval::eval_filter(f, value, &self.args))
+            {
+                Ok(true) => takers.push(select),
+                Ok(false) => {}
+                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
+            }
+        }
+        let last_identity = takers.iter().rposition(|s| s.identity);
+        for (i, select) in takers.iter().enumerate() {
+            if select.identity {
+                if Some(i) != last_identity {
+                    outputs.push((select.into, event.deep_clone()));
+                }
+                continue;
+            }
+            match eval::eval(&select.target, value, &self.args) {
+                Ok(v) => {
+                    outputs.push((select.into, event.with_payload(EventPayload::from_value(v))))
+                }
+                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
+            }
+        }
+        if let Some(i) = last_identity {
+            outputs.push((takers[i].into, event));
+        }
+        for (into, e) in outputs {
+            match into.node {
+                None => out.emit(into.port, e),
+                Some(_) if hops >= MAX_HOPS => {
+                    let looping = self.error_event(
+                        &e,
+                        &format!("an event passed {MAX_HOPS} streams or scripts: the selects loop"),
+                    );
+                    out.emit(ERR, looping);
+                }
+                Some(node) => self.enter(node, into.port, e, out, hops + 1),
+            }
+        }
+    }
+
+    /// Runs `event`, sent to `port` of the node `node`.
+    fn enter(
+        &mut self,
+        node: usize,
+        _port: &'static str,
+        event: Event,
+        out: &mut impl Emitter,
+        hops: usize,
+    ) {
+        let leaving = run_node(self.nodes.get_mut(node), event);
+        if let Some((port, event)) = leaving {
+            let from = Endpoint {
+                node: Some(node),
+                port,
+            };
+            self.deliver(from, event, out, hops);
+        }
+    }
+
+    #[must_use]
+    fn error_event(&self, event: &Event, error: &str) -> Event {
+        let value = literal!({
+            "error": error.to_string(),
+            "pipeline": self.alias.clone(),
+            "event": event.payload.value().clone_static(),
+        });
+        let mut e = event.with_payload(EventPayload::from_value(value));
+        e.ingest_ns = now_ns();
+        e
+    }
+}

@@ -1,0 +1,123 @@
+//! The nodes a pipeline's `select` statements connect: streams and script instances.
+
+use crate::{
+    event::Event,
+    ports::{ERR, OUT},
+    script::{Outcome, RunContext, Script},
+    troy::plan::NodeKind,
+};
+use tremor_value::{literal, Value};
+
+/// A stream or script instance.
+pub(super) enum Node {
+    /// Passes every event on to its `out` port.
+    Stream,
+    /// Runs a script; `state` is this instance's, kept from event to event.
+    Script {
+        script: Box<Script>,
+        state: Value<'static>,
+    },
+    /// A script that failed to compile here although it compiled at plan time: drops what it
+    /// gets (with one error logged when built).
+    Broken,
+}
+
+impl Node {
+    pub(super) fn new(pipeline: &str, name: &str, kind: &NodeKind) -> Self {
+        match kind {
+            NodeKind::Stream => Node::Stream,
+            NodeKind::Script(plan) => match Script::compile(&plan.source, &plan.file, &plan.args) {
+                Ok(script) => Node::Script {
+                    script: Box::new(script),
+                    state: plan.state.clone(),
+                },
+                Err(e) => {
+                    log::error!(
+                        "[{pipeline}] script `{name}` does not compile: {}",
+                        e.located()
+                    );
+                    Node::Broken
+                }
+            },
+        }
+    }
+}
+
+/// The metadata `$` of `event` as a value (an empty record when it has none).
+fn meta_of(event: &Event) -> Value<'static> {
+    event
+        .meta
+        .as_deref()
+        .and_then(|text| {
+            let mut bytes = text.as_bytes().to_vec();
+            tremor_value::parse_json(&mut bytes)
+                .ok()
+                .map(|v| v.clone_static())
+        })
+        .unwrap_or_else(Value::object)
+}
+
+/// Runs `script` on `event`: the event it emits and on which port, or `None` when it drops
+/// the event. A run-time error becomes Tremor's error event (`{"error": REPORT, "event":
+/// EVENT}`) on the script's `err` port.
+///
+/// The script changes the event's value in place (no copy; as in Tremor, the error event
+/// carries the event as the script left it). Only metadata the script changed is written
+/// back, as JSON text (the form events carry it in).
+pub(super) fn run_script(
+    script: &Script,
+    state: &mut Value<'static>,
+    mut event: Event,
+) -> Option<(&'static str, Event)> {
+    let meta = meta_of(&event);
+    let ingest_ns = event.ingest_ns;
+    let ran = event.payload.with_value_mut(|value| {
+        let mut meta: Value<'_> = meta;
+        let unchanged_meta = meta.clone();
+        let mut ctx = RunContext {
+            event: &mut *value,
+            meta: &mut meta,
+            state,
+            ingest_ns,
+            origin: None,
+        };
+        let intern = crate::connectors::intern_port;
+        let port = match script.run(&mut ctx) {
+            Ok(Outcome::Drop) => return None,
+            Ok(Outcome::Emit {
+                port,
+                value: emitted,
+            }) => {
+                *value = emitted;
+                intern(port)
+            }
+            Ok(Outcome::EmitEvent { port }) => intern(port),
+            Err(e) => {
+                let event = std::mem::take(value);
+                let mut error: Value<'_> = literal!({ "error": format!("{e}\n\n") });
+                // A record always takes a field.
+                let _ = error.insert("event", event);
+                *value = error;
+                ERR
+            }
+        };
+        let new_meta =
+            (meta != unchanged_meta).then(|| std::sync::Arc::from(tremor_value::to_json(&meta)));
+        Some((port, new_meta))
+    });
+    let (port, new_meta) = ran?;
+    if new_meta.is_some() {
+        event.meta = new_meta;
+    }
+    Some((port, event))
+}
+
+/// Runs `event` through `node`: the port it leaves by and the event, or `None` when the node
+/// drops it.
+pub(super) fn run_node(node: Option<&mut Node>, event: Event) -> Option<(&'static str, Event)> {
+    match node {
+        Some(Node::Stream) => Some((OUT, event)),
+        Some(Node::Script { script, state }) => run_script(script, state, event),
+        Some(Node::Broken) | None => None,
+    }
+}
