@@ -96,6 +96,13 @@ impl PipelineCore {
         }
     }
 
+    /// Lets time pass to `now_ns` with no event: interval windows close and operators flush
+    /// or restore (Tremor's ticks). What they emit goes to `out` as in [`Self::process`].
+    ///
+    /// Windows (`select … from in[w]`) and operators (`create operator`) each add their part
+    /// here; the actor calls it on a timer, `tremor run` when its input ends.
+    pub fn on_tick(&mut self, _now_ns: u64, _out: &mut impl Emitter) {}
+
     /// Runs `event`, arrived on the input `port`, through every statement reading that port
     /// and on through the streams and scripts they feed; what reaches the pipeline's output
     /// ports goes to `out`. A runtime error becomes an error event on the `err` port.
