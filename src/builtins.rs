@@ -16,6 +16,10 @@ use tremor_connector_dns as _;
 use tremor_connector_exit as _;
 #[cfg(feature = "connector-file")]
 use tremor_connector_file as _;
+#[cfg(feature = "connector-http-client")]
+use tremor_connector_http_client as _;
+#[cfg(feature = "connector-http-server")]
+use tremor_connector_http_server as _;
 #[cfg(feature = "connector-kv")]
 use tremor_connector_kv as _;
 #[cfg(feature = "connector-metrics")]
@@ -56,6 +60,8 @@ mod tests {
             (cfg!(feature = "connector-stdio"), "stdio"),
             (cfg!(feature = "connector-tcp-server"), "tcp_server"),
             (cfg!(feature = "connector-tcp-client"), "tcp_client"),
+            (cfg!(feature = "connector-http-server"), "http_server"),
+            (cfg!(feature = "connector-http-client"), "http_client"),
             (cfg!(feature = "connector-udp-server"), "udp_server"),
             (cfg!(feature = "connector-udp-client"), "udp_client"),
             (

@@ -49,6 +49,10 @@ use tremor_pdk::{
 /// The connector type name (Tremor's).
 pub const CONNECTOR_TYPE: &str = "http_client";
 
+/// How long `connect` waits for the url's port to take a connection (see
+/// [`HttpClient`]'s `connect`).
+const STARTUP_GRACE: Duration = Duration::from_secs(2);
+
 /// How long a request may take when the config sets no `timeout` (Tremor's).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -229,6 +233,33 @@ impl Connector for HttpClient {
             _tasks: tasks,
             next_request_id: 1,
         })))
+    }
+
+    /// Requests connect when they are sent (as Tremor's client does), so this always succeeds;
+    /// but a server deployed beside the client may still be binding its port: give the url's
+    /// port up to [`STARTUP_GRACE`] to take a connection before events start flowing.
+    async fn connect(&mut self, attempt: u64) -> Result<bool> {
+        if attempt > 1 {
+            return Ok(true);
+        }
+        let address = self.settings.endpoint.address();
+        let deadline = std::time::Instant::now() + STARTUP_GRACE;
+        let options = TcpSocketOptions::default();
+        loop {
+            let dial = tcp_connect(&address, &options, true);
+            match timeout(STARTUP_GRACE, dial).await {
+                Some(Ok(_)) => break,
+                _ if std::time::Instant::now() >= deadline => {
+                    log::warn!(
+                        "[{}] {address} takes no connections yet; requests to it will fail until it does",
+                        self.ctx.alias()
+                    );
+                    break;
+                }
+                _ => async_io::Timer::after(Duration::from_millis(50)).await,
+            };
+        }
+        Ok(true)
     }
 
     async fn on_stop(&mut self) -> Result<()> {

@@ -232,6 +232,11 @@ impl Serving {
         }
         let stream = match self.transport.establish(stream).await {
             Ok(stream) => stream,
+            // A client that connects and closes without a word (a port probe) is no failure.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                log::debug!("[{}] {peer} closed before a TLS handshake: {e}", self.alias);
+                return;
+            }
             Err(e) => {
                 log::warn!("[{}] TLS handshake with {peer} failed: {e}", self.alias);
                 return;
