@@ -44,6 +44,10 @@ use tremor_connector_unix_socket_client as _;
 use tremor_connector_unix_socket_server as _;
 #[cfg(feature = "connector-wal")]
 use tremor_connector_wal as _;
+#[cfg(feature = "connector-ws-client")]
+use tremor_connector_ws_client as _;
+#[cfg(feature = "connector-ws-server")]
+use tremor_connector_ws_server as _;
 
 #[cfg(test)]
 mod tests {
@@ -78,6 +82,8 @@ mod tests {
             (cfg!(feature = "connector-wal"), "wal"),
             (cfg!(feature = "connector-metrics"), "metrics"),
             (cfg!(feature = "connector-dns"), "dns_client"),
+            (cfg!(feature = "connector-ws-server"), "ws_server"),
+            (cfg!(feature = "connector-ws-client"), "ws_client"),
         ]
         .into_iter()
         .filter_map(|(enabled, name)| enabled.then_some(name))

@@ -23,6 +23,11 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Tremor's log4rs configuration file (`tremor -l logger.yaml server run ...`, as Tremor's
+    /// own test directories start servers): accepted for compatibility and ignored; logging is
+    /// set with `RUST_LOG`.
+    #[arg(short = 'l', long = "logger-config", value_name = "FILE", global = true)]
+    pub logger_config: Option<PathBuf>,
 }
 
 /// Top-level commands.
