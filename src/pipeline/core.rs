@@ -3,12 +3,14 @@
 
 use super::{
     emitter::Emitter,
-    node::{run_node, Node},
+    exprs::{select_reads_meta, Reads},
+    node::{meta_of, run_node, Node},
+    select::Grouped,
 };
 use crate::{
     event::{now_ns, Event, EventPayload},
     ports::ERR,
-    script::{eval, expr::Expr},
+    script::expr::Expr,
     troy::plan::PipelinePlan,
 };
 use tremor_value::{literal, Value};
@@ -28,6 +30,12 @@ struct Select {
     identity: bool,
     filter: Option<Expr>,
     into: Endpoint,
+    /// `having`, on the output (plain selects; a grouped one has its own).
+    having: Option<Expr>,
+    /// Whether `$` is read, so the metadata must be decoded for this select.
+    reads_meta: bool,
+    /// Windows and `group by`, when the select has them.
+    grouped: Option<Box<Grouped>>,
 }
 
 /// Events that pass through more nodes than this for one input event are taken to loop (a
@@ -63,6 +71,9 @@ impl PipelineCore {
                     node: s.into_node,
                     port: intern(&s.into_port),
                 },
+                having: s.having.clone(),
+                reads_meta: select_reads_meta(s),
+                grouped: Grouped::new(s),
             })
             .collect();
         let nodes = plan
@@ -101,7 +112,28 @@ impl PipelineCore {
     ///
     /// Windows (`select … from in[w]`) and operators (`create operator`) each add their part
     /// here; the actor calls it on a timer, `tremor run` when its input ends.
-    pub fn on_tick(&mut self, _now_ns: u64, _out: &mut impl Emitter) {}
+    pub fn on_tick(&mut self, now_ns: u64, out: &mut impl Emitter) {
+        self.tick_windows(now_ns, out);
+    }
+
+    /// Ticks the windows of every windowed select.
+    fn tick_windows(&mut self, now_ns: u64, out: &mut impl Emitter) {
+        let mut outputs = Vec::new();
+        for select in &mut self.selects {
+            let Some(grouped) = select.grouped.as_mut() else {
+                continue;
+            };
+            let mut made = Vec::new();
+            grouped.on_tick(now_ns, &self.args, &mut made);
+            for made in made {
+                match made {
+                    Ok(e) => outputs.push((select.into, e)),
+                    Err(e) => log::error!("[{}] closing a window: {e}", self.alias),
+                }
+            }
+        }
+        self.route(outputs, out, 0);
+    }
 
     /// Runs `event`, arrived on the input `port`, through every statement reading that port
     /// and on through the streams and scripts they feed; what reaches the pipeline's output
@@ -114,43 +146,80 @@ impl PipelineCore {
     /// Hands `event`, leaving `from`, to every `select` reading `from`.
     fn deliver(&mut self, from: Endpoint, event: Event, out: &mut impl Emitter, hops: usize) {
         let value = event.payload.value();
+        let meta = if self.selects.iter().any(|s| s.from == from && s.reads_meta) {
+            meta_of(&event)
+        } else {
+            Value::object()
+        };
+        let reads = Reads {
+            event: value,
+            meta: &meta,
+            args: &self.args,
+            locals: &[],
+        };
         // Which selects take this event: evaluate every filter first, so that the last
         // taker of an identity select can have the event itself instead of a copy.
-        let mut takers: Vec<&Select> = Vec::new();
+        let mut takers: Vec<usize> = Vec::new();
         let mut outputs: Vec<(Endpoint, Event)> = Vec::new();
         let err = Endpoint {
             node: None,
             port: ERR,
         };
-        for select in self.selects.iter().filter(|s| s.from == from) {
-            match select
-                .filter
-                .as_ref()
-                .map_or(Ok(true), |f| eval::eval_filter(f, value, &self.args))
-            {
-                Ok(true) => takers.push(select),
+        let alias = &self.alias;
+        for (i, select) in self.selects.iter().enumerate() {
+            if select.from != from {
+                continue;
+            }
+            match select.filter.as_ref().map_or(Ok(true), |f| reads.test(f, "where")) {
+                Ok(true) => takers.push(i),
                 Ok(false) => {}
-                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
+                Err(e) => outputs.push((err, error_event(alias, &event, &e.to_string()))),
             }
         }
-        let last_identity = takers.iter().rposition(|s| s.identity);
-        for (i, select) in takers.iter().enumerate() {
+        let last_identity = takers.iter().rposition(|&i| self.selects[i].identity);
+        for (n, &i) in takers.iter().enumerate() {
+            let select = &mut self.selects[i];
             if select.identity {
-                if Some(i) != last_identity {
+                if Some(n) != last_identity {
                     outputs.push((select.into, event.deep_clone()));
                 }
                 continue;
             }
-            match eval::eval(&select.target, value, &self.args) {
-                Ok(v) => {
+            if let Some(grouped) = select.grouped.as_mut() {
+                let mut made = Vec::new();
+                grouped.on_event(&event, value, &meta, reads.args, &mut made);
+                for made in made {
+                    outputs.push(match made {
+                        Ok(e) => (select.into, e),
+                        Err(e) => (err, error_event(alias, &event, &e)),
+                    });
+                }
+                continue;
+            }
+            let output = reads.eval(&select.target).and_then(|v| {
+                let passes = match &select.having {
+                    Some(having) => Reads { event: &v, ..reads }.test(having, "having")?,
+                    None => true,
+                };
+                Ok(passes.then_some(v))
+            });
+            match output {
+                Ok(Some(v)) => {
                     outputs.push((select.into, event.with_payload(EventPayload::from_value(v))))
                 }
-                Err(e) => outputs.push((err, self.error_event(&event, &e.to_string()))),
+                Ok(None) => {}
+                Err(e) => outputs.push((err, error_event(alias, &event, &e.to_string()))),
             }
         }
-        if let Some(i) = last_identity {
-            outputs.push((takers[i].into, event));
+        if let Some(n) = last_identity {
+            outputs.push((self.selects[takers[n]].into, event));
         }
+        self.route(outputs, out, hops);
+    }
+
+    /// Sends each output on to its endpoint: an output port, or a node (unless the selects
+    /// loop).
+    fn route(&mut self, outputs: Vec<(Endpoint, Event)>, out: &mut impl Emitter, hops: usize) {
         for (into, e) in outputs {
             match into.node {
                 None => out.emit(into.port, e),
@@ -187,13 +256,19 @@ impl PipelineCore {
 
     #[must_use]
     fn error_event(&self, event: &Event, error: &str) -> Event {
-        let value = literal!({
-            "error": error.to_string(),
-            "pipeline": self.alias.clone(),
-            "event": event.payload.value().clone_static(),
-        });
-        let mut e = event.with_payload(EventPayload::from_value(value));
-        e.ingest_ns = now_ns();
-        e
+        error_event(&self.alias, event, error)
     }
+}
+
+/// The error event of the pipeline `alias` for `event`: Tremor's `{"error", "pipeline",
+/// "event"}` record.
+fn error_event(alias: &str, event: &Event, error: &str) -> Event {
+    let value = literal!({
+        "error": error.to_string(),
+        "pipeline": alias.to_string(),
+        "event": event.payload.value().clone_static(),
+    });
+    let mut e = event.with_payload(EventPayload::from_value(value));
+    e.ingest_ns = now_ns();
+    e
 }

@@ -6,7 +6,11 @@
 
 mod core;
 mod emitter;
+mod exprs;
+mod group;
 mod node;
+mod select;
+mod window;
 
 pub use self::core::PipelineCore;
 pub use emitter::Emitter;

@@ -44,7 +44,7 @@ impl Node {
 }
 
 /// The metadata `$` of `event` as a value (an empty record when it has none).
-fn meta_of(event: &Event) -> Value<'static> {
+pub(super) fn meta_of(event: &Event) -> Value<'static> {
     event
         .meta
         .as_deref()

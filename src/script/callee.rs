@@ -70,6 +70,11 @@ impl Parser<'_> {
             .scope
             .as_ref()
             .map_or(full.clone(), |s| s.unalias(&full));
+        if let Some(function) = stdlib::lookup_aggr(&full) {
+            if let Some(local) = self.aggregate_call(function, args.clone(), pos)? {
+                return Ok(local);
+            }
+        }
         match std_function(&full) {
             Some(Callee::Std(f)) if args.len() < f.min_arity || args.len() > f.max_arity => {
                 Err(self.err(

@@ -41,6 +41,9 @@ pub struct Scope {
     pub loading: Vec<String>,
     /// The index of the function whose body is parsed (for `recur`).
     pub current_fn: Option<usize>,
+    /// Inside a `select`: its aggregate function calls so far, each standing for a hidden
+    /// local; `None` elsewhere, where aggregate functions are unknown.
+    pub aggregates: Option<Vec<super::aggr_call::AggregateCall>>,
 }
 
 impl Scope {

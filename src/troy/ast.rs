@@ -107,6 +107,8 @@ pub struct PipelineDef {
     pub scripts: Vec<ScriptDef>,
     /// `create script` statements of the body, in order.
     pub script_creates: Vec<ScriptCreate>,
+    /// `define window` statements of the body.
+    pub windows: Vec<super::windows::WindowDef>,
     /// Where the statement starts.
     pub pos: Pos,
 }
@@ -125,6 +127,7 @@ impl PipelineDef {
             streams: Vec::new(),
             scripts: Vec::new(),
             script_creates: Vec::new(),
+            windows: Vec::new(),
             pos,
         }
     }
@@ -179,6 +182,14 @@ pub struct Select {
     pub into_sub_port: Option<Ident>,
     /// Where the statement starts.
     pub pos: Pos,
+    /// `[w1, w2, ...]` after the port: the windows, by name.
+    pub windows: Vec<Ident>,
+    /// `group by ...`.
+    pub group_by: Option<super::plan::GroupBy>,
+    /// `having EXPR` (after `into`).
+    pub having: Option<Expr>,
+    /// The aggregate calls of the target and `having`.
+    pub aggregates: Vec<crate::script::aggr_call::AggregateCall>,
 }
 
 /// Whether a `create` or a `connect` endpoint is about a connector or a pipeline.

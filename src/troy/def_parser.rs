@@ -27,7 +27,7 @@ pub(crate) fn with_source<T>(src: &str, parse: impl FnOnce() -> T) -> T {
 
 /// The text from `start` to `end` (exclusive) of the source being parsed, preceded by blank
 /// lines and spaces so that it starts at `start` again.
-fn cut_in_place(start: Pos, end: Pos) -> Option<Arc<str>> {
+pub(super) fn cut_in_place(start: Pos, end: Pos) -> Option<Arc<str>> {
     SOURCE.with(|s| {
         let s = s.borrow();
         let src = s.as_deref()?;
@@ -271,6 +271,9 @@ impl Parser<'_> {
             } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("script".into()) {
                 self.idx += 2;
                 def.scripts.push(self.script_def(at)?);
+            } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("window".into()) {
+                self.idx += 2;
+                def.windows.push(self.window_def(at)?);
             } else if self.is_kw("define") || self.is_kw("create") {
                 let first = self.word().map(str::to_string).unwrap_or_default();
                 self.next();
@@ -288,7 +291,7 @@ impl Parser<'_> {
     fn select(&mut self, pos: Pos) -> Result<Select, TroyError> {
         // A select's expressions may bind locals (`for` comprehensions, pattern assignments), as
         // in Tremor, where they are script expressions with a scope of their own.
-        let outer_scope = self.scope.replace(Box::default());
+        let outer_scope = self.scope.replace(super::windows::select_scope());
         let select = self.select_body(pos);
         self.scope = outer_scope;
         select
@@ -299,25 +302,28 @@ impl Parser<'_> {
         self.expect_kw("from")?;
         let from_port = self.ident("an input port")?;
         let from_sub_port = self.sub_port()?;
-        if self.is_punct("[") {
-            return Err(self.unsupported(self.pos(), "window"));
-        }
+        let windows = self.window_list()?;
         let filter = if self.eat_kw("where") {
             Some(self.expr()?)
         } else {
             None
         };
-        if self.is_kw("group") {
-            return Err(self.unsupported(self.pos(), "group by"));
-        }
-        if self.is_kw("having") {
-            return Err(self.unsupported(self.pos(), "having"));
-        }
+        let group_by = self.group_by_clause()?;
         self.expect_kw("into")?;
         let into_port = self.ident("an output port")?;
         let into_sub_port = self.sub_port()?;
+        let having = if self.eat_kw("having") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         self.end_stmt()?;
+        let aggregates = self.scope.as_mut().and_then(|s| s.aggregates.take());
         Ok(Select {
+            windows,
+            group_by,
+            having,
+            aggregates: aggregates.unwrap_or_default(),
             target,
             from_port,
             from_sub_port,

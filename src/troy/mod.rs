@@ -30,6 +30,7 @@ pub mod plan;
 pub mod planner;
 pub mod query;
 mod settings;
+pub mod windows;
 
 pub use error::{Pos, TroyError};
 pub use query::plan_query;

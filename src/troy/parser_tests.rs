@@ -307,8 +307,8 @@ fn unsupported_constructs_are_named() {
             "config.troy:2:3: unsupported construct `define operator`",
         ),
         (
-            "define pipeline p\npipeline\n  define window w from tumbling with size = 1 end;\nend;",
-            "config.troy:3:3: unsupported construct `define window`",
+            "define pipeline p\npipeline\n  define window w from tumbling state [] end;\nend;",
+            "config.troy:3:33: unsupported construct `state windows`",
         ),
         (
             "define pipeline p\npipeline\n  create operator o;\nend;",
@@ -317,18 +317,6 @@ fn unsupported_constructs_are_named() {
         (
             "define pipeline p\npipeline\n  let x = 1;\nend;",
             "config.troy:3:3: unsupported construct `let`",
-        ),
-        (
-            "define pipeline p pipeline select event from in[w] into out; end;",
-            "config.troy:1:48: unsupported construct `window`",
-        ),
-        (
-            "define pipeline p pipeline select event from in group by event into out; end;",
-            "config.troy:1:49: unsupported construct `group by`",
-        ),
-        (
-            "define pipeline p pipeline select event from in having true into out; end;",
-            "config.troy:1:49: unsupported construct `having`",
         ),
         (
             "define flow f flow create flow x; end;",

@@ -143,7 +143,55 @@ pub struct SelectPlan {
     pub into_node: Option<usize>,
     /// Where the `select` is (in the file that defines the pipeline).
     pub pos: Pos,
+    /// `from PORT[w1, w2, ...]`: the windows (tilt frames), smallest first.
+    pub windows: Vec<WindowPlan>,
+    /// `group by ...`.
+    pub group_by: Option<GroupBy>,
+    /// `having EXPR`: run on the output, which it reads as `event`.
+    pub having: Option<ast::Expr>,
+    /// The aggregate function calls of the target and `having`, in the order of the hidden
+    /// locals they were replaced by (see [`crate::script::scope::Scope::aggregates`]).
+    pub aggregates: Vec<AggregatePlan>,
 }
+
+/// `define window NAME from tumbling with ... [script ...] end;`, planned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowPlan {
+    /// Its name, what the `window` path reads.
+    pub name: String,
+    /// When it closes.
+    pub kind: WindowKind,
+    /// The most groups a select using it keeps open at once (`max_groups`; unbounded when not
+    /// given, as in Tremor).
+    pub max_groups: usize,
+    /// The embedded script: a count window adds what it returns instead of 1, a time window
+    /// takes it as the event's time instead of `ingest_ns`.
+    pub script: Option<ScriptPlan>,
+}
+
+/// What closes a tumbling window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    /// `size = N`: after N events (or N of the script's weight).
+    Count(u64),
+    /// `interval = NANOS`: when an event (or a tick) comes NANOS after the window's first one.
+    Time(u64),
+}
+
+/// `group by EXPR`, `set(...)` and `each(...)`, nested.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupBy {
+    /// One dimension: the expression's value.
+    Expr(ast::Expr),
+    /// Several dimensions, one per item, in order.
+    Set(Vec<GroupBy>),
+    /// One group per element of the array the expression gives.
+    Each(ast::Expr),
+}
+
+/// One aggregate function call of a select (`aggr::stats::count()`), with its arguments
+/// planned.
+pub use crate::script::aggr_call::AggregateCall as AggregatePlan;
 
 /// A `connect` statement: events flow from one port to another.
 #[derive(Debug, Clone, PartialEq, Eq)]

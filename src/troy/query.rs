@@ -190,6 +190,7 @@ pub(crate) fn plan_body(
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
+    let windows = super::windows::plan_windows(&def.windows, args, def_file)?;
     let mut selects = Vec::with_capacity(def.selects.len());
     for s in &def.selects {
         let [from, into] = [
@@ -230,7 +231,9 @@ pub(crate) fn plan_body(
                 ));
             }
         }
-        let target = fold(&s.target, args).map_err(eval_err)?;
+        let mut target = fold(&s.target, args).map_err(eval_err)?;
+        let parts =
+            super::windows::plan_select_parts(s, &mut target, &windows, args, def_file)?;
         let filter = match &s.filter {
             Some(f) => {
                 let f = fold(f, args).map_err(eval_err)?;
@@ -255,6 +258,10 @@ pub(crate) fn plan_body(
             into_port: into.port,
             into_node: into.node,
             pos: s.pos,
+            windows: parts.windows,
+            group_by: parts.group_by,
+            having: parts.having,
+            aggregates: parts.aggregates,
         });
     }
     Ok(BodyPlan {
@@ -313,8 +320,14 @@ mod tests {
         let e = plan_query("select event from in into out;\nend;", "q.trickle", "q")
             .expect_err("a stray end");
         assert!(e.to_string().starts_with("q.trickle:2:1: "), "{e}");
-        let e = plan_query("define window w from tumbling;", "q.trickle", "q")
-            .expect_err("unsupported");
-        assert!(e.to_string().contains("define window"), "{e}");
+        let e = plan_query("define window w from tumbling end;", "q.trickle", "q")
+            .expect_err("neither size nor interval");
+        assert!(
+            e.to_string().starts_with(
+                "q.trickle:1:1: Bad window configuration, either `size`, `interval`, or `state` \
+                 is required."
+            ),
+            "{e}"
+        );
     }
 }
