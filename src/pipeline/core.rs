@@ -64,7 +64,7 @@ impl PipelineCore {
                     node: s.from_node,
                     port: intern(&s.from_port),
                 },
-                identity: s.target.is_event(),
+                identity: s.target.is_event() && s.having.is_none(),
                 target: s.target.clone(),
                 filter: s.filter.clone(),
                 into: Endpoint {
@@ -156,6 +156,8 @@ impl PipelineCore {
             meta: &meta,
             args: &self.args,
             locals: &[],
+            ingest_ns: event.ingest_ns,
+            cardinality: 0,
         };
         // Which selects take this event: evaluate every filter first, so that the last
         // taker of an identity select can have the event itself instead of a copy.

@@ -19,6 +19,10 @@ pub(super) struct Reads<'a, 'v> {
     pub(super) args: &'a Value<'v>,
     /// `group`, `window` and aggregate results, by slot.
     pub(super) locals: &'a [Value<'v>],
+    /// What `system::ingest_ns()` gives.
+    pub(super) ingest_ns: u64,
+    /// What `win::cardinality()` gives: how many groups the select has open.
+    pub(super) cardinality: usize,
 }
 
 impl<'a, 'v> Reads<'a, 'v> {
@@ -29,6 +33,8 @@ impl<'a, 'v> Reads<'a, 'v> {
         // `state` is not a select's: it reads as null, as in Tremor.
         ctx.state = &NULL;
         ctx.locals = self.locals;
+        ctx.ingest_ns = self.ingest_ns;
+        ctx.cardinality = self.cardinality;
         Ok(ctx.eval(expr)?.into_static())
     }
 

@@ -91,6 +91,8 @@ mod tests {
             meta: &null,
             args: &null,
             locals: &[],
+            ingest_ns: 0,
+            cardinality: 0,
         };
         let found = groups_of(group_by, &reads).expect("groups");
         tremor_value::to_json(&Value::Array(found.into_iter().map(Value::Array).collect()))

@@ -142,17 +142,20 @@ impl Grouped {
                     meta: m.meta,
                     args,
                     locals: &[],
+                    ingest_ns: m.ingest_ns,
+                    cardinality: self.groups.len(),
                 };
                 groups_of(g, &reads).map_err(|e| e.to_string())?
             }
             None => vec![vec![Value::null()]],
         };
-        let step = Step {
-            emitter: &self.emitter,
-            m,
-            args,
-        };
         for dims in dims {
+            let step = Step {
+                emitter: &self.emitter,
+                m,
+                args,
+                cardinality: self.groups.len(),
+            };
             let (key, value) = keyed(dims);
             if let Some(group) = self.groups.get_mut(&key) {
                 if group.on_event(&step, out)? {
@@ -215,6 +218,7 @@ impl Grouped {
             emitter: &self.emitter,
             m: &moment,
             args,
+            cardinality: self.groups.len(),
         };
         let mut emitted = Vec::new();
         let mut closed = Vec::new();
@@ -276,6 +280,7 @@ struct Step<'s, 'a, 'v> {
     emitter: &'s Emitter,
     m: &'s Moment<'a, 'v>,
     args: &'s Value<'s>,
+    cardinality: usize,
 }
 
 /// Tremor's tilt-frame step for the first of `frames`, the `index`th window of the select:
@@ -327,7 +332,12 @@ impl Frame {
         group: &Value<'static>,
         step: &Step,
     ) -> Result<(), String> {
-        let Step { emitter, m, args } = *step;
+        let Step {
+            emitter,
+            m,
+            args,
+            cardinality,
+        } = *step;
         match prev {
             Some(prev) if prev.holds_data => {
                 let pairs = self.aggregates.iter_mut().zip(&prev.aggregates);
@@ -346,6 +356,8 @@ impl Frame {
                     meta: m.meta,
                     args,
                     locals: &locals,
+                    ingest_ns: m.ingest_ns,
+                    cardinality,
                 };
                 for (state, plan) in self.aggregates.iter_mut().zip(&emitter.aggregates) {
                     let values = plan
@@ -382,7 +394,12 @@ impl Step<'_, '_, '_> {
         frame: Option<&Frame>,
         out: &mut Outputs,
     ) -> Result<(), String> {
-        let Step { emitter, m, args } = *self;
+        let Step {
+            emitter,
+            m,
+            args,
+            cardinality,
+        } = *self;
         let mut locals = emitter.locals(group, window);
         if let Some(frame) = frame {
             for (state, plan) in frame.aggregates.iter().zip(&emitter.aggregates) {
@@ -395,6 +412,8 @@ impl Step<'_, '_, '_> {
             meta: m.meta,
             args,
             locals: &locals,
+            ingest_ns: m.ingest_ns,
+            cardinality,
         };
         let result = reads.eval(&emitter.target).map_err(|e| e.to_string())?;
         if let Some(having) = &emitter.having {

@@ -121,6 +121,8 @@ pub(crate) struct Ctx<'a, 'v> {
     pub(crate) ingest_ns: u64,
     pub(crate) origin: Option<&'a OriginUri>,
     pub(crate) random: Option<&'a Cell<Random>>,
+    /// How many groups the windowed `select` evaluating this has (`std::win::cardinality`).
+    pub(crate) cardinality: usize,
 }
 
 /// Function calls nested deeper than this fail (Tremor's "Recursion limit Reached").
@@ -146,6 +148,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
             ingest_ns: 0,
             origin: None,
             random: None,
+            cardinality: 0,
         }
     }
 

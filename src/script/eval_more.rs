@@ -207,6 +207,7 @@ impl<'a, 'v> Ctx<'a, 'v> {
         let mut env = CallEnv {
             ingest_ns: self.ingest_ns,
             origin: self.origin,
+            cardinality: self.cardinality,
             ..CallEnv::default()
         };
         if let Some(r) = self.random {

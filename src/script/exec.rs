@@ -52,6 +52,7 @@ impl<'r, 'v> Env<'r, 'v> {
             ingest_ns: self.ingest_ns,
             origin: self.origin,
             random: Some(self.random),
+            cardinality: 0,
         }
     }
 
