@@ -26,7 +26,12 @@ pub struct Cli {
     /// Tremor's log4rs configuration file (`tremor -l logger.yaml server run ...`, as Tremor's
     /// own test directories start servers): accepted for compatibility and ignored; logging is
     /// set with `RUST_LOG`.
-    #[arg(short = 'l', long = "logger-config", value_name = "FILE", global = true)]
+    #[arg(
+        short = 'l',
+        long = "logger-config",
+        value_name = "FILE",
+        global = true
+    )]
     pub logger_config: Option<PathBuf>,
 }
 
@@ -48,6 +53,10 @@ pub enum Command {
     /// Run a query (`.trickle`) or script (`.tremor`) over events from a file or stdin, or a
     /// deployment (`.troy`) as `server run` does.
     Run(crate::run::Args),
+    /// Serves one isolated connector instance for a runtime (started by the runtime, see
+    /// `isolation = "process"`; not for people).
+    #[command(name = "plugin-host", hide = true)]
+    PluginHost(crate::isolation::helper::PluginHostArgs),
     /// Inspect connector plugins.
     Plugins {
         /// What to do with plugins.
@@ -118,9 +127,14 @@ pub struct RunArgs {
 
 /// Parses the command line, runs the command, returns the process exit code.
 pub fn main() -> i32 {
-    init_logging();
     let cli = Cli::parse();
+    if let Command::PluginHost(args) = &cli.command {
+        // The helper's log records go to the runtime's logger, not to its own stderr.
+        return crate::isolation::helper::run(args);
+    }
+    init_logging();
     let outcome = match cli.command {
+        Command::PluginHost(_) => Ok(0),
         Command::Server {
             command: ServerCommand::Run(args),
         } => run(&args),

@@ -13,6 +13,7 @@ pub mod codec;
 pub mod connectors;
 pub mod errors;
 pub mod event;
+pub mod isolation;
 pub mod operator;
 pub mod pipeline;
 pub mod ports;

@@ -15,6 +15,7 @@ fn connector(alias: &str) -> ConnectorPlan {
         config: Value::object(),
         reconnect: Value::from("none"),
         metrics_interval_s: None,
+        isolation: Value::from("none"),
         pos: Pos::new(1, 1),
         config_at: None,
     }

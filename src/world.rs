@@ -1,10 +1,11 @@
 //! The world: turns a deployment plan into running actors, waits for a stop request or a
 //! signal, and shuts everything down (gracefully: drain, flush, stop).
 
+use crate::isolation::{self, Isolation};
 use crate::{
     codec,
     connectors::{
-        host, intern_port,
+        intern_port,
         manager::ConnectorManager,
         metrics,
         msg::{ConnectorMsg, DataMsg, Route, SourceMsg},
@@ -583,12 +584,19 @@ fn create_connector(
     let name = format!("{}::{}", flow.name, cp.alias);
     let reconnect = Reconnect::from_value(&cp.reconnect)
         .map_err(|e| Error::Deploy(format!("connector `{name}`: {e}")))?;
+    let isolation = Isolation::from_value(&cp.isolation)
+        .map_err(|e| Error::Deploy(format!("connector `{name}`: {e}")))?;
     let (ctrl_tx, ctrl_rx) = rt::unbounded();
-    let ctx = host::context(&name, world_tx.clone(), ctrl_tx.clone());
     let config = tremor_value::to_json(&cp.config);
-    let mut connector = ty
-        .instantiate(ctx, &config)
-        .map_err(|error| config_error(&name, cp, error))?;
+    let mut connector = isolation::instantiate(
+        ty,
+        isolation,
+        &name,
+        world_tx.clone(),
+        ctrl_tx.clone(),
+        &config,
+    )
+    .map_err(|error| config_error(&name, cp, error))?;
     let requirement = connector.codec_requirement();
     warn_if_codec_ignored(&name, flow, cp, requirement);
     let part_error = |error| Error::Connector {
@@ -606,6 +614,7 @@ fn create_connector(
     );
     let rebuild = restart::rebuild_from(
         ty.clone(),
+        isolation,
         name.clone(),
         world_tx.clone(),
         ctrl_tx.clone(),

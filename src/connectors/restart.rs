@@ -8,13 +8,12 @@
 //! retries are not wrapped at all.
 
 use super::{
-    host,
     msg::{ConnectorMsg, WorldMsg},
     parts::{ConnectorPart, SinkPart, SourcePart},
     reconnect::Reconnect,
     registry::ConnectorType,
 };
-use crate::rt::Sender;
+use crate::{isolation::Isolation, rt::Sender};
 use async_trait::async_trait;
 use std::sync::{
     atomic::{AtomicBool, Ordering},
@@ -155,17 +154,25 @@ impl Restarter {
 }
 
 /// How a connector of type `ty` named `name` is built again from its `config` (JSON text),
-/// with a fresh context talking to the same world and connector manager.
+/// with a fresh context talking to the same world and connector manager (and, when it runs
+/// isolated, in a fresh helper process).
 pub(crate) fn rebuild_from(
     ty: ConnectorType,
+    isolation: Isolation,
     name: String,
     world: Sender<WorldMsg>,
     ctrl: Sender<ConnectorMsg>,
     config: String,
 ) -> Rebuild {
     Box::new(move || {
-        let ctx = host::context(&name, world.clone(), ctrl.clone());
-        let mut connector = ty.instantiate(ctx, &config)?;
+        let mut connector = crate::isolation::instantiate(
+            &ty,
+            isolation,
+            &name,
+            world.clone(),
+            ctrl.clone(),
+            &config,
+        )?;
         let source = connector.create_source()?;
         let sink = connector.create_sink()?;
         Ok(Rebuilt {

@@ -71,6 +71,7 @@ pub const CONNECTOR_WITH_KEYS: &[&str] = &[
     "config",
     "reconnect",
     "metrics_interval_s",
+    "isolation",
 ];
 
 /// `define connector NAME from TYPE [args ...] [with ... end];`

@@ -291,7 +291,7 @@ fn unknown_connector_setting() {
     assert_eq!(
         err("define connector c from file with codec = \"json\", path = \"x\" end;"),
         "config.troy:1:51: unknown connector setting `path` (allowed: codec, preprocessors, \
-         postprocessors, config, reconnect, metrics_interval_s)"
+         postprocessors, config, reconnect, metrics_interval_s, isolation)"
     );
 }
 

@@ -70,6 +70,9 @@ pub struct ConnectorPlan {
     pub reconnect: Value<'static>,
     /// How often to emit metrics, in seconds, when set.
     pub metrics_interval_s: Option<u64>,
+    /// The `isolation` setting as written (`"none"`, `"process"`, `{"process": {...}}`), or
+    /// `"none"` when not given.
+    pub isolation: Value<'static>,
     /// Where the `create` statement is.
     pub pos: Pos,
     /// `FILE:LINE:COL` of the `config` record's value (in the file of the connector's
@@ -92,6 +95,7 @@ impl ConnectorPlan {
             config: Value::object(),
             reconnect: Value::from("none"),
             metrics_interval_s: None,
+            isolation: Value::from("none"),
             pos,
             config_at: None,
         }

@@ -68,6 +68,10 @@ pub(crate) fn apply(p: &mut ConnectorPlan, key: &str, v: Value<'static>) -> Resu
                 }
             });
         }
+        "isolation" => {
+            crate::isolation::Isolation::from_value(&v).map_err(|e| e.to_string())?;
+            p.isolation = v;
+        }
         other => return Err(format!("unknown connector setting `{other}`")),
     }
     Ok(())
