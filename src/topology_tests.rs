@@ -28,6 +28,7 @@ fn pipeline(alias: &str) -> PipelinePlan {
         selects: vec![],
         nodes: Default::default(),
         args: Value::object(),
+        metrics_interval_s: None,
         pos: Pos::new(1, 1),
     }
 }

@@ -117,17 +117,32 @@ pub(crate) struct Ports {
 /// Tremor's `connector_events` record for one port of connector `alias` (`flow::name`).
 pub(crate) fn connector_events(alias: &str, port: &str, count: u64, timestamp_ns: u64) -> Vec<u8> {
     let flow = alias.split_once("::").map_or(alias, |(flow, _)| flow);
-    format!(
-        r#"{{"measurement":"connector_events","tags":{{"flow":{},"connector":{},"port":{}}},"fields":{{"count":{count}}},"timestamp":{timestamp_ns}}}"#,
-        json_string(flow),
-        json_string(alias),
-        json_string(port),
+    count_record(
+        "connector_events",
+        &[("flow", flow), ("connector", alias), ("port", port)],
+        count,
+        timestamp_ns,
     )
-    .into_bytes()
 }
 
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string always serializes")
+/// A metrics record in Tremor's (influx-like) shape whose one field is `count`.
+pub(crate) fn count_record(
+    measurement: &str,
+    tags: &[(&str, &str)],
+    count: u64,
+    timestamp_ns: u64,
+) -> Vec<u8> {
+    let tags: serde_json::Map<String, serde_json::Value> = tags
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), serde_json::Value::from(*v)))
+        .collect();
+    let record = serde_json::json!({
+        "measurement": measurement,
+        "tags": tags,
+        "fields": {"count": count},
+        "timestamp": timestamp_ns,
+    });
+    serde_json::to_vec(&record).expect("a JSON value always serializes")
 }
 
 /// The records of one report of connector `alias`.
@@ -154,15 +169,32 @@ pub(crate) fn spawn_reporter(
     counters: &Arc<PortCounters>,
     interval: Duration,
 ) {
+    spawn_reporter_with(
+        format!("metrics {alias}"),
+        counters,
+        interval,
+        move |counters, now| report(&alias, ports, counters, now),
+    );
+}
+
+/// Spawns a task that every `interval` publishes to the hub what `report` makes of `counters`
+/// and the current time (ns). It holds the counters weakly and ends when their owner dropped
+/// them, so a stopped connector or pipeline stops reporting by itself.
+pub(crate) fn spawn_reporter_with<C: Send + Sync + 'static>(
+    task_name: String,
+    counters: &Arc<C>,
+    interval: Duration,
+    report: impl Fn(&C, u64) -> Vec<Vec<u8>> + Send + 'static,
+) {
     let counters = Arc::downgrade(counters);
     // Detached on purpose: it holds nothing but a weak reference and stops by itself.
-    drop(rt::spawn(format!("metrics {alias}"), async move {
+    drop(rt::spawn(task_name, async move {
         loop {
             rt::sleep(interval).await;
             let Some(counters) = counters.upgrade() else {
                 break;
             };
-            for record in report(&alias, ports, &counters, now_ns()) {
+            for record in report(&counters, now_ns()) {
                 hub().publish(&record);
             }
         }

@@ -6,6 +6,7 @@
 
 mod core;
 mod emitter;
+mod metrics;
 mod exprs;
 mod group;
 mod node;
@@ -31,6 +32,7 @@ pub(crate) struct Pipeline {
     outputs: HashMap<&'static str, Vec<Route>>,
     upstream_links: usize,
     warned_unrouted_errors: bool,
+    metrics: metrics::PipelineMetrics,
 }
 
 impl Pipeline {
@@ -42,6 +44,7 @@ impl Pipeline {
         upstream_links: usize,
     ) -> Self {
         Self {
+            metrics: metrics::PipelineMetrics::new(&alias, plan),
             core: PipelineCore::new(alias, plan),
             data,
             outputs,
@@ -56,6 +59,7 @@ impl Pipeline {
         while let Ok(msg) = self.data.recv().await {
             match msg {
                 DataMsg::Events { port, events } => {
+                    self.metrics.received(port, events.len());
                     if let Some(into) = self.core.forwards_unchanged(port) {
                         // `select event from PORT into X;` alone: the batch goes on as it is.
                         by_port.insert(into, events);
@@ -69,6 +73,7 @@ impl Pipeline {
                             continue;
                         }
                         let events = std::mem::take(events);
+                        self.metrics.sent(port, events.len());
                         match self.outputs.get(port) {
                             Some(routes) => {
                                 send_events(routes, events).await;

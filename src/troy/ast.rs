@@ -94,6 +94,8 @@ pub struct ConnectorDef {
 pub struct PipelineDef {
     /// The definition's name.
     pub name: Ident,
+    /// `#!config metrics_interval_s = N` in its body: report its port counts every N seconds.
+    pub metrics_interval_s: Option<u64>,
     /// Declared input ports; `None` means the default (`in`).
     pub from_ports: Option<Vec<Ident>>,
     /// Declared output ports; `None` means the default (`out`, `err`).
@@ -121,6 +123,7 @@ impl PipelineDef {
     pub fn new(name: Ident, pos: Pos) -> Self {
         Self {
             name,
+            metrics_interval_s: None,
             from_ports: None,
             into_ports: None,
             args: Vec::new(),

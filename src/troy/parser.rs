@@ -17,29 +17,50 @@ use crate::script::lexer::{lex, Tok};
 /// # Errors
 /// On lexical and syntax errors and on constructs outside the subset, with their position.
 pub fn parse_file(src: &str, file: &str) -> Result<File, TroyError> {
-    log_config_directives(src, file);
-    super::def_parser::with_source(src, || {
+    let mut parsed = super::def_parser::with_source(src, || {
         let mut p = Parser::new(lex(src, file)?, file);
         p.file()
-    })
+    })?;
+    apply_config_directives(src, file, &mut parsed);
+    Ok(parsed)
 }
 
-/// Tremor reads `#!config KEY = EXPR` lines at the top of a deployment and of a pipeline body:
-/// the runtime uses a pipeline's `metrics_interval_s` (pipeline metrics) and `id` (its name in
-/// the REST API) and nothing of a deployment's. This runtime has neither, so the lexer skips
-/// them as comments; they are only logged here, so that a user looking for their effect finds
-/// out why there is none.
-fn log_config_directives(src: &str, file: &str) {
-    for (line, text) in src.lines().enumerate() {
+/// Tremor reads `#!config KEY = EXPR` lines at the top of a deployment and of a pipeline body;
+/// of their keys its runtime uses a pipeline's `metrics_interval_s` (pipeline metrics) and `id`
+/// (its name in the REST API). The lexer skips them as comments, so they are read here from the
+/// text: a directive belongs to the pipeline definition that starts last before it. This runtime
+/// uses `metrics_interval_s`; the others are only logged, so that a user looking for their
+/// effect finds out why there is none.
+fn apply_config_directives(src: &str, file: &str, parsed: &mut File) {
+    let mut defs: Vec<&mut PipelineDef> = parsed
+        .pipelines
+        .iter_mut()
+        .chain(parsed.flows.iter_mut().flat_map(|f| f.pipelines.iter_mut()))
+        .collect();
+    defs.sort_by_key(|d| d.pos);
+    for (line, text) in (1..).zip(src.lines()) {
         let trimmed = text.trim_start();
-        if let Some(directive) = trimmed.strip_prefix("#!config") {
-            let key = directive.split('=').next().unwrap_or_default().trim();
-            log::debug!(
-                "{file}:{}:{}: ignoring `#!config {key}`: this runtime has no pipeline metrics \
-                 or API names it would configure",
-                line + 1,
-                text.len() - trimmed.len() + 1
-            );
+        let Some(directive) = trimmed.strip_prefix("#!config") else {
+            continue;
+        };
+        let (key, value) = directive.split_once('=').unwrap_or((directive, ""));
+        let (key, value) = (key.trim(), value.trim());
+        let column = text.len() - trimmed.len() + 1;
+        let owner = defs.iter_mut().rev().find(|d| d.pos.line < line);
+        match (owner, key) {
+            (Some(def), "metrics_interval_s") => match value.parse::<u64>() {
+                Ok(seconds) => def.metrics_interval_s = Some(seconds),
+                Err(_) => log::warn!(
+                    "{file}:{line}:{column}: ignoring `#!config metrics_interval_s = {value}`: \
+                     pipeline `{}` reports no metrics (the interval must be a whole number of \
+                     seconds)",
+                    def.name.name
+                ),
+            },
+            _ => log::debug!(
+                "{file}:{line}:{column}: ignoring `#!config {key}`: this runtime uses only a \
+                 pipeline's `metrics_interval_s`"
+            ),
         }
     }
 }

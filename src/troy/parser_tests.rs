@@ -397,6 +397,38 @@ fn flow_args_and_deploy_with() {
 }
 
 #[test]
+fn a_config_directive_sets_the_metrics_interval_of_the_pipeline_it_is_in() {
+    let f = parse(
+        "#!config metrics_interval_s = 7\n\
+         define pipeline top\npipeline\n  #!config metrics_interval_s = 3\n  \
+         select event from in into out;\nend;\n\
+         define flow main\nflow\n  define pipeline quiet\n  pipeline\n    \
+         select event from in into out;\n  end;\n  define pipeline loud\n  pipeline\n    \
+         #!config id = \"loud\"\n    #!config metrics_interval_s = 5\n    \
+         select event from in into out;\n  end;\n  \
+         define pipeline odd\n  pipeline\n    #!config metrics_interval_s = \"2\"\n    \
+         select event from in into out;\n  end;\nend;\n",
+    );
+    let interval = |p: &PipelineDef| (p.name.name.clone(), p.metrics_interval_s);
+    let pipelines: Vec<_> = f
+        .pipelines
+        .iter()
+        .chain(&f.flows[0].pipelines)
+        .map(interval)
+        .collect();
+    assert_eq!(
+        pipelines,
+        [
+            ("top".to_string(), Some(3)),
+            ("quiet".to_string(), None),
+            ("loud".to_string(), Some(5)),
+            // Not a whole number of seconds: logged and ignored, as Tremor reports nothing.
+            ("odd".to_string(), None),
+        ]
+    );
+}
+
+#[test]
 fn the_last_semicolon_is_optional() {
     // Tremor separates statements by `;`: the last one of a file, a flow or a pipeline body
     // may go without, and `#!config` directives are read (and ignored) like comments.

@@ -124,6 +124,9 @@ pub struct PipelinePlan {
     pub nodes: Nodes,
     /// The resolved argument record (defaults merged with the `with` of `create`).
     pub args: Value<'static>,
+    /// How often to report its port counts, in seconds, when set (`#!config
+    /// metrics_interval_s` in its definition).
+    pub metrics_interval_s: Option<u64>,
     /// Where the `create` statement is.
     pub pos: Pos,
 }

@@ -510,6 +510,7 @@ impl Scope<'_> {
             selects: body.selects,
             nodes: body.nodes,
             args,
+            metrics_interval_s: def.metrics_interval_s,
             pos: c.pos,
         })
     }

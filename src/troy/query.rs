@@ -286,6 +286,7 @@ pub fn plan_query(src: &str, file: &str, alias: &str) -> Result<PipelinePlan, Tr
         selects: body.selects,
         nodes: body.nodes,
         args,
+        metrics_interval_s: def.metrics_interval_s,
         pos: def.pos,
     })
 }

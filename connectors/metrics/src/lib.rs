@@ -9,8 +9,18 @@
 //!  "fields":{"count":20},"timestamp":1650402945610254000}
 //! ```
 //!
-//! (a source reports `out` and `err`, a sink `in`; counts are totals since the start). The
-//! runtime hands these records to this connector through its context
+//! (a source reports `out` and `err`, a sink `in`; counts are totals since the start). A
+//! pipeline whose body holds `#!config metrics_interval_s = N` reports Tremor's `events`
+//! records, one per port that events passed (an input port as its node's `out`, an output port
+//! as its node's `in`):
+//!
+//! ```text
+//! {"measurement":"events",
+//!  "tags":{"pipeline":"main::p","node":"in","direction":"output","port":"out"},
+//!  "fields":{"count":20},"timestamp":1650402945610254000}
+//! ```
+//!
+//! The runtime hands these records to this connector through its context
 //! (`ConnectorContext::take_metrics`); its source sends each as an event on `out`. Events sent
 //! to its `in` port are custom metrics: a record with a string `measurement`, object `tags` and
 //! `fields` and an integer `timestamp` is published to every metrics connector like the
