@@ -163,7 +163,7 @@ impl Parser<'_> {
             Tok::Ident(w) if w == "and" => BinOp::And,
             Tok::Ident(w) if w == "or" => BinOp::Or,
             Tok::Ident(w) if w == "xor" => BinOp::Xor,
-            _ => return Err(self.found_but_expected(&["an operator"])),
+            _ => return Err(self.found_but_expected_tokens(super::expected::FOLD_OPERATOR)),
         };
         self.next();
         Ok(op)

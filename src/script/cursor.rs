@@ -2,7 +2,8 @@
 //! (`crate::troy::parser`) and the expression parser ([`super::expr_parser`]) add their methods
 //! to [`Parser`], so a Troy file and the expressions inside it are read by one cursor.
 
-use super::error::{Pos, SourceError};
+use super::error::{Callout, Pos, SourceError};
+use super::expected::Start;
 use super::lexer::{Tok, Token};
 use super::scope::Scope;
 
@@ -54,6 +55,8 @@ pub(crate) struct Parser<'f> {
     /// The names a script has declared so far (locals, constants, functions); `None` while
     /// parsing a Troy expression, where only `event`, `args` and literals exist.
     pub(crate) scope: Option<Box<Scope>>,
+    /// Where the next expression starts (what may start it, for Tremor's syntax errors).
+    pub(crate) start: Start,
 }
 
 impl<'f> Parser<'f> {
@@ -64,6 +67,7 @@ impl<'f> Parser<'f> {
             idx: 0,
             file,
             scope: None,
+            start: Start::Complex,
         }
     }
 
@@ -175,17 +179,101 @@ impl<'f> Parser<'f> {
 }
 
 impl Parser<'_> {
-    /// Tremor's syntax error: "Found the token `x` but expected one of `a`, `b`".
+    /// Tremor's syntax error: "Found the token `x` but expected one of `a`, `b`" (each of
+    /// `expected` already in backticks or in words).
     pub(crate) fn found_but_expected(&self, expected: &[&str]) -> SourceError {
         let t = self.peek();
         let found = match &t.tok {
             Tok::Eof => "Found the end of the input".to_string(),
-            other => format!("Found the token {}", other.describe()),
+            other => format!("Found the token `{}`", tremor_text(other)),
         };
         let msg = match expected {
             [one] => format!("{found} but expected {one}"),
             many => format!("{found} but expected one of {}", many.join(", ")),
         };
-        self.err(t.pos, msg)
+        let callout = Callout {
+            width: (t.tok != Tok::Eof).then(|| tremor_text(&t.tok).chars().count().max(1)),
+            hint: syntax_hint(&t.tok, expected),
+            lines_before: 2,
+            lines_after: true,
+        };
+        self.err(t.pos, msg).with_callout(callout)
     }
+
+    /// As [`Self::found_but_expected`] for a list of grammar tokens (written without backticks).
+    pub(crate) fn found_but_expected_tokens(&self, tokens: &[&str]) -> SourceError {
+        let quoted = super::expected::quoted(tokens);
+        let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+        self.found_but_expected(&quoted)
+    }
+}
+
+/// A token as Tremor's parser names it: a string by its opening quote, a word as written.
+fn tremor_text(tok: &Tok) -> String {
+    match tok {
+        Tok::Ident(s) => s.clone(),
+        Tok::Quoted(s) => format!("`{s}`"),
+        Tok::Int(i) => i.to_string(),
+        Tok::Float(f) => f.to_string(),
+        Tok::Str(_) => "\"".to_string(),
+        Tok::Punct(p) => (*p).to_string(),
+        Tok::Extractor(_) => "<extractor>".to_string(),
+        Tok::Bad(text) => text.clone(),
+        Tok::Eof => String::new(),
+    }
+}
+
+/// Tremor's `NOTE:` for a token that does not fit, from the token and what was expected.
+fn syntax_hint(tok: &Tok, expected: &[&str]) -> Option<String> {
+    let text = tremor_text(tok);
+    let wants_name = expected.contains(&"`<ident>`");
+    match tok {
+        Tok::Eof => None,
+        Tok::Ident(w) if w == "default" || w == "case" => {
+            Some("You might have a trailing `;` in the prior statement".into())
+        }
+        Tok::Str(_) if wants_name => Some(
+            "Did you mean to quote an ident? If so use ` (a back tick) not \" (a quote).".into(),
+        ),
+        Tok::Ident(w) if wants_name && super::expected::is_keyword(w) => Some(format!(
+            "It looks like you tried to use '{w}' as an ident, consider quoting it as `{w}` to make it an identifier."
+        )),
+        Tok::Punct("-") if expected.contains(&"`(`") => {
+            Some("Try wrapping this expression in parentheses `(` ... `)`".into())
+        }
+        _ => {
+            let (_, closest) = expected
+                .iter()
+                .map(|option| (edit_distance(&text, option), *option))
+                .filter(|(distance, _)| *distance <= 3)
+                .min()?;
+            if closest == "`\"`" || closest == "`\"\"\"`" {
+                Some("Did you mean to use a string?".into())
+            } else {
+                Some(format!("Did you mean to use {closest}?"))
+            }
+        }
+    }
+}
+
+/// The Damerau-Levenshtein distance (insertions, deletions, substitutions and swaps of
+/// neighbours) Tremor ranks its suggestions by.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![(0..=b.len()).collect::<Vec<_>>()];
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (rows[i - 1][j] + 1)
+                .min(row[j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(rows[i - 2][j - 2] + 1);
+            }
+        }
+        rows.push(row);
+    }
+    rows[a.len()][b.len()]
 }

@@ -4,6 +4,7 @@
 use super::cursor::Parser;
 use super::error::{Pos, SourceError};
 use super::expr::{Expr, ExprKind, Match, PathRoot};
+use super::lexer::Tok;
 use super::scope::{FnDef, Scope};
 use super::script_parser::lower_match;
 use super::stmt::Stmt;
@@ -26,10 +27,28 @@ impl Parser<'_> {
         self.use_tree(Vec::new(), pos, depth)
     }
 
+    /// A name in a `use` path (a reserved word is not one); `expected` is what Tremor lists
+    /// when it is missing.
+    fn module_name(&mut self, expected: &[&str]) -> Result<String, SourceError> {
+        match &self.peek().tok {
+            Tok::Quoted(n) => {
+                let name = n.clone();
+                self.next();
+                Ok(name)
+            }
+            Tok::Ident(n) if !super::expected::is_keyword(n) => {
+                let name = n.clone();
+                self.next();
+                Ok(name)
+            }
+            _ => Err(self.found_but_expected_tokens(expected)),
+        }
+    }
+
     /// `a::b [as c]` or `a::{...}` after `use` (below `prefix`).
     fn use_tree(&mut self, prefix: Vec<String>, pos: Pos, depth: usize) -> Result<(), SourceError> {
         let mut path = prefix;
-        path.push(self.ident("`<ident>`")?.name);
+        path.push(self.module_name(&["<ident>"])?);
         while self.eat_punct("::") {
             if self.eat_punct("{") {
                 // `use std::{array, string as s, integer::{signed}}`.
@@ -37,11 +56,18 @@ impl Parser<'_> {
                 self.items_until("}", |p, _| p.use_tree(base.clone(), pos, depth))?;
                 return Ok(());
             }
-            path.push(self.ident("`<ident>`")?.name);
+            path.push(self.module_name(&["<ident>", "{"])?);
         }
         let alias = if self.eat_kw("as") {
-            self.ident("`<ident>`")?.name
+            self.module_name(&["<ident>"])?
         } else {
+            if !(self.is_punct(";")
+                || self.is_punct(",")
+                || self.is_punct("}")
+                || self.at_block_end())
+            {
+                return Err(self.found_but_expected_tokens(&["::", ";", "as"]));
+            }
             path.last().cloned().unwrap_or_default()
         };
         if matches!(path[0].as_str(), "std" | "tremor") {

@@ -36,6 +36,24 @@ pub struct SourceError {
     pub pos: Option<Pos>,
     /// What is wrong, in words.
     pub message: String,
+    /// How Tremor underlines and explains it, when it is more than the token at `pos`.
+    pub callout: Callout,
+}
+
+/// The parts of Tremor's error rendering beyond the message: how wide the carets are, the
+/// `NOTE:` line under them and which neighbouring lines are shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Callout {
+    /// How many characters the carets cover (`None`: the token at the position).
+    pub width: Option<usize>,
+    /// Tremor's hint, printed as `NOTE: …` under the carets.
+    pub hint: Option<String>,
+    /// How many lines before the error's line are shown too (Tremor shows two for the errors
+    /// of its lexer and parser).
+    pub lines_before: usize,
+    /// Whether the two lines after it are shown too (for the parser's errors: the lexer has
+    /// not read them).
+    pub lines_after: bool,
 }
 
 impl SourceError {
@@ -45,6 +63,7 @@ impl SourceError {
             file: file.to_string(),
             pos: Some(pos),
             message: message.into(),
+            callout: Callout::default(),
         }
     }
 
@@ -54,7 +73,30 @@ impl SourceError {
             file: file.to_string(),
             pos: None,
             message: message.into(),
+            callout: Callout::default(),
         }
+    }
+}
+
+impl Callout {
+    /// The callout of an error of Tremor's lexer: `width` carets, the lines before shown.
+    #[must_use]
+    pub fn lexer(width: usize) -> Self {
+        Self {
+            width: Some(width.max(1)),
+            hint: None,
+            lines_before: 2,
+            lines_after: false,
+        }
+    }
+}
+
+impl SourceError {
+    /// The same error with Tremor's callout.
+    #[must_use]
+    pub fn with_callout(mut self, callout: Callout) -> Self {
+        self.callout = callout;
+        self
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::cursor::Parser;
 use super::error::SourceError;
+use super::expected::{word_token, Start};
 use super::expr::{BinOp, Expr, ExprKind, InterpPart, Operation, UnOp};
 use super::lexer::{lex, StrPart, Tok};
 use tremor_value::{StaticNode, Value};
@@ -51,6 +52,7 @@ impl Parser<'_> {
                 break;
             }
             let pos = self.next().pos;
+            self.start = Start::Operand;
             let rhs = self.binary(bp + 1, depth + 1)?;
             let step = Operation { op, pos, rhs };
             match &mut lhs.kind {
@@ -99,6 +101,7 @@ impl Parser<'_> {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
         let pos = self.pos();
+        let start = std::mem::replace(&mut self.start, Start::Complex);
         let op = if self.eat_kw("not") {
             UnOp::Not
         } else if self.eat_punct("-") {
@@ -108,7 +111,15 @@ impl Parser<'_> {
         } else if self.eat_punct("!") {
             UnOp::BitNot
         } else {
+            if !self.can_start(start) {
+                return Err(self.found_but_expected_tokens(&start.tokens()));
+            }
             return self.primary(depth + 1);
+        };
+        self.start = if matches!(op, UnOp::Not | UnOp::BitNot) {
+            Start::UnaryOperand
+        } else {
+            Start::Operand
         };
         let operand = self.unary(depth + 1)?;
         if op == UnOp::Neg {
@@ -177,6 +188,23 @@ impl Parser<'_> {
             Tok::Quoted(w) => Err(self.unknown_name(&w, pos)),
             _ => Err(self.unexpected("an expression")),
         }
+    }
+
+    /// Whether the token at the cursor may start an expression where `start` says it is (as
+    /// Tremor's grammar decides: e.g. `drop` may start a statement but not a `when` guard).
+    /// The end of the input is left to the expression parser's own error.
+    fn can_start(&self, start: Start) -> bool {
+        let token = match &self.peek().tok {
+            Tok::Eof => return true,
+            Tok::Ident(w) => word_token(w),
+            Tok::Quoted(_) => "<ident>",
+            Tok::Int(_) => "int",
+            Tok::Float(_) => "float",
+            Tok::Str(_) => "\"",
+            Tok::Punct(p) => p,
+            Tok::Extractor(_) | Tok::Bad(_) => return false,
+        };
+        start.tokens().contains(&token)
     }
 
     pub(crate) fn unknown_name(&self, name: &str, pos: super::error::Pos) -> SourceError {
@@ -254,9 +282,7 @@ impl Parser<'_> {
             match part {
                 StrPart::Lit(s) => out.push(InterpPart::Lit(s)),
                 StrPart::Interp(toks) => {
-                    if matches!(toks.as_slice(), [only] if only.tok == Tok::Eof) {
-                        return Err(self.err(pos, "You have an interpolation without content."));
-                    }
+                    // (The lexer refuses an interpolation without content.)
                     // The interpolation sees the script's names (and may declare locals).
                     let mut sub = Parser::new(toks, self.file);
                     sub.scope = self.scope.take();

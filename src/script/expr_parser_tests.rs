@@ -155,7 +155,7 @@ fn interpolation() {
         &[
             (
                 r##""#{}""##,
-                "e:1:1: You have an interpolation without content.",
+                "e:1:2: You have an interpolation without content.",
             ),
             (
                 r##""#{1 2}""##,

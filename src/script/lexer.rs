@@ -5,7 +5,7 @@
 //! String literals keep their `#{...}` interpolations as nested token lists, which the parser reads
 //! as expressions; the positions inside them are real file positions.
 
-use super::error::{Pos, SourceError};
+use super::error::{Callout, Pos, SourceError};
 
 /// One part of a string literal.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +33,9 @@ pub enum Tok {
     Punct(&'static str),
     /// The `|...|` of an extractor, escapes of `|` decoded.
     Extractor(String),
+    /// Text Tremor's lexer gives back as a token no rule accepts (`:::`, `#!`, a `>` or `<`
+    /// ending the input), so that the parser names it in "Found the token … but expected …".
+    Bad(String),
     /// The end of the input (or of an interpolation).
     Eof,
 }
@@ -57,6 +60,7 @@ impl Tok {
             Tok::Str(_) => "a string".to_string(),
             Tok::Punct(p) => format!("`{p}`"),
             Tok::Extractor(_) => "`<extractor>`".to_string(),
+            Tok::Bad(text) => format!("`{text}`"),
             Tok::Eof => "the end of the input".to_string(),
         }
     }
@@ -71,6 +75,16 @@ const PUNCTS: &[&str] = &[
 
 /// Tremor's message for a bad `\u` escape.
 const BAD_UTF8: &str = "An invalid UTF8 escape sequence was found";
+const UNTERMINATED_STRING: &str =
+    "It looks like you forgot to terminate a string with a closing '\"'";
+const UNTERMINATED_HEREDOC: &str =
+    "It looks like you forgot to terminate a here doc with with a closing '\"\"\"'";
+const TAILING_HEREDOC: &str = "It looks like you have characters tailing the here doc opening, it needs to be followed by a newline";
+const UNTERMINATED_INTERPOLATION: &str =
+    "It looks like you forgot to terminate a string interpolation with a closing '}'";
+/// Tremor's hint for a `#{` that does not make an interpolation.
+const LITERAL_INTERPOLATION_HINT: &str =
+    "Did you mean to write a literal '#{'? Escape it as '\\#{'.";
 
 /// Lexes a whole file; the last token is always [`Tok::Eof`].
 ///
@@ -148,9 +162,35 @@ impl Lexer<'_> {
         SourceError::at(self.file, pos, msg)
     }
 
+    /// An error Tremor underlines `width` characters wide.
+    fn err_wide(&self, pos: Pos, width: usize, msg: impl Into<String>) -> SourceError {
+        self.err(pos, msg).with_callout(Callout::lexer(width))
+    }
+
+    /// An error about the token that started at character `start` (at `pos`) and is not
+    /// finished: Tremor underlines it to the end of its line.
+    fn unfinished(&self, pos: Pos, start: usize, msg: &str) -> SourceError {
+        let width = self.chars[start..]
+            .iter()
+            .take_while(|c| **c != '\n')
+            .count();
+        self.err_wide(pos, width, msg)
+    }
+
+    /// How many characters the cursor has passed since `pos` on the same line.
+    fn since(&self, pos: Pos) -> usize {
+        if self.line == pos.line {
+            (self.column - pos.column) as usize
+        } else {
+            1
+        }
+    }
+
     fn skip_trivia(&mut self) {
         while let Some(c) = self.peek(0) {
-            if c == '#' {
+            if c == '#' && self.starts_bad_directive() {
+                break;
+            } else if c == '#' {
                 while let Some(c) = self.peek(0) {
                     if c == '\n' {
                         break;
@@ -186,10 +226,40 @@ impl Lexer<'_> {
             self.string(pos)?
         } else if c == '|' {
             self.extractor(pos)?
+        } else if let Some(bad) = self.bad_token(c) {
+            bad
         } else {
             self.punct(pos, c)?
         };
         Ok(Token { tok, pos })
+    }
+
+    /// `#!` starts a token (which no rule accepts) unless it is a `#!config ` directive.
+    fn starts_bad_directive(&self) -> bool {
+        self.peek(1) == Some('!')
+            && !"config "
+                .chars()
+                .enumerate()
+                .all(|(i, c)| self.peek(2 + i) == Some(c))
+    }
+
+    /// The texts Tremor's lexer turns into a token of their own that no rule accepts: `#!`,
+    /// three or more colons, and a `>` or `<` that is the last character of the input.
+    fn bad_token(&mut self, c: char) -> Option<Tok> {
+        let len = match c {
+            '#' => 2,
+            ':' => {
+                let colons = (0..).take_while(|i| self.peek(*i) == Some(':')).count();
+                if colons < 3 {
+                    return None;
+                }
+                colons
+            }
+            '>' | '<' if self.peek(1).is_none() => 1,
+            _ => return None,
+        };
+        let text: String = (0..len).filter_map(|_| self.bump()).collect();
+        Some(Tok::Bad(text))
     }
 
     fn punct(&mut self, pos: Pos, c: char) -> Result<Tok, SourceError> {
@@ -210,44 +280,60 @@ impl Lexer<'_> {
 
     /// `|...|` after an extractor's kind: the text up to the next `|` not escaped as `\|`.
     fn extractor(&mut self, pos: Pos) -> Result<Tok, SourceError> {
+        let start = self.idx;
         self.bump();
         let mut s = String::new();
         loop {
             match self.bump() {
                 Some('|') => return Ok(Tok::Extractor(s)),
-                Some('\\') if self.peek(0) == Some('|') => {
-                    self.bump();
-                    s.push('|');
-                }
-                // A backslash at the end of a line continues the pattern on the next line,
-                // without the line break and the indentation.
-                Some('\\') if self.peek(0) == Some('\n') => {
-                    while matches!(self.peek(0), Some('\n' | ' ' | '\t' | '\r')) {
+                // As in Tremor, the only escapes are `\|`, `\\` and a line break.
+                Some('\\') => match self.peek(0) {
+                    Some(c @ ('|' | '\\')) => {
                         self.bump();
+                        s.push(c);
                     }
-                }
+                    // A backslash at the end of a line continues the pattern on the next
+                    // line, without the line break and the indentation.
+                    Some('\n') => {
+                        while matches!(self.peek(0), Some('\n' | ' ' | '\t' | '\r')) {
+                            self.bump();
+                        }
+                    }
+                    Some(other) => {
+                        return Err(self.err_wide(
+                            self.pos(),
+                            1,
+                            format!("An unexpected escape code '{other}' was found"),
+                        ));
+                    }
+                    None => return Err(self.unterminated_extractor(pos, start)),
+                },
+                Some('\n') | None => return Err(self.unterminated_extractor(pos, start)),
                 Some(c) => s.push(c),
-                None => {
-                    return Err(self.err(
-                        pos,
-                        "It looks like you forgot to terminate an extractor with a closing '|'",
-                    ))
-                }
             }
         }
     }
 
+    fn unterminated_extractor(&self, pos: Pos, start: usize) -> SourceError {
+        let msg = "It looks like you forgot to terminate an extractor with a closing '|'";
+        self.unfinished(pos, start, msg)
+    }
+
     fn backtick(&mut self, pos: Pos) -> Result<Tok, SourceError> {
+        let start = self.idx;
         self.bump();
         let mut s = String::new();
         loop {
             match self.bump() {
                 Some('`') => break,
-                Some('\n') | None => {
-                    return Err(self.err(
-                        pos,
-                        "It looks like you forgot to terminate an ident with a closing '`'",
-                    ));
+                end @ (Some('\n') | None) => {
+                    let msg = "It looks like you forgot to terminate an ident with a closing '`'";
+                    let mut e = self.unfinished(pos, start, msg);
+                    if end.is_none() {
+                        // Tremor's span of an ident the input ends in stops a character short.
+                        e.callout.width = e.callout.width.map(|w| w.saturating_sub(1).max(1));
+                    }
+                    return Err(e);
                 }
                 Some(c) => s.push(c),
             }
@@ -259,16 +345,30 @@ impl Lexer<'_> {
     }
 
     fn number(&mut self, pos: Pos) -> Result<Tok, SourceError> {
+        // Tremor reads letters and digits after `0x` as the literal and then judges it.
+        let hex_digit = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let invalid_hex = "An invalid hexadecimal";
         if self.peek(0) == Some('0') && matches!(self.peek(1), Some('x' | 'X')) {
             self.bump();
             self.bump();
-            let digits = self.take_while(|c| c.is_ascii_hexdigit() || c == '_');
+            let digits = self.take_while(hex_digit);
+            if digits.is_empty() {
+                // Tremor's span of an empty hex literal reaches one character past the `x`.
+                let width = 2 + usize::from(self.peek(0).is_some());
+                return Err(self.err_wide(pos, width, invalid_hex));
+            }
             let digits: String = digits.chars().filter(|c| *c != '_').collect();
             return u64::from_str_radix(&digits, 16)
                 .map(Tok::Int)
-                .map_err(|_| self.err(pos, "An invalid hexadecimal"));
+                .map_err(|_| self.err_wide(pos, self.since(pos), invalid_hex));
         }
         let mut text = self.take_while(|c| c.is_ascii_digit() || c == '_');
+        if self.peek(0) == Some('x') {
+            // `7x0`: a hex literal with a prefix other than `0`.
+            self.bump();
+            self.take_while(hex_digit);
+            return Err(self.err_wide(pos, self.since(pos), invalid_hex));
+        }
         let mut is_float = false;
         // `1.x` is not a float: only a digit after the dot makes one.
         if self.peek(0) == Some('.') && self.peek(1).is_some_and(|c| c.is_ascii_digit()) {
@@ -287,14 +387,20 @@ impl Lexer<'_> {
                     text.extend(self.bump());
                 }
                 text.push_str(&self.take_while(|c| c.is_ascii_digit()));
+            } else if is_float && self.peek(0) == Some('e') {
+                // Tremor's span takes the `e` and the character after it, if there is one.
+                let width = self.since(pos) + if self.peek(1).is_some() { 2 } else { 0 };
+                return Err(self.err_wide(pos, width, "An invalid float literal"));
             }
         }
-        if self.peek(0).is_some_and(is_ident_start) {
-            let c = self.peek(0).unwrap_or_default();
-            return Err(self.err(
-                self.pos(),
-                format!("An unexpected character '{c}' was found"),
-            ));
+        if let Some(c) = self.peek(0).filter(|c| is_ident_start(*c)) {
+            let msg = format!("An unexpected character '{c}' was found");
+            // Tremor underlines a float up to the character, and the character after an integer.
+            return Err(if is_float {
+                self.err_wide(pos, self.since(pos), msg)
+            } else {
+                self.err_wide(self.pos(), 1, msg)
+            });
         }
         let text: String = text.chars().filter(|c| *c != '_').collect();
         if is_float {
@@ -318,6 +424,7 @@ impl Lexer<'_> {
     }
 
     fn string(&mut self, pos: Pos) -> Result<Tok, SourceError> {
+        let start = self.idx;
         let heredoc = self.peek(1) == Some('"') && self.peek(2) == Some('"');
         if heredoc {
             for _ in 0..3 {
@@ -327,11 +434,10 @@ impl Lexer<'_> {
             while matches!(self.peek(0), Some(' ' | '\t' | '\r')) {
                 self.bump();
             }
-            if self.bump() != Some('\n') {
-                return Err(self.err(
-                    pos,
-                    "It looks like you have characters tailing the here doc opening, it needs to be followed by a newline",
-                ));
+            match self.bump() {
+                Some('\n') => {}
+                None => return Err(self.err_wide(pos, 2, UNTERMINATED_HEREDOC)),
+                Some(_) => return Err(self.err_wide(pos, 3, TAILING_HEREDOC)),
             }
         } else {
             self.bump();
@@ -340,13 +446,14 @@ impl Lexer<'_> {
         let mut lit = String::new();
         loop {
             let here = self.pos();
-            let Some(c) = self.peek(0) else {
-                let what = if heredoc {
-                    "It looks like you forgot to terminate a here doc with with a closing '\"\"\"'"
-                } else {
-                    "It looks like you forgot to terminate a string with a closing '\"'"
-                };
-                return Err(self.err(pos, what));
+            let c = match self.peek(0) {
+                None if heredoc => return Err(self.heredoc_at_end()),
+                // A string (not a heredoc) ends on its line, as in Tremor.
+                None | Some('\n') if !heredoc => {
+                    return Err(self.unfinished(pos, start, UNTERMINATED_STRING))
+                }
+                None => return Err(self.unfinished(pos, start, UNTERMINATED_STRING)),
+                Some(c) => c,
             };
             if c == '"' && (!heredoc || (self.peek(1) == Some('"') && self.peek(2) == Some('"'))) {
                 for _ in 0..if heredoc { 3 } else { 1 } {
@@ -363,7 +470,8 @@ impl Lexer<'_> {
                 if !lit.is_empty() {
                     parts.push(StrPart::Lit(std::mem::take(&mut lit)));
                 }
-                parts.push(StrPart::Interp(self.interpolation(here)?));
+                let opened = heredoc.then_some(pos.line);
+                parts.push(StrPart::Interp(self.interpolation(here, opened)?));
             } else {
                 self.bump();
                 lit.push(c);
@@ -375,8 +483,24 @@ impl Lexer<'_> {
         Ok(Tok::Str(parts))
     }
 
+    /// A heredoc the input ends in: Tremor underlines its last line.
+    fn heredoc_at_end(&self) -> SourceError {
+        let mut end = self.chars.len();
+        if self.chars.last() == Some(&'\n') {
+            end -= 1;
+        }
+        let width = self.chars[..end]
+            .iter()
+            .rev()
+            .take_while(|c| **c != '\n')
+            .count();
+        let line = self.line - u32::from(self.column == 1 && self.line > 1);
+        self.err_wide(Pos::new(line, 1), width, UNTERMINATED_HEREDOC)
+    }
+
+    /// The escape whose backslash is at `pos` (the cursor is after the backslash).
     fn escape(&mut self, pos: Pos) -> Result<char, SourceError> {
-        let c = match self.bump() {
+        let c = match self.peek(0) {
             Some('"') => '"',
             Some('\\') => '\\',
             Some('/') => '/',
@@ -387,35 +511,42 @@ impl Lexer<'_> {
             Some('r') => '\r',
             Some('t') => '\t',
             Some('u') => {
+                self.bump();
                 let hi = self.hex4(pos)?;
                 if (0xD800..0xDC00).contains(&hi) {
                     // A high surrogate must be followed by `\u` and a low one, as in JSON.
-                    if self.bump() != Some('\\') || self.bump() != Some('u') {
-                        return Err(self.err(pos, BAD_UTF8));
+                    if self.peek(0) != Some('\\') || self.peek(1) != Some('u') {
+                        return Err(self.bad_utf8(pos));
                     }
+                    self.bump();
+                    self.bump();
                     let lo = self.hex4(pos)?;
                     if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(self.err(pos, BAD_UTF8));
+                        return Err(self.bad_utf8(pos));
                     }
                     let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                    return char::from_u32(code).ok_or_else(|| self.err(pos, BAD_UTF8));
+                    return char::from_u32(code).ok_or_else(|| self.bad_utf8(pos));
                 }
-                return char::from_u32(hi).ok_or_else(|| self.err(pos, BAD_UTF8));
+                return char::from_u32(hi).ok_or_else(|| self.bad_utf8(pos));
             }
             Some(other) => {
-                return Err(self.err(
+                return Err(self.err_wide(
                     pos,
+                    2,
                     format!("An unexpected escape code '{other}' was found"),
                 ));
             }
             None => {
-                return Err(self.err(
-                    pos,
-                    "It looks like you forgot to terminate a string with a closing '\"'",
-                ))
+                return Err(self.err_wide(self.pos(), 1, "An unexpected end of stream was found"))
             }
         };
+        self.bump();
         Ok(c)
+    }
+
+    /// A bad `\u` escape at `pos`, underlined up to the character that made it bad.
+    fn bad_utf8(&self, pos: Pos) -> SourceError {
+        self.err_wide(pos, self.since(pos), BAD_UTF8)
     }
 
     fn hex4(&mut self, pos: Pos) -> Result<u32, SourceError> {
@@ -424,21 +555,53 @@ impl Lexer<'_> {
             let d = self
                 .bump()
                 .and_then(|c| c.to_digit(16))
-                .ok_or_else(|| self.err(pos, BAD_UTF8))?;
+                .ok_or_else(|| self.bad_utf8(pos))?;
             v = v * 16 + d;
         }
         Ok(v)
     }
 
-    /// Lexes up to the `}` closing a `#{` (braces of records inside are balanced).
-    fn interpolation(&mut self, start: Pos) -> Result<Vec<Token>, SourceError> {
+    /// Lexes up to the `}` closing the `#{` at `start` (braces of records inside are
+    /// balanced); `heredoc` is the line of the heredoc it is in, if it is in one.
+    fn interpolation(
+        &mut self,
+        start: Pos,
+        heredoc: Option<u32>,
+    ) -> Result<Vec<Token>, SourceError> {
         if self.interpolations >= MAX_INTERPOLATION_DEPTH {
             return Err(self.err(start, "string interpolations nested too deeply"));
         }
         self.interpolations += 1;
         let toks = self.interpolation_tokens(start);
         self.interpolations -= 1;
-        toks
+        toks.map_err(|e| self.in_interpolation(e, start, heredoc))
+    }
+
+    /// An error inside the interpolation at `start` as Tremor reports it: a string it leaves
+    /// open leaves the interpolation open (in a heredoc the string itself is reported), and
+    /// a heredoc it leaves open in a heredoc leaves the interpolation's line open.
+    fn in_interpolation(&self, e: SourceError, start: Pos, heredoc: Option<u32>) -> SourceError {
+        let unclosed = |width: usize| {
+            let mut callout = Callout::lexer(width);
+            callout.hint = Some(LITERAL_INTERPOLATION_HINT.to_string());
+            self.err(start, UNTERMINATED_INTERPOLATION)
+                .with_callout(callout)
+        };
+        match (e.message.as_str(), heredoc) {
+            (UNTERMINATED_STRING, None) => unclosed(2),
+            (UNTERMINATED_HEREDOC | TAILING_HEREDOC, Some(opened)) => {
+                let line: usize = self
+                    .chars
+                    .split(|c| *c == '\n')
+                    .nth(start.line as usize - 1)
+                    .map_or(1, <[char]>::len);
+                let mut e = unclosed(line);
+                e.pos = Some(Pos::new(start.line, 1));
+                e.callout.lines_before = (start.line - opened) as usize;
+                e
+            }
+            _ => e,
+        }
     }
 
     fn interpolation_tokens(&mut self, start: Pos) -> Result<Vec<Token>, SourceError> {
@@ -449,6 +612,12 @@ impl Lexer<'_> {
             match t.tok {
                 Tok::Punct("{") => depth += 1,
                 Tok::Punct("}") if depth == 0 => {
+                    if toks.is_empty() {
+                        let mut callout = Callout::lexer(self.since(start));
+                        callout.hint = Some(LITERAL_INTERPOLATION_HINT.to_string());
+                        let msg = "You have an interpolation without content.";
+                        return Err(self.err(start, msg).with_callout(callout));
+                    }
                     toks.push(Token {
                         tok: Tok::Eof,
                         pos: t.pos,
@@ -456,7 +625,14 @@ impl Lexer<'_> {
                     return Ok(toks);
                 }
                 Tok::Punct("}") => depth -= 1,
-                Tok::Eof => return Err(self.err(start, "It looks like you forgot to terminate a string interpolation with a closing '}'")),
+                Tok::Eof => {
+                    return Err(self
+                        .err(start, UNTERMINATED_INTERPOLATION)
+                        .with_callout(Callout {
+                            hint: Some(LITERAL_INTERPOLATION_HINT.to_string()),
+                            ..Callout::lexer(2)
+                        }))
+                }
                 _ => {}
             }
             toks.push(t);

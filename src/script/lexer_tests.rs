@@ -174,9 +174,10 @@ fn interpolation_keeps_tokens() {
         err(r#""a #{b"#),
         "t.troy:1:4: It looks like you forgot to terminate a string interpolation with a closing '}'"
     );
+    // As in Tremor, a string the interpolation leaves open leaves the interpolation open.
     assert_eq!(
         err(r#""a #{b""#),
-        "t.troy:1:7: It looks like you forgot to terminate a string with a closing '\"'"
+        "t.troy:1:4: It looks like you forgot to terminate a string interpolation with a closing '}'"
     );
 }
 
@@ -196,7 +197,8 @@ fn heredocs() {
     assert!(err("\"\"\"abc\"\"\"").contains("characters tailing the here doc opening"));
     assert_eq!(
         err("\"\"\"\nabc"),
-        "t.troy:1:1: It looks like you forgot to terminate a here doc with with a closing '\"\"\"'"
+        // Tremor points at the heredoc's last line.
+        "t.troy:2:1: It looks like you forgot to terminate a here doc with with a closing '\"\"\"'"
     );
 }
 

@@ -27,6 +27,7 @@ mod eval_match;
 mod eval_more;
 mod eval_path;
 mod exec;
+mod expected;
 pub mod expr;
 pub mod expr_parser;
 pub mod extractors;

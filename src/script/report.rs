@@ -24,6 +24,19 @@ pub struct ScriptError {
     pub line_text: String,
     /// How many characters the carets cover.
     pub width: usize,
+    /// The hint and the neighbouring lines Tremor prints with the error.
+    pub around: Box<Around>,
+}
+
+/// What Tremor prints around an error's line and carets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Around {
+    /// Tremor's hint, printed as `NOTE: …` under the carets.
+    pub hint: Option<String>,
+    /// The lines shown before the error's line (Tremor shows two for syntax errors).
+    pub lines_before: Vec<String>,
+    /// The lines shown after the carets.
+    pub lines_after: Vec<String>,
 }
 
 impl ScriptError {
@@ -46,6 +59,7 @@ impl ScriptError {
             message: message.into(),
             line_text,
             width,
+            around: Box::default(),
         }
     }
 
@@ -53,7 +67,30 @@ impl ScriptError {
     #[must_use]
     pub fn from_source(e: &SourceError, source: &str) -> Self {
         let pos = e.pos.unwrap_or(Pos::new(1, 1));
-        Self::new(&e.file, source, pos, tremor_wording(&e.message))
+        let mut error = Self::new(&e.file, source, pos, tremor_wording(&e.message));
+        if let Some(width) = e.callout.width {
+            error.width = width;
+        }
+        error.around.hint.clone_from(&e.callout.hint);
+        let line = pos.line.saturating_sub(1) as usize;
+        let lines: Vec<&str> = source.lines().collect();
+        let last_line = lines.len().min(line + 1);
+        if e.callout.lines_before > 0 {
+            let first = line.saturating_sub(e.callout.lines_before).min(last_line);
+            error.around.lines_before = lines[first..line.min(last_line)]
+                .iter()
+                .map(|l| as_tremor_prints(l))
+                .collect();
+            error.line_text = as_tremor_prints(&error.line_text);
+        }
+        if e.callout.lines_after {
+            let last = (line + CONTEXT_LINES + 1).min(lines.len());
+            error.around.lines_after = lines[last_line.min(last)..last]
+                .iter()
+                .map(|l| as_tremor_prints(l))
+                .collect();
+        }
+        error
     }
 
     /// `file:line:column: message` on one line (what deployments print first).
@@ -65,6 +102,38 @@ impl ScriptError {
         )
     }
 }
+
+/// A source line as Tremor prints it back from its tokens: a comment is its `#`s (one, or
+/// two or three for doc comments) and a space before the text.
+fn as_tremor_prints(line: &str) -> String {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            // `#!` is a token of its own in Tremor and `#{` opens an interpolation (of a
+            // heredoc's line), neither is a comment.
+            '#' if !in_string && !line[at..].starts_with("#!") && !line[at..].starts_with("#{") => {
+                let (code, comment) = line.split_at(at);
+                let text = if let Some(doc) = comment.strip_prefix("###") {
+                    format!("### {doc}")
+                } else if let Some(doc) = comment.strip_prefix("##") {
+                    format!("## {doc}")
+                } else {
+                    format!("# {}", comment.trim_start_matches('#'))
+                };
+                return format!("{code}{text}");
+            }
+            _ => {}
+        }
+    }
+    line.to_string()
+}
+
+/// How many lines Tremor shows before and after the line of a syntax error.
+const CONTEXT_LINES: usize = 2;
 
 /// The shared cursor says "expected X, found Y" (Troy's wording); scripts say it Tremor's way:
 /// "Found the token `Y` but expected X".
@@ -98,7 +167,12 @@ fn token_width(rest: &str) -> usize {
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = self.pos.line as usize;
+        let first = line - self.around.lines_before.len().min(line);
         writeln!(f, "Error: ")?;
+        for (n, text) in self.around.lines_before.iter().enumerate() {
+            writeln!(f, "{:>5} | {text}", first + n)?;
+        }
         writeln!(f, "{:>5} | {}", self.pos.line, self.line_text)?;
         let pad = " ".repeat(self.pos.column.saturating_sub(1) as usize);
         write!(
@@ -106,7 +180,15 @@ impl fmt::Display for ScriptError {
             "      | {pad}{} {}",
             "^".repeat(self.width),
             self.message
-        )
+        )?;
+        if let Some(hint) = &self.around.hint {
+            let under = " ".repeat(self.width);
+            write!(f, "\n      | {pad}{under} NOTE: {hint}")?;
+        }
+        for (n, text) in self.around.lines_after.iter().enumerate() {
+            write!(f, "\n{:>5} | {text}", line + 1 + n)?;
+        }
+        Ok(())
     }
 }
 
@@ -143,3 +225,7 @@ mod tests {
             .ends_with("    2 | event.a >> 1\n      |         ^^ m"));
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod error_tests;

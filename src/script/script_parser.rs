@@ -6,6 +6,7 @@
 
 use super::cursor::Parser;
 use super::error::SourceError;
+use super::expected::{after_operand, is_keyword, Start, LET_TARGET};
 use super::expr::{Case, Comprehension, Expr, ExprKind, ForCase, Match, PathRoot};
 use super::lexer::Tok;
 use super::scope::FnDef;
@@ -51,6 +52,11 @@ impl Parser<'_> {
             if self.at_block_end() {
                 return Ok(out);
             }
+            self.start = match (top, out.is_empty()) {
+                (true, true) => Start::FirstStatement,
+                (true, false) => Start::TopLevel,
+                (false, _) => Start::Statement,
+            };
             let stmt = if top {
                 self.top_level(depth)?
             } else {
@@ -60,6 +66,9 @@ impl Parser<'_> {
             if !self.eat_punct(";") {
                 if self.at_block_end() {
                     return Ok(out);
+                }
+                if top {
+                    return Err(self.found_but_expected_tokens(&self.after_operand()));
                 }
                 return Err(self.found_but_expected(&["`;`"]));
             }
@@ -91,11 +100,15 @@ impl Parser<'_> {
         if depth > MAX_DEPTH {
             return Err(self.err(self.pos(), "expression nested too deeply"));
         }
+        if self.start < Start::Statement {
+            self.start = Start::Statement;
+        }
         match self.word() {
             Some("let") => {
                 self.next();
                 let target = self.let_target()?;
                 self.expect_punct("=")?;
+                self.start = Start::Statement;
                 let value = self.stmt(depth + 1)?;
                 Ok(Stmt::Let(Box::new(target), Box::new(value)))
             }
@@ -105,6 +118,7 @@ impl Parser<'_> {
             }
             Some("emit") => {
                 self.next();
+                self.start = Start::Complex;
                 let value = if self.at_block_end() || self.is_punct(";") || self.is_punct("=>") {
                     None
                 } else {
@@ -140,6 +154,27 @@ impl Parser<'_> {
         }
     }
 
+    /// What Tremor expects after the operand that ends a top-level statement: an operator,
+    /// `;`, and after a path or a bare name what continues those.
+    fn after_operand(&self) -> Vec<&'static str> {
+        let before = |n: usize| self.idx.checked_sub(n).and_then(|i| self.toks.get(i));
+        let name = |t: Option<&super::lexer::Token>| match t.map(|t| &t.tok) {
+            Some(Tok::Ident(w)) => !is_keyword(w),
+            Some(Tok::Quoted(_)) => true,
+            _ => false,
+        };
+        let last = before(1).map(|t| &t.tok);
+        let path = name(before(1))
+            || matches!(last, Some(Tok::Punct("]" | "}" | "$")))
+            || matches!(last, Some(Tok::Ident(w)) if matches!(w.as_str(), "event" | "state" | "args" | "group" | "window"));
+        let bare_name = name(before(1))
+            && !matches!(
+                before(2).map(|t| &t.tok),
+                Some(Tok::Punct("." | "$" | "::"))
+            );
+        after_operand(path, bare_name)
+    }
+
     /// `event.a`, `$x`, `state`, `name[...]` on the left of `let`.
     fn let_target(&mut self) -> Result<Target, SourceError> {
         let pos = self.pos();
@@ -151,6 +186,9 @@ impl Parser<'_> {
             PathRoot::State
         } else if self.is_kw("args") {
             return Err(self.err(pos, "Can't assign to `args`: it is read-only"));
+        } else if !matches!(&self.peek().tok, Tok::Quoted(_)) && self.word().is_none_or(is_keyword)
+        {
+            return Err(self.found_but_expected_tokens(LET_TARGET));
         } else {
             let name = self.ident("`<ident>`")?.name;
             let scope = self

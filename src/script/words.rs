@@ -8,73 +8,6 @@ use super::expr::{Expr, ExprKind, PatchOp, PathRoot, Segment, UnOp};
 use super::lexer::Tok;
 use tremor_value::{StaticNode, Value};
 
-/// Tremor's reserved words (its lexer's keyword tokens): never a field name after `$`, so `$`
-/// at the end of a script body followed by `end` is the metadata root, not the field `$end`
-/// (a reserved word as a field needs backticks, as in Tremor).
-const RESERVED: &[&str] = &[
-    "intrinsic",
-    "mod",
-    "const",
-    "let",
-    "match",
-    "end",
-    "fn",
-    "null",
-    "case",
-    "of",
-    "when",
-    "default",
-    "patch",
-    "insert",
-    "upsert",
-    "update",
-    "erase",
-    "move",
-    "copy",
-    "merge",
-    "for",
-    "event",
-    "state",
-    "present",
-    "absent",
-    "true",
-    "false",
-    "and",
-    "or",
-    "xor",
-    "not",
-    "drop",
-    "emit",
-    "select",
-    "from",
-    "where",
-    "with",
-    "group",
-    "by",
-    "having",
-    "into",
-    "create",
-    "tumbling",
-    "sliding",
-    "window",
-    "stream",
-    "operator",
-    "script",
-    "set",
-    "each",
-    "define",
-    "args",
-    "use",
-    "as",
-    "recur",
-    "pipeline",
-    "connector",
-    "connect",
-    "flow",
-    "to",
-    "deploy",
-];
-
 impl Parser<'_> {
     /// An expression starting with the word `w` (at the cursor).
     pub(crate) fn word_expr(
@@ -183,7 +116,10 @@ impl Parser<'_> {
         self.next();
         let mut segs = Vec::new();
         match &self.peek().tok {
-            Tok::Ident(n) if !RESERVED.contains(&n.as_str()) => {
+            // A reserved word after `$` is not a field name: `$` at the end of a script body
+            // followed by `end` is the metadata root, not the field `$end` (as in Tremor, a
+            // reserved word as a field needs backticks).
+            Tok::Ident(n) if !super::expected::is_keyword(n) => {
                 segs.push(Segment::Field(n.clone()));
                 self.next();
             }
@@ -255,12 +191,25 @@ impl Parser<'_> {
         })
     }
 
+    /// The name after a `.` (a reserved word is accepted, as Troy's `event.from` needs).
+    fn field_name(&mut self) -> Result<String, SourceError> {
+        match &self.peek().tok {
+            Tok::Ident(n) | Tok::Quoted(n) => {
+                let name = n.clone();
+                self.next();
+                Ok(name)
+            }
+            Tok::Eof => Err(self.unexpected("a field name")),
+            _ => Err(self.found_but_expected_tokens(&["<ident>"])),
+        }
+    }
+
     /// `.name`, `[expr]` and `[start:end]` after a path.
     pub(crate) fn segments(&mut self, depth: usize) -> Result<Vec<Segment>, SourceError> {
         let mut segs = Vec::new();
         loop {
             if self.eat_punct(".") {
-                segs.push(Segment::Field(self.ident("a field name")?.name));
+                segs.push(Segment::Field(self.field_name()?));
             } else if self.eat_punct("[") {
                 let key = self.binary(0, depth + 1)?;
                 if self.eat_punct(":") {

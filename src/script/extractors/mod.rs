@@ -1,8 +1,9 @@
 //! Tremor's extractors: the `kind|pattern|` tests inside `match` patterns
-//! (`case r = re|(?P<n>\d+)| => …`). Each is compiled once from its pattern text and then run
-//! per event; only strings can match. With a result wanted, a match carries Tremor's value for
-//! that kind (a record of named groups for `re`, arrays for `rerg`, the decoded value for
-//! `json`, …; `true` for kinds that only test, such as `glob`).
+//! (`case r = re|(?P<n>\\d+)| => …`, where `\\` is the extractor's escape for a backslash).
+//! Each is compiled once from its pattern text and then run per event; only strings can
+//! match. With a result wanted, a match carries Tremor's value for that kind (a record of
+//! named groups for `re`, arrays for `rerg`, the decoded value for `json`, …; `true` for
+//! kinds that only test, such as `glob`).
 
 mod cidr;
 mod dissect;

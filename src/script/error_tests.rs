@@ -1,0 +1,294 @@
+//! Tremor's error messages for mistakes in scripts, whole as Tremor prints them: the lines
+//! around the mistake, the carets under it, the message and the hint. The cases and their
+//! expected text are Tremor's (tests/script_errors of tremor-runtime v0.13), one per kind of
+//! mistake.
+
+use super::super::Script;
+use tremor_value::Value;
+
+/// Compiles `src`; its error as printed, each line without trailing blanks.
+fn error_of(src: &str) -> String {
+    let err = Script::compile(src, "script.tremor", &Value::object())
+        .expect_err("the script has a mistake");
+    let text = err.to_string();
+    text.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn mistakes_read_as_in_tremor() {
+    let cases: &[(&str, &str)] = &[
+        // lexer_diamond: a statement cannot start with `<`; the list is every start of a script's first statement
+        (
+            r#"<>
+"#,
+            r#"Error:
+    1 | <>
+      | ^ Found the token `<` but expected one of `!`, `"`, `$`, `(`, `+`, `-`, `<<`, `<doc-comment>`, `<ident>`, `<mod-comment>`, `[`, `absent`, `args`, `bool`, `const`, `drop`, `emit`, `event`, `float`, `fn`, `for`, `group`, `"""`, `int`, `intrinsic`, `let`, `match`, `merge`, `nil`, `not`, `patch`, `present`, `recur`, `state`, `use`, `window`, `{`
+      |   NOTE: Did you mean to use `!`?"#,
+        ),
+        // lexer_ngt: after `!` only what `!` applies to
+        (
+            r#"!>=
+"#,
+            r#"Error:
+    1 | !>=
+      |  ^^ Found the token `>=` but expected one of `!`, `"`, `$`, `(`, `<<`, `<ident>`, `[`, `absent`, `args`, `bool`, `event`, `float`, `group`, `"""`, `int`, `merge`, `nil`, `not`, `patch`, `present`, `recur`, `state`, `window`, `{`
+      |     NOTE: Did you mean to use `!`?"#,
+        ),
+        // imut_bad_drop: a `when` guard is an expression, not a statement
+        (
+            r#"match "dont-care" of
+  case "dont-care" when drop
+  case _ => "ouch"
+end
+"#,
+            r#"Error:
+    1 | match "dont-care" of
+    2 |   case "dont-care" when drop
+      |                         ^^^^ Found the token `drop` but expected one of `!`, `"`, `$`, `(`, `+`, `-`, `<<`, `<ident>`, `[`, `absent`, `args`, `bool`, `event`, `float`, `for`, `group`, `"""`, `int`, `match`, `merge`, `nil`, `not`, `patch`, `present`, `recur`, `state`, `window`, `{`
+      |                              NOTE: It looks like you tried to use 'drop' as an ident, consider quoting it as `drop` to make it an identifier.
+    3 |   case _ => "ouch"
+    4 | end"#,
+        ),
+        // merge_ident: a keyword is not a name on the left of `let`
+        (
+            r#"let merge = event;
+
+merge"#,
+            r#"Error:
+    1 | let merge = event;
+      |     ^^^^^ Found the token `merge` but expected one of `$`, `(`, `<ident>`, `[`, `args`, `event`, `group`, `state`, `window`, `{`
+      |           NOTE: It looks like you tried to use 'merge' as an ident, consider quoting it as `merge` to make it an identifier.
+    2 |
+    3 | merge"#,
+        ),
+        // tailing_gt: a `>` ending the input is a token no rule accepts
+        (
+            r#"event >"#,
+            r#"Error:
+    1 | event >
+      |       ^ Found the token `>` but expected one of `!=`, `%`, `&`, `*`, `+`, `-`, `.`, `.`, `/`, `;`, `<`, `<<`, `<=`, `==`, `>`, `>=`, `>>`, `>>>`, `[`, `^`, `and`, `or`, `xor`
+      |         NOTE: Did you mean to use `>`?"#,
+        ),
+        // lexer_triple_colon (with `a` declared: Tremor parses the whole script before it
+        // resolves names, this parser resolves them as it goes): three colons are one bad
+        // token; after a bare name a call or a module path may follow
+        (
+            "let a = 1;\na:::b()\n",
+            r#"Error:
+    1 | let a = 1;
+    2 | a:::b()
+      |  ^^^ Found the token `:::` but expected one of `!=`, `%`, `&`, `(`, `*`, `+`, `-`, `.`, `.`, `/`, `::`, `;`, `<`, `<<`, `<=`, `==`, `>`, `>=`, `>>`, `>>>`, `[`, `^`, `and`, `or`, `xor`
+      |      NOTE: Did you mean to use `::`?"#,
+        ),
+        // bad_fold: `use` of a fold takes an operator
+        (
+            r#"for event of
+  case (k, v) => v
+into [] use merge end;
+"#,
+            r#"Error:
+    1 | for event of
+    2 |   case (k, v) => v
+    3 | into [] use merge end;
+      |             ^^^^^ Found the token `merge` but expected one of `%`, `&`, `*`, `+`, `-`, `/`, `<<`, `>>`, `>>>`, `^`, `and`, `or`, `xor`"#,
+        ),
+        // pp_unrecognized_token3: a keyword is not a module name
+        (
+            r#"use foo :: as;
+"#,
+            r#"Error:
+    1 | use foo :: as;
+      |            ^^ Found the token `as` but expected one of `<ident>`, `{`
+      |               NOTE: It looks like you tried to use 'as' as an ident, consider quoting it as `as` to make it an identifier."#,
+        ),
+        // pp_unrecognized_token5: after a module path: `::`, `;` or `as`
+        (
+            r#"use foo :: bar use;
+
+"hello {snot}"
+"#,
+            r#"Error:
+    1 | use foo :: bar use;
+      |                ^^^ Found the token `use` but expected one of `::`, `;`, `as`
+      |                    NOTE: Did you mean to use `;`?
+    2 |
+    3 | "hello {snot}""#,
+        ),
+        // strnig_as_ident: a field name is not a string
+        (
+            r#"event."@timestamp"
+"#,
+            r#"Error:
+    1 | event."@timestamp"
+      |       ^ Found the token `"` but expected `<ident>`
+      |         NOTE: Did you mean to quote an ident? If so use ` (a back tick) not " (a quote)."#,
+        ),
+        // patch_non_str_key: a patch key is a string
+        (
+            r#"patch event of
+  insert "snot" => "badger";
+  insert 7 => "snot"
+end
+"#,
+            r#"Error:
+    1 | patch event of
+    2 |   insert "snot" => "badger";
+    3 |   insert 7 => "snot"
+      |          ^ Found the token `7` but expected one of `"`, `"""`
+      |            NOTE: Did you mean to use a string?
+    4 | end"#,
+        ),
+        // lexer_string_interpolation: a string left open in an interpolation leaves the interpolation open
+        (
+            r##""#{"
+"##,
+            r##"Error:
+    1 | "#{"
+      |  ^^ It looks like you forgot to terminate a string interpolation with a closing '}'
+      |     NOTE: Did you mean to write a literal '#{'? Escape it as '\#{'."##,
+        ),
+        // heredoc_interpolation_multiline: in a heredoc the open string itself is reported
+        (
+            r#""""
+#{ "
+
+}
+"""
+"#,
+            r#"Error:
+    1 | """
+    2 | #{ "
+      |    ^ It looks like you forgot to terminate a string with a closing '"'"#,
+        ),
+        // lexer_heredoc_interpolation3: a heredoc left open in a heredoc's interpolation
+        (
+            r#"use std::string;
+let x = """
+#{""";
+"#,
+            r#"Error:
+    2 | let x = """
+    3 | #{""";
+      | ^^^^^^ It looks like you forgot to terminate a string interpolation with a closing '}'
+      |        NOTE: Did you mean to write a literal '#{'? Escape it as '\#{'."#,
+        ),
+        // string_interpolation_empty: an empty interpolation
+        (
+            r##""#{}""##,
+            r##"Error:
+    1 | "#{}"
+      |  ^^^ You have an interpolation without content.
+      |      NOTE: Did you mean to write a literal '#{'? Escape it as '\#{'."##,
+        ),
+        // invalid_utf8_2: a lone surrogate
+        (
+            r#""invalid: \uD800""#,
+            r#"Error:
+    1 | "invalid: \uD800"
+      |           ^^^^^^ An invalid UTF8 escape sequence was found"#,
+        ),
+        // unexpected_escape: an unknown escape
+        (
+            r#"let test = "\z";
+"#,
+            r#"Error:
+    1 | let test = "\z";
+      |             ^^ An unexpected escape code 'z' was found"#,
+        ),
+        // lexer_bad_float: an exponent without digits
+        (
+            r#"let f = 1.0e;
+"#,
+            r#"Error:
+    1 | let f = 1.0e;
+      |         ^^^^^ An invalid float literal"#,
+        ),
+        // lexer_bad_hex2: a hex literal with a prefix other than 0
+        (
+            r#"let f = 7x0;
+event
+"#,
+            r#"Error:
+    1 | let f = 7x0;
+      |         ^^^ An invalid hexadecimal"#,
+        ),
+        // lexer_invalid_float: a letter after a float
+        (
+            r#"12.0j5
+"#,
+            r#"Error:
+    1 | 12.0j5
+      | ^^^^ An unexpected character 'j' was found"#,
+        ),
+        // lexer_bad_int: a letter after an integer
+        (
+            r#"let f = 0snot;
+event
+"#,
+            r#"Error:
+    1 | let f = 0snot;
+      |          ^ An unexpected character 's' was found"#,
+        ),
+        // lexer_unterminated_string: an unterminated string
+        (
+            r#""this is a string;"#,
+            r#"Error:
+    1 | "this is a string;
+      | ^^^^^^^^^^^^^^^^^^ It looks like you forgot to terminate a string with a closing '"'"#,
+        ),
+        // lexer_unterminated_heredoc: an unterminated heredoc
+        (
+            r#"""""#,
+            r#"Error:
+    1 | """
+      | ^^ It looks like you forgot to terminate a here doc with with a closing '"""'"#,
+        ),
+        // heredoc_tailing: characters after a heredoc's opening
+        (
+            r#"let tailing = """:P
+""";
+"#,
+            r#"Error:
+    1 | let tailing = """:P
+      |               ^^^ It looks like you have characters tailing the here doc opening, it needs to be followed by a newline"#,
+        ),
+    ];
+    for (src, expected) in cases {
+        assert_eq!(error_of(src), *expected, "script: {src}");
+    }
+}
+
+#[test]
+fn an_extractor_knows_only_its_own_escapes() {
+    // `\|`, `\\` and a line break; anything else is Tremor's unexpected escape, under the
+    // escaped character.
+    let err = Script::compile(
+        "match event of\n  case ~ re|\\snot| => true\nend",
+        "s",
+        &Value::object(),
+    )
+    .expect_err("`\\s` is not an extractor escape");
+    assert_eq!(err.message, "An unexpected escape code 's' was found");
+    assert_eq!((err.pos.line, err.pos.column), (2, 14));
+    let script = Script::compile(
+        "match event of case r = %{ m ~= re|\\\\d+\\|x| } => r.m end",
+        "s",
+        &Value::object(),
+    );
+    assert!(script.is_ok(), "{script:?}");
+}
+
+#[test]
+fn a_string_ends_on_its_line() {
+    let err = Script::compile("let s = \"a\nb\";", "s", &Value::object())
+        .expect_err("a string may not span lines");
+    assert_eq!(
+        err.message,
+        "It looks like you forgot to terminate a string with a closing '\"'"
+    );
+    assert!(Script::compile("let s = \"\"\"\na\nb\n\"\"\";", "s", &Value::object()).is_ok());
+}
