@@ -10,7 +10,9 @@
 //! * `classify` — `builtin` with a classification script in the pipeline instead of passthrough
 //!   (shaped like Tremor's `throughput-logging-json` benchmark: `match` on fields,
 //!   `array::contains`, metadata writes, `emit`); `ci/bench.sh --workflow classify` runs it
-//!   beside `builtin` and prints `ratios: classify/passthrough=…`.
+//!   beside `builtin` and prints `ratios: classify/passthrough=…`;
+//! * `bucket` — `classify` followed by `grouper::bucket` (Tremor's benchmark as it is);
+//!   `ci/bench.sh --workflow bucket` prints `ratios: bucket/passthrough=…`.
 //!
 //! ```text
 //! passthrough --data FILE [--variants native,builtin,dynamic] [--rounds N]
@@ -143,12 +145,12 @@ fn main() {
         let n = registries.len();
         for i in (0..n).map(|k| (k + round - 1) % n) {
             let (variant, registry) = &registries[i];
-            let pipeline = if variant == "classify" {
-                CLASSIFY_PIPELINE
-            } else {
-                "create pipeline main from pipelines::passthrough;"
+            let pipeline = match variant.as_str() {
+                "classify" => CLASSIFY_PIPELINE.to_string(),
+                "bucket" => bucket_pipeline(),
+                _ => "create pipeline main from pipelines::passthrough;".to_string(),
             };
-            let m = run_once(registry, pipeline, &data, &args).unwrap_or_else(|e| fail(e));
+            let m = run_once(registry, &pipeline, &data, &args).unwrap_or_else(|e| fail(e));
             println!(
                 "round {round} {variant:<8} {:>9.0} events/s {:>7.1} MB/s",
                 m.events_per_s, m.mb_per_s
@@ -225,6 +227,8 @@ fn print_table(results: &[(String, Vec<Measured>)]) {
             "ratios: classify/passthrough={}",
             ratio("classify", "builtin")
         );
+    } else if results.iter().any(|(v, _)| v == "bucket") {
+        println!("ratios: bucket/passthrough={}", ratio("bucket", "builtin"));
     }
 }
 
@@ -268,6 +272,21 @@ const CLASSIFY_PIPELINE: &str = r#"
   end;
   create pipeline main;
 "#;
+
+/// The pipeline of the `bucket` variant: Tremor's `throughput-logging-json` as it is, the
+/// classification script followed by `grouper::bucket`, both of whose ports go out.
+fn bucket_pipeline() -> String {
+    CLASSIFY_PIPELINE.replace(
+        "    create script runtime;\n",
+        "    create script runtime;\n    define operator grouper from grouper::bucket;\n    \
+         create operator grouper;\n",
+    )
+    .replace(
+        "    select event from runtime into out;\n",
+        "    select event from runtime into grouper;\n    select event from grouper into out;\n    \
+         select event from grouper/overflow into out;\n",
+    )
+}
 
 /// Runs the bench connector through `pipeline` (Troy that creates a pipeline `main`) once.
 fn run_once(
@@ -332,7 +351,7 @@ deploy flow bench;
 fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
     let mut registry = Registry::with_builtins();
     match variant {
-        "builtin" | "classify" => {}
+        "builtin" | "classify" | "bucket" => {}
         "native" => {
             registry.remove("bench");
             registry
@@ -355,7 +374,7 @@ fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
         "dynamic" => load_plugin(&mut registry, args)?,
         other => {
             return Err(format!(
-                "unknown variant {other} (native, builtin, dynamic, classify)"
+                "unknown variant {other} (native, builtin, dynamic, classify, bucket)"
             ))
         }
     }

@@ -12,8 +12,11 @@
 # (`builtin` above) and a classification script shaped like Tremor's throughput-logging-json
 # benchmark (`classify`), and prints as its last line
 #   ratios: classify/passthrough=Z.ZZ
+# and with --workflow bucket the same script followed by `grouper::bucket` (Tremor's benchmark
+# as it is, both operator ports going out), ending with
+#   ratios: bucket/passthrough=B.BB
 #
-# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N] [--workflow classify]
+# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N] [--workflow classify|bucket]
 #   --data FILE   replay FILE (newline-delimited JSON; .xz is decompressed) instead of the
 #                 generated data set (100k realistic log records, target/bench/data.json)
 #   --quick       12 rounds of 3 s (+1 s warmup) per variant (under 5 minutes with the build)
@@ -36,7 +39,8 @@ while [ $# -gt 0 ]; do
       case "${2:?--workflow needs a name}" in
         passthrough) variants=native,builtin,dynamic ;;
         classify) variants=builtin,classify ;;
-        *) echo "unknown workflow $2 (passthrough, classify)" >&2; exit 2 ;;
+        bucket) variants=builtin,bucket ;;
+        *) echo "unknown workflow $2 (passthrough, classify, bucket)" >&2; exit 2 ;;
       esac
       shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;

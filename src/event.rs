@@ -99,6 +99,20 @@ pub struct Origin {
     pub pull_id: u64,
 }
 
+/// One operator an event passed that wants to hear about its delivery (Tremor's `op_meta`
+/// entry): the pipeline instance, the operator's node in it and the output port the event left
+/// it by. Sinks send the delivery report of an event with such hops to the pipeline of the last
+/// one (see `pipeline::contraflow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hop {
+    /// The pipeline instance (its index in the deployment's topology).
+    pub pipeline: u32,
+    /// The operator's node index in that pipeline.
+    pub node: u32,
+    /// The output port the event left the operator by.
+    pub port: &'static str,
+}
+
 /// An event travelling through the runtime.
 #[derive(Debug)]
 pub struct Event {
@@ -114,15 +128,23 @@ pub struct Event {
     pub meta: Option<Arc<str>>,
     /// The data.
     pub payload: EventPayload,
+    /// The payload is an array of events' values (`generic::batch`): sinks encode each
+    /// element as an event of its own (Tremor's `is_batch`).
+    pub is_batch: bool,
+    /// Operators that want this event's delivery report, in the order it passed them; empty
+    /// (no allocation) for the events of pipelines without such operators.
+    pub trail: Vec<Hop>,
 }
 
 impl Event {
     /// A copy for a second destination.
     pub fn deep_clone(&self) -> Self {
-        self.with_payload(self.payload.deep_clone())
+        let mut copy = self.with_payload(self.payload.deep_clone());
+        copy.is_batch = self.is_batch;
+        copy
     }
 
-    /// The same event identity with a new payload (pipeline output).
+    /// The same event identity with a new payload (pipeline output), which is not a batch.
     pub fn with_payload(&self, payload: EventPayload) -> Self {
         Self {
             id: self.id,
@@ -131,6 +153,8 @@ impl Event {
             transactional: self.transactional,
             meta: self.meta.clone(),
             payload,
+            is_batch: false,
+            trail: self.trail.clone(),
         }
     }
 }

@@ -316,6 +316,8 @@ impl Ingress {
                 transactional: false,
                 meta: None,
                 payload,
+                is_batch: false,
+                trail: Vec::new(),
             })?;
         }
         Ok(())

@@ -8,7 +8,7 @@ use crate::{
         intern_port,
         manager::ConnectorManager,
         metrics,
-        msg::{ConnectorMsg, DataMsg, Route, SourceMsg},
+        msg::{ConnectorMsg, DataMsg, ReportInboxes, Route, SourceMsg},
         parts::{ConnectorPart, SinkPart, SourcePart},
         reconnect::Reconnect,
         registry::Registry,
@@ -19,7 +19,7 @@ use crate::{
     },
     errors::{Error, Result},
     event::ConnectorId,
-    pipeline::Pipeline,
+    pipeline::{Contraflow, Pipeline},
     postprocessor, preprocessor,
     rt::{self, JoinHandle, Receiver, Sender},
     topology::{ConnectorShape, NodeId, Target, Topology},
@@ -253,19 +253,8 @@ impl World {
             .map(|c| c.map(|(_, rx)| rx))
             .collect();
 
-        for ((node, rx), outputs) in topology
-            .pipelines
-            .iter()
-            .zip(pipeline_rx)
-            .zip(pipeline_outputs)
-        {
-            let p = &plan.flows[node.flow].pipelines[node.index];
-            let pipeline = Pipeline::new(node.name.clone(), p, rx, outputs, node.upstream_links);
-            self.pipelines
-                .push(rt::spawn(format!("pipeline {}", node.name), pipeline.run()));
-        }
-
-        // Control channels of sources first: sinks report acks and readiness to them.
+        // Control channels of sources first: sinks and pipelines report acks and readiness to
+        // them.
         let mut source_ctrl: Vec<Option<(Sender<SourceMsg>, Receiver<SourceMsg>)>> = topology
             .connectors
             .iter()
@@ -279,6 +268,42 @@ impl World {
                 .filter_map(|(c, ctrl)| ctrl.as_ref().map(|(tx, _)| (c.id, tx.clone())))
                 .collect(),
         );
+        // Delivery reports of events that passed operators wanting them: sinks to pipelines,
+        // pipelines to earlier pipelines (see pipeline::contraflow).
+        let (report_tx, report_rx): (Vec<_>, Vec<_>) =
+            topology.pipelines.iter().map(|_| rt::unbounded()).unzip();
+        let report_inboxes: ReportInboxes = Arc::new(report_tx);
+        let held_sources = crate::pipeline::upstream_sources(topology);
+        for (((node, rx), outputs), reports) in topology
+            .pipelines
+            .iter()
+            .zip(pipeline_rx)
+            .zip(pipeline_outputs)
+            .zip(report_rx)
+        {
+            let p = &plan.flows[node.flow].pipelines[node.index];
+            let contraflow = Contraflow {
+                instance: node.id.0,
+                reports,
+                pipelines: report_inboxes.clone(),
+                sources: source_inboxes.clone(),
+                upstream_sources: held_sources[node.id.index()]
+                    .iter()
+                    .filter_map(|source| source_inboxes.get(source).cloned())
+                    .collect(),
+            };
+            let pipeline = Pipeline::new(
+                node.name.clone(),
+                p,
+                rx,
+                outputs,
+                node.upstream_links,
+                contraflow,
+            );
+            self.pipelines
+                .push(rt::spawn(format!("pipeline {}", node.name), pipeline.run()));
+        }
+
         for ((node, c), codecs) in topology.connectors.iter().zip(created).zip(codecs) {
             let alias: Arc<str> = Arc::from(node.name.as_str());
             let (ctrl_tx, ctrl_rx) = c.ctrl;
@@ -335,6 +360,7 @@ impl World {
                         connector: ctrl_tx.clone(),
                         world: self.world_tx.clone(),
                         sources: source_inboxes.clone(),
+                        reports: report_inboxes.clone(),
                         upstream_sources: wiring
                             .upstream_sources
                             .iter()

@@ -223,6 +223,8 @@ pub(crate) fn event(id: u64, pull_id: u64, value: &str, transactional: bool) -> 
         transactional,
         meta: None,
         payload: EventPayload::from_value(Value::from(value.to_string())),
+        is_batch: false,
+        trail: Vec::new(),
     }
 }
 
@@ -284,6 +286,8 @@ pub(crate) fn source(
 
 /// The test's side of a sink manager.
 pub(crate) struct SinkProbe {
+    /// The inbox of pipeline instance 0, for the reports of events with a trail.
+    pub(crate) reports: Receiver<super::msg::Report>,
     pub(crate) calls: Calls,
     /// Its data queue.
     pub(crate) data: Sender<DataMsg>,
@@ -313,6 +317,7 @@ pub(crate) fn sink(
     let (connector_tx, connector_rx) = rt::unbounded();
     let (world_tx, world_rx) = rt::unbounded();
     let (probe_source_tx, probe_source_rx) = rt::unbounded();
+    let (report_tx, report_rx) = rt::unbounded();
     let source_tx = source_inbox.unwrap_or(probe_source_tx);
     let dropped: Arc<std::sync::atomic::AtomicU64> = Arc::default();
     let manager = SinkManager::new(SinkSetup {
@@ -329,6 +334,7 @@ pub(crate) fn sink(
         connector: connector_tx,
         world: world_tx,
         sources: Arc::new(HashMap::from([(SOURCE_ID, source_tx.clone())])),
+        reports: Arc::new(vec![report_tx]),
         upstream_sources: vec![source_tx],
         dropped: dropped.clone(),
     });
@@ -340,6 +346,7 @@ pub(crate) fn sink(
         connector: connector_rx,
         world: world_rx,
         source: probe_source_rx,
+        reports: report_rx,
     };
     (manager, probe)
 }

@@ -5,7 +5,7 @@
 //! each other in a circle. Here they only import this module (and it imports none of them).
 
 use crate::{
-    event::{ConnectorId, Event},
+    event::{ConnectorId, Event, Hop, Origin},
     rt::Sender,
 };
 use tremor_pdk::ConnectorError;
@@ -84,6 +84,60 @@ pub(crate) enum SourceMsg {
     /// A sink downstream of this source became ready (connected, circuit breaker closed) or
     /// stopped being ready. The source pulls only while every sink downstream is ready.
     SinkReady { sink: ConnectorId, ready: bool },
+    /// An operator downstream of this source, `(pipeline instance, node)`, asks it to stop
+    /// pulling (`held`) or lets it go on (a circuit breaker of its own, e.g.
+    /// `qos::backpressure` with `method = "pause"`).
+    OperatorHold { operator: (u32, u32), held: bool },
+}
+
+/// What a sink reports about one event that passed operators wanting delivery reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Delivered.
+    Ack,
+    /// Not delivered.
+    Fail,
+    /// The sink's circuit breaker opened while handling it.
+    Trigger,
+    /// The sink's circuit breaker closed while handling it.
+    Restore,
+}
+
+/// A delivery report travelling back through the pipelines an event passed (see
+/// `pipeline::contraflow`).
+#[derive(Debug)]
+pub struct Report {
+    /// What happened.
+    pub delivery: Delivery,
+    /// The event's `ingest_ns`.
+    pub ingest_ns: u64,
+    /// How long the sink took to deliver it, in ns.
+    pub time_ns: Option<u64>,
+    /// Where the event came from.
+    pub origin: Option<Origin>,
+    /// The operators it passed that have not seen this report yet, in the order it passed
+    /// them.
+    pub trail: Vec<Hop>,
+    /// The operator, `(pipeline instance, node)`, that last turned it into what it is now,
+    /// or else the last one that saw it: the key of the hold a trigger puts on the sources
+    /// (and the restore lifts).
+    pub decided_by: Option<(u32, u32)>,
+}
+
+/// Every pipeline instance's inbox for delivery reports, by instance index.
+pub type ReportInboxes = std::sync::Arc<Vec<Sender<Report>>>;
+
+/// Sends `report` to the pipeline of the last hop of its trail; false when it has no trail.
+pub fn send_report(inboxes: &ReportInboxes, report: Report) -> bool {
+    let Some(hop) = report.trail.last() else {
+        return false;
+    };
+    if let Some(tx) = inboxes.get(hop.pipeline as usize) {
+        // Reports are unbounded (at most a few per event sent) so that a sink never blocks on
+        // a pipeline that blocks on it; a pipeline that is gone needs none.
+        let _ = tx.try_send(report);
+    }
+    true
 }
 
 /// Control messages for a sink manager.

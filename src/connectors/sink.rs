@@ -4,7 +4,10 @@
 
 use super::{
     metrics::PortCounters,
-    msg::{ConnectorMsg, DataMsg, SinkMsg, SourceMsg, WorldMsg},
+    msg::{
+        send_report, ConnectorMsg, DataMsg, Delivery as Reported, Report, ReportInboxes, SinkMsg,
+        SourceMsg, WorldMsg,
+    },
     parts::SinkPart,
 };
 use crate::{
@@ -66,6 +69,8 @@ pub(crate) struct SinkManager {
     upstream_links: usize,
     /// Control channels of transactional sources, by source id, for acks and fails.
     sources: SourceInboxes,
+    /// Pipelines' inboxes for the reports of events that passed operators wanting them.
+    reports: ReportInboxes,
     /// This sink's connector, as the sources know it.
     sink_id: ConnectorId,
     /// Sources that feed this sink (directly or through pipelines): told when it is ready.
@@ -126,6 +131,8 @@ pub(crate) struct SinkSetup {
     pub(crate) world: Sender<WorldMsg>,
     /// Every source's inbox, for acks and fails of transactional events.
     pub(crate) sources: SourceInboxes,
+    /// Every pipeline's inbox for delivery reports (events with a trail of operators).
+    pub(crate) reports: ReportInboxes,
     /// The sources that feed it: told whenever it becomes ready or stops being ready.
     pub(crate) upstream_sources: Vec<Sender<SourceMsg>>,
     /// Where it counts the events it dropped (see [`SinkManager`]'s `dropped`).
@@ -145,6 +152,7 @@ impl SinkManager {
             connector,
             world,
             sources,
+            reports,
             upstream_sources,
             dropped,
         } = setup;
@@ -158,6 +166,7 @@ impl SinkManager {
             encoding,
             upstream_links,
             sources,
+            reports,
             sink_id: id,
             upstream_sources,
             announced_ready: false,
@@ -357,7 +366,7 @@ impl SinkManager {
             );
             self.warned_failed = true;
         }
-        self.report(events, &SinkReplies::fail_all());
+        self.report(events, &SinkReplies::fail_all(), None);
     }
 
     async fn deliver(&mut self, port: &'static str, events: Vec<Event>) -> Delivery {
@@ -368,6 +377,7 @@ impl SinkManager {
         b.events.clear();
         b.sources.clear();
         let mut failed = Vec::new();
+        let mut took_ns = None;
         for (i, event) in events.iter().enumerate() {
             let start = b.data.len();
             let chunks_start = b.chunk_ends.len();
@@ -403,7 +413,10 @@ impl SinkManager {
                 meta: RSlice::from_slice(&b.meta),
                 events: RSlice::from_slice(&b.events),
             };
-            match self.sink.on_batch(batch).await {
+            let started = std::time::Instant::now();
+            let replied = self.sink.on_batch(batch).await;
+            took_ns = u64::try_from(started.elapsed().as_nanos()).ok();
+            match replied {
                 Ok(replies) => replies,
                 Err(e) if e.kind == ErrorKind::CONNECTION => {
                     log::warn!(
@@ -444,17 +457,33 @@ impl SinkManager {
             for i in failed {
                 full.push(i, EventAck::FAIL, tremor_pdk::CbAction::NONE);
             }
-            self.report(&events, &full);
+            self.report(&events, &full, took_ns);
         }
-        self.circuit_breaker(&replies);
+        self.circuit_breaker(&replies, &events);
         Delivery::Done
     }
 
     /// Applies the circuit-breaker changes the sink asked for, in order: sources see an
-    /// open followed by a close as a pause and a resume.
-    fn circuit_breaker(&mut self, replies: &SinkReplies) {
-        for cb in replies.exceptions.iter().map(|r| r.cb) {
-            if cb == CbAction::OPEN {
+    /// open followed by a close as a pause and a resume. A change while handling an event
+    /// that passed operators wanting reports goes back through them instead (they decide
+    /// what the sources see, e.g. `qos::roundrobin` only skips this output).
+    fn circuit_breaker(&mut self, replies: &SinkReplies, events: &[Event]) {
+        for r in replies.exceptions.iter() {
+            let cb = r.cb;
+            let tracked = self
+                .buffers
+                .sources
+                .get(r.index as usize)
+                .and_then(|&i| events.get(i))
+                .filter(|e| !e.trail.is_empty());
+            if let Some(event) = tracked.filter(|_| cb == CbAction::OPEN || cb == CbAction::CLOSE) {
+                let delivery = if cb == CbAction::OPEN {
+                    Reported::Trigger
+                } else {
+                    Reported::Restore
+                };
+                send_report(&self.reports, report_of(event, delivery, None));
+            } else if cb == CbAction::OPEN {
                 log::info!(
                     "[{}] circuit breaker open: sources feeding it pause",
                     self.alias
@@ -471,11 +500,22 @@ impl SinkManager {
         }
     }
 
-    /// Sends acks (highest pull id per stream) and fails (lowest) to transactional sources.
-    fn report(&self, events: &[Event], replies: &SinkReplies) {
+    /// Sends acks (highest pull id per stream) and fails (lowest) to transactional sources;
+    /// events that passed operators wanting reports get one each, sent back through those
+    /// operators' pipelines with the time the sink took (`took_ns`).
+    fn report(&self, events: &[Event], replies: &SinkReplies, took_ns: Option<u64>) {
         let mut acks: HashMap<(ConnectorId, u64), u64> = HashMap::new();
         let mut fails: HashMap<(ConnectorId, u64), u64> = HashMap::new();
         for (i, event) in events.iter().enumerate() {
+            if !event.trail.is_empty() {
+                let delivery = match replies.ack_of(i) {
+                    EventAck::ACK => Reported::Ack,
+                    EventAck::FAIL => Reported::Fail,
+                    _ => continue,
+                };
+                send_report(&self.reports, report_of(event, delivery, took_ns));
+                continue;
+            }
             let Some(origin) = event.origin.filter(|_| event.transactional) else {
                 continue;
             };
@@ -505,6 +545,18 @@ impl SinkManager {
     }
 }
 
+/// The report of `delivery` for `event`, which passed operators wanting reports.
+fn report_of(event: &Event, delivery: Reported, time_ns: Option<u64>) -> Report {
+    Report {
+        delivery,
+        ingest_ns: event.ingest_ns,
+        time_ns,
+        origin: event.origin,
+        trail: event.trail.clone(),
+        decided_by: None,
+    }
+}
+
 /// Logs a sink error and tells the connector manager when it needs to act.
 fn on_error(alias: &str, connector: &Sender<ConnectorMsg>, error: ConnectorError) {
     log::error!("[{alias}] sink error: {error}");
@@ -520,25 +572,43 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Appends `event`'s bytes to `out` and where each of its chunks ends to `chunk_ends`.
+/// Appends `event`'s bytes to `out` and where each of its chunks ends to `chunk_ends`. A
+/// batch event (`generic::batch`) is encoded element by element, as Tremor's sinks do.
 fn encode(
     encoding: &mut Encoding,
     event: &Event,
     out: &mut Vec<u8>,
     chunk_ends: &mut Vec<u32>,
 ) -> Result<(), String> {
+    let value = event.payload.value();
+    match value.as_array().filter(|_| event.is_batch) {
+        Some(elements) => elements
+            .iter()
+            .try_for_each(|v| encode_value(encoding, v, event.ingest_ns, out, chunk_ends)),
+        None => encode_value(encoding, value, event.ingest_ns, out, chunk_ends),
+    }
+}
+
+/// Appends the bytes of one value (see [`encode`]).
+fn encode_value(
+    encoding: &mut Encoding,
+    value: &tremor_value::Value<'_>,
+    ingest_ns: u64,
+    out: &mut Vec<u8>,
+    chunk_ends: &mut Vec<u32>,
+) -> Result<(), String> {
     let start = out.len();
     match encoding {
         Encoding::Structured => {
-            tremor_value::write_json(event.payload.value(), out);
+            tremor_value::write_json(value, out);
             chunk_ends.push(offset(out.len()));
         }
         Encoding::Bytes {
             codec,
             postprocessors,
         } => {
-            codec.encode(event.payload.value(), out)?;
-            process_event(postprocessors, out, start, event.ingest_ns, |end| {
+            codec.encode(value, out)?;
+            process_event(postprocessors, out, start, ingest_ns, |end| {
                 chunk_ends.push(offset(end));
             })?;
         }
@@ -729,6 +799,73 @@ mod tests {
             assert_eq!(probe.calls.all(), [Call::Flush]);
             assert_eq!(probe.dropped.load(Ordering::Relaxed), 1);
         });
+    }
+
+    #[test]
+    fn events_with_a_trail_report_through_their_pipeline_instead_of_to_the_source() {
+        rt::block_on(async {
+            let mut replies = SinkReplies::ack_all();
+            replies.push(1, EventAck::FAIL, CbAction::OPEN);
+            let (manager, probe) = harness::sink(Script::new([Ok(replies)]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            let mut msg = events(&[(1, "a"), (2, "b")], true);
+            if let DataMsg::Events { events, .. } = &mut msg {
+                for e in events {
+                    e.trail.push(crate::event::Hop {
+                        pipeline: 0,
+                        node: 3,
+                        port: "out",
+                    });
+                }
+            }
+            send(&probe.data, msg).await;
+            let mut seen = Vec::new();
+            for _ in 0..3 {
+                let report = harness::next(&probe.reports).await;
+                assert_eq!(report.trail.len(), 1);
+                seen.push((report.delivery, report.origin.map(|o| o.pull_id)));
+            }
+            seen.sort_by_key(|(d, _)| format!("{d:?}"));
+            assert_eq!(
+                seen,
+                [
+                    (Reported::Ack, Some(1)),
+                    (Reported::Fail, Some(2)),
+                    (Reported::Trigger, Some(2))
+                ]
+            );
+            // Neither an ack nor a pause went to the source directly.
+            harness::quiet(&probe.source).await;
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+        });
+    }
+
+    #[test]
+    fn a_batch_event_is_encoded_element_by_element() {
+        let mut batch = event(1, 0, "unused", false);
+        batch.payload =
+            crate::event::EventPayload::from_value(tremor_value::literal!([1, {"a": 2}]));
+        for (is_batch, chunks) in [
+            (true, vec!["1", r#"{"a":2}"#]),
+            (false, vec![r#"[1,{"a":2}]"#]),
+        ] {
+            batch.is_batch = is_batch;
+            let (mut data, mut ends) = (Vec::new(), Vec::new());
+            encode(&mut Encoding::Structured, &batch, &mut data, &mut ends).expect("encodes");
+            let mut start = 0;
+            let written: Vec<String> = ends
+                .iter()
+                .map(|&end| {
+                    let chunk = String::from_utf8_lossy(&data[start..end as usize]).to_string();
+                    start = end as usize;
+                    chunk
+                })
+                .collect();
+            assert_eq!(written, chunks, "is_batch: {is_batch}");
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub(crate) struct SourceManager {
     finished: bool,
     /// Sinks downstream that are not ready yet (circuit breaker).
     unready_sinks: HashSet<ConnectorId>,
+    /// Operators, `(pipeline instance, node)`, that asked this source to stop pulling.
+    held_by_operators: HashSet<(u32, u32)>,
     /// The connector was paused because a sink downstream stopped being ready.
     paused_for_sinks: bool,
     /// Events per port, for the runtime's metrics.
@@ -121,6 +123,7 @@ impl SourceManager {
             started: false,
             finished: false,
             unready_sinks: downstream_sinks,
+            held_by_operators: HashSet::new(),
             paused_for_sinks: false,
             counters: Arc::default(),
         }
@@ -134,7 +137,7 @@ impl SourceManager {
     }
 
     fn can_pull(&self) -> bool {
-        self.started && !self.finished && self.unready_sinks.is_empty()
+        self.started && !self.finished && !self.blocked()
     }
 
     pub(crate) async fn run(mut self) {
@@ -175,6 +178,21 @@ impl SourceManager {
                         self.pause_or_resume_for_sinks();
                     }
                 }
+                Step::Ctrl(Some(SourceMsg::OperatorHold { operator, held })) => {
+                    let changed = if held {
+                        self.held_by_operators.insert(operator)
+                    } else {
+                        self.held_by_operators.remove(&operator)
+                    };
+                    if changed {
+                        log::debug!(
+                            "[{}] {} by operator {operator:?} (pipeline, node)",
+                            self.alias,
+                            if held { "held" } else { "released" },
+                        );
+                        self.pause_or_resume_for_sinks();
+                    }
+                }
                 Step::Ctrl(Some(SourceMsg::Drain)) => {
                     if !drained {
                         self.drain().await;
@@ -203,13 +221,18 @@ impl SourceManager {
         log::debug!("[{}] source manager stopped", self.alias);
     }
 
+    /// Whether a sink downstream is not ready or a pipeline's operator holds this source.
+    fn blocked(&self) -> bool {
+        !self.unready_sinks.is_empty() || !self.held_by_operators.is_empty()
+    }
+
     /// A running connector whose sinks stop being ready is paused (its `on_pause` runs), and
     /// resumed once they are all ready again: that is the circuit breaker seen from a source.
     fn pause_or_resume_for_sinks(&mut self) {
         if self.finished {
             return;
         }
-        let blocked = !self.unready_sinks.is_empty();
+        let blocked = self.blocked();
         let msg = if blocked && self.started && !self.paused_for_sinks {
             self.paused_for_sinks = true;
             ConnectorMsg::Pause
@@ -445,6 +468,8 @@ impl SourceManager {
                     transactional: false,
                     meta: None,
                     payload: EventPayload::from_value(value),
+                    is_batch: false,
+                    trail: Vec::new(),
                 }
             })
             .collect();
@@ -490,6 +515,8 @@ impl EventCtx {
             transactional: self.transactional,
             meta: self.meta.clone(),
             payload,
+            is_batch: false,
+            trail: Vec::new(),
         }
     }
 }

@@ -9,7 +9,8 @@ use tremor_value::{literal, Value};
 /// `generic::batch`: collects `count` events into one whose payload is the array of their
 /// values, or fewer when `timeout` ns have passed since the first of them (checked on each event
 /// and on each tick). The batch event has the id, origin and `ingest_ns` of its first event and
-/// no metadata; it is transactional when any of its events was.
+/// no metadata; it is transactional when any of its events was, and marked `is_batch` so that
+/// sinks write each element as an event of its own.
 pub struct Batch {
     count: usize,
     timeout_ns: Option<u64>,
@@ -51,6 +52,7 @@ impl Batch {
         let values = std::mem::replace(&mut self.values, Vec::with_capacity(self.count.min(1024)));
         let mut batch = first.with_payload(EventPayload::from_value(Value::Array(values)));
         batch.meta = None;
+        batch.is_batch = true;
         batch.transactional = std::mem::take(&mut self.transactional);
         out.push((OUT, batch));
     }

@@ -75,8 +75,15 @@ pub trait Operator: Send {
         None
     }
 
+    /// Whether it wants the delivery reports of the events it emits ([`Self::on_contraflow`]):
+    /// only then does the pipeline track the events that pass it (Tremor's `op_meta`), so
+    /// pipelines without such operators pay nothing per event.
+    fn wants_reports(&self) -> bool {
+        false
+    }
+
     /// A delivery report or circuit-breaker change for an event this operator passed on; may
-    /// rewrite `signal.action` for those upstream.
+    /// rewrite `signal.action` for those upstream. Called only when [`Self::wants_reports`].
     fn on_contraflow(&mut self, _signal: &mut Contraflow) {}
 
     /// The operator's own metrics records at `timestamp_ns`, in Tremor's shape

@@ -20,16 +20,18 @@
 //!   sink's circuit-breaker signal.
 //! * **Contraflow**: a delivery report (ack/fail) or a circuit-breaker change (trigger/restore)
 //!   of a sink travels back through the pipeline; hand it as a [`Contraflow`] to
-//!   [`Operator::on_contraflow`] of every operator the reported event passed, last operator
-//!   first, with [`Contraflow::port`] set to the output port the event left *this* operator by.
+//!   [`Operator::on_contraflow`] of every operator the reported event passed that
+//!   [`Operator::wants_reports`], last operator first, with [`Contraflow::port`] set to the
+//!   output port the event left *this* operator by (the pipeline's `contraflow` module does
+//!   this).
 //!   The operator may rewrite [`Contraflow::action`] (e.g. `qos::backpressure` in `pause` turns a
 //!   failure into a trigger, `qos::roundrobin` swallows a trigger while it has other outputs);
 //!   what is left after the first operator reaches the sources. The qos operators mark events
 //!   they pass `transactional` so that sinks report them.
 //!
-//! Tremor also sets `is_batch` on the events `generic::batch` emits so sinks serialize each
-//! element; our [`Event`](crate::event::Event) has no such flag yet, so the batch event's payload is the array of the
-//! batched values (see [`generic`]).
+//! As in Tremor, `generic::batch` emits an event whose payload is the array of the batched
+//! values with [`Event::is_batch`](crate::event::Event::is_batch) set, so sinks serialize each
+//! element as an event of its own.
 
 mod config;
 pub mod debug;

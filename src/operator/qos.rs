@@ -53,6 +53,10 @@ impl RoundRobin {
 }
 
 impl Operator for RoundRobin {
+    fn wants_reports(&self) -> bool {
+        true
+    }
+
     fn on_event(&mut self, _port: &'static str, event: Event, out: &mut Emitted) {
         let count = self.outputs.len();
         let open = (0..count)
@@ -177,6 +181,10 @@ impl Backpressure {
 }
 
 impl Operator for Backpressure {
+    fn wants_reports(&self) -> bool {
+        true
+    }
+
     fn on_event(&mut self, _port: &'static str, mut event: Event, out: &mut Emitted) {
         event.transactional = true;
         let port = if self.next_ns <= event.ingest_ns {
@@ -250,6 +258,10 @@ impl Percentile {
 }
 
 impl Operator for Percentile {
+    fn wants_reports(&self) -> bool {
+        true
+    }
+
     fn on_event(&mut self, _port: &'static str, mut event: Event, out: &mut Emitted) {
         event.transactional = true;
         #[allow(clippy::cast_precision_loss)] // below 2^16, exact

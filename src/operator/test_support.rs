@@ -19,6 +19,8 @@ pub(crate) fn event(
         transactional: false,
         meta: meta.map(|m| tremor_value::to_json(m).into()),
         payload: EventPayload::from_value(value),
+        is_batch: false,
+        trail: Vec::new(),
     }
 }
 

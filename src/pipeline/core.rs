@@ -8,7 +8,8 @@ use super::{
     select::Grouped,
 };
 use crate::{
-    event::{now_ns, Event, EventPayload},
+    event::{now_ns, Event, EventPayload, Hop},
+    operator::{CbAction, Emitted, Operator},
     ports::ERR,
     script::expr::Expr,
     troy::plan::PipelinePlan,
@@ -49,6 +50,13 @@ pub struct PipelineCore {
     selects: Vec<Select>,
     nodes: Vec<Node>,
     args: Value<'static>,
+    /// This instance's index in the deployment (the `pipeline` of the [`Hop`]s it stamps).
+    instance: u32,
+    /// What operators emit, reused from event to event.
+    emitted: Emitted,
+    /// Circuit-breaker actions operators (by node) returned from ticks, for the actor to send
+    /// upstream.
+    pub(super) upstream: Vec<(usize, CbAction)>,
 }
 
 impl PipelineCore {
@@ -87,6 +95,74 @@ impl PipelineCore {
             selects,
             nodes,
             args: plan.args.clone(),
+            instance: 0,
+            emitted: Emitted::new(),
+            upstream: Vec::new(),
+        }
+    }
+
+    /// Makes this the pipeline instance `instance` of the deployment, the one sinks send the
+    /// delivery reports of events its operators track to.
+    pub(super) fn set_instance(&mut self, instance: u32) {
+        self.instance = instance;
+    }
+
+    /// Whether [`Self::on_tick`] has anything to do: without operators (or windows) the actor
+    /// runs no timer.
+    #[must_use]
+    pub fn wants_ticks(&self) -> bool {
+        self.nodes.iter().any(|n| matches!(n, Node::Operator(_)))
+            || self.selects.iter().any(|s| s.grouped.is_some())
+    }
+
+    /// The operator at `node`, if that node is one (for delivery reports).
+    pub(super) fn operator_mut(&mut self, node: usize) -> Option<&mut dyn Operator> {
+        match self.nodes.get_mut(node) {
+            Some(Node::Operator(op)) => Some(op.as_mut()),
+            _ => None,
+        }
+    }
+
+    /// Ticks every operator: what they emit goes on from their node, the circuit-breaker
+    /// actions they return to [`Self::upstream`].
+    fn tick_operators(&mut self, now_ns: u64, out: &mut impl Emitter) {
+        for node in 0..self.nodes.len() {
+            let Some(Node::Operator(op)) = self.nodes.get_mut(node) else {
+                continue;
+            };
+            let mut emitted = std::mem::take(&mut self.emitted);
+            if let Some(action) = op.on_tick(now_ns, &mut emitted) {
+                self.upstream.push((node, action));
+            }
+            self.leave_operator(node, &mut emitted, out, 0);
+            self.emitted = emitted;
+        }
+    }
+
+    /// Sends what the operator at `node` emitted on from its ports, stamping a [`Hop`] on each
+    /// event when the operator wants delivery reports.
+    fn leave_operator(
+        &mut self,
+        node: usize,
+        emitted: &mut Emitted,
+        out: &mut impl Emitter,
+        hops: usize,
+    ) {
+        let tracked =
+            matches!(self.nodes.get(node), Some(Node::Operator(op)) if op.wants_reports());
+        for (port, mut event) in emitted.drain(..) {
+            if tracked {
+                event.trail.push(Hop {
+                    pipeline: self.instance,
+                    node: u32::try_from(node).unwrap_or(u32::MAX),
+                    port,
+                });
+            }
+            let from = Endpoint {
+                node: Some(node),
+                port,
+            };
+            self.deliver(from, event, out, hops);
         }
     }
 
@@ -113,6 +189,7 @@ impl PipelineCore {
     /// Windows (`select … from in[w]`) and operators (`create operator`) each add their part
     /// here; the actor calls it on a timer, `tremor run` when its input ends.
     pub fn on_tick(&mut self, now_ns: u64, out: &mut impl Emitter) {
+        self.tick_operators(now_ns, out);
         self.tick_windows(now_ns, out);
     }
 
@@ -241,11 +318,18 @@ impl PipelineCore {
     fn enter(
         &mut self,
         node: usize,
-        _port: &'static str,
+        port: &'static str,
         event: Event,
         out: &mut impl Emitter,
         hops: usize,
     ) {
+        if let Some(Node::Operator(op)) = self.nodes.get_mut(node) {
+            let mut emitted = std::mem::take(&mut self.emitted);
+            op.on_event(port, event, &mut emitted);
+            self.leave_operator(node, &mut emitted, out, hops);
+            self.emitted = emitted;
+            return;
+        }
         let leaving = run_node(self.nodes.get_mut(node), event);
         if let Some((port, event)) = leaving {
             let from = Endpoint {

@@ -4,21 +4,23 @@
 //! directly; [`Pipeline`] is the actor that feeds it from its input channel and routes what it
 //! emits.
 
+mod contraflow;
 mod core;
 mod emitter;
-mod metrics;
 mod exprs;
 mod group;
+mod metrics;
 mod node;
 mod select;
 mod window;
 
 pub use self::core::PipelineCore;
+pub(crate) use contraflow::{upstream_sources, Contraflow};
 pub use emitter::Emitter;
 
 use crate::{
     connectors::msg::{send_drained, send_events, DataMsg, Route},
-    event::Event,
+    event::{now_ns, Event},
     ports::ERR,
     rt::Receiver,
     troy::plan::PipelinePlan,
@@ -32,6 +34,7 @@ pub(crate) struct Pipeline {
     outputs: HashMap<&'static str, Vec<Route>>,
     upstream_links: usize,
     warned_unrouted_errors: bool,
+    contraflow: Contraflow,
     metrics: metrics::PipelineMetrics,
 }
 
@@ -42,21 +45,46 @@ impl Pipeline {
         data: Receiver<DataMsg>,
         outputs: HashMap<&'static str, Vec<Route>>,
         upstream_links: usize,
+        contraflow: Contraflow,
     ) -> Self {
+        let metrics = metrics::PipelineMetrics::new(&alias, plan);
+        let mut core = PipelineCore::new(alias.clone(), plan);
+        core.set_instance(contraflow.instance);
         Self {
-            metrics: metrics::PipelineMetrics::new(&alias, plan),
-            core: PipelineCore::new(alias, plan),
+            metrics,
+            core,
             data,
             outputs,
             upstream_links,
             warned_unrouted_errors: false,
+            contraflow,
         }
     }
 
     pub(crate) async fn run(mut self) {
         let mut drained = 0;
         let mut by_port: HashMap<&'static str, Vec<Event>> = HashMap::new();
-        while let Ok(msg) = self.data.recv().await {
+        let mut next_tick = self
+            .core
+            .wants_ticks()
+            .then(|| std::time::Instant::now() + contraflow::TICK);
+        loop {
+            let reports = &self.contraflow.reports;
+            let msg = match contraflow::next_step(&self.data, reports, next_tick).await {
+                contraflow::Step::Data(Some(msg)) => msg,
+                contraflow::Step::Data(None) => break,
+                contraflow::Step::Report(report) => {
+                    self.contraflow.handle(&mut self.core, report);
+                    continue;
+                }
+                contraflow::Step::Tick => {
+                    next_tick = Some(std::time::Instant::now() + contraflow::TICK);
+                    self.core.on_tick(now_ns(), &mut by_port);
+                    self.contraflow.after_ticks(self.core.upstream.drain(..));
+                    self.send_outputs(&mut by_port).await;
+                    continue;
+                }
+            };
             match msg {
                 DataMsg::Events { port, events } => {
                     self.metrics.received(port, events.len());
@@ -68,21 +96,7 @@ impl Pipeline {
                             self.core.process(port, event, &mut by_port);
                         }
                     }
-                    for (port, events) in by_port.iter_mut() {
-                        if events.is_empty() {
-                            continue;
-                        }
-                        let events = std::mem::take(events);
-                        self.metrics.sent(port, events.len());
-                        match self.outputs.get(port) {
-                            Some(routes) => {
-                                send_events(routes, events).await;
-                            }
-                            None if *port == ERR => self.log_unrouted(&events),
-                            // Events to a port nobody connected are discarded, as in Tremor.
-                            None => {}
-                        }
-                    }
+                    self.send_outputs(&mut by_port).await;
                 }
                 DataMsg::Drained => {
                     drained += 1;
@@ -95,6 +109,25 @@ impl Pipeline {
             }
         }
         log::debug!("[{}] pipeline stopped", self.core.alias);
+    }
+
+    /// Sends what the pipeline emitted, port by port, along the routes of each port.
+    async fn send_outputs(&mut self, by_port: &mut HashMap<&'static str, Vec<Event>>) {
+        for (port, events) in by_port.iter_mut() {
+            if events.is_empty() {
+                continue;
+            }
+            let events = std::mem::take(events);
+            self.metrics.sent(port, events.len());
+            match self.outputs.get(port) {
+                Some(routes) => {
+                    send_events(routes, events).await;
+                }
+                None if *port == ERR => self.log_unrouted(&events),
+                // Events to a port nobody connected are discarded, as in Tremor.
+                None => {}
+            }
+        }
     }
 
     fn log_unrouted(&mut self, errors: &[Event]) {

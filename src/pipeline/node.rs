@@ -1,14 +1,16 @@
-//! The nodes a pipeline's `select` statements connect: streams and script instances.
+//! The nodes a pipeline's `select` statements connect: streams, script instances and
+//! operators.
 
 use crate::{
     event::Event,
+    operator::Operator,
     ports::{ERR, OUT},
     script::{Outcome, RunContext, Script},
     troy::plan::NodeKind,
 };
 use tremor_value::{literal, Value};
 
-/// A stream or script instance.
+/// A stream, script instance or operator.
 pub(super) enum Node {
     /// Passes every event on to its `out` port.
     Stream,
@@ -17,6 +19,8 @@ pub(super) enum Node {
         script: Box<Script>,
         state: Value<'static>,
     },
+    /// One of Tremor's builtin operators; it may emit any number of events on several ports.
+    Operator(Box<dyn Operator>),
     /// A script that failed to compile here although it compiled at plan time: drops what it
     /// gets (with one error logged when built).
     Broken,
@@ -39,6 +43,15 @@ impl Node {
                     Node::Broken
                 }
             },
+            NodeKind::Operator(plan) => {
+                match crate::operator::build(&plan.kind, name, plan.config.as_ref()) {
+                    Ok(op) => Node::Operator(op),
+                    Err(e) => {
+                        log::error!("[{pipeline}] operator `{name}` cannot be built: {e}");
+                        Node::Broken
+                    }
+                }
+            }
         }
     }
 }
@@ -118,6 +131,7 @@ pub(super) fn run_node(node: Option<&mut Node>, event: Event) -> Option<(&'stati
     match node {
         Some(Node::Stream) => Some((OUT, event)),
         Some(Node::Script { script, state }) => run_script(script, state, event),
-        Some(Node::Broken) | None => None,
+        // Operators emit 0..n events: `PipelineCore::enter` runs them itself.
+        Some(Node::Broken | Node::Operator(_)) | None => None,
     }
 }

@@ -110,6 +110,10 @@ pub struct PipelineDef {
     pub scripts: Vec<ScriptDef>,
     /// `create script` statements of the body, in order.
     pub script_creates: Vec<ScriptCreate>,
+    /// `define operator` statements of the body.
+    pub operators: Vec<OperatorDef>,
+    /// `create operator` statements of the body, in order.
+    pub operator_creates: Vec<OperatorCreate>,
     /// `define window` statements of the body.
     pub windows: Vec<super::windows::WindowDef>,
     /// Where the statement starts.
@@ -131,7 +135,9 @@ impl PipelineDef {
             streams: Vec::new(),
             scripts: Vec::new(),
             script_creates: Vec::new(),
+            operators: Vec::new(),
             windows: Vec::new(),
+            operator_creates: Vec::new(),
             pos,
         }
     }
@@ -149,6 +155,34 @@ pub struct ScriptDef {
     /// The body as text, placed where it is in its file (what precedes it blanked out), so
     /// that compiling it reports the file's own lines and columns.
     pub source: std::sync::Arc<str>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `define operator NAME from MODULE::TYPE [args ...] [with KEY = EXPR, ... end];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorDef {
+    /// The definition's name.
+    pub name: Ident,
+    /// The builtin operator, `MODULE::TYPE` (placed at `MODULE`).
+    pub kind: Ident,
+    /// Declared arguments (`args.NAME` in the `with` values).
+    pub args: Vec<ArgDecl>,
+    /// The operator's config; `None` without `with`.
+    pub with: Option<Vec<WithArg>>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `create operator ALIAS [from DEFINITION] [with NAME = EXPR, ... end];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorCreate {
+    /// The instance's name, which `select`s use.
+    pub alias: Ident,
+    /// The definition (the alias itself when not given).
+    pub from: Option<Ident>,
+    /// Argument values.
+    pub with: Vec<WithArg>,
     /// Where the statement starts.
     pub pos: Pos,
 }

@@ -1,8 +1,8 @@
 //! Parsing of connector and pipeline definitions (the statements a module file consists of).
 
 use super::ast::{
-    ArgDecl, ConnectorDef, Ident, PipelineDef, ScriptCreate, ScriptDef, Select, WithArg,
-    CONNECTOR_WITH_KEYS,
+    ArgDecl, ConnectorDef, Ident, OperatorCreate, OperatorDef, PipelineDef, ScriptCreate,
+    ScriptDef, Select, WithArg, CONNECTOR_WITH_KEYS,
 };
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
@@ -271,6 +271,12 @@ impl Parser<'_> {
             } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("script".into()) {
                 self.idx += 2;
                 def.scripts.push(self.script_def(at)?);
+            } else if self.is_kw("create") && self.peek_at(1).tok == Tok::Ident("operator".into()) {
+                self.idx += 2;
+                def.operator_creates.push(self.operator_create(at)?);
+            } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("operator".into()) {
+                self.idx += 2;
+                def.operators.push(self.operator_def(at)?);
             } else if self.is_kw("define") && self.peek_at(1).tok == Tok::Ident("window".into()) {
                 self.idx += 2;
                 def.windows.push(self.window_def(at)?);
@@ -393,11 +399,68 @@ impl Parser<'_> {
 
     /// `create script ALIAS [from NAME] [with ... end];` (after `create script`).
     fn script_create(&mut self, pos: Pos) -> Result<ScriptCreate, TroyError> {
-        let alias = self.ident("a script name")?;
+        let (alias, from, with) = self.instance_create("script")?;
+        Ok(ScriptCreate {
+            alias,
+            from,
+            with,
+            pos,
+        })
+    }
+
+    /// `define operator NAME from MODULE::TYPE [args ...] [with ... end];` (after `define
+    /// operator`).
+    fn operator_def(&mut self, pos: Pos) -> Result<OperatorDef, TroyError> {
+        let name = self.ident("an operator name")?;
+        self.expect_kw("from")?;
+        let module = self.ident("an operator module")?;
+        self.expect_punct("::")?;
+        let ty = self.ident("an operator type")?;
+        let kind = Ident {
+            name: format!("{}::{}", module.name, ty.name),
+            pos: module.pos,
+        };
+        let args = if self.eat_kw("args") {
+            self.args_decl()?
+        } else {
+            Vec::new()
+        };
+        let with = if self.eat_kw("with") {
+            Some(self.with_block()?)
+        } else {
+            None
+        };
+        self.end_stmt()?;
+        Ok(OperatorDef {
+            name,
+            kind,
+            args,
+            with,
+            pos,
+        })
+    }
+
+    /// `create operator ALIAS [from NAME] [with ... end];` (after `create operator`).
+    fn operator_create(&mut self, pos: Pos) -> Result<OperatorCreate, TroyError> {
+        let (alias, from, with) = self.instance_create("operator")?;
+        Ok(OperatorCreate {
+            alias,
+            from,
+            with,
+            pos,
+        })
+    }
+
+    /// `ALIAS [from NAME] [with ... end];` after `create script` or `create operator`.
+    fn instance_create(
+        &mut self,
+        kind: &str,
+    ) -> Result<(Ident, Option<Ident>, Vec<WithArg>), TroyError> {
+        let alias = self.ident(&format!("a {kind} name"))?;
         let from = if self.eat_kw("from") {
-            let name = self.ident("a script definition")?;
+            let name = self.ident(&format!("a {kind} definition"))?;
             if self.is_punct("::") {
-                return Err(self.unsupported(self.pos(), "script from a module"));
+                return Err(self.unsupported(self.pos(), &format!("{kind} from a module")));
             }
             Some(name)
         } else {
@@ -405,12 +468,7 @@ impl Parser<'_> {
         };
         let with = self.with_clause()?;
         self.end_stmt()?;
-        Ok(ScriptCreate {
-            alias,
-            from,
-            with,
-            pos,
-        })
+        Ok((alias, from, with))
     }
 
     /// `/PORT` after a node name in a `select`.

@@ -311,8 +311,8 @@ fn unsupported_constructs_are_named() {
             "config.troy:3:33: unsupported construct `state windows`",
         ),
         (
-            "define pipeline p\npipeline\n  create operator o;\nend;",
-            "config.troy:3:3: unsupported construct `create operator`",
+            "define pipeline p\npipeline\n  create operator o from m::o;\nend;",
+            "config.troy:3:27: unsupported construct `operator from a module`",
         ),
         (
             "define pipeline p\npipeline\n  let x = 1;\nend;",

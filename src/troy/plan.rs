@@ -296,6 +296,17 @@ pub enum NodeKind {
     Stream,
     /// `create script NAME ...;`: runs a script per event.
     Script(ScriptPlan),
+    /// `create operator NAME ...;`: one of Tremor's builtin operators.
+    Operator(OperatorPlan),
+}
+
+/// An operator instance: what each pipeline instance builds (checked once at plan time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorPlan {
+    /// The builtin operator, `MODULE::TYPE`.
+    pub kind: String,
+    /// Its `with` record, `None` when the definition has no `with`.
+    pub config: Option<Value<'static>>,
 }
 
 /// A script instance: what each pipeline instance compiles (checked once at plan time).

@@ -1,10 +1,10 @@
 //! Pipeline bodies, planned: the statements of a `define pipeline` once `create pipeline` gives
 //! its arguments, and a query file (`.trickle`) that `tremor run` takes as a pipeline of its own.
 
-use super::ast::{Ident, PipelineDef, ScriptCreate};
+use super::ast::{ArgDecl, Ident, OperatorCreate, PipelineDef, ScriptCreate, WithArg};
 use super::def_parser::parse_query;
-use super::error::TroyError;
-use super::plan::{NodeKind, NodePlan, Nodes, PipelinePlan, ScriptPlan, SelectPlan};
+use super::error::{Pos, TroyError};
+use super::plan::{NodeKind, NodePlan, Nodes, OperatorPlan, PipelinePlan, ScriptPlan, SelectPlan};
 use crate::ports::{ERR, IN, OUT};
 use crate::script::fold::eval_const;
 use crate::script::fold::fold;
@@ -69,9 +69,16 @@ fn nodes(
 ) -> Result<Nodes, TroyError> {
     let mut seen = HashSet::new();
     let mut list = Vec::new();
-    let named = def.streams.iter().map(|s| (s, None));
-    let scripts = def.script_creates.iter().map(|c| (&c.alias, Some(c)));
-    for (name, create) in named.chain(scripts) {
+    let named = def.streams.iter().map(|s| (s, Created::Stream));
+    let scripts = def
+        .script_creates
+        .iter()
+        .map(|c| (&c.alias, Created::Script(c)));
+    let operators = def
+        .operator_creates
+        .iter()
+        .map(|c| (&c.alias, Created::Operator(c)));
+    for (name, create) in named.chain(scripts).chain(operators) {
         if !seen.insert(name.name.as_str()) || ports.iter().any(|p| p.contains(&name.name)) {
             return Err(TroyError::at(
                 def_file,
@@ -83,8 +90,9 @@ fn nodes(
             ));
         }
         let kind = match create {
-            None => NodeKind::Stream,
-            Some(c) => NodeKind::Script(script(def, c, args, def_file)?),
+            Created::Stream => NodeKind::Stream,
+            Created::Script(c) => NodeKind::Script(script(def, c, args, def_file)?),
+            Created::Operator(c) => NodeKind::Operator(operator(def, c, args, def_file)?),
         };
         list.push(NodePlan {
             name: name.name.clone(),
@@ -92,6 +100,117 @@ fn nodes(
         });
     }
     Ok(Nodes(list))
+}
+
+/// The statement that creates a node.
+enum Created<'a> {
+    Stream,
+    Script(&'a ScriptCreate),
+    Operator(&'a OperatorCreate),
+}
+
+/// The `kind` definition (script, operator) named `wanted` among `defs`.
+fn definition<'d, T>(
+    kind: &str,
+    defs: &'d [T],
+    name: impl Fn(&T) -> &Ident,
+    wanted: &Ident,
+    def_file: &str,
+) -> Result<&'d T, TroyError> {
+    defs.iter()
+        .find(|d| name(d).name == wanted.name)
+        .ok_or_else(|| {
+            TroyError::at(
+                def_file,
+                wanted.pos,
+                format!("no {kind} definition `{}` in this pipeline", wanted.name),
+            )
+        })
+}
+
+/// The `args` of a script or operator instance: each declared argument's value from the
+/// `with` of `create`, else its default (expressions may read the pipeline's `args`).
+fn instance_args(
+    (kind, def_name): (&str, &Ident),
+    declared: &[ArgDecl],
+    (with, create_pos): (&[WithArg], Pos),
+    pipeline_args: &Value<'static>,
+    def_file: &str,
+) -> Result<Value<'static>, TroyError> {
+    let at = |pos, msg: String| TroyError::at(def_file, pos, msg);
+    let eval = |e: &crate::script::expr::Expr| {
+        eval_const(e, pipeline_args).map_err(|e| at(e.pos, e.message))
+    };
+    if let Some(w) = with
+        .iter()
+        .find(|w| !declared.iter().any(|a| a.name.name == w.name.name))
+    {
+        return Err(at(
+            w.name.pos,
+            format!(
+                "{kind} `{}` has no argument `{}`",
+                def_name.name, w.name.name
+            ),
+        ));
+    }
+    let mut fields = Vec::with_capacity(declared.len());
+    for decl in declared {
+        let given = with.iter().find(|w| w.name.name == decl.name.name);
+        let value = match (given, &decl.default) {
+            (Some(w), _) => eval(&w.value)?,
+            (None, Some(default)) => eval(default)?,
+            (None, None) => {
+                return Err(at(
+                    create_pos,
+                    format!(
+                        "missing argument `{}` for {kind} `{}`: it has no default, so give it \
+                         with `with {} = ... end`",
+                        decl.name.name, def_name.name, decl.name.name
+                    ),
+                ))
+            }
+        };
+        fields.push((decl.name.name.clone(), value));
+    }
+    Ok(Value::from_iter(fields))
+}
+
+/// Plans `create operator`: finds the definition, evaluates its `with` record with its `args`
+/// (the definition's defaults and the `with` of `create`) and builds it once to report an
+/// unknown operator or a config it refuses now, at the definition.
+fn operator(
+    def: &PipelineDef,
+    create: &OperatorCreate,
+    pipeline_args: &Value<'static>,
+    def_file: &str,
+) -> Result<OperatorPlan, TroyError> {
+    let wanted = create.from.as_ref().unwrap_or(&create.alias);
+    let at = |pos, msg: String| TroyError::at(def_file, pos, msg);
+    let op_def = definition("operator", &def.operators, |o| &o.name, wanted, def_file)?;
+    let args = instance_args(
+        ("operator", &op_def.name),
+        &op_def.args,
+        (&create.with, create.pos),
+        pipeline_args,
+        def_file,
+    )?;
+    let config = match &op_def.with {
+        None => None,
+        Some(with) => {
+            let mut fields = Vec::with_capacity(with.len());
+            for w in with {
+                let value = eval_const(&w.value, &args).map_err(|e| at(e.pos, e.message))?;
+                fields.push((w.name.name.clone(), value));
+            }
+            Some(Value::from_iter(fields))
+        }
+    };
+    crate::operator::build(&op_def.kind.name, &create.alias.name, config.as_ref())
+        .map_err(|e| at(op_def.pos, e.to_string()))?;
+    Ok(OperatorPlan {
+        kind: op_def.kind.name.clone(),
+        config,
+    })
 }
 
 /// Plans `create script`: finds the definition, resolves its arguments (expressions may read
@@ -107,47 +226,14 @@ fn script(
     let eval = |e: &crate::script::expr::Expr| {
         eval_const(e, pipeline_args).map_err(|e| at(e.pos, e.message))
     };
-    let script_def = def
-        .scripts
-        .iter()
-        .find(|s| s.name.name == wanted.name)
-        .ok_or_else(|| {
-            at(
-                wanted.pos,
-                format!("no script definition `{}` in this pipeline", wanted.name),
-            )
-        })?;
-    let mut fields = Vec::with_capacity(script_def.args.len());
-    for w in &create.with {
-        if !script_def.args.iter().any(|a| a.name.name == w.name.name) {
-            return Err(at(
-                w.name.pos,
-                format!(
-                    "script `{}` has no argument `{}`",
-                    script_def.name.name, w.name.name
-                ),
-            ));
-        }
-    }
-    for decl in &script_def.args {
-        let given = create.with.iter().find(|w| w.name.name == decl.name.name);
-        let value = match (given, &decl.default) {
-            (Some(w), _) => eval(&w.value)?,
-            (None, Some(default)) => eval(default)?,
-            (None, None) => {
-                return Err(at(
-                    create.pos,
-                    format!(
-                        "missing argument `{}` for script `{}`: it has no default, so give it \
-                         with `with {} = ... end`",
-                        decl.name.name, script_def.name.name, decl.name.name
-                    ),
-                ))
-            }
-        };
-        fields.push((decl.name.name.clone(), value));
-    }
-    let args = Value::from_iter(fields);
+    let script_def = definition("script", &def.scripts, |s| &s.name, wanted, def_file)?;
+    let args = instance_args(
+        ("script", &script_def.name),
+        &script_def.args,
+        (&create.with, create.pos),
+        pipeline_args,
+        def_file,
+    )?;
     let state = match &script_def.state {
         Some(e) => eval(e)?,
         None => Value::null(),
@@ -307,6 +393,68 @@ mod tests {
         assert_eq!(plan.into_ports, ["out", "err"]);
         assert_eq!(plan.selects.len(), 2);
         assert_eq!(plan.selects[1].into_port, "err");
+    }
+
+    #[test]
+    fn operators_are_planned_with_their_config_and_args() {
+        let plan = plan_query(
+            "define operator b from generic::batch args n = 2 with count = args.n end;\n\
+             create operator b2 from b with n = 3 end;\n\
+             define operator c from generic::counter;\ncreate operator c;\n\
+             select event from in into b2;\nselect event from b2 into c;\n\
+             select event from c into out;\n",
+            "q.trickle",
+            "q",
+        )
+        .expect("plans");
+        let kinds: Vec<_> = plan.nodes.0.iter().map(|n| (&n.name, &n.kind)).collect();
+        let config = tremor_value::literal!({"count": 3});
+        assert!(
+            matches!(kinds[0], (name, NodeKind::Operator(OperatorPlan { kind, config: Some(c) }))
+                if name == "b2" && kind == "generic::batch" && *c == config),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(
+                kinds[1],
+                (_, NodeKind::Operator(OperatorPlan { config: None, .. }))
+            ),
+            "{kinds:?}"
+        );
+    }
+
+    #[test]
+    fn operator_errors_are_tremors_at_the_definition() {
+        let cases = [
+            (
+                "define operator o from op::unknown with read_count = 1 end;\n\
+                 create operator o;\nselect event from in into o;\n",
+                "q.trickle:1:1: Unknown operator: op::unknown",
+            ),
+            (
+                "select event from in into out;\n  define operator o from generic::batch;\n\
+                 create operator o;\n",
+                "q.trickle:2:3: Operator config for o is missing",
+            ),
+            (
+                "define operator o from generic::batch with timeout = 1 end;\n\
+                 create operator o;\nselect event from in into o;\n",
+                "q.trickle:1:1: missing field `count`",
+            ),
+            (
+                "create operator o;\nselect event from in into o;\n",
+                "q.trickle:1:17: no operator definition `o` in this pipeline",
+            ),
+            (
+                "define operator o from generic::counter;\ncreate operator o with x = 1 end;\n\
+                 select event from in into o;\n",
+                "q.trickle:2:24: operator `o` has no argument `x`",
+            ),
+        ];
+        for (src, expected) in cases {
+            let e = plan_query(src, "q.trickle", "q").expect_err(expected);
+            assert!(e.to_string().starts_with(expected), "{e}");
+        }
     }
 
     #[test]
