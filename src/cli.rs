@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 mod plugins;
-pub use plugins::{registry, InspectArgs, NewArgs, PluginArgs, PluginsCommand};
+pub use plugins::{registry, InspectArgs, ListArgs, NewArgs, PluginArgs, PluginsCommand};
 
 /// Command line of the `tremor` binary.
 #[derive(Parser, Debug)]

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 /// `tremor plugins ...`
 #[derive(Subcommand, Debug)]
 pub enum PluginsCommand {
-    /// List every connector type with its origin and versions.
-    List(PluginArgs),
+    /// List every connector type with its origin and versions, then the connectors running
+    /// isolated in helper processes on this machine.
+    List(ListArgs),
     /// Describe plugin files (type, versions, ports, target, sha256) without loading them.
     Inspect(InspectArgs),
     /// Write a new connector plugin crate, ready to build.
@@ -32,6 +33,17 @@ pub struct PluginArgs {
     /// prints them (also `TREMOR_PLUGIN_ALLOW`).
     #[arg(long = "plugin-allow", value_name = "FILE")]
     pub plugin_allow: Option<PathBuf>,
+}
+
+/// `tremor plugins list`
+#[derive(Args, Debug, Clone, Default)]
+pub struct ListArgs {
+    /// Where plugins are searched.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+    /// Show only the isolated connectors of the runtime with this process id.
+    #[arg(long = "pid", value_name = "PID")]
+    pub pid: Option<u32>,
 }
 
 /// `tremor plugins inspect`
@@ -99,9 +111,9 @@ pub fn registry(args: &PluginArgs) -> Result<Registry> {
     Ok(registry)
 }
 
-fn list(args: &PluginArgs) -> Result<i32> {
+fn list(args: &ListArgs) -> Result<i32> {
     use crate::connectors::registry::Origin;
-    let registry = registry(args)?;
+    let registry = registry(&args.plugins)?;
     let rows: Vec<[String; 4]> = registry
         .iter()
         .map(|ty| {
@@ -121,19 +133,61 @@ fn list(args: &PluginArgs) -> Result<i32> {
         })
         .collect();
     let header = ["TYPE", "VERSION", "INTERFACE", "ORIGIN"].map(String::from);
-    // Columns as wide as their widest cell, so that long type names keep the table aligned.
-    let width = |col: usize| {
-        std::iter::once(&header)
-            .chain(&rows)
-            .map(|r| r[col].len())
-            .max()
-            .unwrap_or(0)
-    };
-    let (w0, w1, w2) = (width(0), width(1), width(2));
-    for [ty, version, interface, origin] in std::iter::once(&header).chain(&rows) {
-        println!("{ty:<w0$}  {version:<w1$}  {interface:<w2$}  {origin}");
-    }
+    print_table(&header, &rows);
+    list_isolated(args.pid);
     Ok(0)
+}
+
+/// Prints `rows` under `header`, each column as wide as its widest cell (so that long names
+/// keep the table aligned), the last one unpadded.
+fn print_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) {
+    let widths: Vec<usize> = (0..N)
+        .map(|col| {
+            std::iter::once(header)
+                .chain(rows)
+                .map(|r| r[col].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(header).chain(rows) {
+        let mut line = String::new();
+        for (col, cell) in row.iter().enumerate() {
+            if col + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[col]));
+            }
+        }
+        println!("{}", line.trim_end());
+    }
+}
+
+/// The connectors running isolated on this machine (of runtime `pid` only, when given).
+fn list_isolated(pid: Option<u32>) {
+    let helpers = crate::isolation::running::running_helpers(pid);
+    if helpers.is_empty() {
+        if let Some(pid) = pid {
+            println!("\nno connector of process {pid} runs isolated");
+        }
+        return;
+    }
+    println!("\nisolated connectors:");
+    let rows: Vec<[String; 6]> = helpers
+        .into_iter()
+        .map(|h| {
+            [
+                h.runtime_pid.to_string(),
+                h.pid.to_string(),
+                h.alias,
+                h.connector_type,
+                h.max_memory_mb.unwrap_or_else(|| "-".into()),
+                h.plugin.unwrap_or_else(|| "builtin".into()),
+            ]
+        })
+        .collect();
+    let header = ["RUNTIME", "HELPER", "CONNECTOR", "TYPE", "MAX_MB", "FROM"].map(String::from);
+    print_table(&header, &rows);
 }
 
 /// Prints each file's manifest; a file that is not a plugin is named on stderr and makes the

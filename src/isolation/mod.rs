@@ -27,6 +27,7 @@
 pub mod config;
 pub mod helper;
 pub(crate) mod proxy;
+pub mod running;
 pub(crate) mod spawn;
 pub(crate) mod wire;
 

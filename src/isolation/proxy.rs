@@ -278,7 +278,9 @@ fn read_loop(
     if let Some(e) = ended {
         why.push_str(&format!(" (channel: {e})"));
     }
-    let error = ConnectorError::other(why);
+    // Of kind `io`: the sink manager fails back the batch it was writing and leaves the
+    // connector's failure to the report below (a `panic` there would be a second one).
+    let error = ConnectorError::io(why);
     let waiting = {
         let mut pending = shared
             .pending
@@ -478,6 +480,10 @@ impl ConnectorPart for ConnectorProxy {
 
     async fn lifecycle(&mut self, step: Lifecycle) -> Result<(), ConnectorError> {
         let shared = &self.link.shared;
+        if step == Lifecycle::Stop && shared.dead().is_some() {
+            // Nothing is left to stop; the death was reported when it happened.
+            return Ok(());
+        }
         let mut reply = shared
             .call(to_helper::LIFECYCLE, 1, |f| {
                 f.u8(wire::lifecycle_code(step));
