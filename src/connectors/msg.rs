@@ -119,8 +119,8 @@ pub struct Report {
     /// them.
     pub trail: Vec<Hop>,
     /// The operator, `(pipeline instance, node)`, that last turned it into what it is now,
-    /// or else the last one that saw it: the key of the hold a trigger puts on the sources
-    /// (and the restore lifts).
+    /// or else the first one that saw it (nearest the sink): the key of the hold a trigger puts
+    /// on the sources (and the restore lifts).
     pub decided_by: Option<(u32, u32)>,
 }
 

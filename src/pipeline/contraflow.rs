@@ -23,7 +23,7 @@
 //!   event's source (`SourceMsg::Ack`/`Fail` for its pull), a trigger holds every source
 //!   upstream of the pipeline (`SourceMsg::OperatorHold`) and a restore releases them. Holds
 //!   are keyed by the operator that decided them (the last one that changed the action, or
-//!   else the last one that saw it), so that the restore a tick brings (`qos::backpressure` in
+//!   else the first one that saw it, nearest the sink), so that the restore a tick brings (`qos::backpressure` in
 //!   `pause` backing off) lifts exactly the hold its trigger put.
 //! * **Ticks.** Operators' `Operator::on_tick` runs every [`TICK`] (Tremor's 100 ms) in
 //!   pipelines that have operators or windows ([`PipelineCore::wants_ticks`]); the actions
