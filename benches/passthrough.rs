@@ -12,7 +12,10 @@
 //!   `array::contains`, metadata writes, `emit`); `ci/bench.sh --workflow classify` runs it
 //!   beside `builtin` and prints `ratios: classify/passthrough=…`;
 //! * `bucket` — `classify` followed by `grouper::bucket` (Tremor's benchmark as it is);
-//!   `ci/bench.sh --workflow bucket` prints `ratios: bucket/passthrough=…`.
+//!   `ci/bench.sh --workflow bucket` prints `ratios: bucket/passthrough=…`;
+//! * `isolated` — `dynamic` with `isolation = "process"`: the plugin runs in a helper process
+//!   (this harness, started as `plugin-host`); `ci/bench.sh --isolation` runs it beside
+//!   `dynamic` and prints `ratios: isolated/dynamic=…`.
 //!
 //! ```text
 //! passthrough --data FILE [--variants native,builtin,dynamic] [--rounds N]
@@ -103,6 +106,11 @@ struct Measured {
 }
 
 fn main() {
+    // The `isolated` variant's helper process is this executable, started as the `tremor`
+    // binary would be.
+    if std::env::args().nth(1).as_deref() == Some("plugin-host") {
+        std::process::exit(tremor::cli::main());
+    }
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
         .try_init();
     let args = parse_args().unwrap_or_else(|e| fail(e));
@@ -150,7 +158,12 @@ fn main() {
                 "bucket" => bucket_pipeline(),
                 _ => "create pipeline main from pipelines::passthrough;".to_string(),
             };
-            let m = run_once(registry, &pipeline, &data, &args).unwrap_or_else(|e| fail(e));
+            let settings = match variant.as_str() {
+                "isolated" => r#"isolation = "process","#,
+                _ => "",
+            };
+            let m =
+                run_once(registry, &pipeline, settings, &data, &args).unwrap_or_else(|e| fail(e));
             println!(
                 "round {round} {variant:<8} {:>9.0} events/s {:>7.1} MB/s",
                 m.events_per_s, m.mb_per_s
@@ -229,6 +242,8 @@ fn print_table(results: &[(String, Vec<Measured>)]) {
         );
     } else if results.iter().any(|(v, _)| v == "bucket") {
         println!("ratios: bucket/passthrough={}", ratio("bucket", "builtin"));
+    } else if results.iter().any(|(v, _)| v == "isolated") {
+        println!("ratios: isolated/dynamic={}", ratio("isolated", "dynamic"));
     }
 }
 
@@ -288,10 +303,12 @@ fn bucket_pipeline() -> String {
     )
 }
 
-/// Runs the bench connector through `pipeline` (Troy that creates a pipeline `main`) once.
+/// Runs the bench connector (with the extra `with` settings `settings`) through `pipeline`
+/// (Troy that creates a pipeline `main`) once.
 fn run_once(
     registry: &Registry,
     pipeline: &str,
+    settings: &str,
     data: &std::path::Path,
     args: &Args,
 ) -> Result<Measured, String> {
@@ -304,7 +321,7 @@ flow
   use tremor::pipelines;
   define connector bench from bench
   with
-    codec = "json",
+    codec = "json",{settings}
     config = {{"path": {path}, {limit}, "warmup_secs": {warmup}, "report_file": {report}}}
   end;
   create connector bench;
@@ -371,10 +388,10 @@ fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
                 })
                 .map_err(|e| e.to_string())?;
         }
-        "dynamic" => load_plugin(&mut registry, args)?,
+        "dynamic" | "isolated" => load_plugin(&mut registry, args)?,
         other => {
             return Err(format!(
-                "unknown variant {other} (native, builtin, dynamic, classify, bucket)"
+                "unknown variant {other} (native, builtin, dynamic, classify, bucket, isolated)"
             ))
         }
     }

@@ -16,7 +16,13 @@
 # as it is, both operator ports going out), ending with
 #   ratios: bucket/passthrough=B.BB
 #
+# With --isolation it measures, interleaved in one run, the bench connector loaded as a plugin
+# (`dynamic` above) and the same plugin with isolation = "process" (`isolated`: in a helper
+# process, batches crossing a socketpair), and prints as its last line
+#   ratios: isolated/dynamic=I.II
+#
 # Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N] [--workflow classify|bucket]
+#                    [--isolation]
 #   --data FILE   replay FILE (newline-delimited JSON; .xz is decompressed) instead of the
 #                 generated data set (100k realistic log records, target/bench/data.json)
 #   --quick       12 rounds of 3 s (+1 s warmup) per variant (under 5 minutes with the build)
@@ -35,6 +41,7 @@ while [ $# -gt 0 ]; do
     --data) data="${2:?--data needs a file}"; shift ;;
     --rounds) rounds="${2:?}"; shift ;;
     --secs) secs="${2:?}"; shift ;;
+    --isolation) variants=dynamic,isolated ;;
     --workflow)
       case "${2:?--workflow needs a name}" in
         passthrough) variants=native,builtin,dynamic ;;
