@@ -13,6 +13,8 @@
 //!   beside `builtin` and prints `ratios: classify/passthrough=…`;
 //! * `bucket` — `classify` followed by `grouper::bucket` (Tremor's benchmark as it is);
 //!   `ci/bench.sh --workflow bucket` prints `ratios: bucket/passthrough=…`;
+//! * `group` — passthrough plus a count per `application` over tumbling windows of 100 events;
+//!   `ci/bench.sh --workflow group` prints `ratios: group/passthrough=…`;
 //! * `isolated` — `dynamic` with `isolation = "process"`: the plugin runs in a helper process
 //!   (this harness, started as `plugin-host`); `ci/bench.sh --isolation` runs it beside
 //!   `dynamic` and prints `ratios: isolated/dynamic=…`.
@@ -156,6 +158,7 @@ fn main() {
             let pipeline = match variant.as_str() {
                 "classify" => CLASSIFY_PIPELINE.to_string(),
                 "bucket" => bucket_pipeline(),
+                "group" => GROUP_PIPELINE.to_string(),
                 _ => "create pipeline main from pipelines::passthrough;".to_string(),
             };
             let settings = match variant.as_str() {
@@ -242,6 +245,8 @@ fn print_table(results: &[(String, Vec<Measured>)]) {
         );
     } else if results.iter().any(|(v, _)| v == "bucket") {
         println!("ratios: bucket/passthrough={}", ratio("bucket", "builtin"));
+    } else if results.iter().any(|(v, _)| v == "group") {
+        println!("ratios: group/passthrough={}", ratio("group", "builtin"));
     } else if results.iter().any(|(v, _)| v == "isolated") {
         println!("ratios: isolated/dynamic={}", ratio("isolated", "dynamic"));
     }
@@ -284,6 +289,20 @@ const CLASSIFY_PIPELINE: &str = r#"
     create script runtime;
     select event from in into runtime;
     select event from runtime into out;
+  end;
+  create pipeline main;
+"#;
+
+/// The pipeline of the `group` variant: every event passes (so the sink counts the input rate,
+/// as for passthrough) and a count per `application` over tumbling windows of 100 events goes
+/// out beside them (about one more event per hundred).
+const GROUP_PIPELINE: &str = r#"
+  define pipeline main
+  pipeline
+    define window hundred from tumbling with size = 100 end;
+    select event from in into out;
+    select {"application": event.application, "count": aggr::stats::count()}
+    from in[hundred] group by event.application into out;
   end;
   create pipeline main;
 "#;
@@ -368,7 +387,7 @@ deploy flow bench;
 fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
     let mut registry = Registry::with_builtins();
     match variant {
-        "builtin" | "classify" | "bucket" => {}
+        "builtin" | "classify" | "bucket" | "group" => {}
         "native" => {
             registry.remove("bench");
             registry
@@ -391,7 +410,7 @@ fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
         "dynamic" | "isolated" => load_plugin(&mut registry, args)?,
         other => {
             return Err(format!(
-                "unknown variant {other} (native, builtin, dynamic, classify, bucket, isolated)"
+                "unknown variant {other} (native, builtin, dynamic, classify, bucket, group, isolated)"
             ))
         }
     }

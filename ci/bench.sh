@@ -15,14 +15,17 @@
 # and with --workflow bucket the same script followed by `grouper::bucket` (Tremor's benchmark
 # as it is, both operator ports going out), ending with
 #   ratios: bucket/passthrough=B.BB
+# and with --workflow group every event passing plus a count per `application` over tumbling
+# windows of 100 events (a windowed `select … group by`), ending with
+#   ratios: group/passthrough=G.GG
 #
 # With --isolation it measures, interleaved in one run, the bench connector loaded as a plugin
 # (`dynamic` above) and the same plugin with isolation = "process" (`isolated`: in a helper
 # process, batches crossing a socketpair), and prints as its last line
 #   ratios: isolated/dynamic=I.II
 #
-# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N] [--workflow classify|bucket]
-#                    [--isolation]
+# Usage: ci/bench.sh [--quick] [--data FILE] [--rounds N] [--secs N]
+#                    [--workflow classify|bucket|group] [--isolation]
 #   --data FILE   replay FILE (newline-delimited JSON; .xz is decompressed) instead of the
 #                 generated data set (100k realistic log records, target/bench/data.json)
 #   --quick       12 rounds of 3 s (+1 s warmup) per variant (under 5 minutes with the build)
@@ -47,7 +50,8 @@ while [ $# -gt 0 ]; do
         passthrough) variants=native,builtin,dynamic ;;
         classify) variants=builtin,classify ;;
         bucket) variants=builtin,bucket ;;
-        *) echo "unknown workflow $2 (passthrough, classify, bucket)" >&2; exit 2 ;;
+        group) variants=builtin,group ;;
+        *) echo "unknown workflow $2 (passthrough, classify, bucket, group)" >&2; exit 2 ;;
       esac
       shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
