@@ -5,7 +5,7 @@
 //! binaries and strings. Bits are packed most significant first, so `<<1:4, 2:4>>` is `0x12`.
 
 use super::cursor::Parser;
-use super::error::{Pos, SourceError};
+use super::error::{Callout, Pos, SourceError};
 use super::expr::{BytesKind, BytesPart, Expr, ExprKind};
 use tremor_value::Value;
 
@@ -20,11 +20,28 @@ impl Parser<'_> {
     }
 
     fn bytes_part(&mut self, depth: usize) -> Result<BytesPart, SourceError> {
+        let start = self.pos();
         let data = self.unary(depth + 1)?;
+        // Tremor underlines the part from its start to the end of what is wrong.
+        let part_error = |p: &Self, end: Pos, width: usize, msg: String| {
+            let width = if end.line == start.line {
+                (end.column - start.column) as usize + width
+            } else {
+                width
+            };
+            p.err(start, msg).with_callout(Callout {
+                width: Some(width),
+                ..Callout::default()
+            })
+        };
         let bits = if self.eat_punct(":") {
             let pos = self.pos();
             match self.next().tok {
                 super::lexer::Tok::Int(n) if (1..=64).contains(&n) => u8::try_from(n).ok(),
+                super::lexer::Tok::Int(n) => {
+                    let msg = format!("negative bits or bits > 64 are are not allowed: {n}");
+                    return Err(part_error(self, pos, n.to_string().len(), msg));
+                }
                 _ => return Err(self.err(pos, "the size of a binary part must be 1 to 64 bits")),
             }
         } else {
@@ -43,9 +60,9 @@ impl Parser<'_> {
                         "big" => big_endian = true,
                         "little" => big_endian = false,
                         _ => {
-                            return Err(
-                                self.err(word.pos, format!("Unknown binary type `{}`", word.name))
-                            )
+                            let msg = format!("Not a valid data type: '{part}'");
+                            let width = word.name.chars().count();
+                            return Err(part_error(self, word.pos, width, msg));
                         }
                     }
                 }

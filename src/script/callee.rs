@@ -20,6 +20,9 @@ pub fn std_function(path: &str) -> Option<Callee> {
     .map(Callee::Std)
 }
 
+/// How Tremor's message for a call of no function starts.
+pub(crate) const UNDEFINED_FUNCTION: &str = "Call to undefined function ";
+
 impl Parser<'_> {
     /// The call of `path` with `args`, resolved.
     pub(crate) fn resolve_call(
@@ -92,7 +95,11 @@ impl Parser<'_> {
                 kind: ExprKind::Invoke(callee, args),
                 pos,
             }),
-            None => Err(self.err(pos, format!("Call to undefined function {full}"))),
+            // Tremor names a function of no module `::f`.
+            None if !full.contains("::") => {
+                Err(self.err(pos, format!("{UNDEFINED_FUNCTION}::{full}")))
+            }
+            None => Err(self.err(pos, format!("{UNDEFINED_FUNCTION}{full}"))),
         }
     }
 }

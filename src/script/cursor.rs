@@ -4,6 +4,7 @@
 
 use super::error::{Callout, Pos, SourceError};
 use super::expected::Start;
+use super::expr::Expr;
 use super::lexer::{Tok, Token};
 use super::scope::Scope;
 
@@ -57,6 +58,10 @@ pub(crate) struct Parser<'f> {
     pub(crate) scope: Option<Box<Scope>>,
     /// Where the next expression starts (what may start it, for Tremor's syntax errors).
     pub(crate) start: Start,
+    /// While a script is parsed: the first unknown name or function, reported when the whole
+    /// script has parsed (Tremor finds syntax errors before it resolves names). `None` while
+    /// names are reported at once (Troy expressions).
+    pub(crate) unresolved: Option<Option<SourceError>>,
 }
 
 impl<'f> Parser<'f> {
@@ -68,6 +73,7 @@ impl<'f> Parser<'f> {
             file,
             scope: None,
             start: Start::Complex,
+            unresolved: None,
         }
     }
 
@@ -166,6 +172,18 @@ impl<'f> Parser<'f> {
         match &self.peek().tok {
             Tok::Ident(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// A name that does not resolve: an error now, or, while a script is parsed, a `null`
+    /// standing in for it and the error once the script has parsed.
+    pub(crate) fn unresolved(&mut self, error: SourceError, pos: Pos) -> Result<Expr, SourceError> {
+        match &mut self.unresolved {
+            None => Err(error),
+            Some(first) => {
+                first.get_or_insert(error);
+                Ok(Expr::literal(tremor_value::Value::null(), pos))
+            }
         }
     }
 

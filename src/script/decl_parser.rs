@@ -2,7 +2,10 @@
 //! `TREMOR_PATH`), `const`, `fn` (with a body or match cases), `intrinsic` and `mod`.
 
 use super::cursor::Parser;
-use super::error::{Pos, SourceError};
+use super::error::{Callout, Pos, SourceError};
+
+/// How Tremor's message for modules that use each other starts.
+const CYCLIC_USE: &str = " Cyclic dependency detected: ";
 use super::expr::{Expr, ExprKind, Match, PathRoot};
 use super::lexer::Tok;
 use super::scope::{FnDef, Scope};
@@ -46,8 +49,12 @@ impl Parser<'_> {
     }
 
     /// `a::b [as c]` or `a::{...}` after `use` (below `prefix`).
+    ///
+    /// # Errors
+    /// Tremor's: a module not found on `TREMOR_PATH`, a cycle of modules, errors in a module.
     fn use_tree(&mut self, prefix: Vec<String>, pos: Pos, depth: usize) -> Result<(), SourceError> {
         let mut path = prefix;
+        let path_pos = self.pos();
         path.push(self.module_name(&["<ident>"])?);
         while self.eat_punct("::") {
             if self.eat_punct("{") {
@@ -81,13 +88,21 @@ impl Parser<'_> {
             .map(|d| d.join(&rel))
             .find(|p| p.is_file());
         let Some(file) = found else {
-            return Err(self.err(
-                pos,
-                format!(
-                    "Module `{}` not found or not readable error in module path: {dirs}",
-                    path.join("::")
-                ),
-            ));
+            // Tremor lists the directories one a line, under the module's path.
+            let listed: String = std::env::split_paths(&dirs)
+                .map(|d| format!("\n                         - {}", d.display()))
+                .collect();
+            let module = path.join("::");
+            let msg = format!(
+                "Module `{module}` not found or not readable error in module path: {listed}"
+            );
+            let callout = Callout {
+                width: Some(module.chars().count()),
+                hint: None,
+                lines_before: 2,
+                lines_after: true,
+            };
+            return Err(self.err(path_pos, msg).with_callout(callout));
         };
         let text = std::fs::read_to_string(&file).map_err(|e| {
             self.err(
@@ -99,10 +114,8 @@ impl Parser<'_> {
         let loading = &mut self.scope.get_or_insert_with(Box::default).loading;
         if loading.contains(&name) {
             let chain = loading.join(" -> ");
-            return Err(self.err(
-                pos,
-                format!("Cyclic dependency detected: {chain} -> {name}"),
-            ));
+            let e = self.err(pos, format!("{CYCLIC_USE}{chain}"));
+            return Err(self.at_use_statement(e, pos));
         }
         loading.push(name.clone());
         let toks = super::lexer::lex(&text, &name)?;
@@ -117,9 +130,27 @@ impl Parser<'_> {
         let scope = sub.scope.get_or_insert_with(Box::default);
         scope.module = outer_module;
         scope.loading.pop();
+        let in_module = !scope.loading.is_empty();
         self.scope = sub.scope.take();
-        body?;
-        Ok(())
+        match body {
+            // As in Tremor, a cycle is reported at the `use` of the outermost module in it.
+            Err(e) if in_module && e.message.starts_with(CYCLIC_USE) => {
+                Err(self.at_use_statement(e, pos))
+            }
+            body => body.map(drop),
+        }
+    }
+
+    /// `e`, moved to the `use` statement at `pos` (the cursor is at its end).
+    fn at_use_statement(&self, mut e: SourceError, pos: Pos) -> SourceError {
+        let end = self.pos();
+        e.file = self.file.to_string();
+        e.pos = Some(pos);
+        e.callout = Callout {
+            width: (end.line == pos.line).then(|| (end.column - pos.column) as usize),
+            ..Callout::default()
+        };
+        e
     }
 
     /// `const NAME = EXPR`: evaluated now, with no event.

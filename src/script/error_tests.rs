@@ -256,6 +256,47 @@ event
     1 | let tailing = """:P
       |               ^^^ It looks like you have characters tailing the here doc opening, it needs to be followed by a newline"#,
         ),
+        // invalid_extractor: a bad extractor pattern is a syntax error: it is reported before the unknown name `ecent`
+        (
+            r#"match ecent of
+  case %{ key ~= re|(| } => true
+end
+"#,
+            r#"Error:
+    1 | match ecent of
+    2 |   case %{ key ~= re|(| } => true
+      |                  ^^^^^ Invalid tilde predicate pattern: regex parse error:
+    (
+    ^
+error: unclosed group
+    3 | end"#,
+        ),
+        // unknown_extractor: an extractor kind that does not exist
+        (
+            r#"match ecent of
+  case %{ key ~= snot|| } => true
+end
+"#,
+            r#"Error:
+    1 | match ecent of
+    2 |   case %{ key ~= snot|| } => true
+      |                  ^^^^^^ Invalid tilde predicate pattern: Unsupported extractor snot
+    3 | end"#,
+        ),
+        // bin_invalid_bits: a binary part wider than 64 bits
+        (
+            r#"<<event:100>>"#,
+            r#"Error:
+    1 | <<event:100>>
+      |   ^^^^^^^^^ negative bits or bits > 64 are are not allowed: 100"#,
+        ),
+        // bin_invalid_type: a binary part of an unknown type
+        (
+            r#"<<event/snot>>"#,
+            r#"Error:
+    1 | <<event/snot>>
+      |   ^^^^^^^^^^ Not a valid data type: 'snot'"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");
@@ -291,4 +332,22 @@ fn a_string_ends_on_its_line() {
         "It looks like you forgot to terminate a string with a closing '\"'"
     );
     assert!(Script::compile("let s = \"\"\"\na\nb\n\"\"\";", "s", &Value::object()).is_ok());
+}
+
+#[test]
+fn names_are_resolved_after_the_syntax_is_checked() {
+    let message = |src: &str| {
+        Script::compile(src, "s", &Value::object())
+            .expect_err("fails")
+            .message
+    };
+    // The unknown name comes first, the syntax error after it wins (as in Tremor).
+    assert!(message("unknown + 1;\nevent >").starts_with("Found the token `>`"));
+    assert_eq!(message("unknown + 1"), "Unknown local variable: `unknown`");
+    // A function of no module is `::f`; a constant of a module path is its absolute path.
+    assert_eq!(message("g(1, 2)"), "Call to undefined function ::g");
+    assert_eq!(
+        message("snot::badger::boo"),
+        "The constant snot::badger::boo (absolute path) is not defined."
+    );
 }

@@ -185,7 +185,11 @@ impl Parser<'_> {
                 self.bytes(pos, depth)
             }
             Tok::Ident(w) => self.word_expr(&w, pos, depth),
-            Tok::Quoted(w) => Err(self.unknown_name(&w, pos)),
+            Tok::Quoted(w) => {
+                self.next();
+                self.segments(depth)?;
+                self.unresolved(self.unknown_name(&w, pos), pos)
+            }
             _ => Err(self.unexpected("an expression")),
         }
     }
@@ -286,8 +290,10 @@ impl Parser<'_> {
                     // The interpolation sees the script's names (and may declare locals).
                     let mut sub = Parser::new(toks, self.file);
                     sub.scope = self.scope.take();
+                    sub.unresolved = self.unresolved.take();
                     let e = sub.binary(0, depth + 1);
                     self.scope = sub.scope.take();
+                    self.unresolved = sub.unresolved.take();
                     let e = e?;
                     if sub.peek().tok != Tok::Eof {
                         return Err(sub.unexpected("`}` closing the interpolation"));

@@ -188,14 +188,14 @@ fn nanos_functions() {
                 "snot::badger(event)",
                 "e:1:1: Call to undefined function snot::badger",
             ),
-            ("len(event)", "e:1:1: Call to undefined function len"),
+            ("len(event)", "e:1:1: Call to undefined function ::len"),
             (
                 "nanos::from_millis(1, 2)",
                 "e:1:1: `nanos::from_millis` takes 1 argument, got 2",
             ),
             (
                 "nanos::from_millis",
-                "e:1:1: Trying to access a non existing constant nanos::from_millis",
+                "e:1:1: The constant nanos::from_millis (absolute path) is not defined.",
             ),
         ],
     );

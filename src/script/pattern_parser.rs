@@ -2,7 +2,7 @@
 //! patterns, extractors `~ kind|...|`, and `name = PATTERN` assignments.
 
 use super::cursor::Parser;
-use super::error::SourceError;
+use super::error::{Callout, SourceError};
 use super::expr::{BinOp, ElemTest, Extract, FieldTest, Pattern};
 use super::lexer::Tok;
 
@@ -61,11 +61,21 @@ impl Parser<'_> {
     }
 
     fn extractor_after_tilde(&mut self, pos: super::error::Pos) -> Result<Extract, SourceError> {
+        let kind_pos = self.pos();
         let kind = self.ident("`<ident>`")?.name;
         match self.next().tok {
             Tok::Extractor(pattern) => {
-                let compiled = super::extractors::compile(&kind, &pattern)
-                    .map_err(|e| self.err(pos, e.to_string()))?;
+                let compiled = super::extractors::compile(&kind, &pattern).map_err(|e| {
+                    // Tremor's parser refuses it, under `kind|pattern|`, with the lines around.
+                    let callout = Callout {
+                        width: Some(kind.chars().count() + pattern.chars().count() + 2),
+                        hint: None,
+                        lines_before: 2,
+                        lines_after: true,
+                    };
+                    let msg = format!("Invalid tilde predicate pattern: {e}");
+                    self.err(kind_pos, msg).with_callout(callout)
+                })?;
                 Ok(Extract {
                     kind,
                     pattern,

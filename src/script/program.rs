@@ -75,11 +75,11 @@ impl Script {
     /// Syntax errors, unknown names and functions, constants that fail, bad extractor
     /// patterns — rendered as Tremor renders them.
     pub fn compile(source: &str, file: &str, args: &Value<'static>) -> Result<Self, ScriptError> {
-        let toks = lex(source, file).map_err(|e| ScriptError::from_source(&e, source))?;
+        let toks = lex(source, file).map_err(|e| ScriptError::from_source_in(&e, file, source))?;
         let mut p = Parser::new(toks, file);
         let parsed = p
             .script()
-            .map_err(|e| ScriptError::from_source(&e, source))?;
+            .map_err(|e| ScriptError::from_source_in(&e, file, source))?;
         if p.peek().tok != super::lexer::Tok::Eof {
             let e = p.found_but_expected(&["`;`", "the end of the script"]);
             return Err(ScriptError::from_source(&e, source));

@@ -63,6 +63,18 @@ impl ScriptError {
         }
     }
 
+    /// A source error of the front end of the script `file`, whose text is `source`; an error
+    /// in a module the script uses is shown in that module's text.
+    #[must_use]
+    pub fn from_source_in(e: &SourceError, file: &str, source: &str) -> Self {
+        if e.file != file {
+            if let Ok(text) = std::fs::read_to_string(&e.file) {
+                return Self::from_source(e, &text);
+            }
+        }
+        Self::from_source(e, source)
+    }
+
     /// A source error of the front end, placed in `source`.
     #[must_use]
     pub fn from_source(e: &SourceError, source: &str) -> Self {

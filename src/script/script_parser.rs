@@ -36,7 +36,13 @@ impl Parser<'_> {
         if self.scope.is_none() {
             self.scope = Some(Box::default());
         }
-        let body = self.statements(0, true)?;
+        let outer = self.unresolved.replace(None);
+        let body = self.statements(0, true);
+        let unresolved = std::mem::replace(&mut self.unresolved, outer).flatten();
+        let body = body?;
+        if let Some(e) = unresolved {
+            return Err(e);
+        }
         let scope = self.scope.take().unwrap_or_default();
         Ok(Parsed {
             body,

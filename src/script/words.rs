@@ -2,6 +2,7 @@
 //! locals, constants), calls, `present` / `absent`, and the keyword expressions `match`, `for`,
 //! `patch`, `merge`, `recur`; plus the segments that may follow any path.
 
+use super::callee::UNDEFINED_FUNCTION;
 use super::cursor::Parser;
 use super::error::{Pos, SourceError};
 use super::expr::{Expr, ExprKind, PatchOp, PathRoot, Segment, UnOp};
@@ -99,7 +100,12 @@ impl Parser<'_> {
                         let lit = Expr::literal(v, pos);
                         return self.then_segments(lit, depth);
                     }
-                    None => return Err(self.unknown_name(w, pos)),
+                    None => {
+                        let error = self.unknown_name(w, pos);
+                        self.next();
+                        self.segments(depth)?;
+                        return self.unresolved(error, pos);
+                    }
                 },
             },
         };
@@ -269,16 +275,23 @@ impl Parser<'_> {
             });
             return match konst {
                 Some(v) => self.then_segments(Expr::literal(v, pos), depth),
-                None if self.scope.is_some() => Err(self.err(
-                    pos,
-                    format!("Trying to access a non existing constant {full}"),
-                )),
+                None if self.scope.is_some() => {
+                    let msg = format!("The constant {full} (absolute path) is not defined.");
+                    let width = full.chars().count();
+                    Err(self.err(pos, msg).with_callout(super::error::Callout {
+                        width: Some(width),
+                        ..super::error::Callout::default()
+                    }))
+                }
                 None => Err(self.unexpected(&format!("`(` after `{full}`"))),
             };
         }
         self.next();
         let args = self.items_until(")", |p, _| p.binary(0, depth + 1))?;
-        let call = self.resolve_call(&path, args, pos)?;
+        let call = match self.resolve_call(&path, args, pos) {
+            Err(e) if e.message.starts_with(UNDEFINED_FUNCTION) => self.unresolved(e, pos)?,
+            call => call?,
+        };
         self.then_segments(call, depth)
     }
 

@@ -38,8 +38,10 @@ for dir in */; do
     if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $name "* ]]; then continue; fi
     total=$((total + 1))
     expected="$(sed -e 's/[[:space:]]*$//' "$name/error.txt" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')"
-    actual="$(cd "$name" && TREMOR_PATH="$work/tests/script_errors/$name:$work/tremor-script/lib" \
-        timeout 20 "$tremor_bin" run script.tremor -i "$work/in.json" 2>&1 >/dev/null |
+    # As Tremor's test does: from the repository's root, the case's directory and the
+    # standard library as module path (relative, as its messages show them).
+    actual="$(cd "$work" && TREMOR_PATH="tests/script_errors/$name/:tremor-script/lib" \
+        timeout 20 "$tremor_bin" run "tests/script_errors/$name/script.tremor" -i in.json 2>&1 >/dev/null |
         sed -e 's/[[:space:]]*$//' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' || true)"
     if [ "$(messages <<<"$expected")" = "$(messages <<<"$actual")" ]; then
         message_pass=$((message_pass + 1))
