@@ -286,3 +286,26 @@ fn plugins_list_shows_a_runtimes_isolated_connectors_and_its_helpers_die_with_it
     let _ = runtime.wait();
     assert_no_helper_left(work.path(), &log);
 }
+
+#[test]
+fn an_isolated_constructor_that_fails_or_panics_fails_the_deployment_with_its_message() {
+    for (config, expected) in [
+        (
+            r#"{"panic_in": "new"}"#,
+            "connector `f::bad`: panic error: connector panicked: misbehave: deliberate panic in New",
+        ),
+        (
+            r#"{"error_in": "new"}"#,
+            "misbehave: deliberate error in New",
+        ),
+    ] {
+        let troy = format!(
+            "define flow f\nflow\n  define connector bad from misbehave with isolation = \"process\", config = {config} end;\n  create connector bad;\nend;\ndeploy flow f;\n"
+        );
+        let (_work, out) = run_deployment(&troy, &[]);
+        let log = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{config}:\n{log}");
+        assert!(log.contains(expected), "{config}:\n{log}");
+        assert!(!log.contains("died"), "{config}: not a crash:\n{log}");
+    }
+}

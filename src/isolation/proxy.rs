@@ -68,6 +68,13 @@ impl Shared {
         wire::write_frame(&mut *writer, frame)
     }
 
+    /// Closes the channel on purpose: the helper exits, and that is not a failure.
+    fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = writer.shutdown(std::net::Shutdown::Both);
+    }
+
     fn dead(&self) -> Option<ConnectorError> {
         self.pending
             .lock()
@@ -156,13 +163,7 @@ pub(crate) struct Link {
 
 impl Drop for Link {
     fn drop(&mut self) {
-        self.shared.closing.store(true, Ordering::SeqCst);
-        let writer = self
-            .shared
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let _ = writer.shutdown(std::net::Shutdown::Both);
+        self.shared.close();
     }
 }
 
@@ -199,18 +200,22 @@ pub(crate) fn start(
         .map_err(|e| ConnectorError::io(format!("cannot start the helper's reader: {e}")))?;
     let mut init = Frame::new(to_helper::INIT, 0);
     init.str(config).u8(LogLevel::from(log::max_level()).0);
-    if let Err(e) = shared.write(init) {
-        return Err(ConnectorError::io(format!(
-            "cannot send the config to helper process {pid}: {e}"
-        )));
-    }
-    let ready = match ready_rx.recv_timeout(READY_TIMEOUT) {
-        Ok(Ok(ready)) => ready,
-        Ok(Err(e)) => return Err(e),
-        Err(_) => {
-            return Err(ConnectorError::other(format!(
+    let ready = match shared.write(init) {
+        Ok(()) => ready_rx.recv_timeout(READY_TIMEOUT).unwrap_or_else(|_| {
+            Err(ConnectorError::other(format!(
                 "helper process {pid} did not build the connector within {READY_TIMEOUT:?}"
             )))
+        }),
+        Err(e) => Err(ConnectorError::io(format!(
+            "cannot send the config to helper process {pid}: {e}"
+        ))),
+    };
+    let ready = match ready {
+        Ok(ready) => ready,
+        Err(e) => {
+            // Whatever the helper is doing, it is of no use: it exits once the channel closes.
+            shared.close();
+            return Err(e);
         }
     };
     Ok(ConnectorProxy {
@@ -316,6 +321,10 @@ fn serve(
     match frame.tag {
         to_host::READY => {
             let ready = wire::get_ready(frame)?;
+            if ready.is_err() {
+                // The constructor failed and the helper exits: that is the error, not a death.
+                shared.closing.store(true, Ordering::SeqCst);
+            }
             if let Some(tx) = ready_tx.take() {
                 let _ = tx.send(ready);
             }

@@ -35,9 +35,8 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<PartsConnector, 
         PartsConnector::new(CodecRequirement::STRUCTURED).with_source(move || {
             Ok(MetronomeSource {
                 ctx,
-                // The timer lives in the source, not in the pull future, so a pull that is
-                // cancelled does not shift the schedule.
-                timer: Timer::interval(interval),
+                interval,
+                timer: None,
                 id: 0,
             })
         }),
@@ -46,13 +45,21 @@ fn new_connector(ctx: ConnectorContext, config: &str) -> Result<PartsConnector, 
 
 struct MetronomeSource {
     ctx: ConnectorContext,
-    timer: Timer,
+    interval: Duration,
+    /// Started by the first pull, as Tremor starts its schedule when the source connects (not
+    /// when the instance is built: ticks missed before the start would all come at once). It
+    /// lives in the source, not in the pull future, so that a cancelled pull does not shift
+    /// the schedule.
+    timer: Option<Timer>,
     id: u64,
 }
 
 impl Source for MetronomeSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
-        (&mut self.timer).await;
+        let interval = self.interval;
+        self.timer
+            .get_or_insert_with(|| Timer::interval(interval))
+            .await;
         let event = tick(self.ctx.now_ns(), self.id);
         self.id += 1;
         Ok(SourceReply::Data(SourceBatch::json(0, vec![event.into()])))
