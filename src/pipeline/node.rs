@@ -135,3 +135,45 @@ pub(super) fn run_node(node: Option<&mut Node>, event: Event) -> Option<(&'stati
         Some(Node::Broken | Node::Operator(_)) | None => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::PipelineCore;
+    use crate::troy::query::plan_query;
+    use tremor_value::literal;
+
+    /// Runs `values` (ingest time = value) through the query `src`, then a tick at `tick_ns`;
+    /// what left each port, as `port:json`.
+    fn run(src: &str, values: &[u64], tick_ns: u64) -> Vec<String> {
+        let plan = plan_query(src, "q.trickle", "q").expect("plans");
+        let mut core = PipelineCore::new("q".into(), &plan);
+        assert!(core.wants_ticks());
+        let mut out = Vec::new();
+        for &v in values {
+            let event = crate::operator::test_support::event(v, v, literal!(v), None);
+            core.process("in", event, &mut out);
+        }
+        core.on_tick(tick_ns, &mut out);
+        out.into_iter()
+            .map(|(port, e)| format!("{port}:{}", tremor_value::to_json(e.payload.value())))
+            .collect()
+    }
+
+    #[test]
+    fn operators_emit_on_several_ports_and_flush_on_ticks() {
+        let roundrobin =
+            "define operator rr from qos::roundrobin with outputs = [\"a\", \"b\"] end;\n\
+             create operator rr;\nselect event from in into rr;\n\
+             select event from rr/a into out;\nselect {\"b\": event} from rr/b into err;\n";
+        assert_eq!(
+            run(roundrobin, &[1, 2, 3], 0),
+            ["out:1", "err:{\"b\":2}", "out:3"]
+        );
+        let batch = "define operator b from generic::batch with count = 2, timeout = 10 end;\n\
+             create operator b;\nselect event from in into b;\nselect event from b into out;\n";
+        assert_eq!(run(batch, &[1, 2, 3], 100), ["out:[1,2]", "out:[3]"]);
+        let counter = "define operator c from generic::counter;\ncreate operator c;\n\
+             select event from in into c;\nselect event from c into out;\n";
+        assert_eq!(run(counter, &[7], 0), ["out:{\"count\":1,\"event\":7}"]);
+    }
+}
