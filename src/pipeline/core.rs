@@ -187,7 +187,8 @@ impl PipelineCore {
     /// or restore (Tremor's ticks). What they emit goes to `out` as in [`Self::process`].
     ///
     /// Windows (`select … from in[w]`) and operators (`create operator`) each add their part
-    /// here; the actor calls it on a timer, `tremor run` when its input ends.
+    /// here; the actor calls it on a timer. `tremor run` does not: as in Tremor, a window still
+    /// open when its input ends emits nothing.
     pub fn on_tick(&mut self, now_ns: u64, out: &mut impl Emitter) {
         self.tick_operators(now_ns, out);
         self.tick_windows(now_ns, out);

@@ -68,13 +68,15 @@ fn extend(
     Ok(())
 }
 
-/// A group's key (the sorted JSON of its values) and its `group` value: the values followed by
-/// the key.
-pub(super) fn keyed(mut dims: Vec<Value<'static>>) -> (String, Value<'static>) {
-    let values = Value::Array(dims.clone());
-    let key = tremor_value::to_json_sorted(&values);
-    dims.push(Value::from(key.clone()));
-    (key, Value::Array(dims))
+/// A group's key: the sorted JSON of its values.
+pub(super) fn key_of(dims: &[Value<'static>]) -> String {
+    tremor_value::to_json_sorted(&Value::Array(dims.to_vec()))
+}
+
+/// A new group's `group` value: its values followed by its key.
+pub(super) fn group_value(mut dims: Vec<Value<'static>>, key: &str) -> Value<'static> {
+    dims.push(Value::from(key.to_string()));
+    Value::Array(dims)
 }
 
 #[cfg(test)]
@@ -130,7 +132,9 @@ mod tests {
         for (group_by, want) in cases {
             assert_eq!(groups(&group_by, event), want, "{group_by:?}");
         }
-        let (key, value) = keyed(vec![Value::from("a")]);
+        let dims = vec![Value::from("a")];
+        let key = key_of(&dims);
+        let value = group_value(dims, &key);
         assert_eq!(key, r#"["a"]"#);
         assert_eq!(tremor_value::to_json(&value), r#"["a","[\"a\"]"]"#);
     }

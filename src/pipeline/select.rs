@@ -8,10 +8,10 @@
 //! it as `event`.
 
 use super::exprs::Reads;
-use super::group::{groups_of, keyed};
+use super::group::{group_value, groups_of, key_of};
 use super::window::{Window, WindowKinds};
 use crate::event::{Event, EventPayload};
-use crate::script::expr::Expr;
+use crate::script::expr::{Expr, ExprKind, PathRoot};
 use crate::script::stdlib::{Aggregate, FnError, FnErrorKind};
 use crate::troy::plan::{AggregatePlan, GroupBy, SelectPlan};
 use crate::troy::windows::{GROUP_SLOT, WINDOW_SLOT};
@@ -29,6 +29,8 @@ struct Emitter {
     aggregates: Vec<AggregatePlan>,
     /// How many local slots the expressions use.
     locals: usize,
+    /// Whether an aggregate's arguments read `group` or `window`.
+    args_read_locals: bool,
 }
 
 /// What moves a group's windows: an event, or time passing (no event: `null` and `{}`).
@@ -88,6 +90,11 @@ impl Grouped {
                 having: plan.having.clone(),
                 aggregates: plan.aggregates.clone(),
                 locals,
+                args_read_locals: plan
+                    .aggregates
+                    .iter()
+                    .flat_map(|a| &a.args)
+                    .any(reads_group_or_window),
             },
             group_by: plan.group_by.clone(),
             names: plan
@@ -156,7 +163,7 @@ impl Grouped {
                 args,
                 cardinality: self.groups.len(),
             };
-            let (key, value) = keyed(dims);
+            let key = key_of(&dims);
             if let Some(group) = self.groups.get_mut(&key) {
                 if group.on_event(&step, out)? {
                     self.groups.remove(&key);
@@ -164,7 +171,7 @@ impl Grouped {
                 continue;
             }
             let mut group = Group {
-                value,
+                value: group_value(dims, &key),
                 frames: self.fresh_frames(),
             };
             if !group.on_event(&step, out)? {
@@ -332,12 +339,7 @@ impl Frame {
         group: &Value<'static>,
         step: &Step,
     ) -> Result<(), String> {
-        let Step {
-            emitter,
-            m,
-            args,
-            cardinality,
-        } = *step;
+        let emitter = step.emitter;
         match prev {
             Some(prev) if prev.holds_data => {
                 let pairs = self.aggregates.iter_mut().zip(&prev.aggregates);
@@ -350,15 +352,13 @@ impl Frame {
             }
             Some(_) => {}
             None => {
-                let locals = emitter.locals(group, &self.name);
-                let reads = Reads {
-                    event: m.value,
-                    meta: m.meta,
-                    args,
-                    locals: &locals,
-                    ingest_ns: m.ingest_ns,
-                    cardinality,
+                // Only arguments that read `group` or `window` need them (a copy per event).
+                let locals = if emitter.args_read_locals {
+                    emitter.locals(group, &self.name)
+                } else {
+                    Vec::new()
                 };
+                let reads = step.reads(&locals);
                 for (state, plan) in self.aggregates.iter_mut().zip(&emitter.aggregates) {
                     let values = plan
                         .args
@@ -385,6 +385,18 @@ impl Frame {
 }
 
 impl Step<'_, '_, '_> {
+    /// What the select's expressions read in this step, with `locals`.
+    fn reads<'r>(&'r self, locals: &'r [Value<'static>]) -> Reads<'r, 'r> {
+        Reads {
+            event: self.m.value,
+            meta: self.m.meta,
+            args: self.args,
+            locals,
+            ingest_ns: self.m.ingest_ns,
+            cardinality: self.cardinality,
+        }
+    }
+
     /// Evaluates the target for `group` (with `frame`'s aggregates, when windowed) and keeps
     /// the output if `having` lets it through.
     fn emit(
@@ -394,12 +406,7 @@ impl Step<'_, '_, '_> {
         frame: Option<&Frame>,
         out: &mut Outputs,
     ) -> Result<(), String> {
-        let Step {
-            emitter,
-            m,
-            args,
-            cardinality,
-        } = *self;
+        let (emitter, m) = (self.emitter, self.m);
         let mut locals = emitter.locals(group, window);
         if let Some(frame) = frame {
             for (state, plan) in frame.aggregates.iter().zip(&emitter.aggregates) {
@@ -407,14 +414,7 @@ impl Step<'_, '_, '_> {
                 locals[plan.slot] = state.emit().map_err(|e| fn_error(plan, arity, &e))?;
             }
         }
-        let reads = Reads {
-            event: m.value,
-            meta: m.meta,
-            args,
-            locals: &locals,
-            ingest_ns: m.ingest_ns,
-            cardinality,
-        };
+        let reads = self.reads(&locals);
         let result = reads.eval(&emitter.target).map_err(|e| e.to_string())?;
         if let Some(having) = &emitter.having {
             let on_result = Reads {
@@ -459,5 +459,116 @@ impl Emitter {
         locals[GROUP_SLOT] = group.clone();
         locals[WINDOW_SLOT] = window.clone();
         locals
+    }
+}
+
+/// Whether `expr` reads `group` or `window`.
+fn reads_group_or_window(expr: &Expr) -> bool {
+    let mut found = false;
+    expr.walk(&mut |e| {
+        if let ExprKind::Path(PathRoot::Local(slot), _)
+        | ExprKind::Present(PathRoot::Local(slot), _) = e.kind
+        {
+            found |= slot == GROUP_SLOT || slot == WINDOW_SLOT;
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::core::PipelineCore;
+    use crate::operator::test_support::event;
+    use crate::ports::IN;
+    use tremor_value::Value;
+
+    /// Runs `steps` (an event `(value, ingest_ns)` or a tick at `ns`) through `query`; what
+    /// each step emitted, as `ingest_ns: JSON` lines.
+    fn run(query: &str, steps: &[(Option<&str>, u64)]) -> Vec<Vec<String>> {
+        let plan = crate::troy::plan_query(query, "q.trickle", "q").expect("plans");
+        let mut core = PipelineCore::new("q".to_string(), &plan);
+        let mut shown = Vec::new();
+        for (i, (value, ns)) in steps.iter().enumerate() {
+            let mut out = Vec::new();
+            match value {
+                Some(v) => {
+                    let e = event(i as u64, *ns, Value::from(v.to_string()), None);
+                    core.process(IN, e, &mut out);
+                }
+                None => core.on_tick(*ns, &mut out),
+            }
+            shown.push(
+                out.iter()
+                    .map(|(_, e)| {
+                        format!(
+                            "{}: {}",
+                            e.ingest_ns,
+                            tremor_value::to_json(e.payload.value())
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        shown
+    }
+
+    #[test]
+    fn time_windows_close_on_ticks_and_their_groups_go() {
+        let query = "define window t from tumbling with interval = 100 end;\n\
+                     select [group[0], aggr::stats::count()] from in[t] group by event into out;";
+        let got = run(
+            query,
+            &[
+                (Some("a"), 10),
+                (Some("b"), 20),
+                (Some("a"), 50),
+                (None, 109),
+                (None, 115),
+                (None, 120),
+                (None, 500),
+                (Some("a"), 600),
+                (None, 700),
+            ],
+        );
+        let want: Vec<Vec<&str>> = vec![
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![r#"115: ["a",2]"#],
+            vec![r#"120: ["b",1]"#],
+            vec![],
+            vec![],
+            vec![r#"700: ["a",1]"#],
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_tick_feeds_the_next_tilt_frame() {
+        let query = "define window t from tumbling with interval = 10 end;\n\
+                     define window c from tumbling with size = 2 end;\n\
+                     select [window, aggr::stats::sum(event)] from in[t, c] into out;";
+        let got = run(
+            query,
+            &[(Some("x"), 1), (None, 11), (Some("y"), 12), (None, 30)],
+        );
+        // The values are strings: sum refuses them, each event is an error.
+        assert!(
+            got[0][0].contains("Bad type passed to function stats::sum/1"),
+            "{got:?}"
+        );
+        let query = query.replace("aggr::stats::sum(event)", "aggr::stats::count()");
+        let got = run(
+            &query,
+            &[(Some("x"), 1), (None, 11), (Some("y"), 12), (None, 30)],
+        );
+        let want: Vec<Vec<&str>> = vec![
+            vec![],
+            vec![r#"11: ["t",1]"#],
+            vec![],
+            vec![r#"30: ["t",1]"#, r#"30: ["c",2]"#],
+        ];
+        assert_eq!(got, want);
     }
 }
