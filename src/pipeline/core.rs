@@ -72,7 +72,10 @@ impl PipelineCore {
                     node: s.from_node,
                     port: intern(&s.from_port),
                 },
-                identity: s.target.is_event() && s.having.is_none(),
+                identity: s.target.is_event()
+                    && s.having.is_none()
+                    && s.windows.is_empty()
+                    && s.group_by.is_none(),
                 target: s.target.clone(),
                 filter: s.filter.clone(),
                 into: Endpoint {
