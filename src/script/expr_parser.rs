@@ -186,9 +186,16 @@ impl Parser<'_> {
             }
             Tok::Ident(w) => self.word_expr(&w, pos, depth),
             Tok::Quoted(w) => {
+                let root = self.local_root(&w);
                 self.next();
-                self.segments(depth)?;
-                self.unresolved(self.unknown_name(&w, pos), pos)
+                let segments = self.segments(depth)?;
+                match root {
+                    Some(root) => Ok(Expr {
+                        kind: ExprKind::Path(root, segments),
+                        pos,
+                    }),
+                    None => Err(self.unknown_name(&w, pos)),
+                }
             }
             _ => Err(self.unexpected("an expression")),
         }

@@ -88,13 +88,9 @@ impl Parser<'_> {
             _ if matches!(self.peek_at(1).tok, Tok::Punct("::" | "(")) => {
                 return self.call_or_const(pos, depth);
             }
-            _ => match self.scope.as_ref().and_then(|s| s.existing_local(w)) {
-                Some(slot) => PathRoot::Local(slot),
-                None => match self
-                    .scope
-                    .as_ref()
-                    .and_then(|s| s.resolve(w, |s, n| s.consts.get(n).cloned()))
-                {
+            _ => match self.local_root(w) {
+                Some(root) => root,
+                None => match self.constant(w) {
                     Some(v) => {
                         self.next();
                         let lit = Expr::literal(v, pos);
@@ -115,6 +111,27 @@ impl Parser<'_> {
             kind: ExprKind::Path(root, segs),
             pos,
         })
+    }
+
+    /// The local `name`. In a script, as in Tremor, a name that is no constant and was never
+    /// assigned is a local all the same: reading it fails when it runs (a `case` never taken
+    /// may name one).
+    pub(crate) fn local_root(&mut self, name: &str) -> Option<PathRoot> {
+        if let Some(slot) = self.scope.as_ref().and_then(|s| s.existing_local(name)) {
+            return Some(PathRoot::Local(slot));
+        }
+        if self.unresolved.is_some() && self.constant(name).is_none() {
+            let scope = self.scope.get_or_insert_with(Box::default);
+            return Some(PathRoot::Local(scope.local(name)));
+        }
+        None
+    }
+
+    /// The value of the constant `name` in scope.
+    fn constant(&self, name: &str) -> Option<Value<'static>> {
+        self.scope
+            .as_ref()
+            .and_then(|s| s.resolve(name, |s, n| s.consts.get(n).cloned()))
     }
 
     /// `$`, `$name...`: the metadata.
