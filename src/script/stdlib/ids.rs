@@ -91,9 +91,11 @@ mod tests {
                 "{path}: {id}"
             );
         }
-        let bytes = call("cncf::otel::gen_trace_id_bytes", &[]).ok();
-        assert_eq!(bytes.and_then(|b| b.as_bytes().map(<[u8]>::len)), Some(16));
-        let array = call("cncf::otel::gen_span_id_array", &[]).ok();
-        assert_eq!(array.and_then(|a| a.as_array().map(Vec::len)), Some(8));
+        let bytes_len = |path: &str| call(path, &[]).ok()?.as_bytes().map(<[u8]>::len);
+        assert_eq!(bytes_len("cncf::otel::gen_trace_id_bytes"), Some(16));
+        assert_eq!(bytes_len("cncf::otel::gen_span_id_bytes"), Some(8));
+        let array_len = |path: &str| call(path, &[]).ok()?.as_array().map(Vec::len);
+        assert_eq!(array_len("cncf::otel::gen_span_id_array"), Some(8));
+        assert_eq!(array_len("cncf::otel::gen_trace_id_array"), Some(16));
     }
 }

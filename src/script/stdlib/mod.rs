@@ -172,6 +172,45 @@ mod tests {
         assert_eq!(pure("std::random::integer"), Some(false));
     }
 
+    /// Every function of the library is named in the tests of its module (the reference's
+    /// examples): a function added without tests fails here.
+    #[test]
+    fn every_function_has_tests() {
+        let sources = [
+            include_str!("array.rs"),
+            include_str!("base64.rs"),
+            include_str!("binary.rs"),
+            include_str!("chash.rs"),
+            include_str!("datetime.rs"),
+            include_str!("float.rs"),
+            include_str!("ids.rs"),
+            include_str!("integer.rs"),
+            include_str!("json.rs"),
+            include_str!("math.rs"),
+            include_str!("origin.rs"),
+            include_str!("path.rs"),
+            include_str!("random.rs"),
+            include_str!("re.rs"),
+            include_str!("record.rs"),
+            include_str!("string.rs"),
+            include_str!("system.rs"),
+            include_str!("test.rs"),
+            include_str!("time.rs"),
+            include_str!("types.rs"),
+            include_str!("url.rs"),
+            include_str!("../program_tests.rs"),
+        ];
+        let tests: Vec<&str> = sources
+            .iter()
+            .filter_map(|s| s.split_once("#[cfg(test)]").map(|(_, tests)| tests))
+            .collect();
+        let untested: Vec<&str> = function_names()
+            .into_iter()
+            .filter(|name| !tests.iter().any(|t| t.contains(&format!("\"{name}\""))))
+            .collect();
+        assert!(untested.is_empty(), "no tests name {untested:?}");
+    }
+
     /// Every function, with every mix of odd arguments up to three, answers without panicking.
     #[test]
     fn no_function_panics() {

@@ -77,21 +77,21 @@ mod tests {
             path: vec!["snot".into(), "badger".into()],
         };
         let cases = [
-            ("scheme", r#""tremor-udp""#),
-            ("host", r#""localhost""#),
-            ("port", "8080"),
-            ("path", r#"["snot","badger"]"#),
+            ("tremor::origin::scheme", r#""tremor-udp""#),
+            ("tremor::origin::host", r#""localhost""#),
+            ("tremor::origin::port", "8080"),
+            ("tremor::origin::path", r#"["snot","badger"]"#),
             (
-                "as_uri_string",
+                "tremor::origin::as_uri_string",
                 r#""tremor-udp://localhost:8080/snot/badger""#,
             ),
             (
-                "as_uri_record",
+                "tremor::origin::as_uri_record",
                 r#"{"host":"localhost","path":["snot","badger"],"port":8080,"scheme":"tremor-udp"}"#,
             ),
         ];
         for (name, want) in cases {
-            let f = lookup(&format!("tremor::origin::{name}")).expect("origin function");
+            let f = lookup(name).expect("origin function");
             let mut env = CallEnv {
                 origin: Some(&uri),
                 ..CallEnv::default()

@@ -191,7 +191,35 @@ mod tests {
             "[-1500000000]",
             "-2000000000"
         ),
+        ("std::time::nanos::from_micros", "[1]", "1000"),
+        ("std::time::nanos::from_minutes", "[1]", "60000000000"),
+        ("std::time::nanos::from_days", "[1]", "86400000000000"),
+        ("std::time::nanos::to_micros", "[1500]", "1.5"),
+        ("std::time::nanos::to_minutes", "[90000000000]", "1.5"),
+        ("std::time::nanos::to_hours", "[5400000000000]", "1.5"),
+        ("std::time::nanos::to_days", "[129600000000000]", "1.5"),
+        ("std::time::nanos::to_weeks", "[907200000000000]", "1.5"),
+        ("std::time::nanos::truncate_micros", "[1500]", "1000"),
+        ("std::time::nanos::truncate_millis", "[1500000]", "1000000"),
+        (
+            "std::time::nanos::truncate_minutes",
+            "[90000000000]",
+            "60000000000"
+        ),
+        (
+            "std::time::nanos::truncate_hours",
+            "[5400000000000]",
+            "3600000000000"
+        ),
+        (
+            "std::time::nanos::truncate_days",
+            "[129600000000000]",
+            "86400000000000"
+        ),
         ("std::size::kiB", "[1]", "1024"),
+        ("std::size::GiB", "[1]", "1073741824"),
+        ("std::size::TiB", "[1]", "1099511627776"),
+        ("std::size::PiB", "[1]", "1125899906842624"),
         ("std::size::MiB", "[2]", "2097152"),
         (
             "std::size::EiB",
