@@ -34,11 +34,13 @@ pub(super) struct Window {
     count: u64,
     /// Time windows: when the open window closes (`None`: no window is open).
     closes_at: Option<u64>,
+    /// State windows: the script's `state`.
+    state: Value<'static>,
 }
 
 /// The window definitions of a select, compiled once and shared by the windows of all its
 /// groups (which get their script from here: a script is not shared across threads).
-pub(super) struct WindowKinds(Vec<(WindowKind, Option<Script>)>);
+pub(super) struct WindowKinds(Vec<(WindowKind, Option<Script>, Value<'static>)>);
 
 impl WindowKinds {
     /// Compiles the scripts of `plans` (they compiled at plan time; one failing here is
@@ -50,23 +52,24 @@ impl WindowKinds {
                     .map_err(|e| log::error!("window `{}`: {}", p.name, e.located()))
                     .ok()
             });
-            (p.kind, script)
+            (p.kind, script, p.state.clone())
         });
         Self(kinds.collect())
     }
 
     /// The script of the `i`th window, if it has one.
     pub(super) fn script(&self, i: usize) -> Option<&Script> {
-        self.0.get(i).and_then(|(_, script)| script.as_ref())
+        self.0.get(i).and_then(|(_, script, _)| script.as_ref())
     }
 
     /// Fresh windows, one per definition, in order.
     pub(super) fn fresh(&self) -> impl Iterator<Item = Window> + '_ {
-        self.0.iter().map(|(kind, script)| Window {
+        self.0.iter().map(|(kind, script, state)| Window {
             kind: *kind,
             scripted: script.is_some(),
             count: 0,
             closes_at: None,
+            state: state.clone(),
         })
     }
 }
@@ -75,7 +78,8 @@ impl Window {
     /// What an event with the value `event`, metadata `meta` and `ingest_ns` does.
     ///
     /// # Errors
-    /// When the window's script fails or gives no unsigned integer.
+    /// When the window's script fails or gives no unsigned integer (a state window: no
+    /// boolean or `[emit, include]`).
     pub(super) fn on_event(
         &mut self,
         script: Option<&Script>,
@@ -85,7 +89,7 @@ impl Window {
     ) -> Result<Actions, String> {
         match self.kind {
             WindowKind::Count(size) => {
-                let weight = scripted(script, event, meta, ingest_ns)?.unwrap_or(1);
+                let weight = number(run(script, event, meta, None, ingest_ns)?)?.unwrap_or(1);
                 let count = self.count.saturating_add(weight);
                 if count >= size {
                     self.count = count - size;
@@ -96,8 +100,15 @@ impl Window {
                 }
             }
             WindowKind::Time(interval) => {
-                let time = scripted(script, event, meta, ingest_ns)?.unwrap_or(ingest_ns);
-                Ok(self.at(time, interval))
+                let time = number(run(script, event, meta, None, ingest_ns)?)?;
+                Ok(self.at(time.unwrap_or(ingest_ns), interval))
+            }
+            WindowKind::State => {
+                let said = run(script, event, meta, Some(&mut self.state), ingest_ns)?;
+                said.as_ref().map_or(
+                    Err("State based window didn't provide a boolean return".to_string()),
+                    actions_of,
+                )
             }
         }
     }
@@ -128,33 +139,68 @@ impl Window {
     }
 }
 
-/// The script's value for the event (a weight or a time), when the window has a script.
-fn scripted(
+/// What the window's script returns for the event (`None`: the window has no script). It reads
+/// `state` (a state window's) or a null one.
+fn run(
     script: Option<&Script>,
     event: &Value<'_>,
     meta: &Value<'_>,
+    state: Option<&mut Value<'static>>,
     ingest_ns: u64,
-) -> Result<Option<u64>, String> {
+) -> Result<Option<Value<'static>>, String> {
     let Some(script) = script else {
         return Ok(None);
     };
     let (mut event, mut meta) = (event.clone_static(), meta.clone_static());
-    let mut state = Value::null();
+    let mut null = Value::null();
     let mut ctx = RunContext {
         event: &mut event,
         meta: &mut meta,
-        state: &mut state,
+        state: state.unwrap_or(&mut null),
         ingest_ns,
         origin: None,
     };
-    let value = match script.run(&mut ctx).map_err(|e| e.to_string())? {
-        Outcome::Emit { value, .. } => value.as_u64(),
-        Outcome::EmitEvent { .. } => event.as_u64(),
-        Outcome::Drop => None,
-    };
-    value
-        .map(Some)
-        .ok_or_else(|| "Data based window didn't provide a valid value".to_string())
+    Ok(match script.run(&mut ctx).map_err(|e| e.to_string())? {
+        Outcome::Emit { value, .. } => Some(value.clone_static()),
+        Outcome::EmitEvent { .. } => Some(event),
+        // Not a number nor a boolean: the callers refuse it as Tremor does a drop.
+        Outcome::Drop => Some(Value::null()),
+    })
+}
+
+/// A count or time window script's result: a weight or a time, when there is a script.
+fn number(said: Option<Value<'static>>) -> Result<Option<u64>, String> {
+    said.map(|v| {
+        v.as_u64()
+            .ok_or_else(|| "Data based window didn't provide a valid value".to_string())
+    })
+    .transpose()
+}
+
+/// A state window script's result: `true` / `false` (close and include, or neither), or
+/// `[emit, include]`.
+fn actions_of(said: &Value<'_>) -> Result<Actions, String> {
+    if let Some(emit) = said.as_bool() {
+        return Ok(if emit { BOTH } else { NEITHER });
+    }
+    let pair = said
+        .as_array()
+        .and_then(|a| a.iter().map(Value::as_bool).collect::<Option<Vec<bool>>>());
+    match pair.as_deref() {
+        Some([emit, include]) => Ok(Actions {
+            include: *include,
+            emit: *emit,
+        }),
+        Some(_) => Err(
+            "An array as return value needs to be a two-element array of booleans \
+                        with the form `[emit, include]`"
+                .to_string(),
+        ),
+        None => Err(format!(
+            "Window returned `{}` this can't be used as a window reply",
+            tremor_value::to_json(said)
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +213,7 @@ mod tests {
             scripted: false,
             count: 0,
             closes_at: None,
+            state: Value::null(),
         }
     }
 

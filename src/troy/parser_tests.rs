@@ -307,8 +307,8 @@ fn unsupported_constructs_are_named() {
             "config.troy:2:3: unsupported construct `define operator`",
         ),
         (
-            "define pipeline p\npipeline\n  define window w from tumbling state [] end;\nend;",
-            "config.troy:3:33: unsupported construct `state windows`",
+            "define pipeline p\npipeline\n  define window w from tumbling state [] script from tick true script true end;\nend;",
+            "config.troy:3:42: unsupported construct `script from tick (a window's tick script)`",
         ),
         (
             "define pipeline p\npipeline\n  create operator o from m::o;\nend;",

@@ -172,8 +172,11 @@ pub struct WindowPlan {
     /// given, as in Tremor).
     pub max_groups: usize,
     /// The embedded script: a count window adds what it returns instead of 1, a time window
-    /// takes it as the event's time instead of `ingest_ns`.
+    /// takes it as the event's time instead of `ingest_ns`, a state window closes when it
+    /// returns `true` (or `[emit, include]`).
     pub script: Option<ScriptPlan>,
+    /// A state window's initial `state` (null for the others).
+    pub state: Value<'static>,
 }
 
 /// What closes a tumbling window.
@@ -183,6 +186,8 @@ pub enum WindowKind {
     Count(u64),
     /// `interval = NANOS`: when an event (or a tick) comes NANOS after the window's first one.
     Time(u64),
+    /// `state EXPR script ...`: when the script, which keeps `state`, says so.
+    State,
 }
 
 /// `group by EXPR`, `set(...)` and `each(...)`, nested.

@@ -27,6 +27,8 @@ pub struct WindowDef {
     pub kind: Ident,
     /// The settings: `size`, `interval`, `max_groups`, `emit_empty_windows`.
     pub with: Vec<WithArg>,
+    /// `state EXPR`: a state window's initial state.
+    pub state: Option<Expr>,
     /// The embedded script, placed where it is in its file.
     pub script: Option<Arc<str>>,
     /// Where the statement starts.
@@ -63,8 +65,14 @@ impl Parser<'_> {
                 }
             }
         }
-        if self.is_kw("state") {
-            return Err(self.unsupported(self.pos(), "state windows"));
+        let state = if self.eat_kw("state") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let tick_script = crate::script::lexer::Tok::Ident("from".into());
+        if self.is_kw("script") && self.peek_at(1).tok == tick_script {
+            return Err(self.unsupported(self.pos(), "script from tick (a window's tick script)"));
         }
         let script =
             if self.eat_kw("script") {
@@ -86,6 +94,7 @@ impl Parser<'_> {
             name,
             kind,
             with,
+            state,
             script,
             pos,
         })
@@ -187,11 +196,20 @@ fn plan_window(
         .unwrap_or(usize::MAX);
     let interval = setting("interval")?.and_then(|v| v.as_u64());
     let size = setting("size")?.and_then(|v| v.as_u64());
+    let state = def
+        .state
+        .as_ref()
+        .map(|e| eval_const(e, args).map_err(|e| at(e.pos, &e.message)))
+        .transpose()?;
     let kind =
-        match (interval, size) {
-            (Some(ns), None) => WindowKind::Time(ns),
-            (None, Some(n)) => WindowKind::Count(n),
-            (None, None) => {
+        match (interval, size, &state) {
+            (Some(ns), None, None) => WindowKind::Time(ns),
+            (None, Some(n), None) => WindowKind::Count(n),
+            (None, None, Some(_)) if def.script.is_none() => {
+                return Err(at(def.pos, "Script is required for `state` type windows"))
+            }
+            (None, None, Some(_)) => WindowKind::State,
+            (None, None, None) => {
                 return Err(at(
                     def.pos,
                     "Bad window configuration, either `size`, `interval`, or `state` is required.",
@@ -220,6 +238,7 @@ fn plan_window(
         kind,
         max_groups,
         script,
+        state: state.unwrap_or_else(Value::null),
     })
 }
 
