@@ -353,3 +353,32 @@ fn names_are_resolved_after_the_syntax_is_checked() {
     let never_read = "match true of case true => 1 case _ => snot end";
     assert!(Script::compile(never_read, "s", &Value::object()).is_ok());
 }
+
+#[test]
+fn a_missing_key_is_underlined_where_the_path_names_it() {
+    let src = "let a = event.present;\nlet event[\"new\"] = event.foo_script;\nevent[\"other\"]";
+    let script = Script::compile(src, "s", &Value::object()).expect("compiles");
+    let run = |input: &str| {
+        let mut event = tremor_value::parse_json(&mut input.as_bytes().to_vec())
+            .expect("JSON")
+            .into_static();
+        let (mut meta, mut state) = (Value::object(), Value::null());
+        let mut ctx = super::super::RunContext {
+            event: &mut event,
+            meta: &mut meta,
+            state: &mut state,
+            ingest_ns: 0,
+            origin: None,
+        };
+        let e = script.run(&mut ctx).expect_err("a key is missing");
+        e.to_string().lines().last().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        run(r#"{"present": 1}"#),
+        "      |                          ^^^^^^^^^^ Trying to access a non existing event key `foo_script`"
+    );
+    assert_eq!(
+        run(r#"{"present": 1, "foo_script": 2}"#),
+        "      |      ^^^^^^^^^ Trying to access a non existing event key `other`"
+    );
+}

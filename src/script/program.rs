@@ -144,7 +144,7 @@ impl Script {
     }
 
     fn error(&self, pos: Pos, message: String) -> ScriptError {
-        ScriptError::new(&self.file, &self.source, pos, message)
+        ScriptError::new(&self.file, &self.source, pos, message).under_missing_key()
     }
 }
 

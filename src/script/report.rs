@@ -63,6 +63,45 @@ impl ScriptError {
         }
     }
 
+    /// For "Trying to access a non existing … key `k`": the carets moved under the segment
+    /// of the path that names `k` (`.k` or `["k"]`), as Tremor underlines it.
+    #[must_use]
+    pub fn under_missing_key(mut self) -> Self {
+        let key = self
+            .message
+            .strip_prefix("Trying to access a non existing ")
+            .and_then(|rest| rest.split_once(" key `"))
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(key, _)| key.to_string());
+        let Some(key) = key else {
+            return self;
+        };
+        let line: Vec<char> = self.line_text.chars().collect();
+        let from = (self.pos.column as usize).saturating_sub(1);
+        let dotted: Vec<char> = format!(".{key}").chars().collect();
+        let bracketed: Vec<char> = format!("[\"{key}\"]").chars().collect();
+        let ends_name = |end: usize| {
+            line.get(end)
+                .is_none_or(|c| !(c.is_alphanumeric() || *c == '_'))
+        };
+        for at in from..line.len() {
+            let (column, width) = if line[at..].starts_with(&dotted) && ends_name(at + dotted.len())
+            {
+                (at + 2, key.chars().count())
+            } else if line[at..].starts_with(&bracketed) {
+                (at + 1, bracketed.len())
+            } else {
+                continue;
+            };
+            if let Ok(column) = u32::try_from(column) {
+                self.pos.column = column;
+                self.width = width;
+            }
+            break;
+        }
+        self
+    }
+
     /// A source error of the front end of the script `file`, whose text is `source`; an error
     /// in a module the script uses is shown in that module's text.
     #[must_use]
