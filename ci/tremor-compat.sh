@@ -13,7 +13,7 @@
 # /work/.mirror/tremor-rs+tremor-runtime/repo.
 #
 # Only directories whose deployments use connectors this project has (file, stdio, tcp, udp,
-# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal, metrics, ws) and no script,
+# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal, metrics, ws, http) and no script,
 # window or operator are run, and those that test the error for an unknown connector type; the
 # others are listed as SKIP with the reason (--all runs them anyway).
 # Each directory runs with Tremor's tests/lib of the same version as TREMOR_PATH.
@@ -141,7 +141,7 @@ skip_reason() {
         case "$t" in
         file | stdio | tcp_client | tcp_server | udp_client | udp_server | unix_socket_client | \
             unix_socket_server | metronome | crononome | bench | null | exit | cb | kv | wal | metrics | \
-            ws_client | ws_server) ;;
+            ws_client | ws_server | http_client | http_server) ;;
         *)
             # A test of the error for an unknown connector type is in scope.
             grep -qs "Unknown connector type $t" "$dir/assert.yaml" ||
