@@ -393,6 +393,14 @@ pub(crate) fn plan_select_parts(
         })
     }
     let windows = select_windows(&select.windows, defined, file)?;
+    let slots: Vec<usize> = select.aggregates.iter().map(|a| a.slot).collect();
+    let mut per_event: Vec<Expr> = select.filter.iter().cloned().collect();
+    if let Some(g) = &select.group_by {
+        group_exprs(g, &mut per_event);
+    }
+    if let Some(pos) = per_event.iter().find_map(|e| aggregate_in(e, &slots)) {
+        return Err(aggregate_not_here(file, pos));
+    }
     let group_by = select
         .group_by
         .as_ref()
@@ -429,6 +437,28 @@ pub(crate) fn plan_select_parts(
         having,
         aggregates,
     })
+}
+
+/// Where `e` calls one of the aggregates (whose results are the locals `slots`), if it does.
+fn aggregate_in(e: &Expr, slots: &[usize]) -> Option<Pos> {
+    let mut found = None;
+    e.walk(&mut |x| {
+        if let ExprKind::Path(PathRoot::Local(slot), _) = x.kind {
+            if found.is_none() && slots.contains(&slot) {
+                found = Some(x.pos);
+            }
+        }
+    });
+    found
+}
+
+fn aggregate_not_here(file: &str, pos: Pos) -> TroyError {
+    TroyError::at(
+        file,
+        pos,
+        "aggregate functions are only allowed in a select's target and `having` (they stand for \
+         the whole window, `where` and `group by` see one event)",
+    )
 }
 
 #[cfg(test)]
@@ -493,6 +523,11 @@ mod tests {
                 "define window w from tumbling with size = 2 end;\n\
                  select aggr::stats::sum(aggr::stats::count()) from in[w] into out;",
                 "q.trickle:2:25: Aggregates can not be called inside of aggregates",
+            ),
+            (
+                "define window w from tumbling with size = 2 end;\n\
+                 select 1 from in[w] where aggr::stats::count() > 1 into out;",
+                "q.trickle:2:27: aggregate functions are only allowed in a select's target",
             ),
             (
                 "select event from in having true into out;",
