@@ -211,6 +211,7 @@ impl Parser<'_> {
         };
         let callout = Callout {
             width: (t.tok != Tok::Eof).then(|| tremor_text(&t.tok).chars().count().max(1)),
+            until: None,
             hint: syntax_hint(&t.tok, expected),
             lines_before: 2,
             lines_after: true,

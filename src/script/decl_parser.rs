@@ -98,6 +98,7 @@ impl Parser<'_> {
             );
             let callout = Callout {
                 width: Some(module.chars().count()),
+                until: None,
                 hint: None,
                 lines_before: 2,
                 lines_after: true,
@@ -146,10 +147,10 @@ impl Parser<'_> {
         let end = self.pos();
         e.file = self.file.to_string();
         e.pos = Some(pos);
-        e.callout = Callout {
+        e.callout = Box::new(Callout {
             width: (end.line == pos.line).then(|| (end.column - pos.column) as usize),
             ..Callout::default()
-        };
+        });
         e
     }
 
@@ -165,15 +166,8 @@ impl Parser<'_> {
                 "constants must be computable when the script is compiled",
             ));
         }
-        let null = tremor_value::Value::null();
-        let fns = self.scope.as_ref().map_or(&[][..], |s| &s.fns[..]);
-        let ctx = super::eval::Ctx {
-            fns,
-            ..super::eval::Ctx::new(&null, &null, &null)
-        };
-        let v = ctx
-            .eval(&e)
-            .map(super::eval::Val::into_static)
+        let v = self
+            .eval_now(&e)
             .map_err(|err| self.err(err.pos, err.message))?;
         let scope = self.scope.as_mut().expect("scripts have a scope");
         let full = scope.qualified(&name.name);
@@ -184,6 +178,20 @@ impl Parser<'_> {
             ));
         }
         Ok(Expr::literal(v, name.pos))
+    }
+
+    /// The value of an expression that needs no event, computed while the script compiles.
+    pub(crate) fn eval_now(
+        &self,
+        e: &Expr,
+    ) -> Result<tremor_value::Value<'static>, super::eval::EvalError> {
+        let null = tremor_value::Value::null();
+        let fns = self.scope.as_ref().map_or(&[][..], |s| &s.fns[..]);
+        let ctx = super::eval::Ctx {
+            fns,
+            ..super::eval::Ctx::new(&null, &null, &null)
+        };
+        ctx.eval(e).map(super::eval::Val::into_static)
     }
 
     /// `(a, b[, ...])`: the argument names, and whether more may follow.

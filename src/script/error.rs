@@ -37,7 +37,7 @@ pub struct SourceError {
     /// What is wrong, in words.
     pub message: String,
     /// How Tremor underlines and explains it, when it is more than the token at `pos`.
-    pub callout: Callout,
+    pub callout: Box<Callout>,
 }
 
 /// The parts of Tremor's error rendering beyond the message: how wide the carets are, the
@@ -46,6 +46,9 @@ pub struct SourceError {
 pub struct Callout {
     /// How many characters the carets cover (`None`: the token at the position).
     pub width: Option<usize>,
+    /// Where the underlined text ends: the carets cover what comes before the token here,
+    /// without trailing blanks (for an error about a whole expression).
+    pub until: Option<Pos>,
     /// Tremor's hint, printed as `NOTE: …` under the carets.
     pub hint: Option<String>,
     /// How many lines before the error's line are shown too (Tremor shows two for the errors
@@ -63,7 +66,7 @@ impl SourceError {
             file: file.to_string(),
             pos: Some(pos),
             message: message.into(),
-            callout: Callout::default(),
+            callout: Box::default(),
         }
     }
 
@@ -73,7 +76,7 @@ impl SourceError {
             file: file.to_string(),
             pos: None,
             message: message.into(),
-            callout: Callout::default(),
+            callout: Box::default(),
         }
     }
 }
@@ -84,6 +87,7 @@ impl Callout {
     pub fn lexer(width: usize) -> Self {
         Self {
             width: Some(width.max(1)),
+            until: None,
             hint: None,
             lines_before: 2,
             lines_after: false,
@@ -95,7 +99,7 @@ impl SourceError {
     /// The same error with Tremor's callout.
     #[must_use]
     pub fn with_callout(mut self, callout: Callout) -> Self {
-        self.callout = callout;
+        self.callout = Box::new(callout);
         self
     }
 }

@@ -297,6 +297,39 @@ end
     1 | <<event/snot>>
       |   ^^^^^^^^^^ Not a valid data type: 'snot'"#,
         ),
+        // add_overflow: a constant expression is computed when the script compiles: its error is a compile error under the whole expression
+        (
+            r#"use std::integer::unsigned;
+unsigned::MAX + 1;
+"#,
+            r#"Error:
+    2 | unsigned::MAX + 1;
+      | ^^^^^^^^^^^^^^^^^ The binary operation `+` caused an over- or underflow"#,
+        ),
+        // arith_bad_shift_1: a shift wider than the integer
+        (
+            r#"42 >> 64
+"#,
+            r#"Error:
+    1 | 42 >> 64
+      | ^^^^^^^^ RHS value is larger than or equal to the number of bits in LHS value"#,
+        ),
+        // function_error_1: a library call on constants
+        (
+            r#"use std::record;
+record::from_array(7)
+"#,
+            r#"Error:
+    2 | record::from_array(7)
+      | ^^^^^^^^^^^^^^^^^^^^^ Bad type passed to function record::from_array/1"#,
+        ),
+        // script_without_newline: an operator on constants of the wrong types
+        (
+            r#""string" + 1"#,
+            r#"Error:
+    1 | "string" + 1
+      | ^^^^^^^^^^^^ The binary operation `+` is not defined for the type `string` and `integer`"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");

@@ -69,6 +69,7 @@ impl Parser<'_> {
                     // Tremor's parser refuses it, under `kind|pattern|`, with the lines around.
                     let callout = Callout {
                         width: Some(kind.chars().count() + pattern.chars().count() + 2),
+                        until: None,
                         hint: None,
                         lines_before: 2,
                         lines_after: true,

@@ -69,37 +69,44 @@ fn literals_and_operators() {
 
 #[test]
 fn operator_errors_read_like_tremors() {
+    // Operators on constants are computed when the script compiles (as Tremor folds them), so
+    // their errors are compile errors; on the event they are run-time errors.
     cases(&[
         (
             "42 >> 1.0",
             "null",
-            "error: The binary operation `>>` is not defined for the type `integer` and `float`",
+            "compile error: The binary operation `>>` is not defined for the type `integer` and `float`",
         ),
         (
             "42 >> 64",
             "null",
-            "error: RHS value is larger than or equal to the number of bits in LHS value",
+            "compile error: RHS value is larger than or equal to the number of bits in LHS value",
         ),
         (
             "1 / 0",
             "null",
-            "error: The binary operation `/` must have a non zero RHS",
+            "compile error: The binary operation `/` must have a non zero RHS",
         ),
         ("9223372036854775807 + 1", "null", "9223372036854775808"),
         (
             "-9223372036854775807 - 2",
             "null",
-            "error: The binary operation `-` caused an over- or underflow",
+            "compile error: The binary operation `-` caused an over- or underflow",
         ),
         (
             r#"1 + "a""#,
             "null",
-            "error: The binary operation `+` is not defined for the type `integer` and `string`",
+            "compile error: The binary operation `+` is not defined for the type `integer` and `string`",
         ),
         (
             "event.nope",
             "{}",
             "error: Trying to access a non existing event key `nope`",
+        ),
+        (
+            "event.a >> 1.0",
+            r#"{"a": 42}"#,
+            "error: The binary operation `>>` is not defined for the type `integer` and `float`",
         ),
     ]);
 }

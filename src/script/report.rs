@@ -122,6 +122,16 @@ impl ScriptError {
         if let Some(width) = e.callout.width {
             error.width = width;
         }
+        if let Some(until) = e.callout.until {
+            let skip = pos.column.saturating_sub(1) as usize;
+            let take = if until.line == pos.line {
+                until.column.saturating_sub(pos.column) as usize
+            } else {
+                usize::MAX
+            };
+            let text: String = error.line_text.chars().skip(skip).take(take).collect();
+            error.width = text.trim_end().chars().count().max(1);
+        }
         error.around.hint.clone_from(&e.callout.hint);
         let line = pos.line.saturating_sub(1) as usize;
         let lines: Vec<&str> = source.lines().collect();

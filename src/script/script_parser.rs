@@ -5,7 +5,7 @@
 //! the input or, embedded in a Troy `define script`, at the `end` that closes it.
 
 use super::cursor::Parser;
-use super::error::SourceError;
+use super::error::{Callout, SourceError};
 use super::expected::{after_operand, is_keyword, Start, LET_TARGET};
 use super::expr::{Case, Comprehension, Expr, ExprKind, ForCase, Match, PathRoot};
 use super::lexer::Tok;
@@ -63,8 +63,11 @@ impl Parser<'_> {
                 (true, false) => Start::TopLevel,
                 (false, _) => Start::Statement,
             };
+            let start = self.pos();
             let stmt = if top {
                 self.top_level(depth)?
+                    .map(|s| self.folded(s, start))
+                    .transpose()?
             } else {
                 Some(self.stmt(depth)?)
             };
@@ -160,6 +163,24 @@ impl Parser<'_> {
         }
     }
 
+    /// A top-level expression of constants computed now, as Tremor folds it: its value, or
+    /// its error as a compile error under the whole expression.
+    fn folded(&self, stmt: Stmt, start: super::error::Pos) -> Result<Stmt, SourceError> {
+        let Stmt::Expr(e) = &stmt else {
+            return Ok(stmt);
+        };
+        if !is_constant(e) || matches!(e.kind, ExprKind::Literal(_)) {
+            return Ok(stmt);
+        }
+        match self.eval_now(e) {
+            Ok(v) => Ok(Stmt::Expr(Expr::literal(v, e.pos))),
+            Err(err) => Err(self.err(start, err.message).with_callout(Callout {
+                until: Some(self.pos()),
+                ..Callout::default()
+            })),
+        }
+    }
+
     /// What Tremor expects after the operand that ends a top-level statement: an operator,
     /// `;`, and after a path or a bare name what continues those.
     fn after_operand(&self) -> Vec<&'static str> {
@@ -218,6 +239,25 @@ impl Parser<'_> {
             pos,
         })
     }
+}
+
+/// Whether `e` is made of literals, operators and pure library calls only.
+fn is_constant(e: &Expr) -> bool {
+    let mut constant = true;
+    e.walk(&mut |part| {
+        constant &= match &part.kind {
+            ExprKind::Invoke(super::nodes::Callee::Std(f), _) => f.is_pure(),
+            ExprKind::Literal(_)
+            | ExprKind::Record(_)
+            | ExprKind::Array(_)
+            | ExprKind::Interp(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Access(..) => true,
+            _ => false,
+        };
+    });
+    constant
 }
 
 /// A statement-level `match` whose cases only compute values runs as an expression (which
