@@ -79,6 +79,21 @@ fn assert_no_helper_left(dir: &Path, log: &str) {
 /// retries 10 ms apart) writes its events to `bad.json`. Flow `good`: metronome ticks every
 /// 100 ms to `good.json`; its 16th tick ends the process.
 fn crash_flows(crash_config: &str, isolation: &str) -> String {
+    let crash = format!(
+        r#"define connector input from crash
+  with
+    reconnect = {{"retry": {{"interval_ms": 10, "growth_rate": 1, "max_retries": 2, "randomized": false}}}},
+    isolation = {isolation},
+    config = {crash_config}
+  end;"#
+    );
+    let bad = flow_until_exit(
+        "bad",
+        &crash,
+        "select event from in",
+        "false",
+        ("json", "bad.json"),
+    );
     let good = flow_until_exit(
         "good",
         r#"define connector input from metronome with config = {"interval": 100000000} end;"#,
@@ -86,35 +101,7 @@ fn crash_flows(crash_config: &str, isolation: &str) -> String {
         "event.id == 15",
         ("json", "good.json"),
     );
-    format!(
-        r#"
-define flow bad
-flow
-  define connector crash from crash
-  with
-    reconnect = {{"retry": {{"interval_ms": 10, "growth_rate": 1, "max_retries": 2, "randomized": false}}}},
-    isolation = {isolation},
-    config = {crash_config}
-  end;
-  define connector output from file
-  with
-    codec = "json", postprocessors = ["separate"], config = {{"path": "bad.json", "mode": "truncate"}}
-  end;
-  define pipeline fwd
-  pipeline
-    select event from in into out;
-  end;
-  create connector crash;
-  create connector output;
-  create pipeline fwd;
-  connect /connector/crash to /pipeline/fwd;
-  connect /pipeline/fwd to /connector/output;
-end;
-{good}
-deploy flow bad;
-deploy flow good;
-"#
-    )
+    format!("{bad}\n{good}\ndeploy flow bad;\ndeploy flow good;\n")
 }
 
 fn lines_with<'a>(log: &'a str, fragments: &[&str]) -> Vec<&'a str> {
@@ -155,13 +142,13 @@ fn a_crashing_isolated_plugin_fails_alone_is_restarted_in_fresh_helpers_then_qua
         assert_eq!(bad.lines().collect::<Vec<_>>(), expected, "{how}:\n{log}");
         let helpers = lines_with(
             &log,
-            &["[bad::crash] isolated: helper process", "`crash` from"],
+            &["[bad::input] isolated: helper process", "`crash` from"],
         );
         assert_eq!(helpers.len(), 3, "{how}:\n{log}");
         let restarts = lines_with(
             &log,
             &[
-                "[bad::crash] failed (",
+                "[bad::input] failed (",
                 death,
                 "restarting a fresh instance in 10 ms",
             ],
@@ -170,7 +157,7 @@ fn a_crashing_isolated_plugin_fails_alone_is_restarted_in_fresh_helpers_then_qua
         let quarantined = lines_with(
             &log,
             &[
-                "[bad::crash] quarantined after 3 failure(s), no retry left per its reconnect policy; last error: io error: helper process",
+                "[bad::input] quarantined after 3 failure(s), no retry left per its reconnect policy; last error: io error: helper process",
                 death,
             ],
         );
@@ -180,7 +167,7 @@ fn a_crashing_isolated_plugin_fails_alone_is_restarted_in_fresh_helpers_then_qua
             assert!(
                 !lines_with(
                     &log,
-                    &["[bad::crash] helper process", "memory allocation of"]
+                    &["[bad::input] helper process", "memory allocation of"]
                 )
                 .is_empty(),
                 "{log}"

@@ -33,7 +33,9 @@ use std::{
         mpsc, Arc, Mutex, PoisonError,
     },
 };
-use tremor_pdk::{ConnectorContext, ConnectorError, HostServices, HostServices_TO, LogLevel};
+use tremor_pdk::{
+    ConnectorContext, ConnectorError, HostServices, HostServices_TO, LogLevel, SourceReply,
+};
 
 /// `tremor plugin-host` (started by the runtime, not by people).
 #[derive(clap::Args, Debug, Clone)]
@@ -459,18 +461,36 @@ async fn serve_connector(mut part: Box<dyn ConnectorPart>, rx: Receiver<Incoming
     }
 }
 
+/// Whether the runtime will want the batch after `reply` at once (so it is worth pulling
+/// ahead): not after "nothing now" (the runtime waits first), "finished" or an error.
+fn pulls_on(reply: &Result<SourceReply, ConnectorError>) -> bool {
+    matches!(
+        reply,
+        Ok(SourceReply::Data(_)
+            | SourceReply::EndStream { .. }
+            | SourceReply::StreamFail { .. }
+            | SourceReply::Error { .. })
+    )
+}
+
+/// Serves the source: pushes the batch of every pull the runtime asks for (`PULL N`, frame id
+/// N), and pulls one ahead (see `proxy::SourceProxy`). An `ack` or `fail` that arrives during
+/// a pull interrupts it; the same pull starts again after.
 async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out: Out) {
-    // The pull the runtime waits for: its request id and pull id.
-    let mut pulling: Option<(u64, u64)> = None;
+    // The highest pull the runtime asked for, and the next pull to make.
+    let mut granted: Option<u64> = None;
+    let mut next: Option<u64> = None;
     loop {
-        let msg = match pulling {
-            Some((id, pull_id)) => match unless_next(&rx, part.pull(pull_id)).await {
+        // At most one pull beyond what the runtime asked for.
+        let allowed = next.filter(|n| granted.is_some_and(|g| *n <= g + 1));
+        let msg = match allowed {
+            Some(pull_id) => match unless_next(&rx, part.pull(pull_id)).await {
                 Step::Done(reply) => {
-                    pulling = None;
                     let size = reply.as_ref().map_or(64, wire::source_reply_size);
-                    let mut frame = Frame::with_capacity(to_host::PULLED, id, size);
+                    let mut frame = Frame::with_capacity(to_host::PULLED, pull_id, size);
                     frame.result(&reply, wire::put_source_reply);
                     out.send(frame);
+                    next = pulls_on(&reply).then_some(pull_id + 1);
                     continue;
                 }
                 Step::Next(msg) => msg,
@@ -481,7 +501,11 @@ async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out
         match msg.tag {
             to_helper::PULL => {
                 if let Ok(pull_id) = msg.u64() {
-                    pulling = Some((msg.id, pull_id));
+                    granted = Some(granted.map_or(pull_id, |g| g.max(pull_id)));
+                    // Unless it was pulled ahead (then `next` is beyond it already).
+                    if next.is_none_or(|n| n < pull_id) {
+                        next = Some(pull_id);
+                    }
                 }
             }
             tag => {

@@ -60,6 +60,8 @@ struct Shared {
     next_id: AtomicU64,
     /// The runtime closed the channel on purpose: the helper's exit is not a failure.
     closing: AtomicBool,
+    /// The source's batches, in pull order, as the helper pushes them (see [`SourceProxy`]).
+    pulled: Sender<Incoming>,
 }
 
 impl Shared {
@@ -159,6 +161,7 @@ impl Shared {
 pub(crate) struct Link {
     shared: Arc<Shared>,
     ready: Ready,
+    pulled: Receiver<Incoming>,
 }
 
 impl Drop for Link {
@@ -182,6 +185,7 @@ pub(crate) fn start(
         .socket
         .try_clone()
         .map_err(|e| ConnectorError::io(format!("cannot share the helper's channel: {e}")))?;
+    let (pulled_tx, pulled) = rt::unbounded();
     let shared = Arc::new(Shared {
         alias: alias.clone(),
         pid,
@@ -189,6 +193,7 @@ pub(crate) fn start(
         pending: Mutex::default(),
         next_id: AtomicU64::new(1),
         closing: AtomicBool::new(false),
+        pulled: pulled_tx,
     });
     forward_stderr(&alias, pid, started.stderr);
     let (ready_tx, ready_rx) = mpsc::channel();
@@ -219,7 +224,11 @@ pub(crate) fn start(
         }
     };
     Ok(ConnectorProxy {
-        link: Arc::new(Link { shared, ready }),
+        link: Arc::new(Link {
+            shared,
+            ready,
+            pulled,
+        }),
         source_taken: false,
         sink_taken: false,
     })
@@ -329,7 +338,12 @@ fn serve(
                 let _ = tx.send(ready);
             }
         }
-        to_host::DONE | to_host::PULLED | to_host::REPLIES => {
+        to_host::PULLED => {
+            let _ = shared
+                .pulled
+                .try_send(std::mem::replace(frame, Incoming::empty()));
+        }
+        to_host::DONE | to_host::REPLIES => {
             let waiter = shared
                 .pending
                 .lock()
@@ -462,7 +476,7 @@ impl ConnectorPart for ConnectorProxy {
         }
         Ok(Some(Box::new(SourceProxy {
             link: self.link.clone(),
-            inflight: None,
+            asked: None,
         })))
     }
 
@@ -503,35 +517,42 @@ impl ConnectorPart for ConnectorProxy {
 }
 
 /// The source part as the source manager sees it.
+///
+/// `pull(N)` tells the helper that the runtime wants batch N, and takes it from the batches
+/// the helper pushed. The helper pulls one batch ahead (N+1 right after N, unless N said
+/// "nothing now" or "finished"), so a pull usually finds its batch already here: the round
+/// trip between the processes is off the path of every batch. At most one batch is read ahead
+/// (one that a stop discards, as a stop discards what a connector has not handed out).
 struct SourceProxy {
     link: Arc<Link>,
-    /// The reply of a pull whose future was dropped before it came: the next pull takes it,
-    /// so that data the helper's source already handed out is never lost.
-    inflight: Option<Receiver<Reply>>,
+    /// The pull the helper was told of: a pull whose future was dropped before its batch came
+    /// is asked for once, and the batch waits in the channel for the next call.
+    asked: Option<u64>,
 }
 
 #[async_trait]
 impl SourcePart for SourceProxy {
     async fn pull(&mut self, pull_id: u64) -> Result<SourceReply, ConnectorError> {
         let shared = &self.link.shared;
-        let rx = match &mut self.inflight {
-            Some(rx) => rx,
-            empty => match shared.request(to_helper::PULL, 8, |f| {
+        if self.asked != Some(pull_id) {
+            shared.notify(to_helper::PULL, |f| {
                 f.u64(pull_id);
-            }) {
-                Ok(rx) => empty.insert(rx),
-                // The reader reported the failure already.
-                Err(_) => return std::future::pending().await,
-            },
-        };
-        let reply = shared.wait(rx).await;
-        self.inflight = None;
-        let Ok(mut frame) = reply else {
-            return std::future::pending().await;
-        };
-        frame
-            .result(wire::get_source_reply)
-            .map_err(|e| shared.malformed(&e))?
+            });
+            self.asked = Some(pull_id);
+        }
+        loop {
+            // A dead helper pushes nothing more: the pull never completes, and the failure is
+            // the one the reader reported.
+            let Ok(mut frame) = self.link.pulled.recv().await else {
+                return std::future::pending().await;
+            };
+            if frame.id < pull_id {
+                continue;
+            }
+            return frame
+                .result(wire::get_source_reply)
+                .map_err(|e| shared.malformed(&e))?;
+        }
     }
 
     fn ack(&mut self, stream: u64, pull_id: u64) -> Result<(), ConnectorError> {
