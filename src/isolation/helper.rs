@@ -6,7 +6,9 @@
 //! sink), each calling its part one call at a time, as the runtime's managers do. A call
 //! whose caller gave up (a new request for the same part arrives first) is dropped, as the
 //! runtime drops the future in-process; an `ack` or `fail` that arrives during a `pull`
-//! interrupts it and the same pull starts again after (the runtime still waits for it).
+//! interrupts it and the same pull starts again after (the runtime still waits for it). The
+//! source pulls one batch beyond what the runtime asked for and pushes it (see
+//! `proxy::SourceProxy`).
 //! Everything the connector asks of its host goes back over the channel; so does every log
 //! record of the process. The helper exits when the channel closes, and dies with the
 //! runtime (`PR_SET_PDEATHSIG`, set before it started).

@@ -16,7 +16,8 @@
 //! * Every call of the interface (constructor, lifecycle, `pull`, `on_batch`, `ack`, `fail`,
 //!   `flush`) and every host service (log, connection lost, stop request, metrics) crosses a
 //!   socketpair as one frame ([`wire`]); a source or sink batch is one frame, one write,
-//!   however many events it holds: the boundary costs per batch, not per event.
+//!   however many events it holds: the boundary costs per batch, not per event. A source's
+//!   helper pulls one batch ahead and pushes it, so the round trip is off the source's path.
 //! * The helper's death (any signal, any exit) is the connector's failure: the proxy's reader
 //!   reports it to the connector manager, which restarts a fresh instance — a fresh helper —
 //!   per the reconnect policy or quarantines it; the batch in flight is failed back.
