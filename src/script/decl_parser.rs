@@ -237,6 +237,16 @@ impl Parser<'_> {
         let locals = std::mem::replace(&mut scope.locals, outer_locals);
         scope.current_fn = outer_fn;
         let body = body?;
+        if let Some(at) = misplaced_recur(&body) {
+            // Tremor: `recur` only as what a function returns (a tail call).
+            let callout = Callout {
+                lines_before: 2,
+                lines_after: true,
+                ..Callout::default()
+            };
+            let msg = "Can not recur from this location";
+            return Err(self.err(at, msg).with_callout(callout));
+        }
         if with {
             self.expect_kw("end")?;
         }
@@ -350,4 +360,50 @@ impl Parser<'_> {
         self.expect_kw("end")?;
         Ok(())
     }
+}
+
+/// The first `recur` of a function body that is not what the body returns (Tremor allows it
+/// only as the last expression, also as the last of a `match` case there).
+fn misplaced_recur(body: &[Stmt]) -> Option<Pos> {
+    let (last, before) = body.split_last()?;
+    before
+        .iter()
+        .find_map(|s| first_recur(&|f| s.walk(f)))
+        .or_else(|| match last {
+            Stmt::Expr(e) => misplaced_recur_in(e),
+            Stmt::Match(m) => first_recur(&|f| m.walk_heads(f))
+                .or_else(|| m.cases.iter().find_map(|c| misplaced_recur(&c.body))),
+            other => first_recur(&|f| other.walk(f)),
+        })
+}
+
+/// As [`misplaced_recur`] for the expression a body returns.
+fn misplaced_recur_in(e: &Expr) -> Option<Pos> {
+    match &e.kind {
+        ExprKind::Recur(args) => args.iter().find_map(|a| first_recur(&|f| a.walk(f))),
+        ExprKind::Match(m) => first_recur(&|f| m.walk_heads(f)).or_else(|| {
+            m.cases.iter().find_map(|c| {
+                let (last, before) = c.body.split_last()?;
+                before
+                    .iter()
+                    .find_map(|b| first_recur(&|f| b.walk(f)))
+                    .or_else(|| misplaced_recur_in(last))
+            })
+        }),
+        _ => first_recur(&|f| e.walk(f)),
+    }
+}
+
+/// A way to visit expressions (`Expr::walk`, `Stmt::walk`, `Match::walk_heads`).
+type Visit<'a> = &'a dyn Fn(&mut dyn FnMut(&Expr));
+
+/// Where the first `recur` among the expressions `walk` visits is.
+fn first_recur(walk: Visit<'_>) -> Option<Pos> {
+    let mut found = None;
+    walk(&mut |e| {
+        if found.is_none() && matches!(e.kind, ExprKind::Recur(_)) {
+            found = Some(e.pos);
+        }
+    });
+    found
 }

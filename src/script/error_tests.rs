@@ -415,3 +415,15 @@ fn a_missing_key_is_underlined_where_the_path_names_it() {
         "      |      ^^^^^^^^^ Trying to access a non existing event key `other`"
     );
 }
+
+#[test]
+fn recur_only_as_what_a_function_returns() {
+    let compile = |src: &str| Script::compile(src, "s", &Value::object()).map(|_| ());
+    let misplaced = compile("fn snot(a) with\n  recur(a);\n  a + 1\nend;\nsnot(1)")
+        .expect_err("recur before the last expression");
+    assert_eq!(misplaced.message, "Can not recur from this location");
+    assert_eq!((misplaced.pos.line, misplaced.pos.column), (2, 3));
+    assert!(compile("fn f(n) with 1 + recur(n) end; f(1)").is_err());
+    let tail = "fn f(n) with match n of case 0 => 0 case _ => recur(n - 1) end end; f(3)";
+    assert!(compile(tail).is_ok());
+}
