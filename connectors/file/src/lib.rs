@@ -122,6 +122,7 @@ impl Connector for FileConnector {
             file: None,
             chunk_size: self.config.chunk_size,
             state: ReadState::Reading,
+            meta: serde_json::json!({ "file": { "path": self.config.path } }).to_string(),
         })))
     }
 
@@ -169,6 +170,8 @@ struct FileSource {
     file: Option<Unblock<File>>,
     chunk_size: usize,
     state: ReadState,
+    /// `$file.path` for every event, as Tremor's file source sets it (the path as configured).
+    meta: String,
 }
 
 impl Source for FileSource {
@@ -187,7 +190,9 @@ impl Source for FileSource {
             return Ok(SourceReply::EndStream { stream: 0 });
         }
         buf.truncate(n);
-        Ok(SourceReply::Data(SourceBatch::bytes(0, vec![buf.into()])))
+        Ok(SourceReply::Data(
+            SourceBatch::bytes(0, vec![buf.into()]).with_meta(self.meta.clone()),
+        ))
     }
 }
 
@@ -311,6 +316,31 @@ mod tests {
             assert_eq!(read, b"hello world");
             let last = source.pull(0).await.unwrap();
             assert!(matches!(last.into_enum(), Ok(SourceReply::Finished)));
+        });
+    }
+
+    #[test]
+    fn every_batch_carries_the_configured_path_as_file_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("in \"quoted\".txt");
+        std::fs::write(&path, b"x").expect("write");
+        let mut c = connector(&path, "read");
+        let mut source = c.create_source().expect("ok").expect("source");
+        async_io_block_on(async {
+            assert!(c.connect(1).await.expect("opens"));
+            let Ok(SourceReply::Data(batch)) = source.pull(0).await.unwrap().into_enum() else {
+                panic!("expected data");
+            };
+            let meta: serde_json::Value = serde_json::from_str(
+                batch
+                    .meta
+                    .as_ref()
+                    .map(|m| m.as_str())
+                    .into_option()
+                    .expect("meta"),
+            )
+            .expect("meta is JSON");
+            assert_eq!(meta["file"]["path"], path.display().to_string());
         });
     }
 
