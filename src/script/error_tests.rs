@@ -330,6 +330,46 @@ record::from_array(7)
     1 | "string" + 1
       | ^^^^^^^^^^^^ The binary operation `+` is not defined for the type `string` and `integer`"#,
         ),
+        // const_expr_index_out_of_bounds: a path into constants is folded too: Tremor's wording, under the failing index
+        (
+            r#"{"snot": [0,1,2,3,4,5,6]}.snot[8]
+"#,
+            r#"Error:
+    1 | {"snot": [0,1,2,3,4,5,6]}.snot[8]
+      |                                ^ Array index out of bounds, got index 8 but expected an index in the range 0:7"#,
+        ),
+        // const_expr_range_on_non_array: a range on a record, under the range
+        (
+            r#"{"snot":"badger"}[5:9]
+"#,
+            r#"Error:
+    1 | {"snot":"badger"}[5:9]
+      |                   ^^^ Conflicting types, got record but expected array"#,
+        ),
+        // const_expr_unknown_key: a key a constant record lacks, under the key
+        (
+            r#"{"snot": "badger"}.bad_key
+"#,
+            r#"Error:
+    1 | {"snot": "badger"}.bad_key
+      |                    ^^^^^^^ Trying to access a non existing local key `bad_key`"#,
+        ),
+        // const_expr_id_into_arr: a key of an array, under the key
+        (
+            r#"[0,1,2,3,4,5,6].snot
+"#,
+            r#"Error:
+    1 | [0,1,2,3,4,5,6].snot
+      |                 ^^^^ Conflicting types, got array but expected record"#,
+        ),
+        // const_expr_range_bad_end: a range bound of the wrong type, under the bound
+        (
+            r#"{"snot": [0,1,2,3,4,5,6]}.snot[2:"bad"]
+"#,
+            r#"Error:
+    1 | {"snot": [0,1,2,3,4,5,6]}.snot[2:"bad"]
+      |                                  ^^^^^ Conflicting types, got string but expected integer"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");
@@ -389,6 +429,7 @@ fn names_are_resolved_after_the_syntax_is_checked() {
 
 #[test]
 fn a_missing_key_is_underlined_where_the_path_names_it() {
+    // `.key`: the name; `["key"]`: the string (as Tremor's hygienic-runtime-errors shows).
     let src = "let a = event.present;\nlet event[\"new\"] = event.foo_script;\nevent[\"other\"]";
     let script = Script::compile(src, "s", &Value::object()).expect("compiles");
     let run = |input: &str| {
@@ -412,7 +453,7 @@ fn a_missing_key_is_underlined_where_the_path_names_it() {
     );
     assert_eq!(
         run(r#"{"present": 1, "foo_script": 2}"#),
-        "      |      ^^^^^^^^^ Trying to access a non existing event key `other`"
+        "      |       ^^^^^^^ Trying to access a non existing event key `other`"
     );
 }
 

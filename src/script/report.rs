@@ -89,7 +89,8 @@ impl ScriptError {
             {
                 (at + 2, key.chars().count())
             } else if line[at..].starts_with(&bracketed) {
-                (at + 1, bracketed.len())
+                // Tremor underlines the string inside the brackets.
+                (at + 2, bracketed.len() - 2)
             } else {
                 continue;
             };
@@ -216,6 +217,18 @@ fn tremor_wording(message: &str) -> String {
 fn token_width(rest: &str) -> usize {
     let mut chars = rest.chars();
     match chars.next() {
+        // A string: through its closing quote.
+        Some('"') => {
+            let mut escaped = false;
+            let inside = chars
+                .take_while(|c| {
+                    let open = escaped || *c != '"';
+                    escaped = !escaped && *c == '\\';
+                    open
+                })
+                .count();
+            (inside + 2).min(rest.chars().count())
+        }
         Some(c) if c.is_alphanumeric() || c == '_' => {
             1 + chars
                 .take_while(|c| c.is_alphanumeric() || *c == '_')

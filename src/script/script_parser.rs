@@ -5,7 +5,7 @@
 //! the input or, embedded in a Troy `define script`, at the `end` that closes it.
 
 use super::cursor::Parser;
-use super::error::{Callout, SourceError};
+use super::error::{Callout, Pos, SourceError};
 use super::expected::{after_operand, is_keyword, Start, LET_TARGET};
 use super::expr::{Case, Comprehension, Expr, ExprKind, ForCase, Match, PathRoot};
 use super::lexer::Tok;
@@ -63,7 +63,7 @@ impl Parser<'_> {
                 (true, false) => Start::TopLevel,
                 (false, _) => Start::Statement,
             };
-            let start = self.pos();
+            let start = self.idx;
             let stmt = if top {
                 self.top_level(depth)?
                     .map(|s| self.folded(s, start))
@@ -165,7 +165,7 @@ impl Parser<'_> {
 
     /// A top-level expression of constants computed now, as Tremor folds it: its value, or
     /// its error as a compile error under the whole expression.
-    fn folded(&self, stmt: Stmt, start: super::error::Pos) -> Result<Stmt, SourceError> {
+    fn folded(&self, stmt: Stmt, start: usize) -> Result<Stmt, SourceError> {
         let Stmt::Expr(e) = &stmt else {
             return Ok(stmt);
         };
@@ -174,11 +174,54 @@ impl Parser<'_> {
         }
         match self.eval_now(e) {
             Ok(v) => Ok(Stmt::Expr(Expr::literal(v, e.pos))),
-            Err(err) => Err(self.err(start, err.message).with_callout(Callout {
-                until: Some(self.pos()),
-                ..Callout::default()
-            })),
+            Err(err) => {
+                let message = folding_wording(&err.message);
+                // Tremor underlines the segment of a path that fails, else the whole expression.
+                let (pos, until) = match self.failing_segment(&err.message, start) {
+                    Some(segment) => segment,
+                    None if is_path_error(&err.message) => (err.pos, None),
+                    None => {
+                        let first = self.toks.get(start).map_or(err.pos, |t| t.pos);
+                        (first, Some(self.pos()))
+                    }
+                };
+                let callout = Callout {
+                    until,
+                    ..Callout::default()
+                };
+                Err(self.err(pos, message).with_callout(callout))
+            }
         }
+    }
+
+    /// Where the path segment an error of a constant path names is, among the tokens of the
+    /// statement that began at token `start`: the key after `.`, or a range's bounds (then
+    /// also where the underline ends).
+    fn failing_segment(&self, message: &str, start: usize) -> Option<(Pos, Option<Pos>)> {
+        let toks = &self.toks[start..self.idx];
+        if let Some(key) = message
+            .split_once(" key `")
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(key, _)| key)
+        {
+            return toks
+                .windows(2)
+                .find_map(|pair| match (&pair[0].tok, &pair[1].tok) {
+                    (Tok::Punct("."), Tok::Ident(k) | Tok::Quoted(k)) if k == key => {
+                        Some((pair[1].pos, None))
+                    }
+                    _ => None,
+                });
+        }
+        let ranged = message.contains("index range")
+            || message.starts_with("A range's end")
+            || message.starts_with("Type error: Expected array");
+        if !ranged {
+            return None;
+        }
+        let open = toks.iter().rposition(|t| t.tok == Tok::Punct("["))?;
+        let close = open + toks[open..].iter().position(|t| t.tok == Tok::Punct("]"))?;
+        Some((toks.get(open + 1)?.pos, Some(toks[close].pos)))
     }
 
     /// What Tremor expects after the operand that ends a top-level statement: an operator,
@@ -239,6 +282,42 @@ impl Parser<'_> {
             pos,
         })
     }
+}
+
+/// Tremor's wording for errors of paths into constants, which it finds while folding them
+/// (at run time the same mistakes on the event read as the evaluator words them).
+fn folding_wording(message: &str) -> String {
+    let between = |text: &str, open: &str, close: &str| {
+        let (_, rest) = text.split_once(open)?;
+        rest.split_once(close).map(|(inside, _)| inside.to_string())
+    };
+    let conflict =
+        |got: &str, expected: &str| format!("Conflicting types, got {got} but expected {expected}");
+    if message.starts_with("Trying to access a non existing ") {
+        if let Some(got) = between(message, "(the value is of type `", "`)") {
+            return conflict(&got, "record");
+        }
+    } else if let Some(rest) = message.strip_prefix("The value of type `") {
+        if let Some((got, _)) = rest.split_once("` cannot be indexed") {
+            return conflict(got, "array");
+        }
+    } else if let Some(rest) = message.strip_prefix("Bad array index, got `") {
+        if let Some((index, range)) = rest.split_once("` but expected an index in the range ") {
+            return format!(
+                "Array index out of bounds, got index {index} but expected an index in the range {range}"
+            );
+        }
+    } else if let Some(rest) = message.strip_prefix("Type error: Expected ") {
+        if let Some((expected, got)) = rest.split_once(", found ") {
+            return conflict(got, expected);
+        }
+    }
+    message.to_string()
+}
+
+/// Whether an error is one of a path (Tremor underlines the failing part, not the whole).
+fn is_path_error(message: &str) -> bool {
+    folding_wording(message) != message || message.contains("range")
 }
 
 /// Whether `e` is made of literals, operators and pure library calls only.
