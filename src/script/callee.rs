@@ -96,10 +96,21 @@ impl Parser<'_> {
                 pos,
             }),
             // Tremor names a function of no module `::f`.
-            None if !full.contains("::") => {
-                Err(self.err(pos, format!("{UNDEFINED_FUNCTION}::{full}")))
+            // Tremor underlines the whole call (the cursor is after it).
+            None => {
+                let shown = if full.contains("::") {
+                    full
+                } else {
+                    format!("::{full}")
+                };
+                let callout = super::error::Callout {
+                    until: Some(self.pos()),
+                    ..super::error::Callout::default()
+                };
+                Err(self
+                    .err(pos, format!("{UNDEFINED_FUNCTION}{shown}"))
+                    .with_callout(callout))
             }
-            None => Err(self.err(pos, format!("{UNDEFINED_FUNCTION}{full}"))),
         }
     }
 }

@@ -156,7 +156,7 @@ impl Parser<'_> {
 
     /// `const NAME = EXPR`: evaluated now, with no event.
     pub(crate) fn const_decl(&mut self) -> Result<Expr, SourceError> {
-        self.next();
+        let at = self.next().pos;
         let name = self.ident("`<ident>`")?;
         self.expect_punct("=")?;
         let e = self.expr()?;
@@ -172,10 +172,13 @@ impl Parser<'_> {
         let scope = self.scope.as_mut().expect("scripts have a scope");
         let full = scope.qualified(&name.name);
         if scope.consts.insert(full, v.clone()).is_some() {
-            return Err(self.err(
-                name.pos,
-                format!("Can't define the const `{}` twice", name.name),
-            ));
+            // Tremor underlines the whole declaration.
+            let callout = Callout {
+                until: Some(self.pos()),
+                ..Callout::default()
+            };
+            let msg = format!("Can't define the const `{}` twice", name.name);
+            return Err(self.err(at, msg).with_callout(callout));
         }
         Ok(Expr::literal(v, name.pos))
     }
@@ -217,10 +220,25 @@ impl Parser<'_> {
 
     /// `fn NAME(args[, ...]) with BODY end` or `fn NAME(args) of case ... end`.
     pub(crate) fn fn_decl(&mut self, depth: usize) -> Result<(), SourceError> {
-        self.next();
+        let at = self.next().pos;
         let name = self.ident("`<ident>`")?;
         let (args, open) = self.fn_args()?;
-        let index = self.declare_fn(&name.name, name.pos, args.len(), open)?;
+        // Tremor reports a second definition under the whole of it, once it has read it.
+        let scope = self.scope.as_ref().expect("scripts have a scope");
+        let twice = scope.fn_names.contains_key(&scope.qualified(&name.name));
+        let index = if twice {
+            let fns = &mut self.scope_mut().fns;
+            fns.push(FnDef {
+                name: name.name.clone(),
+                arity: args.len(),
+                open,
+                body: Vec::new(),
+                locals: args.len(),
+            });
+            fns.len() - 1
+        } else {
+            self.declare_fn(&name.name, name.pos, args.len(), open)?
+        };
         let scope = self.scope.as_mut().expect("scripts have a scope");
         let outer_locals = std::mem::replace(&mut scope.locals, args.clone());
         let outer_fn = scope.current_fn.replace(index);
@@ -250,6 +268,14 @@ impl Parser<'_> {
         if with {
             self.expect_kw("end")?;
         }
+        if twice {
+            let callout = Callout {
+                until: Some(self.pos()),
+                ..Callout::default()
+            };
+            let msg = format!("Can't define the function `{}` twice", name.name);
+            return Err(self.err(at, msg).with_callout(callout));
+        }
         let scope = self.scope.as_mut().expect("scripts have a scope");
         scope.fns[index].body = body;
         scope.fns[index].locals = locals.len();
@@ -277,6 +303,10 @@ impl Parser<'_> {
         self.next();
         let cases = self.cases_of(depth, &mut |p, d| p.stmt(d), ";", true)?;
         Ok(vec![lower_match(Match { target, cases, pos })])
+    }
+
+    fn scope_mut(&mut self) -> &mut Scope {
+        self.scope.as_mut().expect("scripts have a scope")
     }
 
     fn declare_fn(

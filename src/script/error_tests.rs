@@ -370,6 +370,38 @@ record::from_array(7)
     1 | {"snot": [0,1,2,3,4,5,6]}.snot[2:"bad"]
       |                                  ^^^^^ Conflicting types, got string but expected integer"#,
         ),
+        // double_const: a const defined twice, under the whole second definition
+        (
+            r#"const ONE = 1;
+const ONE = "two";
+"#,
+            r#"Error:
+    2 | const ONE = "two";
+      | ^^^^^^^^^^^^^^^^^ Can't define the const `ONE` twice"#,
+        ),
+        // function_already_defined: a function defined twice: all lines of the second definition, the carets under its last
+        (
+            r#"fn a () with
+  1
+end;
+
+fn a () with
+  2
+end;"#,
+            r#"Error:
+    5 | fn a () with
+    6 |   2
+    7 | end;
+      | ^^^ Can't define the function `a` twice"#,
+        ),
+        // missing_function: a call of no function, under the whole call
+        (
+            r#"snot::badger(event)
+"#,
+            r#"Error:
+    1 | snot::badger(event)
+      | ^^^^^^^^^^^^^^^^^^^ Call to undefined function snot::badger"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");

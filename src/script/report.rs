@@ -37,6 +37,9 @@ pub struct Around {
     pub lines_before: Vec<String>,
     /// The lines shown after the carets.
     pub lines_after: Vec<String>,
+    /// Where the carets start, when the error spans lines: Tremor shows all its lines and
+    /// underlines the last one from its start.
+    pub carets_at: Option<Pos>,
 }
 
 impl ScriptError {
@@ -124,13 +127,29 @@ impl ScriptError {
             error.width = width;
         }
         if let Some(until) = e.callout.until {
-            let skip = pos.column.saturating_sub(1) as usize;
-            let take = if until.line == pos.line {
-                until.column.saturating_sub(pos.column) as usize
+            let lines: Vec<&str> = source.lines().collect();
+            let (from, last) = if until.line > pos.line && until.column > 1 {
+                // Spanning lines: all of them, the carets under the last from its start.
+                let first = pos.line.saturating_sub(1) as usize;
+                let last =
+                    (until.line.saturating_sub(1) as usize).min(lines.len().saturating_sub(1));
+                error.around.lines_before = lines[first.min(last)..last]
+                    .iter()
+                    .map(|l| as_tremor_prints(l))
+                    .collect();
+                error.line_text = lines
+                    .get(last)
+                    .map(|l| as_tremor_prints(l))
+                    .unwrap_or_default();
+                error.around.carets_at = Some(Pos::new(until.line, 1));
+                (0, until.column.saturating_sub(1) as usize)
+            } else if until.line == pos.line {
+                let skip = pos.column.saturating_sub(1) as usize;
+                (skip, until.column.saturating_sub(pos.column) as usize)
             } else {
-                usize::MAX
+                (pos.column.saturating_sub(1) as usize, usize::MAX)
             };
-            let text: String = error.line_text.chars().skip(skip).take(take).collect();
+            let text: String = error.line_text.chars().skip(from).take(last).collect();
             error.width = text.trim_end().chars().count().max(1);
         }
         error.around.hint.clone_from(&e.callout.hint);
@@ -241,14 +260,15 @@ fn token_width(rest: &str) -> usize {
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = self.pos.line as usize;
+        let carets = self.around.carets_at.unwrap_or(self.pos);
+        let line = carets.line as usize;
         let first = line - self.around.lines_before.len().min(line);
         writeln!(f, "Error: ")?;
         for (n, text) in self.around.lines_before.iter().enumerate() {
             writeln!(f, "{:>5} | {text}", first + n)?;
         }
-        writeln!(f, "{:>5} | {}", self.pos.line, self.line_text)?;
-        let pad = " ".repeat(self.pos.column.saturating_sub(1) as usize);
+        writeln!(f, "{:>5} | {}", carets.line, self.line_text)?;
+        let pad = " ".repeat(carets.column.saturating_sub(1) as usize);
         write!(
             f,
             "      | {pad}{} {}",
