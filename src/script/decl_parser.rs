@@ -258,6 +258,7 @@ impl Parser<'_> {
         if let Some(at) = misplaced_recur(&body) {
             // Tremor: `recur` only as what a function returns (a tail call).
             let callout = Callout {
+                until: self.after_call(at),
                 lines_before: 2,
                 lines_after: true,
                 ..Callout::default()
@@ -303,6 +304,21 @@ impl Parser<'_> {
         self.next();
         let cases = self.cases_of(depth, &mut |p, d| p.stmt(d), ";", true)?;
         Ok(vec![lower_match(Match { target, cases, pos })])
+    }
+
+    /// Where the token after the call that starts at `at` (`name(...)`) is.
+    fn after_call(&self, at: Pos) -> Option<Pos> {
+        let start = self.toks.iter().position(|t| t.pos == at)?;
+        let mut depth = 0usize;
+        for (i, t) in self.toks.iter().enumerate().skip(start) {
+            match t.tok {
+                Tok::Punct("(") => depth += 1,
+                Tok::Punct(")") if depth == 1 => return self.toks.get(i + 1).map(|t| t.pos),
+                Tok::Punct(")") => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
     }
 
     fn scope_mut(&mut self) -> &mut Scope {

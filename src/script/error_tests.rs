@@ -402,6 +402,24 @@ end;"#,
     1 | snot::badger(event)
       | ^^^^^^^^^^^^^^^^^^^ Call to undefined function snot::badger"#,
         ),
+        // fn_bad_recur: recur before a function's last expression, under the recur with the lines around
+        (
+            r#"
+fn snot(a) with
+  recur(a);
+  a + 1
+end;
+
+snot(event)
+"#,
+            r#"Error:
+    1 |
+    2 | fn snot(a) with
+    3 |   recur(a);
+      |   ^^^^^^^^ Can not recur from this location
+    4 |   a + 1
+    5 | end;"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");
