@@ -215,6 +215,7 @@ impl Parser<'_> {
             hint: syntax_hint(&t.tok, expected),
             lines_before: 2,
             lines_after: true,
+                    ..Callout::default()
         };
         self.err(t.pos, msg).with_callout(callout)
     }

@@ -102,6 +102,7 @@ impl Parser<'_> {
                 hint: None,
                 lines_before: 2,
                 lines_after: true,
+                            ..Callout::default()
             };
             return Err(self.err(path_pos, msg).with_callout(callout));
         };

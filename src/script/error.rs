@@ -54,6 +54,9 @@ pub struct Callout {
     /// How many lines before the error's line are shown too (Tremor shows two for the errors
     /// of its lexer and parser).
     pub lines_before: usize,
+    /// The column the error's line is shown up to (not including it): where Tremor's lexer
+    /// stopped reading, when it prints the line from its tokens.
+    pub line_ends: Option<u32>,
     /// Whether the two lines after it are shown too (for the parser's errors: the lexer has
     /// not read them).
     pub lines_after: bool,
@@ -88,6 +91,7 @@ impl Callout {
         Self {
             width: Some(width.max(1)),
             until: None,
+            line_ends: None,
             hint: None,
             lines_before: 2,
             lines_after: false,

@@ -420,6 +420,24 @@ snot(event)
     4 |   a + 1
     5 | end;"#,
         ),
+        // invalid_escape_extractor: an escape an extractor does not know: the line as far as Tremor's lexer read it
+        (
+            r#"match event of
+  case ~ re|\snot| => true
+  _ => false
+end;"#,
+            r#"Error:
+    1 | match event of
+    2 |   case ~ re|\s
+      |              ^ An unexpected escape code 's' was found"#,
+        ),
+        // unfinished_escape_eof: a backslash ending the input
+        (
+            r#"let test = "\"#,
+            r#"Error:
+    1 | let test =
+      |              ^ An unexpected end of stream was found"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");

@@ -82,6 +82,7 @@ const UNTERMINATED_HEREDOC: &str =
 const TAILING_HEREDOC: &str = "It looks like you have characters tailing the here doc opening, it needs to be followed by a newline";
 const UNTERMINATED_INTERPOLATION: &str =
     "It looks like you forgot to terminate a string interpolation with a closing '}'";
+const END_OF_STREAM: &str = "An unexpected end of stream was found";
 /// Tremor's hint for a `#{` that does not make an interpolation.
 const LITERAL_INTERPOLATION_HINT: &str =
     "Did you mean to write a literal '#{'? Escape it as '\\#{'.";
@@ -300,11 +301,15 @@ impl Lexer<'_> {
                         }
                     }
                     Some(other) => {
-                        return Err(self.err_wide(
-                            self.pos(),
+                        let at = self.pos();
+                        let mut e = self.err_wide(
+                            at,
                             1,
                             format!("An unexpected escape code '{other}' was found"),
-                        ));
+                        );
+                        // Tremor prints the line up to the escaped character.
+                        e.callout.line_ends = Some(at.column + 1);
+                        return Err(e);
                     }
                     None => return Err(self.unterminated_extractor(pos, start)),
                 },
@@ -463,7 +468,14 @@ impl Lexer<'_> {
             }
             if c == '\\' {
                 self.bump();
-                lit.push(self.escape(here)?);
+                let escaped = self.escape(here).map_err(|mut e| {
+                    if e.message == END_OF_STREAM {
+                        // Tremor prints the line up to the string it could not finish.
+                        e.callout.line_ends = Some(pos.column);
+                    }
+                    e
+                })?;
+                lit.push(escaped);
             } else if c == '#' && self.peek(1) == Some('{') {
                 self.bump();
                 self.bump();
@@ -537,7 +549,7 @@ impl Lexer<'_> {
                 ));
             }
             None => {
-                return Err(self.err_wide(self.pos(), 1, "An unexpected end of stream was found"))
+                return Err(self.err_wide(self.pos(), 1, END_OF_STREAM));
             }
         };
         self.bump();

@@ -73,6 +73,7 @@ impl Parser<'_> {
                         hint: None,
                         lines_before: 2,
                         lines_after: true,
+                                            ..Callout::default()
                     };
                     let msg = format!("Invalid tilde predicate pattern: {e}");
                     self.err(kind_pos, msg).with_callout(callout)

@@ -126,6 +126,10 @@ impl ScriptError {
         if let Some(width) = e.callout.width {
             error.width = width;
         }
+        if let Some(end) = e.callout.line_ends {
+            let shown = end.saturating_sub(1) as usize;
+            error.line_text = error.line_text.chars().take(shown).collect();
+        }
         if let Some(until) = e.callout.until {
             let lines: Vec<&str> = source.lines().collect();
             let (from, last) = if until.line > pos.line && until.column > 1 {
