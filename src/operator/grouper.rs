@@ -9,10 +9,11 @@
 //! unchanged. The rate of a dimension is fixed when it is first seen, as in Tremor. Classes are
 //! not bounded (Tremor's are not either): they come from scripts, not from raw data.
 
-use super::interface::{with_meta, Configured, Emitted, Operator, OperatorError, OVERFLOW};
+use super::interface::{Configured, Emitted, Operator, OperatorError, OVERFLOW};
 use crate::event::Event;
 use crate::ports::{ERR, OUT};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use tremor_value::{literal, Value};
 
 const DEFAULT_CARDINALITY: usize = 1000;
@@ -76,9 +77,10 @@ impl SlidingWindow {
 
 /// The dimensions of one class, at most `cardinality` of them, least recently used first out.
 struct Class {
-    windows: HashMap<String, (SlidingWindow, u64)>,
+    /// Keyed by the dimensions as sorted JSON; the key is shared with `by_use`.
+    windows: HashMap<Arc<str>, (SlidingWindow, u64)>,
     /// Last use (a counter) to dimension, to find the least recently used one.
-    by_use: BTreeMap<u64, String>,
+    by_use: BTreeMap<u64, Arc<str>>,
     uses: u64,
     cardinality: usize,
     passed: u64,
@@ -103,12 +105,14 @@ impl Class {
 
     /// The window of `dimensions`, made from `meta`'s rate when new; `None` when it is new and
     /// `meta` has no `$rate`.
-    fn window(&mut self, dimensions: String, meta: &Value<'_>) -> Option<&mut SlidingWindow> {
+    fn window(&mut self, dimensions: &str, meta: &Value<'_>) -> Option<&mut SlidingWindow> {
         self.uses += 1;
         let used = self.uses;
-        if let Some((_, last_use)) = self.windows.get_mut(&dimensions) {
+        // A known dimension (the common case) costs no allocation: the key is shared.
+        let key = if let Some((key, (_, last_use))) = self.windows.get_key_value(dimensions) {
+            let key = key.clone();
             self.by_use.remove(last_use);
-            *last_use = used;
+            key
         } else {
             let rate = meta.get("rate")?.as_u64()?;
             let time_range = meta
@@ -125,60 +129,86 @@ impl Class {
                 }
             }
             let window = SlidingWindow::new(rate, time_range, windows);
-            self.windows.insert(dimensions.clone(), (window, used));
-        }
-        self.by_use.insert(used, dimensions.clone());
-        self.windows.get_mut(&dimensions).map(|(window, _)| window)
+            let key: Arc<str> = Arc::from(dimensions);
+            self.windows.insert(key.clone(), (window, used));
+            key
+        };
+        self.by_use.insert(used, key.clone());
+        let (window, last_use) = self.windows.get_mut(&key)?;
+        *last_use = used;
+        Some(window)
     }
 }
 
 /// The `grouper::bucket` operator.
+#[derive(Default)]
 pub struct Bucket {
     classes: HashMap<String, Class>,
+    /// Reused per event: the metadata's JSON text (parsed in place), the parser's scratch
+    /// space and the dimensions' key, so that an event of a known class and dimension costs
+    /// no allocation beyond the parsed metadata record.
+    meta_text: Vec<u8>,
+    parser: tremor_value::JsonParser,
+    key: Vec<u8>,
 }
 
 impl Configured for Bucket {
     fn configure(alias: &str, config: Option<&Value<'static>>) -> Result<Self, OperatorError> {
         match config {
             Some(_) => Err(OperatorError::ExtraConfig(alias.to_string())),
-            None => Ok(Self {
-                classes: HashMap::new(),
-            }),
+            None => Ok(Self::default()),
         }
     }
 }
 
 impl Bucket {
     fn port_for(&mut self, event: &Event) -> &'static str {
-        with_meta(event, |meta| self.classify(meta, event.ingest_ns))
+        let mut text = std::mem::take(&mut self.meta_text);
+        text.clear();
+        text.extend_from_slice(event.meta.as_deref().unwrap_or_default().as_bytes());
+        let meta = self.parser.parse(&mut text).unwrap_or_default();
+        let port = classify(&mut self.classes, &mut self.key, &meta, event.ingest_ns);
+        drop(meta);
+        self.meta_text = text;
+        port
     }
+}
 
-    /// The port for an event at `ingest_ns` with the metadata `meta`.
-    fn classify(&mut self, meta: &Value<'_>, ingest_ns: u64) -> &'static str {
-        let Some(class_name) = meta.get("class").and_then(Value::as_str) else {
-            return ERR;
-        };
-        if !self.classes.contains_key(class_name) {
-            let cardinality = meta.get("cardinality").and_then(Value::as_usize);
-            let class = Class::new(cardinality.unwrap_or(DEFAULT_CARDINALITY));
-            self.classes.insert(class_name.to_string(), class);
-        }
-        let Some(class) = self.classes.get_mut(class_name) else {
-            return ERR;
-        };
-        let dimensions = meta
-            .get("dimensions")
-            .map_or_else(|| "null".to_string(), |d| tremor_value::to_json_sorted(d));
-        let Some(window) = class.window(dimensions, meta) else {
-            return ERR;
-        };
-        if window.admit(ingest_ns) {
-            class.passed += 1;
-            OUT
-        } else {
-            class.overflowed += 1;
-            OVERFLOW
-        }
+/// The port for an event at `ingest_ns` with the metadata `meta`; `key` is scratch space for
+/// the dimensions' key.
+fn classify(
+    classes: &mut HashMap<String, Class>,
+    key: &mut Vec<u8>,
+    meta: &Value<'_>,
+    ingest_ns: u64,
+) -> &'static str {
+    let Some(class_name) = meta.get("class").and_then(Value::as_str) else {
+        return ERR;
+    };
+    if !classes.contains_key(class_name) {
+        let cardinality = meta.get("cardinality").and_then(Value::as_usize);
+        let class = Class::new(cardinality.unwrap_or(DEFAULT_CARDINALITY));
+        classes.insert(class_name.to_string(), class);
+    }
+    let Some(class) = classes.get_mut(class_name) else {
+        return ERR;
+    };
+    key.clear();
+    match meta.get("dimensions") {
+        Some(d) => tremor_value::write_json_sorted(d, key),
+        None => key.extend_from_slice(b"null"),
+    }
+    // Written as JSON by us: always UTF-8.
+    let dimensions = std::str::from_utf8(key).unwrap_or("null");
+    let Some(window) = class.window(dimensions, meta) else {
+        return ERR;
+    };
+    if window.admit(ingest_ns) {
+        class.passed += 1;
+        OUT
+    } else {
+        class.overflowed += 1;
+        OVERFLOW
     }
 }
 
@@ -215,9 +245,7 @@ mod tests {
     use crate::operator::test_support::{event, run};
 
     fn bucket() -> Bucket {
-        Bucket {
-            classes: HashMap::new(),
-        }
+        Bucket::default()
     }
 
     /// An event's ingest_ns and metadata.
