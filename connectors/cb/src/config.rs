@@ -21,7 +21,7 @@ pub struct CbConfig {
     pub paths: Vec<String>,
     /// How long the source waits, after it sent the last line, for every event to be acked or
     /// failed, in nanoseconds (default 10 s). Then it reports what is missing and stops the
-    /// runtime with exit code 1.
+    /// runtime gracefully (exit code 0, as Tremor).
     #[serde(default = "default_timeout")]
     pub timeout: u64,
     /// Only the highest pull id sent on each stream must be acked or failed (for deployments

@@ -6,7 +6,8 @@
 //!   one or the other (with `expect_batched`: the highest pull id of each file did) it prints
 //!   `All required CB events received.` and the acks and fails to stderr and stops the runtime
 //!   with exit code 0. When `timeout` passes after the last line was sent, it prints what it
-//!   expected and got (Tremor's words) and what is missing, and stops it with exit code 1.
+//!   expected and got (Tremor's words) and what is missing, and stops it gracefully (exit code 0
+//!   as in Tremor: the test's assertions on that report give the verdict).
 //! * Sink: replies to each event as its `cb` field says, read from the event's metadata
 //!   (`$cb`) or else from the event itself (JSON): `"ack"` → delivered, `"fail"` → not
 //!   delivered, `"trigger"` / `"close"` → the circuit breaker opens (sources feeding the sink

@@ -83,7 +83,7 @@ fn sends_each_line_once_and_stops_when_all_are_acked_or_failed() {
 }
 
 #[test]
-fn a_timeout_after_the_last_line_reports_what_is_missing_and_exits_with_1() {
+fn a_timeout_after_the_last_line_reports_what_is_missing_and_stops_with_0_as_tremor() {
     let (mut s, host) = source("1\n2\n3\n", 1_000);
     host.set_now_ns(10_000);
     let (_, next) = send_all(&mut s, 0);
@@ -92,7 +92,7 @@ fn a_timeout_after_the_last_line_reports_what_is_missing_and_exits_with_1() {
     host.set_now_ns(10_999);
     assert!(matches!(pull(&mut s, next), SourceReply::Empty { .. }));
     host.set_now_ns(11_000);
-    finishes(&mut s, next + 1, &host, 1);
+    finishes(&mut s, next + 1, &host, 0);
     assert_eq!(
         s.report_lines(false),
         [
