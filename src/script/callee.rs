@@ -105,6 +105,8 @@ impl Parser<'_> {
                 };
                 let callout = super::error::Callout {
                     until: Some(self.pos()),
+                    lines_before: 2,
+                    lines_after: 2,
                     ..super::error::Callout::default()
                 };
                 Err(self

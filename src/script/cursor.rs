@@ -214,8 +214,8 @@ impl Parser<'_> {
             until: None,
             hint: syntax_hint(&t.tok, expected),
             lines_before: 2,
-            lines_after: true,
-                    ..Callout::default()
+            lines_after: 2,
+            ..Callout::default()
         };
         self.err(t.pos, msg).with_callout(callout)
     }

@@ -101,8 +101,8 @@ impl Parser<'_> {
                 until: None,
                 hint: None,
                 lines_before: 2,
-                lines_after: true,
-                            ..Callout::default()
+                lines_after: 2,
+                ..Callout::default()
             };
             return Err(self.err(path_pos, msg).with_callout(callout));
         };
@@ -261,7 +261,7 @@ impl Parser<'_> {
             let callout = Callout {
                 until: self.after_call(at),
                 lines_before: 2,
-                lines_after: true,
+                lines_after: 2,
                 ..Callout::default()
             };
             let msg = "Can not recur from this location";
@@ -270,6 +270,7 @@ impl Parser<'_> {
         if with {
             self.expect_kw("end")?;
         }
+        self.show_fn_around_its_unknown_calls(at);
         if twice {
             let callout = Callout {
                 until: Some(self.pos()),
@@ -320,6 +321,22 @@ impl Parser<'_> {
             }
         }
         None
+    }
+
+    /// Tremor shows an unknown function called in a function's body with all of that function
+    /// (from `at` to the cursor) and two lines around it.
+    fn show_fn_around_its_unknown_calls(&mut self, at: Pos) {
+        let end = self.pos().line;
+        let Some(Some(e)) = &mut self.unresolved else {
+            return;
+        };
+        let Some(pos) = e.pos.filter(|p| *p >= at && p.line <= end) else {
+            return;
+        };
+        if e.message.starts_with(super::callee::UNDEFINED_FUNCTION) {
+            e.callout.lines_before = (pos.line - at.line.saturating_sub(2).max(1)) as usize;
+            e.callout.lines_after = (end + 2 - pos.line) as usize;
+        }
     }
 
     fn scope_mut(&mut self) -> &mut Scope {

@@ -57,9 +57,9 @@ pub struct Callout {
     /// The column the error's line is shown up to (not including it): where Tremor's lexer
     /// stopped reading, when it prints the line from its tokens.
     pub line_ends: Option<u32>,
-    /// Whether the two lines after it are shown too (for the parser's errors: the lexer has
-    /// not read them).
-    pub lines_after: bool,
+    /// How many lines after it are shown too (Tremor shows two for the parser's errors; the
+    /// lexer has not read them).
+    pub lines_after: usize,
 }
 
 impl SourceError {
@@ -94,7 +94,7 @@ impl Callout {
             line_ends: None,
             hint: None,
             lines_before: 2,
-            lines_after: false,
+            lines_after: 0,
         }
     }
 }

@@ -438,6 +438,21 @@ end;"#,
     1 | let test =
       |              ^ An unexpected end of stream was found"#,
         ),
+        // unknown_function_in_function: an unknown function called in a function: all of the function and two lines around
+        (
+            r#"fn f() with
+  g(1,2)
+end;
+
+f()"#,
+            r#"Error:
+    1 | fn f() with
+    2 |   g(1,2)
+      |   ^^^^^^ Call to undefined function ::g
+    3 | end;
+    4 |
+    5 | f()"#,
+        ),
     ];
     for (src, expected) in cases {
         assert_eq!(error_of(src), *expected, "script: {src}");

@@ -72,8 +72,8 @@ impl Parser<'_> {
                         until: None,
                         hint: None,
                         lines_before: 2,
-                        lines_after: true,
-                                            ..Callout::default()
+                        lines_after: 2,
+                        ..Callout::default()
                     };
                     let msg = format!("Invalid tilde predicate pattern: {e}");
                     self.err(kind_pos, msg).with_callout(callout)

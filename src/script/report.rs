@@ -168,8 +168,8 @@ impl ScriptError {
                 .collect();
             error.line_text = as_tremor_prints(&error.line_text);
         }
-        if e.callout.lines_after {
-            let last = (line + CONTEXT_LINES + 1).min(lines.len());
+        if e.callout.lines_after > 0 {
+            let last = (line + e.callout.lines_after + 1).min(lines.len());
             error.around.lines_after = lines[last_line.min(last)..last]
                 .iter()
                 .map(|l| as_tremor_prints(l))
@@ -216,9 +216,6 @@ fn as_tremor_prints(line: &str) -> String {
     }
     line.to_string()
 }
-
-/// How many lines Tremor shows before and after the line of a syntax error.
-const CONTEXT_LINES: usize = 2;
 
 /// The shared cursor says "expected X, found Y" (Troy's wording); scripts say it Tremor's way:
 /// "Found the token `Y` but expected X".
