@@ -28,7 +28,7 @@ use tremor_value::Value;
 ///
 /// # Errors
 /// On anything that does not resolve: unknown definitions, modules, flows or aliases, duplicate
-/// names, missing or unknown arguments, and invalid connector settings.
+/// definitions, missing or unknown arguments, and invalid connector settings.
 pub fn plan_file(file: &File, file_name: &str, loader: &mut Loader) -> Result<Plan, TroyError> {
     check_unique_definitions(file_name, &file.connectors, &file.pipelines)?;
     check_unique(file_name, "flow", file.flows.iter().map(|d| &d.name))?;
@@ -305,15 +305,19 @@ fn plan_flow(
     };
     let mut created: HashMap<(Kind, &str), Pos> = HashMap::new();
     for c in &flow.creates {
+        // A second `create` of an alias replaces the first, as in Tremor (whose deployments,
+        // e.g. its `http` test, rely on it); the first is not created at all here.
         if let Some(first) = created.insert((c.kind, &c.alias.name), c.alias.pos) {
-            return Err(TroyError::at(
-                file_name,
+            log::warn!(
+                "{file_name}:{}: {} alias `{}` created again (first at {first}); the later one is used",
                 c.alias.pos,
-                format!(
-                    "duplicate {} alias `{}` (already created at {first})",
-                    c.kind, c.alias.name
-                ),
-            ));
+                c.kind,
+                c.alias.name
+            );
+            match c.kind {
+                Kind::Connector => plan.connectors.retain(|p| p.alias != c.alias.name),
+                Kind::Pipeline => plan.pipelines.retain(|p| p.alias != c.alias.name),
+            }
         }
         match c.kind {
             Kind::Connector => plan.connectors.push(scope.connector(c)?),

@@ -267,6 +267,26 @@ fn definitions_in_scope() {
 }
 
 #[test]
+fn a_second_create_of_an_alias_replaces_the_first_as_in_tremor() {
+    let p = plan(&flow(
+        "  use tremor::connectors;\n  use tremor::pipelines;\n\
+         create connector a from connectors::exit;\n\
+         create pipeline p from pipelines::passthrough;\n\
+         create connector a from connectors::console;\n\
+         create pipeline p from pipelines::passthrough;\n\
+         connect /connector/a to /pipeline/p;",
+    ));
+    let f = &p.flows[0];
+    let types: Vec<_> = f
+        .connectors
+        .iter()
+        .map(|c| (c.alias.as_str(), c.connector_type.as_str()))
+        .collect();
+    assert_eq!(types, [("a", "stdio")]);
+    assert_eq!(f.pipelines.len(), 1);
+}
+
+#[test]
 fn resolution_errors() {
     let cases = [
         ("create connector nope;", "config.troy:3:18: unknown connector definition `nope` (`create connector nope;` uses the definition named `nope`; name another with `from`)"),
@@ -274,7 +294,6 @@ fn resolution_errors() {
         ("create connector c from connectors::console;", "config.troy:3:25: unknown module `connectors`: add `use tremor::connectors;`"),
         ("create connector c from lib::x;", "config.troy:3:25: unknown module `lib`: add `use lib;` to the flow or the file"),
         ("use tremor::pipelines;\ncreate connector c from pipelines::passthrough;", "config.troy:4:36: module `tremor::pipelines` has no connector definition `passthrough`"),
-        ("use tremor::connectors;\ncreate connector a from connectors::exit;\ncreate connector a from connectors::exit;", "config.troy:5:18: duplicate connector alias `a` (already created at 4:18)"),
         ("use tremor::pipelines;\ncreate pipeline p from pipelines::passthrough;\nconnect /pipeline/p to /connector/ghost;", "config.troy:5:35: unknown connector `ghost`: no `create connector ghost;` in flow `main`"),
         ("use tremor::pipelines;\ncreate pipeline p from pipelines::passthrough;\nconnect /connector/p to /pipeline/p;", "config.troy:5:20: unknown connector `p`: no `create connector p;` in flow `main` (`p` is a pipeline)"),
         ("use tremor::connectors;\ncreate connector a from connectors::exit;\nconnect /connector/a to /connector/a;", "config.troy:5:1: cannot connect a connector directly to a connector: connect both to a pipeline (e.g. `pipelines::passthrough`)"),
