@@ -7,6 +7,8 @@
 #   2. dynamic: a binary with no builtin connector (`--no-default-features --features
 #      dynamic-plugins`), every connector built as a plugin by ci/build-plugins.sh, and the
 #      same integration suite run against it through TREMOR_PLUGIN_PATH.
+#   3. isolated: the same integration suite once more with every plugin connector in a helper
+#      process of its own (TREMOR_ISOLATE_ALL=1, issue 17), reusing the dynamic build.
 # Benchmarks are type-checked and linted in both feature sets (clippy --all-targets, and the
 # feature set ci/bench.sh uses) so they keep building, but not compiled in release nor run:
 # timings are never pass/fail here; ci/bench.sh builds and measures them. (Compiling them in
@@ -39,6 +41,9 @@ if [ -x ci/build-plugins.sh ]; then
   step "dynamic build: the binary without builtin connectors, integration tests through plugins"
   TREMOR_PLUGIN_PATH="$plugins" TREMOR_TEST_PLUGIN_FIXTURES="$fixtures" \
     cargo test -p tremor --no-default-features --features dynamic-plugins
+  step "isolated: the integration suite with every plugin connector in its own helper process"
+  TREMOR_ISOLATE_ALL=1 TREMOR_PLUGIN_PATH="$plugins" TREMOR_TEST_PLUGIN_FIXTURES="$fixtures" \
+    cargo test -p tremor --no-default-features --features dynamic-plugins --test integration
   step "dynamic build: benchmarks type-check and lint clean (the feature set ci/bench.sh uses)"
   cargo clippy -p tremor --benches --no-default-features --features connector-bench,dynamic-plugins \
     -- -D warnings
