@@ -13,8 +13,9 @@
 # /work/.mirror/tremor-rs+tremor-runtime/repo.
 #
 # Only directories whose deployments use connectors this project has (file, stdio, tcp, udp,
-# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal, metrics, ws, http) and no script,
-# window or operator are run, and those that test the error for an unknown connector type; the
+# unix sockets, metronome, crononome, bench, null, exit, cb, kv, wal, metrics, ws, http, dns) are run
+# (scripts, windows and operators are supported), and those that test the error for an unknown
+# connector type; the
 # others are listed as SKIP with the reason (--all runs them anyway).
 # Each directory runs with Tremor's tests/lib of the same version as TREMOR_PATH.
 #
@@ -128,10 +129,6 @@ skip_reason() {
         echo "no .troy file (Tremor 0.11 layout)"
         return
     fi
-    if echo "$text" | grep -qwE 'script|window|operator'; then
-        echo "uses $(echo "$text" | grep -owE 'script|window|operator' | sort -u | tr '\n' ' ' | sed 's/ $//')"
-        return
-    fi
     # `define connector NAME from TYPE`, possibly across lines; `connectors::NAME` modules.
     types="$(echo "$text" | tr '\n' ' ' |
         grep -oE 'define[[:space:]]+connector[[:space:]]+[`A-Za-z0-9_-]+[[:space:]]+from[[:space:]]+[A-Za-z0-9_]+' |
@@ -141,7 +138,7 @@ skip_reason() {
         case "$t" in
         file | stdio | tcp_client | tcp_server | udp_client | udp_server | unix_socket_client | \
             unix_socket_server | metronome | crononome | bench | null | exit | cb | kv | wal | metrics | \
-            ws_client | ws_server | http_client | http_server) ;;
+            ws_client | ws_server | http_client | http_server | dns) ;;
         *)
             # A test of the error for an unknown connector type is in scope.
             grep -qs "Unknown connector type $t" "$dir/assert.yaml" ||
