@@ -408,9 +408,11 @@ fn registry_for(variant: &str, args: &Args) -> Result<Registry, String> {
                 .map_err(|e| e.to_string())?;
         }
         "dynamic" | "isolated" => load_plugin(&mut registry, args)?,
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "unknown variant {other} (native, builtin, dynamic, classify, bucket, group, isolated)"
-        )),
+        ))
+        }
     }
     Ok(registry)
 }

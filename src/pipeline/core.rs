@@ -253,7 +253,11 @@ impl PipelineCore {
             if select.from != from {
                 continue;
             }
-            match select.filter.as_ref().map_or(Ok(true), |f| reads.test(f, "where")) {
+            match select
+                .filter
+                .as_ref()
+                .map_or(Ok(true), |f| reads.test(f, "where"))
+            {
                 Ok(true) => takers.push(i),
                 Ok(false) => {}
                 Err(e) => outputs.push((err, error_event(alias, &event, &e.to_string()))),

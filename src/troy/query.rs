@@ -318,8 +318,7 @@ pub(crate) fn plan_body(
             }
         }
         let mut target = fold(&s.target, args).map_err(eval_err)?;
-        let parts =
-            super::windows::plan_select_parts(s, &mut target, &windows, args, def_file)?;
+        let parts = super::windows::plan_select_parts(s, &mut target, &windows, args, def_file)?;
         let filter = match &s.filter {
             Some(f) => {
                 let f = fold(f, args).map_err(eval_err)?;
