@@ -37,7 +37,7 @@
 //! neither acked nor failed, as in Tremor since 0.12 (its `cb-drop-dead-ends` test expects
 //! exactly that: Tremor removed ack-on-drop because it acked error events nobody handled).
 
-use super::PipelineCore;
+use super::core::PipelineCore;
 use crate::topology::{NodeId, Target, Topology};
 use crate::{
     connectors::{

@@ -3,31 +3,11 @@
 //! closes, and records the call (function and argument expressions) in the scope, so that the
 //! select can feed the arguments of every event of the window to the function.
 
+pub use super::aggregate_call::AggregateCall;
 use super::cursor::Parser;
 use super::error::{Pos, SourceError};
 use super::expr::{Expr, ExprKind, PathRoot};
 use super::stdlib::AggrFunction;
-
-/// One aggregate call of a select.
-#[derive(Debug, Clone)]
-pub struct AggregateCall {
-    /// The function.
-    pub function: &'static AggrFunction,
-    /// Its arguments, evaluated per event of the window.
-    pub args: Vec<Expr>,
-    /// The local slot the call's result is read from.
-    pub slot: usize,
-    /// Where the call is.
-    pub pos: Pos,
-}
-
-impl PartialEq for AggregateCall {
-    fn eq(&self, other: &Self) -> bool {
-        self.function.name == other.function.name
-            && self.args == other.args
-            && self.slot == other.slot
-    }
-}
 
 /// The hidden local of the `n`th aggregate call: not a name a script can write.
 fn hidden_name(n: usize) -> String {

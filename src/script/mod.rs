@@ -15,6 +15,7 @@
 //! This module never imports `crate::troy`: Troy is built on top of it.
 
 pub mod aggr_call;
+mod aggregate_call;
 mod bytes;
 mod callee;
 mod case_parser;

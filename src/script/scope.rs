@@ -43,7 +43,7 @@ pub struct Scope {
     pub current_fn: Option<usize>,
     /// Inside a `select`: its aggregate function calls so far, each standing for a hidden
     /// local; `None` elsewhere, where aggregate functions are unknown.
-    pub aggregates: Option<Vec<super::aggr_call::AggregateCall>>,
+    pub aggregates: Option<Vec<super::aggregate_call::AggregateCall>>,
 }
 
 impl Scope {

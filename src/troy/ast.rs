@@ -9,6 +9,7 @@ pub use crate::script::expr::{
     BinOp, Expr, ExprKind, Func, InterpPart, Literal, Operation, PathRoot, Segment, UnOp,
 };
 use std::fmt;
+use std::sync::Arc;
 
 /// A name as written, with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +116,7 @@ pub struct PipelineDef {
     /// `create operator` statements of the body, in order.
     pub operator_creates: Vec<OperatorCreate>,
     /// `define window` statements of the body.
-    pub windows: Vec<super::windows::WindowDef>,
+    pub windows: Vec<WindowDef>,
     /// Where the statement starts.
     pub pos: Pos,
 }
@@ -223,7 +224,7 @@ pub struct Select {
     /// `[w1, w2, ...]` after the port: the windows, by name.
     pub windows: Vec<Ident>,
     /// `group by ...`.
-    pub group_by: Option<super::plan::GroupBy>,
+    pub group_by: Option<GroupBy>,
     /// `having EXPR` (after `into`).
     pub having: Option<Expr>,
     /// The aggregate calls of the target and `having`.
@@ -338,6 +339,34 @@ pub struct Deploy {
     pub with: Vec<WithArg>,
     /// Where the statement starts.
     pub pos: Pos,
+}
+
+/// `define window NAME from KIND [with K = EXPR, ...] [script BODY] end;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowDef {
+    /// The window's name.
+    pub name: Ident,
+    /// `tumbling` (or `sliding`, which Tremor refuses too).
+    pub kind: Ident,
+    /// The settings: `size`, `interval`, `max_groups`, `emit_empty_windows`.
+    pub with: Vec<WithArg>,
+    /// `state EXPR`: a state window's initial state.
+    pub state: Option<Expr>,
+    /// The embedded script, placed where it is in its file.
+    pub script: Option<Arc<str>>,
+    /// Where the statement starts.
+    pub pos: Pos,
+}
+
+/// `group by EXPR`, `set(...)` and `each(...)`, nested.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupBy {
+    /// One dimension: the expression's value.
+    Expr(Expr),
+    /// Several dimensions, one per item, in order.
+    Set(Vec<GroupBy>),
+    /// One group per element of the array the expression gives.
+    Each(Expr),
 }
 
 #[cfg(test)]

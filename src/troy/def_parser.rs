@@ -4,52 +4,12 @@ use super::ast::{
     ArgDecl, ConnectorDef, Ident, OperatorCreate, OperatorDef, PipelineDef, ScriptCreate,
     ScriptDef, Select, WithArg, CONNECTOR_WITH_KEYS,
 };
+use super::embedded::cut_in_place;
+pub(crate) use super::embedded::with_source;
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
 use crate::script::lexer::{lex, Tok};
-use std::cell::RefCell;
 use std::collections::HashSet;
-use std::sync::Arc;
-
-thread_local! {
-    /// The text being parsed: an embedded script is kept as text (compiled per instance), and
-    /// the token cursor knows positions only.
-    static SOURCE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
-}
-
-/// Runs `parse` with `src` as the text that embedded scripts are cut from.
-pub(crate) fn with_source<T>(src: &str, parse: impl FnOnce() -> T) -> T {
-    let previous = SOURCE.with(|s| s.replace(Some(Arc::from(src))));
-    let result = parse();
-    SOURCE.with(|s| *s.borrow_mut() = previous);
-    result
-}
-
-/// The text from `start` to `end` (exclusive) of the source being parsed, preceded by blank
-/// lines and spaces so that it starts at `start` again.
-pub(super) fn cut_in_place(start: Pos, end: Pos) -> Option<Arc<str>> {
-    SOURCE.with(|s| {
-        let s = s.borrow();
-        let src = s.as_deref()?;
-        let offset = |pos: Pos| -> Option<usize> {
-            let line_start = if pos.line <= 1 {
-                0
-            } else {
-                src.match_indices('\n').nth(pos.line as usize - 2)?.0 + 1
-            };
-            let column = src[line_start..]
-                .char_indices()
-                .nth(pos.column.saturating_sub(1) as usize)
-                .map_or(src.len() - line_start, |(i, _)| i);
-            Some(line_start + column)
-        };
-        let (from, to) = (offset(start)?, offset(end)?);
-        let mut text = "\n".repeat(start.line.saturating_sub(1) as usize);
-        text.push_str(&" ".repeat(start.column.saturating_sub(1) as usize));
-        text.push_str(src.get(from..to)?);
-        Some(Arc::from(text))
-    })
-}
 
 /// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of
 /// 100,000 arguments must not cost 10^10 comparisons).

@@ -23,6 +23,7 @@
 pub mod ast;
 pub mod builtins;
 mod def_parser;
+mod embedded;
 pub mod error;
 pub mod modules;
 pub mod parser;

@@ -190,16 +190,7 @@ pub enum WindowKind {
     State,
 }
 
-/// `group by EXPR`, `set(...)` and `each(...)`, nested.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GroupBy {
-    /// One dimension: the expression's value.
-    Expr(ast::Expr),
-    /// Several dimensions, one per item, in order.
-    Set(Vec<GroupBy>),
-    /// One group per element of the array the expression gives.
-    Each(ast::Expr),
-}
+pub use super::ast::GroupBy;
 
 /// One aggregate function call of a select (`aggr::stats::count()`), with its arguments
 /// planned.

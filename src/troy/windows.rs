@@ -4,13 +4,12 @@
 //! checks Tremor makes on a windowed select's target. The runtime is in `crate::pipeline`.
 
 use super::ast::{Expr, ExprKind, Ident, PathRoot, Segment, WithArg};
-use super::def_parser::cut_in_place;
+use super::embedded::cut_in_place;
 use super::error::{Pos, TroyError};
 use super::plan::{GroupBy, ScriptPlan, WindowKind, WindowPlan};
 use crate::script::cursor::Parser;
 use crate::script::fold::eval_const;
 use crate::script::scope::Scope;
-use std::sync::Arc;
 use tremor_value::Value;
 
 /// The local slot of `group` in a select's expressions.
@@ -18,22 +17,7 @@ pub const GROUP_SLOT: usize = 0;
 /// The local slot of `window` in a select's expressions.
 pub const WINDOW_SLOT: usize = 1;
 
-/// `define window NAME from KIND [with K = EXPR, ...] [script BODY] end;`
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowDef {
-    /// The window's name.
-    pub name: Ident,
-    /// `tumbling` (or `sliding`, which Tremor refuses too).
-    pub kind: Ident,
-    /// The settings: `size`, `interval`, `max_groups`, `emit_empty_windows`.
-    pub with: Vec<WithArg>,
-    /// `state EXPR`: a state window's initial state.
-    pub state: Option<Expr>,
-    /// The embedded script, placed where it is in its file.
-    pub script: Option<Arc<str>>,
-    /// Where the statement starts.
-    pub pos: Pos,
-}
+pub use super::ast::WindowDef;
 
 /// The scope a select's expressions are parsed in: `group` and `window` are locals the
 /// select fills, and aggregate calls are collected.
