@@ -89,7 +89,10 @@ struct Query(PipelineCore);
 
 impl Runnable for Query {
     fn process(&mut self, event: Event, out: &mut Vec<(&'static str, Event)>) {
-        self.0.process(IN, event, out);
+        if let Err(e) = self.0.process(IN, event, out) {
+            // As Tremor: a select's runtime error is shown and the next event runs.
+            eprintln!("{e}");
+        }
     }
 }
 

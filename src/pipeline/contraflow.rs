@@ -373,7 +373,7 @@ mod tests {
         ] {
             let mut core = pipeline(src);
             let event = crate::operator::test_support::event(1, 1, 1.into(), None);
-            core.process("in", event, &mut out);
+            core.process("in", event, &mut out).expect("processes");
             let (_, event) = out.pop().expect("one event out");
             assert_eq!(event.trail.len(), hops, "{src}");
         }

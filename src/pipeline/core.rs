@@ -3,7 +3,7 @@
 
 use super::{
     emitter::Emitter,
-    exprs::{select_reads_meta, Reads},
+    exprs::{select_reads_meta, shown, Reads},
     node::{meta_of, run_node, Node},
     select::Grouped,
 };
@@ -14,6 +14,7 @@ use crate::{
     script::expr::Expr,
     troy::plan::PipelinePlan,
 };
+use std::sync::Arc;
 use tremor_value::{literal, Value};
 
 /// A port of the pipeline (`node` is `None`) or of one of its streams and scripts.
@@ -37,7 +38,12 @@ struct Select {
     reads_meta: bool,
     /// Windows and `group by`, when the select has them.
     grouped: Option<Box<Grouped>>,
+    /// The text of the file that holds the statement, to show its runtime errors on their line.
+    source: Option<Arc<str>>,
 }
+
+/// A runtime error of a select, as Tremor shows it; it stops the event it happened to.
+pub type Aborted = String;
 
 /// Events that pass through more nodes than this for one input event are taken to loop (a
 /// `select` cycle) and become an error instead.
@@ -85,6 +91,7 @@ impl PipelineCore {
                 having: s.having.clone(),
                 reads_meta: select_reads_meta(s),
                 grouped: Grouped::new(s),
+                source: s.source.clone(),
             })
             .collect();
         let nodes = plan
@@ -137,8 +144,17 @@ impl PipelineCore {
             if let Some(action) = op.on_tick(now_ns, &mut emitted) {
                 self.upstream.push((node, action));
             }
-            self.leave_operator(node, &mut emitted, out, 0);
+            let left = self.leave_operator(node, &mut emitted, out, 0);
             self.emitted = emitted;
+            self.log_aborted(left);
+        }
+    }
+
+    /// As Tremor: an event a select fails on goes no further and the error is logged (its
+    /// pipeline's `err` port does not see it).
+    pub(super) fn log_aborted(&self, result: Result<(), Aborted>) {
+        if let Err(e) = result {
+            log::error!("[{}] Error handling event:{e}", self.alias);
         }
     }
 
@@ -150,7 +166,7 @@ impl PipelineCore {
         emitted: &mut Emitted,
         out: &mut impl Emitter,
         hops: usize,
-    ) {
+    ) -> Result<(), Aborted> {
         let tracked =
             matches!(self.nodes.get(node), Some(Node::Operator(op)) if op.wants_reports());
         for (port, mut event) in emitted.drain(..) {
@@ -165,8 +181,9 @@ impl PipelineCore {
                 node: Some(node),
                 port,
             };
-            self.deliver(from, event, out, hops);
+            self.deliver(from, event, out, hops)?;
         }
+        Ok(())
     }
 
     /// The output port when the only statement reading the input `port` is an unfiltered
@@ -213,19 +230,36 @@ impl PipelineCore {
                 }
             }
         }
-        self.route(outputs, out, 0);
+        let routed = self.route(outputs, out, 0);
+        self.log_aborted(routed);
     }
 
     /// Runs `event`, arrived on the input `port`, through every statement reading that port
     /// and on through the streams and scripts they feed; what reaches the pipeline's output
-    /// ports goes to `out`. A runtime error becomes an error event on the `err` port.
-    pub fn process(&mut self, port: &'static str, event: Event, out: &mut impl Emitter) {
+    /// ports goes to `out`.
+    ///
+    /// # Errors
+    /// A runtime error of a select, as Tremor shows it (on its line, when the text is at
+    /// hand): the event went no further than that select; what it emitted before stays in `out`.
+    pub fn process(
+        &mut self,
+        port: &'static str,
+        event: Event,
+        out: &mut impl Emitter,
+    ) -> Result<(), Aborted> {
         let from = Endpoint { node: None, port };
-        self.deliver(from, event, out, 0);
+        self.deliver(from, event, out, 0)
     }
 
-    /// Hands `event`, leaving `from`, to every `select` reading `from`.
-    fn deliver(&mut self, from: Endpoint, event: Event, out: &mut impl Emitter, hops: usize) {
+    /// Hands `event`, leaving `from`, to every `select` reading `from`. The first runtime error
+    /// drops what this step made of the event and stops it.
+    fn deliver(
+        &mut self,
+        from: Endpoint,
+        event: Event,
+        out: &mut impl Emitter,
+        hops: usize,
+    ) -> Result<(), Aborted> {
         let value = event.payload.value();
         let meta = if self.selects.iter().any(|s| s.from == from && s.reads_meta) {
             meta_of(&event)
@@ -244,11 +278,6 @@ impl PipelineCore {
         // taker of an identity select can have the event itself instead of a copy.
         let mut takers: Vec<usize> = Vec::new();
         let mut outputs: Vec<(Endpoint, Event)> = Vec::new();
-        let err = Endpoint {
-            node: None,
-            port: ERR,
-        };
-        let alias = &self.alias;
         for (i, select) in self.selects.iter().enumerate() {
             if select.from != from {
                 continue;
@@ -260,7 +289,7 @@ impl PipelineCore {
             {
                 Ok(true) => takers.push(i),
                 Ok(false) => {}
-                Err(e) => outputs.push((err, error_event(alias, &event, &e.to_string()))),
+                Err(e) => return Err(shown(select.source.as_deref(), &e)),
             }
         }
         let last_identity = takers.iter().rposition(|&i| self.selects[i].identity);
@@ -276,10 +305,7 @@ impl PipelineCore {
                 let mut made = Vec::new();
                 grouped.on_event(&event, value, &meta, reads.args, &mut made);
                 for made in made {
-                    outputs.push(match made {
-                        Ok(e) => (select.into, e),
-                        Err(e) => (err, error_event(alias, &event, &e)),
-                    });
+                    outputs.push((select.into, made?));
                 }
                 continue;
             }
@@ -295,18 +321,23 @@ impl PipelineCore {
                     outputs.push((select.into, event.with_payload(EventPayload::from_value(v))))
                 }
                 Ok(None) => {}
-                Err(e) => outputs.push((err, error_event(alias, &event, &e.to_string()))),
+                Err(e) => return Err(shown(select.source.as_deref(), &e)),
             }
         }
         if let Some(n) = last_identity {
             outputs.push((self.selects[takers[n]].into, event));
         }
-        self.route(outputs, out, hops);
+        self.route(outputs, out, hops)
     }
 
     /// Sends each output on to its endpoint: an output port, or a node (unless the selects
     /// loop).
-    fn route(&mut self, outputs: Vec<(Endpoint, Event)>, out: &mut impl Emitter, hops: usize) {
+    fn route(
+        &mut self,
+        outputs: Vec<(Endpoint, Event)>,
+        out: &mut impl Emitter,
+        hops: usize,
+    ) -> Result<(), Aborted> {
         for (into, e) in outputs {
             match into.node {
                 None => out.emit(into.port, e),
@@ -317,9 +348,10 @@ impl PipelineCore {
                     );
                     out.emit(ERR, looping);
                 }
-                Some(node) => self.enter(node, into.port, e, out, hops + 1),
+                Some(node) => self.enter(node, into.port, e, out, hops + 1)?,
             }
         }
+        Ok(())
     }
 
     /// Runs `event`, sent to `port` of the node `node`.
@@ -330,13 +362,13 @@ impl PipelineCore {
         event: Event,
         out: &mut impl Emitter,
         hops: usize,
-    ) {
+    ) -> Result<(), Aborted> {
         if let Some(Node::Operator(op)) = self.nodes.get_mut(node) {
             let mut emitted = std::mem::take(&mut self.emitted);
             op.on_event(port, event, &mut emitted);
-            self.leave_operator(node, &mut emitted, out, hops);
+            let left = self.leave_operator(node, &mut emitted, out, hops);
             self.emitted = emitted;
-            return;
+            return left;
         }
         let leaving = run_node(self.nodes.get_mut(node), event);
         if let Some((port, event)) = leaving {
@@ -344,8 +376,9 @@ impl PipelineCore {
                 node: Some(node),
                 port,
             };
-            self.deliver(from, event, out, hops);
+            self.deliver(from, event, out, hops)?;
         }
+        Ok(())
     }
 
     #[must_use]

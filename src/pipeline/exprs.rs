@@ -5,6 +5,7 @@
 use crate::script::eval::{Ctx, EvalError};
 use crate::script::expr::{Expr, ExprKind, PathRoot};
 use crate::script::ops;
+use crate::script::ScriptError;
 use crate::troy::plan::{GroupBy, SelectPlan};
 use tremor_value::{StaticNode, Value};
 
@@ -54,6 +55,17 @@ impl<'a, 'v> Reads<'a, 'v> {
 }
 
 static NULL: Value<'static> = Value::Static(StaticNode::Null);
+
+/// A runtime error of a select as Tremor shows it: the statement's line with carets under the
+/// failing part, when the text of its file (`source`) is at hand; else `line:column: message`.
+pub(super) fn shown(source: Option<&str>, e: &EvalError) -> String {
+    match source {
+        Some(text) => ScriptError::new("", text, e.pos, e.message.clone())
+            .under_missing_key()
+            .to_string(),
+        None => e.to_string(),
+    }
+}
 
 /// Whether `expr` reads the metadata `$` (so that it is worth decoding per event).
 pub(super) fn reads_meta(expr: &Expr) -> bool {

@@ -17,6 +17,7 @@ mod window;
 pub use self::core::PipelineCore;
 pub(crate) use contraflow::{upstream_sources, Contraflow};
 pub use emitter::Emitter;
+use emitter::PortRuns;
 
 use crate::{
     connectors::msg::{send_drained, send_events, DataMsg, Route},
@@ -63,7 +64,7 @@ impl Pipeline {
 
     pub(crate) async fn run(mut self) {
         let mut drained = 0;
-        let mut by_port: HashMap<&'static str, Vec<Event>> = HashMap::new();
+        let mut by_port = PortRuns::default();
         let mut next_tick = self
             .core
             .wants_ticks()
@@ -90,10 +91,11 @@ impl Pipeline {
                     self.metrics.received(port, events.len());
                     if let Some(into) = self.core.forwards_unchanged(port) {
                         // `select event from PORT into X;` alone: the batch goes on as it is.
-                        by_port.insert(into, events);
+                        by_port.0.push((into, events));
                     } else {
                         for event in events {
-                            self.core.process(port, event, &mut by_port);
+                            let processed = self.core.process(port, event, &mut by_port);
+                            self.core.log_aborted(processed);
                         }
                     }
                     self.send_outputs(&mut by_port).await;
@@ -111,19 +113,19 @@ impl Pipeline {
         log::debug!("[{}] pipeline stopped", self.core.alias);
     }
 
-    /// Sends what the pipeline emitted, port by port, along the routes of each port.
-    async fn send_outputs(&mut self, by_port: &mut HashMap<&'static str, Vec<Event>>) {
-        for (port, events) in by_port.iter_mut() {
+    /// Sends what the pipeline emitted, run by run in emission order, along the routes of
+    /// each run's port.
+    async fn send_outputs(&mut self, by_port: &mut PortRuns) {
+        for (port, events) in by_port.0.drain(..) {
             if events.is_empty() {
                 continue;
             }
-            let events = std::mem::take(events);
             self.metrics.sent(port, events.len());
             match self.outputs.get(port) {
                 Some(routes) => {
                     send_events(routes, events).await;
                 }
-                None if *port == ERR => self.log_unrouted(&events),
+                None if port == ERR => self.log_unrouted(&events),
                 // Events to a port nobody connected are discarded, as in Tremor.
                 None => {}
             }

@@ -151,7 +151,7 @@ mod tests {
         let mut out = Vec::new();
         for &v in values {
             let event = crate::operator::test_support::event(v, v, literal!(v), None);
-            core.process("in", event, &mut out);
+            core.process("in", event, &mut out).expect("processes");
         }
         core.on_tick(tick_ns, &mut out);
         out.into_iter()

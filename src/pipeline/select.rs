@@ -7,15 +7,17 @@
 //! is the target evaluated with `group`, `window` and the aggregate results; `having` reads
 //! it as `event`.
 
-use super::exprs::Reads;
+use super::exprs::{shown, Reads};
 use super::group::{group_value, groups_of, key_of};
 use super::window::{Window, WindowKinds};
 use crate::event::{Event, EventPayload};
+use crate::script::eval::EvalError;
 use crate::script::expr::{Expr, ExprKind, PathRoot};
 use crate::script::stdlib::{Aggregate, FnError, FnErrorKind};
 use crate::troy::plan::{AggregatePlan, GroupBy, SelectPlan};
 use crate::troy::windows::{GROUP_SLOT, WINDOW_SLOT};
 use halfbrown::HashMap;
+use std::sync::Arc;
 use tremor_value::Value;
 
 /// What one event or tick of a select gives: output values or error messages.
@@ -31,6 +33,8 @@ struct Emitter {
     locals: usize,
     /// Whether an aggregate's arguments read `group` or `window`.
     args_read_locals: bool,
+    /// The text of the file that holds the statement, to show its runtime errors on their line.
+    source: Option<Arc<str>>,
 }
 
 /// What moves a group's windows: an event, or time passing (no event: `null` and `{}`).
@@ -89,6 +93,7 @@ impl Grouped {
                 target: plan.target.clone(),
                 having: plan.having.clone(),
                 aggregates: plan.aggregates.clone(),
+                source: plan.source.clone(),
                 locals,
                 args_read_locals: plan
                     .aggregates
@@ -152,7 +157,7 @@ impl Grouped {
                     ingest_ns: m.ingest_ns,
                     cardinality: self.groups.len(),
                 };
-                groups_of(g, &reads).map_err(|e| e.to_string())?
+                groups_of(g, &reads).map_err(|e| self.emitter.shown(&e))?
             }
             None => vec![vec![Value::null()]],
         };
@@ -365,7 +370,7 @@ impl Frame {
                         .iter()
                         .map(|a| reads.eval(a))
                         .collect::<Result<Vec<_>, _>>()
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| emitter.shown(&e))?;
                     let refs: Vec<&Value<'_>> = values.iter().collect();
                     state
                         .accumulate(&refs)
@@ -415,7 +420,7 @@ impl Step<'_, '_, '_> {
             }
         }
         let reads = self.reads(&locals);
-        let result = reads.eval(&emitter.target).map_err(|e| e.to_string())?;
+        let result = reads.eval(&emitter.target).map_err(|e| emitter.shown(&e))?;
         if let Some(having) = &emitter.having {
             let on_result = Reads {
                 event: &result,
@@ -423,7 +428,7 @@ impl Step<'_, '_, '_> {
             };
             if !on_result
                 .test(having, "having")
-                .map_err(|e| e.to_string())?
+                .map_err(|e| emitter.shown(&e))?
             {
                 return Ok(());
             }
@@ -460,6 +465,11 @@ impl Emitter {
         locals[WINDOW_SLOT] = window.clone();
         locals
     }
+
+    /// `e` as Tremor shows it, on its line of the statement.
+    fn shown(&self, e: &EvalError) -> String {
+        shown(self.source.as_deref(), e)
+    }
 }
 
 /// Whether `expr` reads `group` or `window`.
@@ -483,31 +493,35 @@ mod tests {
     use tremor_value::Value;
 
     /// Runs `steps` (an event `(value, ingest_ns)` or a tick at `ns`) through `query`; what
-    /// each step emitted, as `ingest_ns: JSON` lines.
+    /// each step emitted, as `ingest_ns: JSON` lines, and then its error, if it had one.
     fn run(query: &str, steps: &[(Option<&str>, u64)]) -> Vec<Vec<String>> {
         let plan = crate::troy::plan_query(query, "q.trickle", "q").expect("plans");
         let mut core = PipelineCore::new("q".to_string(), &plan);
         let mut shown = Vec::new();
         for (i, (value, ns)) in steps.iter().enumerate() {
             let mut out = Vec::new();
-            match value {
+            let result = match value {
                 Some(v) => {
                     let e = event(i as u64, *ns, Value::from(v.to_string()), None);
-                    core.process(IN, e, &mut out);
+                    core.process(IN, e, &mut out)
                 }
-                None => core.on_tick(*ns, &mut out),
-            }
-            shown.push(
-                out.iter()
-                    .map(|(_, e)| {
-                        format!(
-                            "{}: {}",
-                            e.ingest_ns,
-                            tremor_value::to_json(e.payload.value())
-                        )
-                    })
-                    .collect(),
-            );
+                None => {
+                    core.on_tick(*ns, &mut out);
+                    Ok(())
+                }
+            };
+            let mut lines: Vec<String> = out
+                .iter()
+                .map(|(_, e)| {
+                    format!(
+                        "{}: {}",
+                        e.ingest_ns,
+                        tremor_value::to_json(e.payload.value())
+                    )
+                })
+                .collect();
+            lines.extend(result.err());
+            shown.push(lines);
         }
         shown
     }

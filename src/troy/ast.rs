@@ -229,6 +229,9 @@ pub struct Select {
     pub having: Option<Expr>,
     /// The aggregate calls of the target and `having`.
     pub aggregates: Vec<crate::script::aggr_call::AggregateCall>,
+    /// The text of the file that holds the statement (shared), to show its runtime errors on
+    /// their line; `None` when parsed without the source at hand.
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 /// Whether a `create` or a `connect` endpoint is about a connector or a pipeline.

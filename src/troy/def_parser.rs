@@ -4,7 +4,7 @@ use super::ast::{
     ArgDecl, ConnectorDef, Ident, OperatorCreate, OperatorDef, PipelineDef, ScriptCreate,
     ScriptDef, Select, WithArg, CONNECTOR_WITH_KEYS,
 };
-use super::embedded::cut_in_place;
+use super::embedded::{cut_in_place, whole_source};
 pub(crate) use super::embedded::with_source;
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
@@ -284,8 +284,10 @@ impl Parser<'_> {
             None
         };
         self.end_stmt()?;
+        let source = whole_source();
         let aggregates = self.scope.as_mut().and_then(|s| s.aggregates.take());
         Ok(Select {
+            source,
             windows,
             group_by,
             having,

@@ -20,6 +20,12 @@ pub(crate) fn with_source<T>(src: &str, parse: impl FnOnce() -> T) -> T {
     result
 }
 
+/// The whole text being parsed, shared: what a statement keeps to show its runtime errors on
+/// their line (cutting each statement out would cost a pass over the text per statement).
+pub(super) fn whole_source() -> Option<Arc<str>> {
+    SOURCE.with(|s| s.borrow().clone())
+}
+
 /// The text from `start` to `end` (exclusive) of the source being parsed, preceded by blank
 /// lines and spaces so that it starts at `start` again.
 pub(super) fn cut_in_place(start: Pos, end: Pos) -> Option<Arc<str>> {

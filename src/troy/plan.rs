@@ -159,6 +159,9 @@ pub struct SelectPlan {
     /// The aggregate function calls of the target and `having`, in the order of the hidden
     /// locals they were replaced by (see [`crate::script::scope::Scope::aggregates`]).
     pub aggregates: Vec<AggregatePlan>,
+    /// The text of the file that holds it (shared), to show its runtime errors on their line
+    /// (as Tremor).
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 /// `define window NAME from tumbling with ... [script ...] end;`, planned.

@@ -347,6 +347,7 @@ pub(crate) fn plan_body(
             group_by: parts.group_by,
             having: parts.having,
             aggregates: parts.aggregates,
+            source: s.source.clone(),
         });
     }
     Ok(BodyPlan {
