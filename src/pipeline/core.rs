@@ -12,6 +12,7 @@ use crate::{
     operator::{CbAction, Emitted, Operator},
     ports::ERR,
     script::expr::Expr,
+    script::scope::FnDef,
     troy::plan::PipelinePlan,
 };
 use std::sync::Arc;
@@ -40,6 +41,8 @@ struct Select {
     grouped: Option<Box<Grouped>>,
     /// The text of the file that holds the statement, to show its runtime errors on their line.
     source: Option<Arc<str>>,
+    /// The functions the pipeline's `use`s loaded.
+    fns: Arc<[FnDef]>,
 }
 
 /// A runtime error of a select, as Tremor shows it; it stops the event it happened to.
@@ -92,6 +95,7 @@ impl PipelineCore {
                 reads_meta: select_reads_meta(s),
                 grouped: Grouped::new(s),
                 source: s.source.clone(),
+                fns: s.fns.clone(),
             })
             .collect();
         let nodes = plan
@@ -273,6 +277,7 @@ impl PipelineCore {
             locals: &[],
             ingest_ns: event.ingest_ns,
             cardinality: 0,
+            fns: &[],
         };
         // Which selects take this event: evaluate every filter first, so that the last
         // taker of an identity select can have the event itself instead of a copy.
@@ -282,6 +287,10 @@ impl PipelineCore {
             if select.from != from {
                 continue;
             }
+            let reads = Reads {
+                fns: &select.fns,
+                ..reads
+            };
             match select
                 .filter
                 .as_ref()
@@ -309,6 +318,10 @@ impl PipelineCore {
                 }
                 continue;
             }
+            let reads = Reads {
+                fns: &select.fns,
+                ..reads
+            };
             let output = reads.eval(&select.target).and_then(|v| {
                 let passes = match &select.having {
                     Some(having) => Reads { event: &v, ..reads }.test(having, "having")?,

@@ -5,6 +5,7 @@
 use crate::script::eval::{Ctx, EvalError};
 use crate::script::expr::{Expr, ExprKind, PathRoot};
 use crate::script::ops;
+use crate::script::scope::FnDef;
 use crate::script::ScriptError;
 use crate::troy::plan::{GroupBy, SelectPlan};
 use tremor_value::{StaticNode, Value};
@@ -24,6 +25,8 @@ pub(super) struct Reads<'a, 'v> {
     pub(super) ingest_ns: u64,
     /// What `win::cardinality()` gives: how many groups the select has open.
     pub(super) cardinality: usize,
+    /// The functions the pipeline's `use`s loaded.
+    pub(super) fns: &'a [FnDef],
 }
 
 impl<'a, 'v> Reads<'a, 'v> {
@@ -36,6 +39,7 @@ impl<'a, 'v> Reads<'a, 'v> {
         ctx.locals = self.locals;
         ctx.ingest_ns = self.ingest_ns;
         ctx.cardinality = self.cardinality;
+        ctx.fns = self.fns;
         Ok(ctx.eval(expr)?.into_static())
     }
 

@@ -95,6 +95,7 @@ mod tests {
             locals: &[],
             ingest_ns: 0,
             cardinality: 0,
+            fns: &[],
         };
         let found = groups_of(group_by, &reads).expect("groups");
         tremor_value::to_json(&Value::Array(found.into_iter().map(Value::Array).collect()))

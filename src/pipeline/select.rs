@@ -13,6 +13,7 @@ use super::window::{Window, WindowKinds};
 use crate::event::{Event, EventPayload};
 use crate::script::eval::EvalError;
 use crate::script::expr::{Expr, ExprKind, PathRoot};
+use crate::script::scope::FnDef;
 use crate::script::stdlib::{Aggregate, FnError, FnErrorKind};
 use crate::troy::plan::{AggregatePlan, GroupBy, SelectPlan};
 use crate::troy::windows::{GROUP_SLOT, WINDOW_SLOT};
@@ -35,6 +36,8 @@ struct Emitter {
     args_read_locals: bool,
     /// The text of the file that holds the statement, to show its runtime errors on their line.
     source: Option<Arc<str>>,
+    /// The functions the pipeline's `use`s loaded.
+    fns: Arc<[FnDef]>,
 }
 
 /// What moves a group's windows: an event, or time passing (no event: `null` and `{}`).
@@ -94,6 +97,7 @@ impl Grouped {
                 having: plan.having.clone(),
                 aggregates: plan.aggregates.clone(),
                 source: plan.source.clone(),
+                fns: plan.fns.clone(),
                 locals,
                 args_read_locals: plan
                     .aggregates
@@ -156,6 +160,7 @@ impl Grouped {
                     locals: &[],
                     ingest_ns: m.ingest_ns,
                     cardinality: self.groups.len(),
+                    fns: &self.emitter.fns,
                 };
                 groups_of(g, &reads).map_err(|e| self.emitter.shown(&e))?
             }
@@ -399,6 +404,7 @@ impl Step<'_, '_, '_> {
             locals,
             ingest_ns: self.m.ingest_ns,
             cardinality: self.cardinality,
+            fns: &self.emitter.fns,
         }
     }
 

@@ -232,6 +232,8 @@ pub struct Select {
     /// The text of the file that holds the statement (shared), to show its runtime errors on
     /// their line; `None` when parsed without the source at hand.
     pub source: Option<std::sync::Arc<str>>,
+    /// The functions its expressions may call: those the pipeline's `use`s loaded.
+    pub fns: std::sync::Arc<[crate::script::scope::FnDef]>,
 }
 
 /// Whether a `create` or a `connect` endpoint is about a connector or a pipeline.

@@ -4,12 +4,13 @@ use super::ast::{
     ArgDecl, ConnectorDef, Ident, OperatorCreate, OperatorDef, PipelineDef, ScriptCreate,
     ScriptDef, Select, WithArg, CONNECTOR_WITH_KEYS,
 };
-use super::embedded::{cut_in_place, whole_source};
 pub(crate) use super::embedded::with_source;
+use super::embedded::{cut_in_place, whole_source};
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
 use crate::script::lexer::{lex, Tok};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Names seen so far in a list, to refuse a repeated one in constant time per name (a list of
 /// 100,000 arguments must not cost 10^10 comparisons).
@@ -205,8 +206,35 @@ impl Parser<'_> {
     }
 
     /// The statements of a pipeline body, up to `end` (a definition) or the end of the text (a
-    /// query file).
+    /// query file). The functions its `use`s load are its own.
     fn pipeline_body(&mut self, def: &mut PipelineDef, until: BodyEnd) -> Result<(), TroyError> {
+        let outer_scope = self.scope.take();
+        let body = self.pipeline_statements(def, until);
+        self.scope = outer_scope;
+        body
+    }
+
+    /// `use` in a pipeline body. A module of functions (`NAME.tremor` on `TREMOR_PATH` without
+    /// Troy definitions) is loaded as a script's `use` loads it, for the selects' expressions
+    /// to call (`helpers::f(event)`); other modules only name what expressions always see
+    /// (`std`, `tremor`) or Troy definitions.
+    fn pipeline_use(&mut self, at: Pos) -> Result<(), TroyError> {
+        let use_token = self.idx;
+        self.idx += 1;
+        let uses = self.use_stmt(at)?;
+        if uses.iter().any(|u| is_function_module(&u.path)) {
+            self.idx = use_token;
+            self.script_use(0)?;
+            self.end_stmt()?;
+        }
+        Ok(())
+    }
+
+    fn pipeline_statements(
+        &mut self,
+        def: &mut PipelineDef,
+        until: BodyEnd,
+    ) -> Result<(), TroyError> {
         loop {
             let at = self.pos();
             let done = match until {
@@ -217,9 +245,8 @@ impl Parser<'_> {
                 return Ok(());
             } else if self.eat_kw("select") {
                 def.selects.push(self.select(at)?);
-            } else if self.eat_kw("use") {
-                // Modules only matter to expressions, whose functions are always in scope.
-                self.use_stmt(at)?;
+            } else if self.is_kw("use") {
+                self.pipeline_use(at)?;
             } else if self.is_kw("create") && self.peek_at(1).tok == Tok::Ident("stream".into()) {
                 self.idx += 2;
                 let name = self.ident("a stream name")?;
@@ -257,8 +284,21 @@ impl Parser<'_> {
     fn select(&mut self, pos: Pos) -> Result<Select, TroyError> {
         // A select's expressions may bind locals (`for` comprehensions, pattern assignments), as
         // in Tremor, where they are script expressions with a scope of their own.
-        let outer_scope = self.scope.replace(super::windows::select_scope());
-        let select = self.select_body(pos);
+        let mut scope = super::windows::select_scope();
+        if let Some(pipeline) = self.scope.as_deref() {
+            // The functions (and names) the pipeline's `use`s loaded.
+            scope.fns.clone_from(&pipeline.fns);
+            scope.fn_names.clone_from(&pipeline.fn_names);
+            scope.aliases.clone_from(&pipeline.aliases);
+            scope.consts.clone_from(&pipeline.consts);
+        }
+        let outer_scope = self.scope.replace(scope);
+        let select = self.select_body(pos).map(|mut select| {
+            if let Some(scope) = self.scope.as_deref() {
+                select.fns = scope.fns.as_slice().into();
+            }
+            select
+        });
         self.scope = outer_scope;
         select
     }
@@ -288,6 +328,7 @@ impl Parser<'_> {
         let aggregates = self.scope.as_mut().and_then(|s| s.aggregates.take());
         Ok(Select {
             source,
+            fns: Arc::default(),
             windows,
             group_by,
             having,
@@ -441,6 +482,32 @@ impl Parser<'_> {
             Ok(None)
         }
     }
+}
+
+/// Whether the module `path` of a pipeline's `use` is a module of functions: a file on
+/// `TREMOR_PATH` (not `std` or `tremor`) that defines no Troy entities.
+fn is_function_module(path: &[Ident]) -> bool {
+    if path
+        .first()
+        .is_none_or(|p| matches!(p.name.as_str(), "std" | "tremor"))
+    {
+        return false;
+    }
+    let rel: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
+    let rel = format!("{}.tremor", rel.join("/"));
+    let dirs = std::env::var("TREMOR_PATH").unwrap_or_default();
+    let Some(text) = std::env::split_paths(&dirs)
+        .map(|d| d.join(&rel))
+        .find_map(|p| std::fs::read_to_string(p).ok())
+    else {
+        return false;
+    };
+    let troy_words = ["define", "create", "deploy", "connect", "flow"];
+    lex(&text, &rel).is_ok_and(|toks| {
+        !toks
+            .iter()
+            .any(|t| matches!(&t.tok, Tok::Ident(w) if troy_words.contains(&w.as_str())))
+    })
 }
 
 #[cfg(test)]

@@ -162,6 +162,8 @@ pub struct SelectPlan {
     /// The text of the file that holds it (shared), to show its runtime errors on their line
     /// (as Tremor).
     pub source: Option<std::sync::Arc<str>>,
+    /// The functions its expressions may call (from the pipeline's `use`s).
+    pub fns: std::sync::Arc<[crate::script::scope::FnDef]>,
 }
 
 /// `define window NAME from tumbling with ... [script ...] end;`, planned.

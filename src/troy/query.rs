@@ -348,6 +348,7 @@ pub(crate) fn plan_body(
             having: parts.having,
             aggregates: parts.aggregates,
             source: s.source.clone(),
+            fns: s.fns.clone(),
         });
     }
     Ok(BodyPlan {
