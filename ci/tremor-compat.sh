@@ -138,7 +138,7 @@ skip_reason() {
         case "$t" in
         file | stdio | tcp_client | tcp_server | udp_client | udp_server | unix_socket_client | \
             unix_socket_server | metronome | crononome | bench | null | exit | cb | kv | wal | metrics | \
-            ws_client | ws_server | http_client | http_server | dns) ;;
+            ws_client | ws_server | http_client | http_server | dns | dns_client) ;;
         *)
             # A test of the error for an unknown connector type is in scope.
             grep -qs "Unknown connector type $t" "$dir/assert.yaml" ||
