@@ -1,12 +1,74 @@
 //! Runs the integration-test directories under `tests/integration/` (Tremor's layout) through
 //! `tremor test integration`, with the binary of this build. In a build without builtin
 //! connectors, `TREMOR_PLUGIN_PATH` must name the plugin directory (`ci/test.sh` does that).
+//!
+//! The TLS directories' certificates are generated here, before the suite runs, into
+//! `tests/integration/certs/` (git-ignored), where they stay for runs of
+//! `tremor test integration` by hand. `cargo test -p tremor --test integration certificates`
+//! writes them without running the suite.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+
+/// The names the TLS directories' configs use (`../certs/NAME`).
+const SERVER_CERT: &str = "localhost.cert";
+const SERVER_KEY: &str = "localhost.key";
+/// A certificate that did not sign the server's: a client trusting it must be refused.
+const OTHER_CA_CERT: &str = "other_ca.cert";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Generates fresh certificates once per test process (both tests here need them) and
+/// returns their directory.
+fn test_certificates() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = root().join("tests/integration/certs");
+        write_certificates(&dir);
+        dir
+    })
+}
+
+/// A self-signed server certificate for `localhost` and `127.0.0.1` (clients trust it as its
+/// own CA, as Tremor's tests do) with its key, and an unrelated one for the same names.
+fn write_certificates(dir: &Path) {
+    let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    let server = rcgen::generate_simple_self_signed(names.clone()).expect("a certificate");
+    let other = rcgen::generate_simple_self_signed(names).expect("a certificate");
+    std::fs::create_dir_all(dir).expect("the certificate directory");
+    for (name, pem) in [
+        (SERVER_CERT, server.cert.pem()),
+        (SERVER_KEY, server.key_pair.serialize_pem()),
+        (OTHER_CA_CERT, other.cert.pem()),
+    ] {
+        // Whole files only: a run by hand at the same moment must not read half a PEM.
+        let partial = dir.join(format!(".{name}.partial"));
+        std::fs::write(&partial, pem).expect("write a certificate");
+        std::fs::rename(&partial, dir.join(name)).expect("move a certificate in place");
+    }
+}
+
+#[test]
+fn certificates() {
+    let dir = test_certificates();
+    for name in [SERVER_CERT, SERVER_KEY, OTHER_CA_CERT] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("a written file");
+        assert!(text.starts_with("-----BEGIN "), "{name} is no PEM file");
+    }
+    let server = std::fs::read(dir.join(SERVER_CERT)).expect("server certificate");
+    let other = std::fs::read(dir.join(OTHER_CA_CERT)).expect("other certificate");
+    assert_ne!(
+        server, other,
+        "the wrong-CA tests need two different certificates"
+    );
+}
 
 #[test]
 fn integration_suite() {
-    let root = env!("CARGO_MANIFEST_DIR");
+    test_certificates();
     let output = Command::new(env!("CARGO_BIN_EXE_tremor"))
         .args([
             "test",
@@ -15,7 +77,7 @@ fn integration_suite() {
             "--timeout",
             "60",
         ])
-        .current_dir(root)
+        .current_dir(root())
         .output()
         .expect("the tremor binary runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -188,7 +188,11 @@ fn run_one(
             Err(e) => {
                 process::kill_all(&mut background, Duration::ZERO);
                 run_after(dir, files, &env, timeout);
-                return vec![format!("before process {} ({}): {e}", i, p.cmd)];
+                // Its own words say most (e.g. what a test needs and how to create it).
+                let said = tail(&dir.join(format!("before.err.{i}.log")), 5);
+                return vec![format!("before process {} ({}): {e}\n{said}", i, p.cmd)
+                    .trim_end()
+                    .to_string()];
             }
         }
     }
@@ -399,6 +403,25 @@ mod tests {
         assert!(
             warnings.iter().any(|w| w.contains("tags.yaml")),
             "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_before_process_is_reported_with_what_it_said() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let before = "- cmd: sh\n  args: [\"-c\", \"echo first >&2; echo run make-certs >&2; exit 1\"]\n  await:\n    status: [\"0\"]\n";
+        std::fs::write(dir.path().join("before.yaml"), before).expect("write");
+        std::fs::write(dir.path().join("config.troy"), "").expect("write");
+        let (files, _) = TestFiles::load(dir.path());
+        let failures = run_one(
+            dir.path(),
+            &files.expect("readable"),
+            None,
+            Duration::from_secs(5),
+        );
+        assert_eq!(
+            failures,
+            ["before process 0 (sh): exited with 1, expected status 0\nfirst\nrun make-certs"]
         );
     }
 }
