@@ -99,7 +99,8 @@ pub use sink::{
     SinkEventView, SinkReplies,
 };
 pub use source::{
-    PayloadFormat, RawSource, RawSourceBox, RawSource_TO, SourceBatch, SourceReply, SourceReply_NE,
+    Binary, PayloadFormat, RawSource, RawSourceBox, RawSource_TO, SourceBatch, SourceReply,
+    SourceReply_NE, StructuredEvent,
 };
 
 /// The interface version: the version of this crate. A host accepts plugins built against an

@@ -122,6 +122,10 @@ open_set! {
     ACK = 1;
     /// Not delivered; a transactional source may replay it.
     FAIL = 2;
+    /// Not delivered because the sink refused it and said why itself, as an error event from
+    /// its own source part (kv's failed `cas`): transactional sources get a fail as for
+    /// [`EventAck::FAIL`], but the event is not counted as dropped. Added in pdk 0.4.0.
+    REJECTED = 3;
 }
 
 open_set! {

@@ -7,6 +7,7 @@ use abi_stable::{
     StableAbi,
 };
 use async_ffi::BorrowingFfiFuture;
+use serde::{Serialize, Serializer};
 
 /// How the runtime turns the chunks of a [`SourceBatch`] into events.
 // The one open set not declared with `open_set!`: tests/plugin_authoring.rs widens this very
@@ -128,9 +129,83 @@ pub enum SourceReply {
         /// What was wrong, naming the offending value.
         message: RString,
     },
+    /// Finished events, each with its own payload and metadata, for the output port `port`
+    /// (`"out"`, `"err"` or another port the connector declares): what a structured connector
+    /// sends when its metadata must hold what JSON text cannot (binary) or an error event must
+    /// have Tremor's shape (a `null` payload with `$error`). Build it with
+    /// [`SourceReply::structured`] and [`StructuredEvent::new`]. Added in pdk 0.4.0: a host
+    /// that does not know it logs it as an unknown reply.
+    Structured {
+        /// The stream the events belong to (`0` for connectors with one stream).
+        stream: u64,
+        /// The output port the events leave the connector by.
+        port: RString,
+        /// The events, in order.
+        events: RVec<StructuredEvent>,
+        /// Ask the runtime to report delivery of these events with `ack` / `fail`.
+        transactional: bool,
+    },
+}
+
+/// One event of a [`SourceReply::Structured`] reply: its payload and its metadata, each one
+/// MessagePack value (MessagePack has a binary type, JSON has not; the runtime decodes both
+/// straight into its values). `bin` becomes binary, `str` a string, a map a record.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct StructuredEvent {
+    /// The payload: one MessagePack value.
+    pub payload: RVec<u8>,
+    /// The metadata `$`: one MessagePack map; nil (or no bytes at all) for an event without
+    /// metadata.
+    pub meta: RVec<u8>,
+}
+
+impl StructuredEvent {
+    /// Encodes `payload` and `meta` (anything `serde` serializes; `serde_json::Value` works,
+    /// [`Binary`] marks bytes) as MessagePack. Pass `&()` as `meta` for no metadata.
+    ///
+    /// # Errors
+    /// When a value cannot be encoded (a map with keys that are not strings, a serializer
+    /// error of the value itself).
+    pub fn new(payload: &impl Serialize, meta: &impl Serialize) -> Result<Self, ConnectorError> {
+        Ok(Self {
+            payload: encode_msgpack(payload)?,
+            meta: encode_msgpack(meta)?,
+        })
+    }
+}
+
+fn encode_msgpack(value: &impl Serialize) -> Result<RVec<u8>, ConnectorError> {
+    let mut out = Vec::new();
+    // Records as maps with their field names: the runtime reads them as records.
+    value
+        .serialize(&mut rmp_serde::Serializer::new(&mut out).with_struct_map())
+        .map_err(|e| ConnectorError::other(format!("cannot encode a structured event: {e}")))?;
+    Ok(out.into())
+}
+
+/// Bytes that become a binary value in a [`StructuredEvent`] (MessagePack `bin`, where a
+/// `Vec<u8>` would become an array of numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binary<'a>(pub &'a [u8]);
+
+impl Serialize for Binary<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
 }
 
 impl SourceReply {
+    /// Finished events for the output port `port` of `stream`, not transactional.
+    pub fn structured(stream: u64, port: &str, events: Vec<StructuredEvent>) -> Self {
+        Self::Structured {
+            stream,
+            port: RString::from(port),
+            events: RVec::from(events),
+            transactional: false,
+        }
+    }
+
     /// Wraps the reply for the boundary.
     pub fn into_ne(self) -> SourceReply_NE {
         SourceReply_NE::new(self)
@@ -162,3 +237,57 @@ pub trait RawSource: Send {
 
 /// An owned, type-erased source as it crosses the boundary.
 pub type RawSourceBox = RawSource_TO<'static, RBox<()>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn structured_events_encode_binary_as_msgpack_bin_and_records_as_maps() {
+        #[derive(Serialize)]
+        struct Kv<'a> {
+            op: &'a str,
+            ok: Binary<'a>,
+        }
+        let event = StructuredEvent::new(&json!("v"), &Kv { op: "get", ok: Binary(b"k") })
+            .expect("encodes");
+        assert_eq!(event.payload.as_slice(), [0xa1, b'v']);
+        // fixmap of 2: "op" => "get", "ok" => bin8 of 1 byte.
+        let expected = [
+            0x82, 0xa2, b'o', b'p', 0xa3, b'g', b'e', b't', 0xa2, b'o', b'k', 0xc4, 1, b'k',
+        ];
+        assert_eq!(event.meta.as_slice(), expected);
+        let no_meta = StructuredEvent::new(&json!(null), &()).expect("encodes");
+        assert_eq!(no_meta.meta.as_slice(), [0xc0]);
+    }
+
+    #[test]
+    fn unencodable_values_are_errors_not_panics() {
+        struct Broken;
+        impl Serialize for Broken {
+            fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("broken"))
+            }
+        }
+        let error = StructuredEvent::new(&Broken, &()).expect_err("fails");
+        assert!(error.message.contains("broken"), "{error}");
+    }
+
+    #[test]
+    fn the_structured_reply_crosses_as_a_non_exhaustive_enum() {
+        let event = StructuredEvent::new(&json!(1), &json!({"a": 1})).expect("encodes");
+        let reply = SourceReply::structured(3, "err", vec![event.clone()]).into_ne();
+        let Ok(SourceReply::Structured {
+            stream,
+            port,
+            events,
+            transactional,
+        }) = reply.as_enum()
+        else {
+            panic!("the variant survives the wrapper: {reply:?}");
+        };
+        assert_eq!((*stream, port.as_str(), *transactional), (3, "err", false));
+        assert_eq!(events.as_slice(), [event]);
+    }
+}

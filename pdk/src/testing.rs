@@ -42,7 +42,7 @@ use crate::{
     logging::LogLevel,
     root::ConnectorMod_Ref,
     sink::{CbAction, EventAck, RawSinkBox, SinkBatch, SinkEvent, SinkReplies},
-    source::{RawSourceBox, SourceBatch, SourceReply},
+    source::{RawSourceBox, SourceBatch, SourceReply, StructuredEvent},
 };
 use abi_stable::{
     sabi_trait::TD_Opaque,
@@ -549,6 +549,97 @@ pub fn meta_value(batch: &SourceBatch) -> Result<serde_json::Value> {
         .map_err(|e| ConnectorError::other(format!("the batch's metadata is not JSON: {e}")))
 }
 
+/// The payload and metadata of a [`StructuredEvent`] as JSON values, for assertions. JSON has
+/// no binary, so a MessagePack `bin` becomes `{"binary": [BYTES...]}` (a test tells it from an
+/// array of numbers); metadata that is nil or absent becomes `null`.
+///
+/// # Errors
+/// When either part is not one valid MessagePack value.
+pub fn structured_json(event: &StructuredEvent) -> Result<(serde_json::Value, serde_json::Value)> {
+    let decode = |bytes: &[u8], what: &str| -> Result<serde_json::Value> {
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        let ShownValue(value) = rmp_serde::from_slice(bytes).map_err(|e| {
+            ConnectorError::other(format!("the {what} is not one MessagePack value: {e}"))
+        })?;
+        Ok(value)
+    };
+    Ok((
+        decode(&event.payload, "payload")?,
+        decode(&event.meta, "metadata")?,
+    ))
+}
+
+/// A JSON value decoded from MessagePack, binary shown as `{"binary": [...]}`.
+struct ShownValue(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for ShownValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(ShownVisitor).map(ShownValue)
+    }
+}
+
+struct ShownVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ShownVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a MessagePack value")
+    }
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<Self::Value, E> {
+        Ok(b.into())
+    }
+    fn visit_i64<E>(self, n: i64) -> std::result::Result<Self::Value, E> {
+        Ok(n.into())
+    }
+    fn visit_u64<E>(self, n: u64) -> std::result::Result<Self::Value, E> {
+        Ok(n.into())
+    }
+    fn visit_f64<E>(self, n: f64) -> std::result::Result<Self::Value, E> {
+        Ok(n.into())
+    }
+    fn visit_str<E>(self, s: &str) -> std::result::Result<Self::Value, E> {
+        Ok(s.into())
+    }
+    fn visit_bytes<E>(self, b: &[u8]) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::json!({ "binary": b }))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(ShownValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut record = serde_json::Map::new();
+        while let Some((key, ShownValue(value))) = map.next_entry::<String, ShownValue>()? {
+            record.insert(key, value);
+        }
+        Ok(record.into())
+    }
+}
+
 // --- executing futures ---------------------------------------------------------------------
 
 /// Wakes the thread that blocks on a future.
@@ -758,6 +849,20 @@ mod tests {
         );
         let bare = SourceBatch::bytes(0, Vec::new());
         assert!(meta_value(&bare).is_err());
+    }
+
+    #[test]
+    fn structured_events_read_back_as_json_with_binary_marked() {
+        let meta = serde_json::json!({"a": [1, {"b": null}], "f": 1.5, "t": true});
+        let event = StructuredEvent::new(&crate::Binary(b"ok"), &meta).expect("encodes");
+        let (payload, read_meta) = structured_json(&event).expect("decodes");
+        assert_eq!(payload, serde_json::json!({"binary": [111, 107]}));
+        assert_eq!(read_meta, meta);
+        let broken = StructuredEvent {
+            payload: RVec::from_slice(&[0xc1]),
+            meta: RVec::new(),
+        };
+        assert!(structured_json(&broken).is_err());
     }
 
     #[test]
