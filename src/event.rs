@@ -113,6 +113,51 @@ pub struct Hop {
     pub port: &'static str,
 }
 
+/// An event's metadata `$`: JSON text as most sources give it (parsed only where something
+/// reads it), or a value, for metadata that JSON cannot hold (binary, e.g. the kv connector's
+/// `$kv.ok`) and what scripts write.
+#[derive(Debug, Clone)]
+pub enum Meta {
+    /// A JSON record as text.
+    Json(Arc<str>),
+    /// A record as a value.
+    Value(Arc<Value<'static>>),
+}
+
+impl Meta {
+    /// The metadata as a value (a JSON text that does not parse is an empty record).
+    pub fn to_value(&self) -> Value<'static> {
+        match self {
+            Self::Json(text) => {
+                let mut bytes = text.as_bytes().to_vec();
+                tremor_value::parse_json(&mut bytes)
+                    .map_or_else(|_| Value::object(), |v| v.clone_static())
+            }
+            Self::Value(value) => Value::clone(value),
+        }
+    }
+
+    /// Appends the metadata as JSON text (binary becomes an array of numbers) to `out`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Json(text) => out.extend_from_slice(text.as_bytes()),
+            Self::Value(value) => tremor_value::write_json(value, out),
+        }
+    }
+}
+
+impl From<String> for Meta {
+    fn from(json: String) -> Self {
+        Self::Json(json.into())
+    }
+}
+
+impl From<Value<'static>> for Meta {
+    fn from(value: Value<'static>) -> Self {
+        Self::Value(Arc::new(value))
+    }
+}
+
 /// An event travelling through the runtime.
 #[derive(Debug)]
 pub struct Event {
@@ -124,8 +169,8 @@ pub struct Event {
     pub origin: Option<Origin>,
     /// Whether the source wants to hear about its delivery.
     pub transactional: bool,
-    /// Metadata record (JSON text) shared by the events of one source batch.
-    pub meta: Option<Arc<str>>,
+    /// Metadata record `$`, shared by the events of one source batch.
+    pub meta: Option<Meta>,
     /// The data.
     pub payload: EventPayload,
     /// The payload is an array of events' values (`generic::batch`): sinks encode each

@@ -390,7 +390,7 @@ impl SinkManager {
             }
             let meta_start = b.meta.len();
             if let Some(meta) = &event.meta {
-                b.meta.extend_from_slice(meta.as_bytes());
+                meta.write_json(&mut b.meta);
             }
             b.events.push(SinkEvent {
                 port: RStr::from_str(port),
@@ -434,7 +434,8 @@ impl SinkManager {
             }
         };
         // A fail of a transactional event goes back to its source, which owns what happens
-        // next (Tremor's cb fails events on purpose): not dropped here.
+        // next (Tremor's cb fails events on purpose): not dropped here. Nor is a REJECTED one:
+        // the sink answered it with an error event of its own.
         let lost = failed.len()
             + (0..b.events.len())
                 .filter(|&i| replies.ack_of(i) == EventAck::FAIL)
@@ -510,7 +511,7 @@ impl SinkManager {
             if !event.trail.is_empty() {
                 let delivery = match replies.ack_of(i) {
                     EventAck::ACK => Reported::Ack,
-                    EventAck::FAIL => Reported::Fail,
+                    EventAck::FAIL | EventAck::REJECTED => Reported::Fail,
                     _ => continue,
                 };
                 send_report(&self.reports, report_of(event, delivery, took_ns));
@@ -525,7 +526,7 @@ impl SinkManager {
                     let e = acks.entry(key).or_insert(origin.pull_id);
                     *e = (*e).max(origin.pull_id);
                 }
-                EventAck::FAIL => {
+                EventAck::FAIL | EventAck::REJECTED => {
                     let e = fails.entry(key).or_insert(origin.pull_id);
                     *e = (*e).min(origin.pull_id);
                 }

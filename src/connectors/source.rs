@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     codec::Codec,
-    event::{now_ns, ConnectorId, Event, EventPayload, Origin},
+    event::{now_ns, ConnectorId, Event, EventPayload, Meta, Origin},
     preprocessor::{Factory, Preprocessor},
     rt::{self, Receiver, Sender},
 };
@@ -18,8 +18,10 @@ use std::{
     sync::Arc,
     time::Duration,
 };
-use tremor_pdk::{ConnectorError, ErrorKind, PayloadFormat, SourceBatch, SourceReply};
-use tremor_value::{literal, JsonParser};
+use tremor_pdk::{
+    ConnectorError, ErrorKind, PayloadFormat, SourceBatch, SourceReply, StructuredEvent,
+};
+use tremor_value::{literal, JsonParser, Value};
 
 /// How a source turns chunks into events.
 pub(crate) enum Decoding {
@@ -291,6 +293,20 @@ impl SourceManager {
                 self.emit(Vec::new(), vec![message.into_string()], origin)
                     .await;
             }
+            SourceReply::Structured {
+                stream,
+                port,
+                events,
+                transactional,
+            } => {
+                let origin = Origin {
+                    source: self.uid,
+                    stream,
+                    pull_id,
+                };
+                self.on_structured(origin, &port, events, transactional)
+                    .await;
+            }
             other => {
                 log::warn!("[{}] ignoring unknown source reply {other:?}", self.alias);
                 self.idle(Duration::from_millis(100)).await;
@@ -311,7 +327,10 @@ impl SourceManager {
 
     async fn on_batch(&mut self, batch: SourceBatch, pull_id: u64) {
         let ingest_ns = now_ns();
-        let meta: Option<Arc<str>> = batch.meta.into_option().map(|m| Arc::from(m.as_str()));
+        let meta: Option<Meta> = batch
+            .meta
+            .into_option()
+            .map(|m| Meta::Json(Arc::from(m.as_str())));
         let origin = Origin {
             source: self.uid,
             stream: batch.stream,
@@ -476,6 +495,72 @@ impl SourceManager {
         send_events(&self.err, error_events).await;
     }
 
+    /// Events a structured connector finished itself (payload and metadata as MessagePack,
+    /// which can hold binary), for its `out` or `err` port.
+    async fn on_structured(
+        &mut self,
+        origin: Origin,
+        port: &str,
+        events: RVec<StructuredEvent>,
+        transactional: bool,
+    ) {
+        let mut ctx = EventCtx {
+            origin,
+            ingest_ns: now_ns(),
+            meta: None,
+            transactional,
+            next_event_id: self.next_event_id,
+        };
+        let mut decoded = Vec::with_capacity(events.len());
+        let mut errors = Vec::new();
+        for event in events {
+            match decode_structured(event, ctx.ingest_ns) {
+                Ok((payload, meta)) => {
+                    ctx.meta = meta;
+                    decoded.push(ctx.event(payload));
+                }
+                Err(e) => errors.push(format!("structured event: {e}")),
+            }
+        }
+        self.next_event_id = ctx.next_event_id;
+        if transactional && !errors.is_empty() {
+            if let Err(e) = self.source.fail(origin.stream, origin.pull_id) {
+                self.part_failed(e);
+            }
+        }
+        match port {
+            "out" => self.emit(decoded, errors, origin).await,
+            "err" => {
+                self.emit(Vec::new(), errors, origin).await;
+                self.counters.add_err(decoded.len());
+                if self.err.is_empty() {
+                    for event in &decoded {
+                        let mut meta = Vec::new();
+                        if let Some(m) = &event.meta {
+                            m.write_json(&mut meta);
+                        }
+                        log::error!(
+                            "[{}] error event, no `err` port connected: {} (metadata {})",
+                            self.alias,
+                            tremor_value::to_json(event.payload.value()),
+                            String::from_utf8_lossy(&meta)
+                        );
+                    }
+                } else if !decoded.is_empty() {
+                    send_events(&self.err, decoded).await;
+                }
+            }
+            other => {
+                log::error!(
+                    "[{}] {} event(s) for port `{other}`, which a source does not have (only `out` and `err`)",
+                    self.alias,
+                    decoded.len()
+                );
+                self.emit(Vec::new(), errors, origin).await;
+            }
+        }
+    }
+
     /// A graceful stop ends at a record boundary: what a stream's preprocessors still buffer is
     /// the start of a record whose rest was never read, so it is dropped, not decoded (decoding
     /// it would report a false error, e.g. half a JSON line). A real end of stream (`EndStream`,
@@ -499,7 +584,7 @@ impl SourceManager {
 struct EventCtx {
     origin: Origin,
     ingest_ns: u64,
-    meta: Option<Arc<str>>,
+    meta: Option<Meta>,
     transactional: bool,
     /// The last event id handed out; written back to the manager afterwards.
     next_event_id: u64,
@@ -519,6 +604,30 @@ impl EventCtx {
             trail: Vec::new(),
         }
     }
+}
+
+/// The payload and metadata of a structured event (MessagePack; metadata nil or absent: none).
+fn decode_structured(
+    event: StructuredEvent,
+    ingest_ns: u64,
+) -> Result<(EventPayload, Option<Meta>), String> {
+    const MSGPACK_NIL: u8 = 0xc0;
+    let mut msgpack = crate::codec::lookup("msgpack", &Value::null()).map_err(|e| e.to_string())?;
+    let payload = msgpack
+        .decode(event.payload, ingest_ns)
+        .map_err(|e| format!("payload: {e}"))?
+        .ok_or("no payload")?;
+    let meta = match event.meta.as_slice() {
+        [] | [MSGPACK_NIL] => None,
+        _ => {
+            let meta = msgpack
+                .decode(event.meta, ingest_ns)
+                .map_err(|e| format!("metadata: {e}"))?
+                .ok_or("no metadata")?;
+            Some(Meta::from(meta.value().clone_static()))
+        }
+    };
+    Ok((payload, meta))
 }
 
 fn decode(
@@ -802,6 +911,61 @@ mod tests {
             let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
             assert_eq!(count(&counters.out), 4);
             assert_eq!(count(&counters.err), 1);
+        });
+    }
+
+    #[test]
+    fn structured_events_reach_their_port_with_binary_metadata() {
+        use serde_json::json;
+        use tremor_pdk::{Binary, StructuredEvent};
+        #[derive(serde::Serialize)]
+        struct KvOk<'a> {
+            ok: Binary<'a>,
+        }
+        let structured =
+            |port: &str, event: StructuredEvent| Ok(SourceReply::structured(0, port, vec![event]));
+        let reply = StructuredEvent::new(&json!("v"), &KvOk { ok: Binary(b"k") }).expect("encodes");
+        let error = StructuredEvent::new(&(), &json!({"error": "e"})).expect("encodes");
+        let broken = StructuredEvent {
+            payload: vec![0xc1].into(),
+            meta: RVec::new(),
+        };
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            for (port, event) in [("out", reply), ("err", error), ("out", broken)] {
+                send(&probe.replies, structured(port, event)).await;
+            }
+            let DataMsg::Events { events, .. } = harness::next(&probe.out).await else {
+                panic!("events expected on out");
+            };
+            let meta = events[0].meta.as_ref().map(Meta::to_value);
+            assert_eq!(tremor_value::to_json(events[0].payload.value()), r#""v""#);
+            assert_eq!(meta, Some(literal!({"ok": Value::bytes(&b"k"[..])})));
+            let DataMsg::Events { events, .. } = harness::next(&probe.err).await else {
+                panic!("events expected on err");
+            };
+            assert_eq!(tremor_value::to_json(events[0].payload.value()), "null");
+            assert_eq!(
+                events[0].meta.as_ref().map(Meta::to_value),
+                Some(literal!({"error": "e"}))
+            );
+            // An event that does not decode is an error record on `err`, nothing on `out`.
+            let DataMsg::Events { events, .. } = harness::next(&probe.err).await else {
+                panic!("an error record expected on err");
+            };
+            let record = events[0].payload.value();
+            assert!(
+                record
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| e.starts_with("structured event: payload")),
+                "{record:?}"
+            );
+            harness::quiet(&probe.out).await;
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
         });
     }
 

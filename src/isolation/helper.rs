@@ -471,7 +471,8 @@ fn pulls_on(reply: &Result<SourceReply, ConnectorError>) -> bool {
         Ok(SourceReply::Data(_)
             | SourceReply::EndStream { .. }
             | SourceReply::StreamFail { .. }
-            | SourceReply::Error { .. })
+            | SourceReply::Error { .. }
+            | SourceReply::Structured { .. })
     )
 }
 

@@ -328,6 +328,7 @@ const REPLY_STREAM_FAIL: u8 = 2;
 const REPLY_EMPTY: u8 = 3;
 const REPLY_FINISHED: u8 = 4;
 const REPLY_ERROR: u8 = 5;
+const REPLY_STRUCTURED: u8 = 6;
 
 /// Writes a source reply; a variant this runtime does not know is sent as `Empty` (as the
 /// in-process adapter treats it).
@@ -363,6 +364,21 @@ pub(crate) fn put_source_reply(f: &mut Frame, reply: &SourceReply) {
         SourceReply::Error { stream, message } => {
             f.u8(REPLY_ERROR).u64(*stream).str(message);
         }
+        SourceReply::Structured {
+            stream,
+            port,
+            events,
+            transactional,
+        } => {
+            f.u8(REPLY_STRUCTURED)
+                .u64(*stream)
+                .str(port)
+                .u8(u8::from(*transactional))
+                .u32(len32(events.len()));
+            for event in events.iter() {
+                f.bytes(&event.payload).bytes(&event.meta);
+            }
+        }
         _ => {
             f.u8(REPLY_EMPTY).u64(100);
         }
@@ -375,6 +391,13 @@ pub(crate) fn source_reply_size(reply: &SourceReply) -> usize {
         SourceReply::Data(b) => {
             64 + b.meta.as_ref().map_or(0, |m| m.len())
                 + b.chunks.iter().map(|c| c.len() + 4).sum::<usize>()
+        }
+        SourceReply::Structured { port, events, .. } => {
+            64 + port.len()
+                + events
+                    .iter()
+                    .map(|e| e.payload.len() + e.meta.len() + 8)
+                    .sum::<usize>()
         }
         _ => 64,
     }
@@ -418,6 +441,25 @@ pub(crate) fn get_source_reply(i: &mut Incoming) -> Result<SourceReply, WireErro
             stream: i.u64()?,
             message: i.string()?.into(),
         },
+        REPLY_STRUCTURED => {
+            let stream = i.u64()?;
+            let port = RString::from(i.string()?);
+            let transactional = i.bool()?;
+            let n = i.u32()? as usize;
+            let mut events = RVec::with_capacity(n.min(1 << 16));
+            for _ in 0..n {
+                events.push(tremor_pdk::StructuredEvent {
+                    payload: RVec::from_slice(i.bytes()?),
+                    meta: RVec::from_slice(i.bytes()?),
+                });
+            }
+            SourceReply::Structured {
+                stream,
+                port,
+                events,
+                transactional,
+            }
+        }
         _ => return Err(WireError::Malformed("source reply")),
     })
 }
@@ -587,13 +629,24 @@ mod tests {
         let batch = SourceBatch::bytes(7, vec![RVec::from_slice(b"a\n"), RVec::from_slice(b"")])
             .with_meta("{\"x\":1}")
             .transactional();
-        let reply = SourceReply::Data(batch);
-        let mut f = Frame::new(to_host::PULLED, 42);
-        put_source_reply(&mut f, &reply);
-        let mut i = round_trip(f);
-        assert_eq!((i.tag, i.id), (to_host::PULLED, 42));
-        let back = get_source_reply(&mut i).expect("decoded");
-        assert_eq!(format!("{back:?}"), format!("{reply:?}"));
+        let event = tremor_pdk::StructuredEvent {
+            payload: RVec::from_slice(&[0xc0]),
+            meta: RVec::from_slice(&[0x81, 0xa1, b'k', 0xc4, 1, 0]),
+        };
+        let structured = SourceReply::Structured {
+            stream: 3,
+            port: "err".into(),
+            events: RVec::from(vec![event.clone(), event]),
+            transactional: true,
+        };
+        for reply in [SourceReply::Data(batch), structured] {
+            let mut f = Frame::new(to_host::PULLED, 42);
+            put_source_reply(&mut f, &reply);
+            let mut i = round_trip(f);
+            assert_eq!((i.tag, i.id), (to_host::PULLED, 42));
+            let back = get_source_reply(&mut i).expect("decoded");
+            assert_eq!(format!("{back:?}"), format!("{reply:?}"));
+        }
     }
 
     #[test]

@@ -165,7 +165,9 @@ impl Bucket {
     fn port_for(&mut self, event: &Event) -> &'static str {
         let mut text = std::mem::take(&mut self.meta_text);
         text.clear();
-        text.extend_from_slice(event.meta.as_deref().unwrap_or_default().as_bytes());
+        if let Some(meta) = &event.meta {
+            meta.write_json(&mut text);
+        }
         let meta = self.parser.parse(&mut text).unwrap_or_default();
         let port = classify(&mut self.classes, &mut self.key, &meta, event.ingest_ns);
         drop(meta);

@@ -141,12 +141,10 @@ impl std::error::Error for OperatorError {}
 /// Runs `inspect` on the metadata `$` of `event`, parsed in place from a copy of its JSON text
 /// (null when it has none or it is not JSON), without copying its strings again.
 pub(super) fn with_meta<R>(event: &Event, inspect: impl FnOnce(&mut Value<'_>) -> R) -> R {
-    let mut bytes = event
-        .meta
-        .as_deref()
-        .unwrap_or_default()
-        .as_bytes()
-        .to_vec();
+    let mut bytes = Vec::new();
+    if let Some(meta) = &event.meta {
+        meta.write_json(&mut bytes);
+    }
     let mut meta = tremor_value::parse_json(&mut bytes).unwrap_or_default();
     inspect(&mut meta)
 }

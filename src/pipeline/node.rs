@@ -60,14 +60,8 @@ impl Node {
 pub(super) fn meta_of(event: &Event) -> Value<'static> {
     event
         .meta
-        .as_deref()
-        .and_then(|text| {
-            let mut bytes = text.as_bytes().to_vec();
-            tremor_value::parse_json(&mut bytes)
-                .ok()
-                .map(|v| v.clone_static())
-        })
-        .unwrap_or_else(Value::object)
+        .as_ref()
+        .map_or_else(Value::object, crate::event::Meta::to_value)
 }
 
 /// Runs `script` on `event`: the event it emits and on which port, or `None` when it drops
@@ -76,7 +70,7 @@ pub(super) fn meta_of(event: &Event) -> Value<'static> {
 ///
 /// The script changes the event's value in place (no copy; as in Tremor, the error event
 /// carries the event as the script left it). Only metadata the script changed is written
-/// back, as JSON text (the form events carry it in).
+/// back (as a value: it may hold binary).
 pub(super) fn run_script(
     script: &Script,
     state: &mut Value<'static>,
@@ -114,8 +108,9 @@ pub(super) fn run_script(
                 ERR
             }
         };
+        // Kept as a value: metadata a script writes may hold binary, which JSON text cannot.
         let new_meta =
-            (meta != unchanged_meta).then(|| std::sync::Arc::from(tremor_value::to_json(&meta)));
+            (meta != unchanged_meta).then(|| crate::event::Meta::from(meta.clone_static()));
         Some((port, new_meta))
     });
     let (port, new_meta) = ran?;
