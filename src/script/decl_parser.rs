@@ -82,11 +82,9 @@ impl Parser<'_> {
             scope.aliases.insert(alias, path.join("::"));
             return Ok(());
         }
-        let rel = format!("{}.tremor", path.join("/"));
-        let dirs = std::env::var("TREMOR_PATH").unwrap_or_default();
-        let found = std::env::split_paths(&dirs)
-            .map(|d| d.join(&rel))
-            .find(|p| p.is_file());
+        let dirs = std::env::var_os("TREMOR_PATH").unwrap_or_default();
+        let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+        let found = super::module_path::find(std::env::split_paths(&dirs), &segments);
         let Some(file) = found else {
             // Tremor lists the directories one a line, under the module's path.
             let listed: String = std::env::split_paths(&dirs)

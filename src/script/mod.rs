@@ -34,6 +34,7 @@ pub mod expr_parser;
 pub mod extractors;
 pub mod fold;
 pub mod lexer;
+pub mod module_path;
 pub mod nodes;
 pub mod operators;
 pub mod ops;

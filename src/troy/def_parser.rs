@@ -9,6 +9,7 @@ use super::embedded::{cut_in_place, whole_source};
 use super::error::{Pos, TroyError};
 use crate::script::cursor::Parser;
 use crate::script::lexer::{lex, Tok};
+use crate::script::module_path;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -493,17 +494,16 @@ fn is_function_module(path: &[Ident]) -> bool {
     {
         return false;
     }
-    let rel: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
-    let rel = format!("{}.tremor", rel.join("/"));
-    let dirs = std::env::var("TREMOR_PATH").unwrap_or_default();
-    let Some(text) = std::env::split_paths(&dirs)
-        .map(|d| d.join(&rel))
-        .find_map(|p| std::fs::read_to_string(p).ok())
-    else {
+    let segments: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
+    let dirs = std::env::var_os("TREMOR_PATH").unwrap_or_default();
+    let Some(file) = module_path::find(std::env::split_paths(&dirs), &segments) else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(&file) else {
         return false;
     };
     let troy_words = ["define", "create", "deploy", "connect", "flow"];
-    lex(&text, &rel).is_ok_and(|toks| {
+    lex(&text, &file.display().to_string()).is_ok_and(|toks| {
         !toks
             .iter()
             .any(|t| matches!(&t.tok, Tok::Ident(w) if troy_words.contains(&w.as_str())))

@@ -1,13 +1,15 @@
 //! Finding and loading the modules named by `use`.
 //!
-//! `use a::b;` looks for `a/b.tremor` in each `TREMOR_PATH` directory in order and takes the first
-//! file found. Each module file is parsed once per deployment, however often it is used, and a
-//! module that (indirectly) uses itself is an error rather than endless recursion.
+//! `use a::b;` looks for `a/b.tremor` (then `.trickle`, `.troy`, as Tremor does) in each
+//! `TREMOR_PATH` directory in order and takes the first file found. Each module file is parsed
+//! once per deployment, however often it is used, and a module that (indirectly) uses itself is
+//! an error rather than endless recursion.
 
 use super::ast::{ConnectorDef, File, FlowDef, Ident, PipelineDef, Use};
 use super::builtins::{self, Builtin};
 use super::error::TroyError;
 use super::parser::parse_file;
+use crate::script::module_path;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -136,17 +138,11 @@ impl Loader {
                 ),
             ));
         }
-        let mut rel = PathBuf::new();
-        for s in &segs {
-            rel.push(s);
+        if let Some(file) = module_path::find(&self.tremor_path, &segs) {
+            return self.load_file(&file, &full, u, in_file).map(Some);
         }
+        let mut rel: PathBuf = segs.iter().collect();
         rel.set_extension("tremor");
-        for dir in &self.tremor_path {
-            let candidate = dir.join(&rel);
-            if candidate.is_file() {
-                return self.load_file(&candidate, &full, u, in_file).map(Some);
-            }
-        }
         let searched = if self.tremor_path.is_empty() {
             "TREMOR_PATH is empty, no directory was searched".to_string()
         } else {

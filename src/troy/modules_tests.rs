@@ -184,3 +184,20 @@ fn unique_names() {
     .expect("parses");
     check_unique_definitions("d.troy", &f.connectors, &f.pipelines).expect("unique");
 }
+
+#[test]
+fn tremor_0_12_module_files_end_in_troy_or_trickle() {
+    // 0.12's test libraries: `use pipelines;` is `lib/pipelines.troy`, a `.tremor` file of the
+    // same name elsewhere on the path does not hide it from an earlier directory.
+    let lib = TempDir::new("mod-012-lib");
+    let later = TempDir::new("mod-012-later");
+    lib.write(
+        "pipelines.troy",
+        "define pipeline in pipeline select event from in into out; end;",
+    );
+    later.write("pipelines.tremor", INTEGRATION_MODULE);
+    let mut l = Loader::new(&[lib.path().to_path_buf(), later.path().to_path_buf()]);
+    let m = module(&mut l, "use pipelines;");
+    assert!(m.file.ends_with("pipelines.troy"), "{}", m.file);
+    assert!(m.pipeline("in").is_some());
+}
