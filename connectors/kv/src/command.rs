@@ -1,7 +1,9 @@
 //! Reading a command from an event, and the shapes of replies and errors.
 
 use crate::Outcome;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use tremor_pdk::{Binary, StructuredEvent};
 
 /// One command, as `$kv` gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,16 +135,32 @@ impl Request {
         }
     }
 
-    /// A reply on `out`: `value` with `$kv = {"op": OP, "ok": KEY}` and the correlation.
-    pub(crate) fn reply(&self, op: &str, key: &[u8], value: &Value) -> Outcome {
-        let mut meta = json!({"kv": {"op": op, "ok": key_value(key)}});
-        if let Some(correlation) = &self.correlation {
-            meta["correlation"] = correlation.clone();
-        }
-        Outcome::Reply {
-            payload: value.to_string(),
-            meta: meta.to_string(),
-        }
+    /// A reply on `out`: `value` with `$kv = {"op": OP, "ok": KEY}` (the key as binary) and
+    /// the correlation.
+    pub(crate) fn reply(&self, op: &'static str, key: &[u8], value: &Value) -> Outcome {
+        let meta = ReplyMeta {
+            kv: ReplyKv {
+                op,
+                ok: Binary(key),
+            },
+            correlation: self.correlation.as_ref(),
+        };
+        outcome("out", value, &meta)
+    }
+
+    /// Tremor's error event on `err` for `error`: a `null` payload with `$error`, `$kv =
+    /// {"op": OP, "key": KEY}` (`null` without a command, `key` `null` for a scan) and the
+    /// correlation.
+    pub(crate) fn error_event(&self, error: &str) -> Outcome {
+        let meta = ErrorMeta {
+            error,
+            kv: self.command.as_ref().ok().map(|command| ErrorKv {
+                op: command.op(),
+                key: command.key(),
+            }),
+            correlation: self.correlation.as_ref(),
+        };
+        outcome("err", &Value::Null, &meta)
     }
 
     /// The error text for `error`, naming the op, the key and the correlation when known.
@@ -161,6 +179,42 @@ impl Request {
     }
 }
 
+/// `$` of a reply.
+#[derive(Serialize)]
+struct ReplyMeta<'a> {
+    kv: ReplyKv<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correlation: Option<&'a Value>,
+}
+
+#[derive(Serialize)]
+struct ReplyKv<'a> {
+    op: &'static str,
+    ok: Binary<'a>,
+}
+
+/// `$` of an error event.
+#[derive(Serialize)]
+struct ErrorMeta<'a> {
+    error: &'a str,
+    kv: Option<ErrorKv<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correlation: Option<&'a Value>,
+}
+
+#[derive(Serialize)]
+struct ErrorKv<'a> {
+    op: &'static str,
+    /// Tremor gives the key of an error as an array of bytes (not binary).
+    key: Option<&'a [u8]>,
+}
+
+fn outcome(port: &'static str, payload: &Value, meta: &impl Serialize) -> Outcome {
+    let event = StructuredEvent::new(payload, meta)
+        .expect("JSON values and records of strings and bytes always encode as MessagePack");
+    Outcome { port, event }
+}
+
 /// Tremor's text for a failed `cas`: what was proposed, and what is stored (`null`: nothing).
 pub(crate) fn cas_error(proposed: &Value, current: &Value) -> String {
     format!(
@@ -173,6 +227,8 @@ pub(crate) fn cas_error(proposed: &Value, current: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+    use tremor_pdk::testing::structured_json;
 
     fn command(meta: &str) -> Result<Command, String> {
         Request::read(Some(meta.as_bytes()), b"null").command
@@ -252,18 +308,46 @@ mod tests {
             Some(br#"{"kv": {"cas": "heinz"}, "correlation": "c1"}"#),
             br#""ketchup""#,
         );
-        let Outcome::Reply { payload, meta } = request.reply("cas", b"heinz", &Value::Null) else {
-            panic!("a reply expected");
+        let shown = |outcome: Outcome| {
+            let (payload, meta) = structured_json(&outcome.event).expect("MessagePack");
+            (outcome.port, payload, meta)
         };
-        assert_eq!(payload, "null");
-        let meta: Value = serde_json::from_str(&meta).expect("JSON metadata");
+        let heinz = json!({"binary": b"heinz"});
         assert_eq!(
-            meta,
-            json!({"correlation": "c1", "kv": {"ok": "heinz", "op": "cas"}})
+            shown(request.reply("cas", b"heinz", &json!({"v": [1]}))),
+            (
+                "out",
+                json!({"v": [1]}),
+                json!({"correlation": "c1", "kv": {"ok": heinz, "op": "cas"}})
+            )
+        );
+        let text = cas_error(&json!("ketchup"), &json!({"a": 1}));
+        assert_eq!(
+            request.error(&text),
+            r#"kv cas "heinz": CAS error: expected ketchup but found {"a":1}. (correlation "c1")"#
         );
         assert_eq!(
-            request.error(&cas_error(&json!("ketchup"), &json!({"a": 1}))),
-            r#"kv cas "heinz": CAS error: expected ketchup but found {"a":1}. (correlation "c1")"#
+            shown(request.error_event(&text)),
+            (
+                "err",
+                Value::Null,
+                json!({
+                    "correlation": "c1",
+                    "error": text,
+                    "kv": {"key": b"heinz", "op": "cas"}
+                })
+            )
+        );
+        // Without a command `$kv` is null; without a correlation there is none.
+        let no_command = Request::read(Some(br#"{"kv": {"frobnicate": 1}}"#), b"1");
+        assert_eq!(
+            shown(no_command.error_event("bad")),
+            ("err", Value::Null, json!({"error": "bad", "kv": null}))
+        );
+        let scan = Request::read(Some(br#"{"kv": {"scan": "a"}}"#), b"1");
+        assert_eq!(
+            shown(scan.error_event("bad")).2,
+            json!({"error": "bad", "kv": {"key": null, "op": "scan"}})
         );
         assert_eq!(key_value(&[0xff, 0]), json!([255, 0]));
     }

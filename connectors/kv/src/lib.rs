@@ -12,18 +12,14 @@
 //! | `{"scan": START, "end": END}` | ignored | one event per key in `START..END` (`end` optional, exclusive), in key order |
 //! | `{"cas": KEY, "old": OLD}` | the value to store | `null`; an error event when the stored value is not `OLD` (without `old`: when the key exists) |
 //!
-//! Every reply carries `$kv = {"op": OP, "ok": KEY}` and the request's `$correlation`. A
-//! command that fails (a `cas` that does not match, a missing or unknown `$kv`) is failed back
-//! to its source and reported on `err` with the error text, the op, the key and the
-//! correlation.
+//! Every reply (port `out`) carries `$kv = {"op": OP, "ok": KEY}` with the key as binary, and
+//! the request's `$correlation`. A command that fails (a `cas` that does not match, a missing
+//! or unknown `$kv`) is rejected (transactional sources get a fail; it is not counted as a
+//! dropped event, as it is answered) and answered on `err` as Tremor does: a `null` payload
+//! with `$error` (the text), `$kv = {"op": OP, "key": KEY}` (the key as an array of bytes;
+//! `null` for a `scan`; `$kv` is `null` when there is no command) and `$correlation`.
 //!
-//! Differences from Tremor, forced by what crosses the plugin interface: metadata crosses as
-//! JSON, which has no binary type, so `ok` (and a key in an error) is the key as a string when
-//! it is UTF-8 and as an array of bytes otherwise (a key may be given either way); and an
-//! error event is the runtime's error record (`{"error": TEXT, ...}`) with op, key and
-//! correlation in its text, not a `null` payload with that metadata.
-//!
-//! Config: `{"path": DIR}`, a directory that must exist; the store is the file `kv.redb` in
+//! Config: `{"path": DIR}` (0.12: `{"dir": DIR}`), a directory that must exist; the store is the file `kv.redb` in
 //! it (redb: pure Rust, every batch of commands is one fsync'd transaction, so a reply is only
 //! sent once the change is durable). kv connectors on one directory in one process share the
 //! store.
@@ -36,7 +32,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use tremor_pdk::{
     parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, EventAck, Result,
-    Sink, SinkBatch, SinkReplies, Source, SourceBatch, SourceReply,
+    Sink, SinkBatch, SinkReplies, Source, SourceReply, StructuredEvent,
 };
 
 /// The connector type name.
@@ -48,18 +44,20 @@ tremor_pdk::connector_module!(CONNECTOR_TYPE, new_connector);
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct KvConfig {
-    /// The directory holding the store (`kv.redb`); it must exist.
+    /// The directory holding the store (`kv.redb`); it must exist. Tremor 0.12 named it `dir`.
+    #[serde(alias = "dir")]
     pub path: String,
 }
 
-/// What the sink hands the source: a reply event or an error text.
+/// What the sink hands the source: an event, and the port it leaves by.
 #[derive(Debug, PartialEq)]
-enum Outcome {
-    /// A reply on `out`: the payload and the metadata record, both JSON text.
-    Reply { payload: String, meta: String },
-    /// An error event on `err`.
-    Error(String),
+struct Outcome {
+    port: &'static str,
+    event: StructuredEvent,
 }
+
+/// The most events one pull hands over.
+const MAX_EVENTS_PER_PULL: usize = 64;
 
 fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
     let config: KvConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
@@ -81,7 +79,12 @@ fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<PartsConnector,
                 replies: tx,
             })
         })
-        .with_source(move || Ok(KvSource { replies: rx })))
+        .with_source(move || {
+            Ok(KvSource {
+                replies: rx,
+                pending: None,
+            })
+        }))
 }
 
 struct KvSink {
@@ -100,9 +103,10 @@ impl Sink for KvSink {
             .collect();
         let store = self.store.clone();
         // redb blocks (file I/O, fsync): off the executor's threads.
-        let results = blocking::unblock(move || store.execute(&requests)).await?;
+        let (results, requests) =
+            blocking::unblock(move || (store.execute(&requests), requests)).await;
         let mut replies = SinkReplies::ack_all();
-        for (index, result) in results.into_iter().enumerate() {
+        for (index, (result, request)) in results?.into_iter().zip(&requests).enumerate() {
             match result {
                 Ok(outcomes) => {
                     for outcome in outcomes {
@@ -110,9 +114,9 @@ impl Sink for KvSink {
                     }
                 }
                 Err(text) => {
-                    log::error!("{text}");
-                    replies.push(index, EventAck::FAIL, tremor_pdk::CbAction::NONE);
-                    self.send(Outcome::Error(text));
+                    log::error!("{}", request.error(&text));
+                    replies.push(index, EventAck::REJECTED, tremor_pdk::CbAction::NONE);
+                    self.send(request.error_event(&text));
                 }
             }
         }
@@ -129,22 +133,34 @@ impl KvSink {
 
 struct KvSource {
     replies: Receiver<Outcome>,
+    /// An outcome taken from the channel for a port other than the pull's: the next pull's.
+    pending: Option<Outcome>,
 }
 
 impl Source for KvSource {
     async fn pull(&mut self, _pull_id: u64) -> Result<SourceReply> {
         // Waiting here is fine: the runtime drops this future when it has other work, and an
-        // outcome stays in the channel until it is taken.
-        Ok(match self.replies.recv().await {
-            Ok(Outcome::Reply { payload, meta }) => SourceReply::Data(
-                SourceBatch::json(0, vec![payload.into_bytes().into()]).with_meta(meta),
-            ),
-            Ok(Outcome::Error(message)) => SourceReply::Error {
-                stream: 0,
-                message: message.into(),
+        // outcome stays in the channel (or in `pending`) until it is taken.
+        let first = match self.pending.take() {
+            Some(outcome) => outcome,
+            None => match self.replies.recv().await {
+                Ok(outcome) => outcome,
+                Err(_) => return Ok(SourceReply::Finished),
             },
-            Err(_) => SourceReply::Finished,
-        })
+        };
+        let port = first.port;
+        let mut events = vec![first.event];
+        while events.len() < MAX_EVENTS_PER_PULL {
+            match self.replies.try_recv() {
+                Ok(next) if next.port == port => events.push(next.event),
+                Ok(next) => {
+                    self.pending = Some(next);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(SourceReply::structured(0, port, events))
     }
 }
 

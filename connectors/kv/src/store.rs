@@ -17,7 +17,7 @@ const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("kv");
 /// The file inside the configured directory.
 pub(crate) const FILE_NAME: &str = "kv.redb";
 
-/// What one request produced: its replies, or the error text for `err`.
+/// What one request produced: its replies, or the error text (Tremor's, for `$error`).
 pub(crate) type Executed = std::result::Result<Vec<Outcome>, String>;
 
 /// A handle on the open store; clones share it.
@@ -89,7 +89,7 @@ fn access(e: impl std::fmt::Display) -> ConnectorError {
 fn execute_one(table: &mut Table<&[u8], &[u8]>, request: &Request) -> Result<Executed> {
     let command = match &request.command {
         Ok(command) => command,
-        Err(why) => return Ok(Err(request.error(why))),
+        Err(why) => return Ok(Err(why.clone())),
     };
     let op = command.op();
     let encoded = request.value.to_string();
@@ -120,7 +120,7 @@ fn execute_one(table: &mut Table<&[u8], &[u8]>, request: &Request) -> Result<Exe
             let current = current.map(|v| decode(Some(v.value())));
             if current.as_ref() != old.as_ref() {
                 let found = current.unwrap_or(Value::Null);
-                return Ok(Err(request.error(&cas_error(&request.value, &found))));
+                return Ok(Err(cas_error(&request.value, &found)));
             }
             table
                 .insert(key.as_slice(), encoded.as_bytes())

@@ -2,7 +2,7 @@
 
 use super::*;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::{collections::VecDeque, time::Duration};
 use tremor_pdk::{
     testing::{self, TestEvent, TestSinkBatch},
     RawSinkBox, RawSourceBox,
@@ -13,13 +13,16 @@ struct Kv {
     sink: RawSinkBox,
     source: RawSourceBox,
     pull_id: u64,
+    /// Events of the last pull not looked at yet.
+    pulled: VecDeque<Out>,
 }
 
-/// What came out of the source for a command.
+/// What came out of the source for a command: payload and metadata (binary shown as
+/// `{"binary": [...]}`) on `out`, or the metadata of an error event on `err`.
 #[derive(Debug, PartialEq)]
 enum Out {
     Reply(Value, Value),
-    Error(String),
+    Error(Value),
 }
 
 impl Kv {
@@ -33,6 +36,7 @@ impl Kv {
             sink: sink.expect("a sink"),
             source: source.expect("a source"),
             pull_id: 0,
+            pulled: VecDeque::new(),
         }
     }
 
@@ -48,6 +52,9 @@ impl Kv {
     }
 
     fn next(&mut self) -> Out {
+        if let Some(out) = self.pulled.pop_front() {
+            return out;
+        }
         self.pull_id += 1;
         let reply = testing::block_on_timeout(
             Duration::from_secs(5),
@@ -55,14 +62,21 @@ impl Kv {
         )
         .expect("an outcome within 5 s")
         .expect("pull");
-        match reply {
-            SourceReply::Data(batch) => {
-                let payload = serde_json::from_slice(&testing::joined(&batch)).expect("JSON");
-                Out::Reply(payload, testing::meta_value(&batch).expect("meta"))
-            }
-            SourceReply::Error { message, .. } => Out::Error(message.into_string()),
-            other => panic!("unexpected reply {other:?}"),
+        let SourceReply::Structured { port, events, .. } = reply else {
+            panic!("unexpected reply {reply:?}");
+        };
+        for event in events.iter() {
+            let (payload, meta) = testing::structured_json(event).expect("MessagePack");
+            self.pulled.push_back(match port.as_str() {
+                "out" => Out::Reply(payload, meta),
+                "err" => {
+                    assert_eq!(payload, Value::Null, "error events have no payload");
+                    Out::Error(meta)
+                }
+                other => panic!("unexpected port {other}"),
+            });
         }
+        self.next()
     }
 
     /// Nothing more comes out of the source.
@@ -71,7 +85,11 @@ impl Kv {
             Duration::from_millis(50),
             testing::next_reply(&mut self.source, 0),
         );
-        assert!(pulled.is_none(), "no more outcomes expected: {pulled:?}");
+        assert!(
+            self.pulled.is_empty() && pulled.is_none(),
+            "no more outcomes expected: {:?} {pulled:?}",
+            self.pulled
+        );
     }
 }
 
@@ -79,29 +97,35 @@ fn cmd(kv: Value, correlation: i32, payload: Value) -> (Value, Value) {
     (json!({"kv": kv, "correlation": correlation}), payload)
 }
 
-fn ok(op: &str, key: &str, correlation: i32, payload: Value) -> Out {
+fn ok(op: &str, key: impl AsRef<[u8]>, correlation: i32, payload: Value) -> Out {
     Out::Reply(
         payload,
-        json!({"kv": {"op": op, "ok": key}, "correlation": correlation}),
+        json!({"kv": {"op": op, "ok": {"binary": key.as_ref()}}, "correlation": correlation}),
     )
 }
 
+/// Tremor's error event: `$error`, `$kv` (`{"op", "key"}` with the key's bytes, or null) and
+/// `$correlation`.
+fn error(text: &str, op_key: Option<(&str, &str)>, correlation: i32) -> Out {
+    let kv = op_key.map(|(op, key)| json!({"op": op, "key": key.as_bytes()}));
+    Out::Error(json!({"error": text, "kv": kv, "correlation": correlation}))
+}
+
 const ACK: EventAck = EventAck::ACK;
-const FAIL: EventAck = EventAck::FAIL;
+const REJECTED: EventAck = EventAck::REJECTED;
 
 /// What a command of [`tremors_kv_sequence`] produces: its replies as (key, payload), or the
 /// text of its error.
 type Expected = Result<Vec<(&'static str, Value)>, &'static str>;
 
 /// Tremor's integration test `kv` (tremor-cli/tests/integration/kv), command by command: the
-/// same commands, the same replies (with `ok` as a string), the same error text.
+/// same commands, the same replies, the same error event.
 #[test]
 fn tremors_kv_sequence() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut kv = Kv::open(dir.path());
     // (command, payload, what it produces); the correlation is the line number.
-    let cas_error =
-        r#"kv cas "heinz": CAS error: expected ketchup but found ketchup. (correlation 10)"#;
+    let cas_error = "CAS error: expected ketchup but found ketchup.";
     let steps: Vec<(Value, Value, Expected)> = vec![
         (
             json!({"get": "snot"}),
@@ -202,7 +226,7 @@ fn tremors_kv_sequence() {
                     .map(|(key, value)| ok(&op, key, line, value))
                     .collect::<Vec<_>>(),
             ),
-            Err(text) => (FAIL, vec![Out::Error(text.to_string())]),
+            Err(text) => (REJECTED, vec![error(text, Some((&op, "heinz")), line)]),
         };
         let event = cmd(command, line, payload);
         let n = outs.len();
@@ -229,14 +253,14 @@ fn one_batch_mixes_commands_and_fails_only_the_bad_ones() {
         ],
         5,
     );
-    assert_eq!(acks, [ACK, FAIL, FAIL, FAIL, ACK]);
+    assert_eq!(acks, [ACK, REJECTED, REJECTED, REJECTED, ACK]);
     assert_eq!(
         outs,
         [
             ok("put", "k", 1, json!(1)),
-            Out::Error("kv: Missing `$kv` field for commands (correlation 2)".into()),
-            Out::Error(r#"kv cas "k": CAS error: expected 2 but found 1. (correlation 3)"#.into()),
-            Out::Error(r#"kv: Invalid command: {"frobnicate":"k"} (correlation 4)"#.into()),
+            error("Missing `$kv` field for commands", None, 2),
+            error("CAS error: expected 2 but found 1.", Some(("cas", "k")), 3),
+            error(r#"Invalid command: {"frobnicate":"k"}"#, None, 4),
             ok("swap", "k", 5, json!(1)),
         ]
     );
@@ -255,10 +279,7 @@ fn data_survives_a_restart() {
     assert_eq!(
         outs,
         [
-            Out::Reply(
-                json!("binary key"),
-                json!({"kv": {"op": "scan", "ok": [0, 255]}, "correlation": 3})
-            ),
+            ok("scan", [0, 255], 3, json!("binary key")),
             ok("scan", "kept", 3, json!({"n": 42})),
         ]
     );
@@ -285,5 +306,7 @@ fn config_is_checked() {
     assert!(err.to_string().contains("is not a directory"), "{err}");
     let typo = json!({ "path": dir.path(), "pth": 1 }).to_string();
     assert!(new_connector(ctx.clone(), &typo).is_err());
-    assert!(new_connector(ctx, "{}").is_err());
+    assert!(new_connector(ctx.clone(), "{}").is_err());
+    // Tremor 0.12's name of `path`.
+    assert!(new_connector(ctx, &json!({ "dir": dir.path() }).to_string()).is_ok());
 }
