@@ -34,6 +34,7 @@ use std::{
     time::Duration,
 };
 use tremor_pdk::CodecRequirement;
+use tremor_value::Value;
 
 pub use crate::connectors::msg::WorldMsg;
 
@@ -613,7 +614,8 @@ fn create_connector(
     let isolation = Isolation::from_value(&cp.isolation)
         .map_err(|e| Error::Deploy(format!("connector `{name}`: {e}")))?;
     let (ctrl_tx, ctrl_rx) = rt::unbounded();
-    let config = tremor_value::to_json(&cp.config);
+    let codec_in_config = ty.codec_in_config() && cp.codec.is_some();
+    let config = tremor_value::to_json(&config_with_codec(cp, codec_in_config));
     let mut connector = isolation::instantiate(
         ty,
         isolation,
@@ -624,7 +626,7 @@ fn create_connector(
     )
     .map_err(|error| config_error(&name, cp, error))?;
     let requirement = connector.codec_requirement();
-    warn_if_codec_ignored(&name, flow, cp, requirement);
+    warn_if_codec_ignored(&name, flow, cp, requirement, codec_in_config);
     let part_error = |error| Error::Connector {
         alias: name.clone(),
         error,
@@ -713,16 +715,35 @@ fn codec_for(cp: &ConnectorPlan, requirement: CodecRequirement) -> Result<Box<dy
     }
 }
 
-/// Warns when a structured connector was given a codec it ignores. A warning, not an error:
-/// deployments written for Tremor sometimes name one anyway.
+/// The connector's `config` record, with the connector-level codec under `codec` when the
+/// connector takes it there (pdk's `codec_in_config`: http's body codec, as in Tremor 0.12) and
+/// the record does not set `codec` itself.
+fn config_with_codec(cp: &ConnectorPlan, codec_in_config: bool) -> Value<'static> {
+    let mut config = cp.config.clone();
+    if let Some(codec) = cp.codec.as_ref().filter(|_| codec_in_config) {
+        if config.get("codec").is_none() {
+            let mut named = Value::object();
+            // Both inserts go into records: they cannot fail.
+            let _ = named.insert("name", codec.name.clone());
+            let _ = named.insert("config", codec.config.clone());
+            let _ = config.insert("codec", named);
+        }
+    }
+    config
+}
+
+/// Warns when a structured connector was given a codec or processors it ignores. A warning,
+/// not an error: deployments written for Tremor sometimes name one anyway.
 fn warn_if_codec_ignored(
     name: &str,
     flow: &FlowPlan,
     cp: &ConnectorPlan,
     requirement: CodecRequirement,
+    codec_in_config: bool,
 ) {
+    let codec_ignored = cp.codec.is_some() && !codec_in_config;
     if requirement.kind == CodecRequirement::KIND_STRUCTURED
-        && (cp.codec.is_some() || !cp.preprocessors.is_empty() || !cp.postprocessors.is_empty())
+        && (codec_ignored || !cp.preprocessors.is_empty() || !cp.postprocessors.is_empty())
     {
         log::warn!(
             "[{name}] connectors of type `{}` exchange structured values: the codec and processors configured at {} are ignored",
@@ -735,8 +756,38 @@ fn warn_if_codec_ignored(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::troy::Pos;
+    use crate::troy::{plan::NamedConfig, Pos};
     use tremor_pdk::ConnectorError;
+
+    #[test]
+    fn the_connector_level_codec_goes_into_the_config_of_connectors_that_take_it() {
+        let mut cp = ConnectorPlan::new("web", "http_server", Pos::new(1, 1));
+        let _ = cp.config.insert("url", "http://127.0.0.1:1/");
+        cp.codec = Some(NamedConfig {
+            name: "string".into(),
+            config: Value::object(),
+        });
+        let config =
+            |cp: &ConnectorPlan, takes: bool| tremor_value::to_json(&config_with_codec(cp, takes));
+        assert_eq!(
+            config(&cp, true),
+            r#"{"url":"http://127.0.0.1:1/","codec":{"name":"string","config":{}}}"#
+        );
+        assert_eq!(config(&cp, false), r#"{"url":"http://127.0.0.1:1/"}"#);
+        // The config's own `codec` stays.
+        let _ = cp.config.insert("codec", "binary");
+        assert_eq!(
+            config(&cp, true),
+            r#"{"url":"http://127.0.0.1:1/","codec":"binary"}"#
+        );
+        #[cfg(all(feature = "connector-http-server", feature = "connector-http-client"))]
+        {
+            let registry = crate::connectors::registry::Registry::with_builtins();
+            let takes = |ty: &str| registry.get(ty).is_some_and(|t| t.codec_in_config());
+            assert!(takes("http_server") && takes("http_client"));
+            assert!(!takes("file") && !takes("metronome"));
+        }
+    }
 
     #[test]
     fn config_errors_point_at_the_config_record_without_the_json_position() {

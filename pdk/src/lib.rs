@@ -125,16 +125,16 @@ pub mod __private {
 ///
 /// * `input_ports = ["in", ...]` (optional): the ports its sink takes events on; default
 ///   `["in"]`.
+/// * `codec_in_config` (optional, instead of `input_ports`): the connector takes the
+///   deployment's connector-level codec as the key `codec` of its config record (see
+///   [`ConnectorMod::codec_in_config`]).
 ///
 /// It defines `pub fn connector_module() -> ConnectorMod_Ref` in the calling module. The
 /// connector version reported by `tremor plugins list` is the calling crate's version. In
 /// plugin builds it also embeds the [`manifest`] that `tremor plugins inspect` reads.
 #[macro_export]
 macro_rules! connector_module {
-    ($type_name:expr, $constructor:path) => {
-        $crate::connector_module!($type_name, $constructor, input_ports = ["in"]);
-    };
-    ($type_name:expr, $constructor:path, input_ports = [$($port:literal),+ $(,)?]) => {
+    (@module $type_name:expr, $constructor:path, [$($port:literal),+], $codec_in_config:literal) => {
         /// The stable-ABI root module of this connector.
         pub fn connector_module() -> $crate::ConnectorMod_Ref {
             use $crate::__private::abi_stable::{
@@ -154,6 +154,7 @@ macro_rules! connector_module {
                     interface_version: RStr::from_str($crate::INTERFACE_VERSION),
                     new: __tremor_pdk_new,
                     input_ports: RSlice::from_slice(&[$(RStr::from_str($port)),+]),
+                    codec_in_config: $codec_in_config,
                 });
             $crate::ConnectorMod_Ref::from_prefix_ref(MODULE.static_as_prefix())
         }
@@ -219,5 +220,14 @@ macro_rules! connector_module {
             $crate::__private::install_plugin_panic_hook();
             connector_module()
         }
+    };
+    ($type_name:expr, $constructor:path) => {
+        $crate::connector_module!(@module $type_name, $constructor, ["in"], false);
+    };
+    ($type_name:expr, $constructor:path, codec_in_config) => {
+        $crate::connector_module!(@module $type_name, $constructor, ["in"], true);
+    };
+    ($type_name:expr, $constructor:path, input_ports = [$($port:literal),+ $(,)?]) => {
+        $crate::connector_module!(@module $type_name, $constructor, [$($port),+], false);
     };
 }

@@ -49,6 +49,13 @@ pub struct ConnectorMod {
     /// Added after `new`: a host reads it with `ConnectorMod_Ref::input_ports()`, which is
     /// `None` for connectors built before it existed (then every port is accepted).
     pub input_ports: RSlice<'static, RStr<'static>>,
+    /// Whether the connector takes the deployment's connector-level codec (`codec = "string"`
+    /// beside `config`) as the key `codec` of its config record. Structured connectors that
+    /// apply codecs to the bodies they carry (http, where 0.12's connector-level codec is the
+    /// body codec) set it; for every other structured connector the runtime ignores such a
+    /// codec with a warning. Added in pdk 0.4.0, read with
+    /// `ConnectorMod_Ref::codec_in_config()` (`None` from older plugins: false).
+    pub codec_in_config: bool,
 }
 
 impl RootModule for ConnectorMod_Ref {

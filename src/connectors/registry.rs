@@ -104,6 +104,15 @@ impl ConnectorType {
         }
     }
 
+    /// Whether an instance takes the deployment's connector-level codec as the key `codec` of
+    /// its config (pdk's `codec_in_config`; false for native types and older plugins).
+    pub fn codec_in_config(&self) -> bool {
+        match &self.factory {
+            Factory::Module(m) => m.codec_in_config().unwrap_or(false),
+            Factory::Native { .. } => false,
+        }
+    }
+
     /// Creates an instance with its context and `config` record (JSON text).
     pub fn instantiate(
         &self,

@@ -17,11 +17,11 @@
 //!
 //! Config: `url`, `method`, `headers`, `concurrency`, `timeout`, `tls` (`true` or
 //! `{"cafile", "domain", "cert", "key"}`, needed for `https`), `mime_mapping` (0.12:
-//! `custom_codecs`), `auth` (`"none"` or `{"basic": {"username", "password"}}`).
+//! `custom_codecs`) and 0.12's connector-level `codec` (see [`crate::codec`]), `auth` (`"none"` or `{"basic": {"username", "password"}}`).
 
 use crate::{
     body::Frames,
-    codec::{Codec, MimeMap},
+    codec::{parse_config, Codec, MimeMap},
     endpoint::Endpoint,
     meta::{
         append_headers, connector_meta, content_type, is_chunked, request_record, response_record,
@@ -43,7 +43,7 @@ use tremor_connector_net::{lock, tcp_connect, TcpConnection, TcpSocketOptions, T
 use tremor_pdk::{
     config::invalid, into_raw_sink, into_raw_source, io::IoResultExt, CodecRequirement, Connector,
     ConnectorContext, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source,
-    SourceBatch, SourceReply,
+    SourceReply,
 };
 
 /// The connector type name (Tremor's).
@@ -56,7 +56,8 @@ const STARTUP_GRACE: Duration = Duration::from_secs(2);
 /// How long a request may take when the config sets no `timeout` (Tremor's).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `http_client`'s config record.
+/// `http_client`'s config record, without the body-codec keys
+/// (`mime_mapping`, `custom_codecs`, `codec`: [`crate::codec::parse_config`] reads those).
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct HttpClientConfig {
@@ -78,12 +79,6 @@ pub struct HttpClientConfig {
     /// TLS: `true` (Mozilla's roots) or `{"cafile", "domain", "cert", "key"}`.
     #[serde(default)]
     pub tls: Option<Value>,
-    /// Codec per mime type, replacing the default mapping (`*/*`: any other type).
-    #[serde(default)]
-    pub mime_mapping: Option<Value>,
-    /// Tremor 0.12's name of `mime_mapping`.
-    #[serde(default)]
-    pub custom_codecs: Option<Value>,
     /// `"none"` or `{"basic": {"username": …, "password": …}}`.
     #[serde(default)]
     pub auth: Option<Value>,
@@ -114,7 +109,7 @@ struct Settings {
 
 /// Builds an `http_client` from its config record (JSON text).
 pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpClient> {
-    let config: HttpClientConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
+    let (config, mime): (HttpClientConfig, MimeMap) = parse_config(CONNECTOR_TYPE, config)?;
     let endpoint = Endpoint::parse(CONNECTOR_TYPE, &config.url)?;
     let method = parse_method(&config.method).map_err(|why| invalid(CONNECTOR_TYPE, why))?;
     let mut headers = hyper::HeaderMap::new();
@@ -133,10 +128,6 @@ pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpClient> 
     let tls = tls
         .map(|t| t.connector(CONNECTOR_TYPE).map(|c| (t, c)))
         .transpose()?;
-    let mapping = config
-        .mime_mapping
-        .as_ref()
-        .or(config.custom_codecs.as_ref());
     let settings = Settings {
         endpoint,
         method,
@@ -144,7 +135,7 @@ pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpClient> 
         authorization: authorization(config.auth.as_ref())?,
         limit: config.timeout.map_or(DEFAULT_TIMEOUT, Duration::from_nanos),
         tls,
-        mime: MimeMap::from_config(CONNECTOR_TYPE, mapping)?,
+        mime,
     };
     let (responses, received) = async_channel::unbounded();
     let (slots, slots_rx) = async_channel::bounded(config.concurrency);
@@ -489,13 +480,6 @@ impl Exchange {
                 .or_default()
                 .push(sender);
         }
-        let doc = if body.is_empty() {
-            b"null".to_vec()
-        } else {
-            codec
-                .decode(&body)
-                .map_err(|why| format!("cannot decode the response body: {why}"))?
-        };
         let mut meta = json!({
             CONNECTOR_TYPE: {
                 "request": request_meta,
@@ -507,9 +491,9 @@ impl Exchange {
         if let Some(correlation) = correlation {
             meta["correlation"] = correlation;
         }
-        Ok(SourceReply::Data(
-            SourceBatch::json(0, vec![doc.into()]).with_meta(meta.to_string()),
-        ))
+        codec
+            .body_event(&body, &meta)
+            .map_err(|why| format!("cannot decode the response body: {why}"))
     }
 
     /// An idle connection of the pool that is still open, or a new one.

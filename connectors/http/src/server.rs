@@ -15,11 +15,12 @@
 //!   stops, waiting requests get `503 Service Unavailable`.
 //!
 //! Config: `url` (where to listen; `https` with `tls`), `tls = {"cert": PATH, "key": PATH}`,
-//! `mime_mapping` (0.12: `custom_codecs`).
+//! `mime_mapping` (0.12: `custom_codecs`) and 0.12's connector-level `codec` (see
+//! [`crate::codec`]).
 
 use crate::{
     body::Frames,
-    codec::{Codec, MimeMap},
+    codec::{parse_config, Codec, MimeMap},
     endpoint::Endpoint,
     meta::{append_headers, connector_meta, content_type, is_chunked, request_record},
     rt::{AsyncIoTimer, HyperIo, Spawner, Tasks},
@@ -38,8 +39,7 @@ use std::{
 use tremor_connector_net::{lock, tcp_listen, Tcp, TcpSocketOptions, TlsServerConfig, Transport};
 use tremor_pdk::{
     into_raw_sink, into_raw_source, io::IoResultExt, CodecRequirement, Connector, ConnectorContext,
-    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceBatch,
-    SourceReply,
+    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceReply,
 };
 
 /// The connector type name (Tremor's).
@@ -48,7 +48,8 @@ pub const CONNECTOR_TYPE: &str = "http_server";
 /// How long a client has to send a request's head before the connection is closed.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// `http_server`'s config record.
+/// `http_server`'s config record, without the body-codec keys
+/// (`mime_mapping`, `custom_codecs`, `codec`: [`crate::codec::parse_config`] reads those).
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct HttpServerConfig {
@@ -58,12 +59,6 @@ pub struct HttpServerConfig {
     /// TLS: `{"cert": PATH, "key": PATH}` (PEM files); absent, `null` or `false`: plain.
     #[serde(default)]
     pub tls: Option<Value>,
-    /// Codec per mime type, replacing the default mapping (`*/*`: any other type).
-    #[serde(default)]
-    pub mime_mapping: Option<Value>,
-    /// Tremor 0.12's name of `mime_mapping`.
-    #[serde(default)]
-    pub custom_codecs: Option<Value>,
 }
 
 fn default_url() -> String {
@@ -102,7 +97,7 @@ impl HttpServer {
 
 /// Builds an `http_server` from its config record (JSON text).
 pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpServer> {
-    let config: HttpServerConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
+    let (config, mime): (HttpServerConfig, MimeMap) = parse_config(CONNECTOR_TYPE, config)?;
     let endpoint = Endpoint::parse(CONNECTOR_TYPE, &config.url)?;
     let tls = TlsServerConfig::from_field(CONNECTOR_TYPE, config.tls.as_ref())?;
     if tls.is_some() != endpoint.is_https() {
@@ -112,10 +107,6 @@ pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpServer> 
         ));
     }
     let acceptor = tls.map(|t| t.acceptor(CONNECTOR_TYPE)).transpose()?;
-    let mapping = config
-        .mime_mapping
-        .as_ref()
-        .or(config.custom_codecs.as_ref());
     Ok(HttpServer {
         ctx,
         endpoint,
@@ -123,7 +114,7 @@ pub fn new_connector(ctx: ConnectorContext, config: &str) -> Result<HttpServer> 
             nodelay: true,
             tls: acceptor,
         },
-        mime: Arc::new(MimeMap::from_config(CONNECTOR_TYPE, mapping)?),
+        mime: Arc::new(mime),
         inflight: Arc::default(),
         requests: async_channel::bounded(128),
         tasks: None,
@@ -325,13 +316,11 @@ impl Source for ServerSource {
             .mime
             .codec_for(pending.content_type.as_deref())
             .unwrap_or(Codec::Binary);
-        let doc = if pending.body.is_empty() {
-            Ok(b"null".to_vec())
-        } else {
-            codec.decode(&pending.body)
-        };
-        let doc = match doc {
-            Ok(doc) => doc,
+        let meta = json!({
+            CONNECTOR_TYPE: {"request": pending.request, "request_id": request_id}
+        });
+        let event = match codec.body_event(&pending.body, &meta) {
+            Ok(event) => event,
             Err(why) => {
                 let message = format!("request {request_id}: cannot decode its body: {why}");
                 let _ = pending
@@ -343,13 +332,8 @@ impl Source for ServerSource {
                 });
             }
         };
-        let meta = json!({
-            CONNECTOR_TYPE: {"request": pending.request, "request_id": request_id}
-        });
         lock(&self.inflight, "the waiting requests")?.insert(request_id, pending.reply);
-        Ok(SourceReply::Data(
-            SourceBatch::json(0, vec![doc.into()]).with_meta(meta.to_string()),
-        ))
+        Ok(event)
     }
 }
 

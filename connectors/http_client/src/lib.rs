@@ -3,4 +3,8 @@
 
 pub use tremor_connector_http::client::{HttpClient, HttpClientConfig, CONNECTOR_TYPE};
 
-tremor_pdk::connector_module!(CONNECTOR_TYPE, tremor_connector_http::client::new_connector);
+tremor_pdk::connector_module!(
+    CONNECTOR_TYPE,
+    tremor_connector_http::client::new_connector,
+    codec_in_config
+);

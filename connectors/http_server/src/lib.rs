@@ -3,4 +3,8 @@
 
 pub use tremor_connector_http::server::{HttpServer, HttpServerConfig, CONNECTOR_TYPE};
 
-tremor_pdk::connector_module!(CONNECTOR_TYPE, tremor_connector_http::server::new_connector);
+tremor_pdk::connector_module!(
+    CONNECTOR_TYPE,
+    tremor_connector_http::server::new_connector,
+    codec_in_config
+);
