@@ -383,16 +383,7 @@ fn build_request(
         let value = hyper::header::HeaderValue::from_str(&host).map_err(|e| e.to_string())?;
         headers.insert(hyper::header::HOST, value);
     }
-    let codec = settings
-        .mime
-        .codec_for(content_type(headers))
-        .unwrap_or(Codec::Json { sorted: false });
-    if !headers.contains_key(hyper::header::CONTENT_TYPE) {
-        headers.insert(
-            hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static(codec.mime_type()),
-        );
-    }
+    let codec = settings.mime.outgoing_codec(headers);
     let chunked = is_chunked(headers);
     let frames = chunks
         .iter()

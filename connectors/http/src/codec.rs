@@ -281,6 +281,21 @@ impl MimeMap {
         Ok(map)
     }
 
+    /// The codec of an outgoing body with `headers`: by their `content-type` (or `*/*`; json
+    /// when nothing matches), which is set from the codec when they have none.
+    pub fn outgoing_codec(&self, headers: &mut hyper::HeaderMap) -> Codec {
+        let codec = self
+            .codec_for(crate::meta::content_type(headers))
+            .unwrap_or(Codec::Json { sorted: false });
+        if !headers.contains_key(hyper::header::CONTENT_TYPE) {
+            headers.insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static(codec.mime_type()),
+            );
+        }
+        codec
+    }
+
     /// The codec for a `content-type` header value (parameters such as `charset` ignored), or
     /// for `*/*` when the type is not mapped or absent.
     pub fn codec_for(&self, content_type: Option<&str>) -> Option<Codec> {

@@ -428,15 +428,7 @@ fn respond(
         response_meta.and_then(|r| r.get("headers")),
     )?;
     let headers = response.headers_mut();
-    let codec = mime
-        .codec_for(content_type(headers))
-        .unwrap_or(Codec::Json { sorted: false });
-    if !headers.contains_key(hyper::header::CONTENT_TYPE) {
-        headers.insert(
-            hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static(codec.mime_type()),
-        );
-    }
+    let codec = mime.outgoing_codec(headers);
     let chunked = is_chunked(headers);
     if chunked {
         // hyper writes the chunked framing itself for a body without a length.

@@ -38,6 +38,28 @@ pub async fn try_send(
     pdk::send(sink, &TestSinkBatch::from_payloads(payloads)).await
 }
 
+/// Runs `dial`, the TLS handshake of a client that trusts another CA than the one that signed
+/// the server's certificate, while pulling the server's `source`: the client must refuse the
+/// server's certificate (rustls' "invalid peer certificate"), and the server must produce no
+/// data (it only logs the failed handshake).
+pub async fn assert_wrong_ca_refused<T, E: std::fmt::Display>(
+    dial: impl Future<Output = Result<T, E>>,
+    source: &mut RawSourceBox,
+) {
+    let refused = future::or(dial, async {
+        pull_data(source).await;
+        unreachable!("no data from a refused client")
+    })
+    .await;
+    let Err(err) = refused else {
+        panic!("the client must refuse the server's certificate");
+    };
+    assert!(
+        err.to_string().contains("invalid peer certificate"),
+        "{err}"
+    );
+}
+
 /// Reads exactly `n` bytes from a peer.
 pub async fn read_exactly<S: AsyncReadExt + Unpin>(stream: &mut S, n: usize) -> Vec<u8> {
     let mut buf = vec![0; n];
