@@ -240,6 +240,22 @@ mod tests {
     }
 
     #[test]
+    fn metadata_is_json_text_or_a_value_that_keeps_binary() {
+        let text = Meta::from(r#"{"a":1}"#.to_string());
+        assert_eq!(text.to_value(), tremor_value::literal!({"a": 1}));
+        let broken = Meta::from("{nope".to_string());
+        assert_eq!(broken.to_value(), Value::object());
+        let binary =
+            Meta::from(tremor_value::literal!({"ok": Value::bytes(&b"k"[..])}).into_static());
+        assert_eq!(binary.to_value().get("ok"), Some(&Value::bytes(&b"k"[..])));
+        // Sinks get JSON: binary as an array of numbers.
+        let mut json = Vec::new();
+        binary.write_json(&mut json);
+        text.write_json(&mut json);
+        assert_eq!(json, br#"{"ok":[107]}{"a":1}"#);
+    }
+
+    #[test]
     fn parse_errors_are_returned() {
         let raw: RVec<u8> = b"{nope".to_vec().into();
         assert!(EventPayload::try_new(raw, tremor_value::parse_json).is_err());
