@@ -62,7 +62,26 @@ pub trait SinkPart: Send {
     ) -> Result<SinkReplies, ConnectorError>;
     /// Writes out what is buffered.
     async fn flush(&mut self) -> Result<(), ConnectorError>;
+    /// How many batches may be in flight before the sink manager waits for the replies of the
+    /// oldest: 1 (the default) writes each batch with [`SinkPart::on_batch`] and waits for its
+    /// replies; more (a connector in a helper process, where each reply is a round trip
+    /// between processes) writes them with [`SinkPart::start_batch`].
+    fn window(&self) -> usize {
+        1
+    }
+    /// Writes a batch (taking a copy: `batch` may be reused once this returns) and returns its
+    /// replies to come; only called when [`SinkPart::window`] is above 1.
+    fn start_batch(&mut self, _batch: SinkBatch<'_>) -> Result<LateReplies, ConnectorError> {
+        Err(ConnectorError::other(
+            "this sink part writes one batch at a time",
+        ))
+    }
 }
+
+/// The replies of a batch written with [`SinkPart::start_batch`], once they come.
+pub type LateReplies = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<SinkReplies, ConnectorError>> + Send>,
+>;
 
 #[async_trait]
 impl ConnectorPart for RawConnectorBox {

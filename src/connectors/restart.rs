@@ -9,7 +9,7 @@
 
 use super::{
     msg::{ConnectorMsg, WorldMsg},
-    parts::{ConnectorPart, SinkPart, SourcePart},
+    parts::{ConnectorPart, LateReplies, SinkPart, SourcePart},
     reconnect::Reconnect,
     registry::ConnectorType,
 };
@@ -126,6 +126,13 @@ impl SinkPart for RestartableSink {
     async fn flush(&mut self) -> Result<(), ConnectorError> {
         self.swap();
         self.current.flush().await
+    }
+    fn window(&self) -> usize {
+        self.current.window()
+    }
+    fn start_batch(&mut self, batch: SinkBatch<'_>) -> Result<LateReplies, ConnectorError> {
+        self.swap();
+        self.current.start_batch(batch)
     }
 }
 

@@ -8,7 +8,7 @@ use super::{
         send_report, ConnectorMsg, DataMsg, Delivery as Reported, Report, ReportInboxes, SinkMsg,
         SourceMsg, WorldMsg,
     },
-    parts::SinkPart,
+    parts::{LateReplies, SinkPart},
 };
 use crate::{
     codec::Codec,
@@ -46,8 +46,6 @@ struct BatchBuffers {
     chunk_ends: Vec<u32>,
     meta: Vec<u8>,
     events: Vec<SinkEvent<'static>>,
-    /// Index into the pending events of each entry in `events`.
-    sources: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,19 +87,45 @@ pub(crate) struct SinkManager {
     dropped: Arc<AtomicU64>,
     /// Events per port, for the runtime's metrics.
     counters: Arc<PortCounters>,
+    /// Batches written to a sink part with a window above 1 whose replies have not come yet,
+    /// oldest first (see [`SinkPart::window`]).
+    in_flight: std::collections::VecDeque<InFlight>,
 }
+
+/// Events to write again after a reconnect, with their port.
+type Kept = (&'static str, Vec<Event>);
 
 /// What happened to a batch.
 enum Delivery {
-    /// Delivered, or failed for good (replies were routed).
+    /// Written (its replies routed, or to be routed when they come), or failed for good.
     Done,
-    /// The connection broke: keep the events for after the reconnect.
-    Retry(&'static str, Vec<Event>),
+    /// The connection broke: keep these batches (this one, and those in flight before it
+    /// that broke too), in order, for after the reconnect.
+    Retry(Vec<Kept>),
+}
+
+/// A batch handed to the sink part, for routing its replies.
+struct Written {
+    port: &'static str,
+    events: Vec<Event>,
+    /// The event (index into `events`) of each entry of the batch.
+    sources: Vec<usize>,
+    /// Events that could not be encoded (not in the batch).
+    failed: Vec<usize>,
+    /// When it was handed over (none when nothing of it was).
+    started: Option<std::time::Instant>,
+}
+
+/// A batch whose replies have not come yet.
+struct InFlight {
+    written: Written,
+    replies: LateReplies,
 }
 
 enum Step {
     Ctrl(Option<SinkMsg>),
     Data(Option<DataMsg>),
+    Replied(Result<SinkReplies, ConnectorError>),
 }
 
 /// The inboxes of every source of the deployment that has a source part, by connector: where
@@ -176,6 +200,7 @@ impl SinkManager {
             pending: std::collections::VecDeque::new(),
             dropped,
             counters: Arc::default(),
+            in_flight: std::collections::VecDeque::new(),
         }
     }
 
@@ -204,15 +229,47 @@ impl SinkManager {
         }
     }
 
-    /// Delivers queued events until the queue is empty or the connection breaks again.
-    async fn deliver_pending(&mut self) -> bool {
+    /// Delivers queued events until the queue is empty or the connection breaks again (then
+    /// returns what to write again, before the rest of the queue).
+    async fn deliver_pending(&mut self) -> Vec<Kept> {
         while let Some((port, events)) = self.pending.pop_front() {
-            if let Delivery::Retry(port, events) = self.deliver(port, events).await {
-                self.pending.push_front((port, events));
-                return false;
+            if let Delivery::Retry(kept) = self.deliver(port, events).await {
+                return kept;
             }
         }
-        true
+        Vec::new()
+    }
+
+    /// Waits for the replies of every batch in flight, oldest first, and routes them; returns
+    /// the batches whose connection broke, in order.
+    async fn settle(&mut self) -> Vec<Kept> {
+        let mut kept = Vec::new();
+        while let Some(InFlight { written, replies }) = self.in_flight.pop_front() {
+            let replied = replies.await;
+            kept.extend(self.complete(written, replied));
+        }
+        kept
+    }
+
+    /// Keeps batches whose connection broke for after the reconnect, ahead of what is queued
+    /// (a failed connector fails them instead), and holds while it is gone.
+    fn keep(&mut self, phase: &mut Phase, kept: Vec<Kept>) {
+        if kept.is_empty() {
+            return;
+        }
+        if *phase == Phase::Failed {
+            for (_, events) in kept {
+                self.reject(&events);
+            }
+            return;
+        }
+        for batch in kept.into_iter().rev() {
+            self.pending.push_front(batch);
+        }
+        if *phase == Phase::Delivering {
+            *phase = Phase::Holding;
+            self.announce(false);
+        }
     }
 
     pub(crate) async fn run(mut self) {
@@ -224,25 +281,49 @@ impl SinkManager {
         }
         loop {
             // While holding, events wait in the channel (bounded: that is the backpressure).
-            let step = if phase == Phase::Holding || !data_open {
-                Step::Ctrl(self.ctrl.recv().await.ok())
-            } else {
-                let (ctrl, data) = (&self.ctrl, &self.data);
-                rt::race(async { Step::Ctrl(ctrl.recv().await.ok()) }, async {
-                    Step::Data(data.recv().await.ok())
-                })
-                .await
+            // Replies of batches in flight are routed as they come, in any phase.
+            let holding = phase == Phase::Holding || !data_open;
+            let (ctrl, data, in_flight) = (&self.ctrl, &self.data, &mut self.in_flight);
+            let replied = async {
+                match in_flight.front_mut() {
+                    Some(oldest) => Step::Replied((&mut oldest.replies).await),
+                    None => std::future::pending().await,
+                }
             };
+            let step = rt::race(async { Step::Ctrl(ctrl.recv().await.ok()) }, async {
+                if holding {
+                    replied.await
+                } else {
+                    rt::race(async { Step::Data(data.recv().await.ok()) }, replied).await
+                }
+            })
+            .await;
+            if matches!(step, Step::Ctrl(_)) {
+                // Every change of phase starts from a sink with nothing in flight.
+                let kept = self.settle().await;
+                self.keep(&mut phase, kept);
+            }
             match step {
+                Step::Replied(replied) => {
+                    if let Some(InFlight { written, .. }) = self.in_flight.pop_front() {
+                        let mut kept: Vec<Kept> =
+                            self.complete(written, replied).into_iter().collect();
+                        if !kept.is_empty() {
+                            kept.extend(self.settle().await);
+                        }
+                        self.keep(&mut phase, kept);
+                    }
+                }
                 Step::Ctrl(None | Some(SinkMsg::Stop)) => break,
                 Step::Ctrl(Some(SinkMsg::Start)) => {
                     if phase != Phase::Failed {
                         phase = Phase::Delivering;
-                        if self.deliver_pending().await {
+                        let kept = self.deliver_pending().await;
+                        if kept.is_empty() {
                             let ready = !self.cb_open;
                             self.announce(ready);
                         } else {
-                            phase = Phase::Holding;
+                            self.keep(&mut phase, kept);
                         }
                     }
                 }
@@ -267,11 +348,8 @@ impl SinkManager {
                     self.counters.add_in(events.len());
                     match phase {
                         Phase::Delivering => {
-                            if let Delivery::Retry(port, events) = self.deliver(port, events).await
-                            {
-                                self.pending.push_front((port, events));
-                                phase = Phase::Holding;
-                                self.announce(false);
+                            if let Delivery::Retry(kept) = self.deliver(port, events).await {
+                                self.keep(&mut phase, kept);
                             }
                         }
                         Phase::Holding => self.pending.push_back((port, events)),
@@ -281,6 +359,8 @@ impl SinkManager {
                 Step::Data(Some(DataMsg::Drained)) => {
                     drained_links += 1;
                     if drained_links == self.upstream_links {
+                        let kept = self.settle().await;
+                        self.keep(&mut phase, kept);
                         if phase == Phase::Delivering {
                             self.finish_postprocessors().await;
                         }
@@ -290,6 +370,8 @@ impl SinkManager {
                 }
             }
         }
+        let kept = self.settle().await;
+        self.keep(&mut phase, kept);
         if phase == Phase::Delivering {
             self.finish_postprocessors().await;
         }
@@ -369,15 +451,17 @@ impl SinkManager {
         self.report(events, &SinkReplies::fail_all(), None);
     }
 
+    /// Encodes `events` into the batch buffers and hands them to the sink part: waits for the
+    /// replies, or, with a window above 1, only once that many batches are in flight (for
+    /// those of the oldest).
     async fn deliver(&mut self, port: &'static str, events: Vec<Event>) -> Delivery {
         let b = &mut self.buffers;
         b.data.clear();
         b.chunk_ends.clear();
         b.meta.clear();
         b.events.clear();
-        b.sources.clear();
+        let mut sources = Vec::with_capacity(events.len());
         let mut failed = Vec::new();
-        let mut took_ns = None;
         for (i, event) in events.iter().enumerate() {
             let start = b.data.len();
             let chunks_start = b.chunk_ends.len();
@@ -402,44 +486,89 @@ impl SinkManager {
                 meta_start: offset(meta_start),
                 meta_end: offset(b.meta.len()),
             });
-            b.sources.push(i);
+            sources.push(i);
         }
-        let replies = if b.events.is_empty() {
-            SinkReplies::ack_all()
-        } else {
-            let batch = SinkBatch {
-                data: RSlice::from_slice(&b.data),
-                chunk_ends: RSlice::from_slice(&b.chunk_ends),
-                meta: RSlice::from_slice(&b.meta),
-                events: RSlice::from_slice(&b.events),
-            };
-            let started = std::time::Instant::now();
+        let mut written = Written {
+            port,
+            events,
+            sources,
+            failed,
+            started: None,
+        };
+        if b.events.is_empty() {
+            let kept = self.complete(written, Ok(SinkReplies::ack_all()));
+            return kept.map_or(Delivery::Done, |k| Delivery::Retry(vec![k]));
+        }
+        let batch = SinkBatch {
+            data: RSlice::from_slice(&b.data),
+            chunk_ends: RSlice::from_slice(&b.chunk_ends),
+            meta: RSlice::from_slice(&b.meta),
+            events: RSlice::from_slice(&b.events),
+        };
+        written.started = Some(std::time::Instant::now());
+        let window = self.sink.window();
+        if window <= 1 {
             let replied = self.sink.on_batch(batch).await;
-            took_ns = u64::try_from(started.elapsed().as_nanos()).ok();
-            match replied {
-                Ok(replies) => replies,
-                Err(e) if e.kind == ErrorKind::CONNECTION => {
-                    log::warn!(
-                        "[{}] connection lost while writing {} event(s); they are kept for after the reconnect: {e}",
-                        self.alias,
-                        events.len()
-                    );
-                    let _ = self.connector.try_send(ConnectorMsg::ConnectionLost);
-                    return Delivery::Retry(port, events);
-                }
-                Err(e) => {
-                    on_error(&self.alias, &self.connector, e);
-                    SinkReplies::fail_all()
-                }
+            let kept = self.complete(written, replied);
+            return kept.map_or(Delivery::Done, |k| Delivery::Retry(vec![k]));
+        }
+        let replies = self
+            .sink
+            .start_batch(batch)
+            .unwrap_or_else(|e| Box::pin(std::future::ready(Err(e))));
+        self.in_flight.push_back(InFlight { written, replies });
+        while self.in_flight.len() >= window {
+            let Some(InFlight { written, replies }) = self.in_flight.pop_front() else {
+                break;
+            };
+            let replied = replies.await;
+            if let Some(kept) = self.complete(written, replied) {
+                let mut kept = vec![kept];
+                kept.extend(self.settle().await);
+                return Delivery::Retry(kept);
+            }
+        }
+        Delivery::Done
+    }
+
+    /// Routes the replies of a written batch: what is dropped, acks and fails to transactional
+    /// sources, circuit-breaker changes. A lost connection returns the batch to write again.
+    fn complete(
+        &mut self,
+        written: Written,
+        replied: Result<SinkReplies, ConnectorError>,
+    ) -> Option<Kept> {
+        let Written {
+            port,
+            events,
+            sources,
+            failed,
+            started,
+        } = written;
+        let took_ns = started.and_then(|s| u64::try_from(s.elapsed().as_nanos()).ok());
+        let replies = match replied {
+            Ok(replies) => replies,
+            Err(e) if e.kind == ErrorKind::CONNECTION => {
+                log::warn!(
+                    "[{}] connection lost while writing {} event(s); they are kept for after the reconnect: {e}",
+                    self.alias,
+                    events.len()
+                );
+                let _ = self.connector.try_send(ConnectorMsg::ConnectionLost);
+                return Some((port, events));
+            }
+            Err(e) => {
+                on_error(&self.alias, &self.connector, e);
+                SinkReplies::fail_all()
             }
         };
         // A fail of a transactional event goes back to its source, which owns what happens
         // next (Tremor's cb fails events on purpose): not dropped here. Nor is a REJECTED one:
         // the sink answered it with an error event of its own.
         let lost = failed.len()
-            + (0..b.events.len())
+            + (0..sources.len())
                 .filter(|&i| replies.ack_of(i) == EventAck::FAIL)
-                .filter(|&i| b.sources.get(i).is_none_or(|&e| !events[e].transactional))
+                .filter(|&i| sources.get(i).is_none_or(|&e| !events[e].transactional))
                 .count();
         if lost > 0 {
             self.dropped.fetch_add(lost as u64, Ordering::Relaxed);
@@ -451,7 +580,7 @@ impl SinkManager {
                 exceptions: Default::default(),
             };
             for r in replies.exceptions.iter() {
-                if let Some(&i) = b.sources.get(r.index as usize) {
+                if let Some(&i) = sources.get(r.index as usize) {
                     full.push(i, r.ack, r.cb);
                 }
             }
@@ -460,20 +589,18 @@ impl SinkManager {
             }
             self.report(&events, &full, took_ns);
         }
-        self.circuit_breaker(&replies, &events);
-        Delivery::Done
+        self.circuit_breaker(&replies, &events, &sources);
+        None
     }
 
     /// Applies the circuit-breaker changes the sink asked for, in order: sources see an
     /// open followed by a close as a pause and a resume. A change while handling an event
     /// that passed operators wanting reports goes back through them instead (they decide
     /// what the sources see, e.g. `qos::roundrobin` only skips this output).
-    fn circuit_breaker(&mut self, replies: &SinkReplies, events: &[Event]) {
+    fn circuit_breaker(&mut self, replies: &SinkReplies, events: &[Event], sources: &[usize]) {
         for r in replies.exceptions.iter() {
             let cb = r.cb;
-            let tracked = self
-                .buffers
-                .sources
+            let tracked = sources
                 .get(r.index as usize)
                 .and_then(|&i| events.get(i))
                 .filter(|e| !e.trail.is_empty());
@@ -756,6 +883,128 @@ mod tests {
             assert_eq!(seen, [0, 1, 2]);
             send(&probe.ctrl, SinkMsg::Stop).await;
             task.await;
+        });
+    }
+
+    /// Where the test sends a started batch's replies.
+    type ReplyTo = Sender<Result<SinkReplies, ConnectorError>>;
+
+    /// A sink with a window of 2 whose replies the test sends, batch by batch.
+    #[derive(Clone, Default)]
+    struct PipelinedSink {
+        started: Arc<std::sync::Mutex<Vec<(String, ReplyTo)>>>,
+    }
+
+    impl PipelinedSink {
+        /// The first value of each batch started so far.
+        fn started(&self) -> Vec<String> {
+            let started = self.started.lock().expect("no test thread panicked");
+            started.iter().map(|(first, _)| first.clone()).collect()
+        }
+
+        /// Waits until `n` batches were started, then answers the `i`th.
+        async fn reply(&self, n: usize, i: usize, reply: Result<SinkReplies, ConnectorError>) {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while self.started().len() < n {
+                assert!(std::time::Instant::now() < deadline, "{:?}", self.started());
+                rt::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            let tx = self.started.lock().expect("no test thread panicked")[i]
+                .1
+                .clone();
+            tx.send(reply)
+                .await
+                .expect("the batch waits for its replies");
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl SinkPart for PipelinedSink {
+        async fn on_batch<'a>(
+            &'a mut self,
+            _batch: SinkBatch<'a>,
+        ) -> Result<SinkReplies, ConnectorError> {
+            unreachable!("a sink with a window gets start_batch")
+        }
+        async fn flush(&mut self) -> Result<(), ConnectorError> {
+            Ok(())
+        }
+        fn window(&self) -> usize {
+            2
+        }
+        fn start_batch(&mut self, batch: SinkBatch<'_>) -> Result<LateReplies, ConnectorError> {
+            let first = batch.iter().next().map(|e| {
+                e.chunks()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect()
+            });
+            let (tx, rx) = rt::bounded(1);
+            self.started
+                .lock()
+                .expect("no test thread panicked")
+                .push((first.unwrap_or_default(), tx));
+            Ok(Box::pin(async move {
+                rx.recv()
+                    .await
+                    .unwrap_or_else(|_| Err(ConnectorError::other("gone")))
+            }))
+        }
+    }
+
+    async fn expect_ack(rx: &Receiver<SourceMsg>, expected: u64) {
+        match harness::next(rx).await {
+            SourceMsg::Ack { pull_id, .. } => assert_eq!(pull_id, expected),
+            other => panic!("expected the ack of pull {expected}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sink_with_a_window_gets_batches_before_earlier_replies_and_keeps_their_order() {
+        rt::block_on(async {
+            let (mut manager, probe) = harness::sink(Script::new([]), 1, None);
+            let sink = PipelinedSink::default();
+            manager.sink = Box::new(sink.clone());
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            for (pull_id, value) in [(1, "a"), (2, "b"), (3, "c")] {
+                send(&probe.data, events(&[(pull_id, value)], true)).await;
+            }
+            // b goes out before a's replies came; c waits for them (a window of 2).
+            sink.reply(2, 0, Ok(SinkReplies::ack_all())).await;
+            expect_ack(&probe.source, 1).await;
+            // The connection breaks under b: b and c (in flight after it) are kept, in order.
+            sink.reply(3, 1, Err(ConnectorError::connection("broken pipe")))
+                .await;
+            sink.reply(3, 2, Err(ConnectorError::connection("broken pipe")))
+                .await;
+            assert!(matches!(
+                harness::next(&probe.connector).await,
+                ConnectorMsg::ConnectionLost
+            ));
+            expect_ready(&probe.source, false).await;
+            send(&probe.ctrl, SinkMsg::Start).await;
+            sink.reply(5, 3, Ok(SinkReplies::ack_all())).await;
+            expect_ack(&probe.source, 2).await;
+            // A reply that comes while nothing else happens is routed at once.
+            sink.reply(5, 4, Ok(SinkReplies::ack_all())).await;
+            let mut seen = Vec::new();
+            while seen.len() < 2 {
+                match harness::next(&probe.source).await {
+                    SourceMsg::Ack { pull_id, .. } => seen.push(pull_id),
+                    SourceMsg::SinkReady { ready: true, .. } => seen.push(0),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, [0, 3]);
+            assert_eq!(
+                sink.started(),
+                ["\"a\"", "\"b\"", "\"c\"", "\"b\"", "\"c\""]
+            );
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(probe.dropped.load(Ordering::Relaxed), 0);
         });
     }
 

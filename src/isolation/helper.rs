@@ -3,11 +3,12 @@
 //! descriptor [`super::spawn::HELPER_FD`].
 //!
 //! The main thread reads frames and hands them to one task per part (connector, source,
-//! sink), each calling its part one call at a time, as the runtime's managers do. A call
-//! whose caller gave up (a new request for the same part arrives first) is dropped, as the
-//! runtime drops the future in-process; an `ack` or `fail` that arrives during a `pull`
-//! interrupts it and the same pull starts again after (the runtime still waits for it). The
-//! source pulls one batch beyond what the runtime asked for and pushes it (see
+//! sink), each calling its part one call at a time, as the runtime's managers do. A
+//! connector call whose caller gave up (a new request arrives first) is dropped, as the
+//! runtime drops the future in-process; the sink writes every batch to the end, in order
+//! (the runtime keeps several in flight); an `ack`, `fail` or grant that arrives during a
+//! `pull` interrupts it and the same pull starts again after (the runtime still waits for
+//! it). The source pulls ahead, up to what the runtime granted, and pushes each batch (see
 //! `proxy::SourceProxy`).
 //! Everything the connector asks of its host goes back over the channel; so does every log
 //! record of the process. The helper exits when the channel closes, and dies with the
@@ -35,9 +36,7 @@ use std::{
         mpsc, Arc, Mutex, PoisonError,
     },
 };
-use tremor_pdk::{
-    ConnectorContext, ConnectorError, HostServices, HostServices_TO, LogLevel, SourceReply,
-};
+use tremor_pdk::{ConnectorContext, ConnectorError, HostServices, HostServices_TO, LogLevel};
 
 /// `tremor plugin-host` (started by the runtime, not by people).
 #[derive(clap::Args, Debug, Clone)]
@@ -463,29 +462,17 @@ async fn serve_connector(mut part: Box<dyn ConnectorPart>, rx: Receiver<Incoming
     }
 }
 
-/// Whether the runtime will want the batch after `reply` at once (so it is worth pulling
-/// ahead): not after "nothing now" (the runtime waits first), "finished" or an error.
-fn pulls_on(reply: &Result<SourceReply, ConnectorError>) -> bool {
-    matches!(
-        reply,
-        Ok(SourceReply::Data(_)
-            | SourceReply::EndStream { .. }
-            | SourceReply::StreamFail { .. }
-            | SourceReply::Error { .. }
-            | SourceReply::Structured { .. })
-    )
-}
-
-/// Serves the source: pushes the batch of every pull the runtime asks for (`PULL N`, frame id
-/// N), and pulls one ahead (see `proxy::SourceProxy`). An `ack` or `fail` that arrives during
-/// a pull interrupts it; the same pull starts again after.
+/// Serves the source: pushes the batch of every pull the runtime asks for (`PULL N L`, frame
+/// id N) and keeps pulling while the replies say the runtime will want more at once
+/// ([`wire::pulls_on`]), up to the limit L the runtime granted (see `proxy::SourceProxy`). An
+/// `ack`, `fail` or grant that arrives during a pull interrupts it; the same pull starts again
+/// after.
 async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out: Out) {
-    // The highest pull the runtime asked for, and the next pull to make.
-    let mut granted: Option<u64> = None;
+    // The highest pull the runtime allows, and the next pull to make.
+    let mut limit: Option<u64> = None;
     let mut next: Option<u64> = None;
     loop {
-        // At most one pull beyond what the runtime asked for.
-        let allowed = next.filter(|n| granted.is_some_and(|g| *n <= g + 1));
+        let allowed = next.filter(|n| limit.is_some_and(|l| *n <= l));
         let msg = match allowed {
             Some(pull_id) => match unless_next(&rx, part.pull(pull_id)).await {
                 Step::Done(reply) => {
@@ -493,7 +480,7 @@ async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out
                     let mut frame = Frame::with_capacity(to_host::PULLED, pull_id, size);
                     frame.result(&reply, wire::put_source_reply);
                     out.send(frame);
-                    next = pulls_on(&reply).then_some(pull_id + 1);
+                    next = wire::pulls_on(&reply).then_some(pull_id + 1);
                     continue;
                 }
                 Step::Next(msg) => msg,
@@ -503,8 +490,8 @@ async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out
         let Some(mut msg) = msg else { return };
         match msg.tag {
             to_helper::PULL => {
-                if let Ok(pull_id) = msg.u64() {
-                    granted = Some(granted.map_or(pull_id, |g| g.max(pull_id)));
+                if let (Ok(pull_id), Ok(up_to)) = (msg.u64(), msg.u64()) {
+                    limit = Some(limit.map_or(up_to, |l| l.max(up_to)));
                     // Unless it was pulled ahead (then `next` is beyond it already).
                     if next.is_none_or(|n| n < pull_id) {
                         next = Some(pull_id);
@@ -530,44 +517,24 @@ async fn serve_source(mut part: Box<dyn SourcePart>, rx: Receiver<Incoming>, out
     }
 }
 
+/// Serves the sink: writes the batches in the order they come, each to the end (the runtime
+/// keeps several in flight and gives none up), and replies to each; then `flush`.
 async fn serve_sink(mut part: Box<dyn SinkPart>, rx: Receiver<Incoming>, out: Out) {
-    let mut next = rx.recv().await.ok();
-    while let Some(mut req) = next.take() {
+    while let Ok(mut req) = rx.recv().await {
         let id = req.id;
-        if req.tag == to_helper::BATCH {
-            let batch = match wire::get_sink_batch(&mut req) {
-                Ok(batch) => batch,
-                Err(e) => {
-                    let mut frame = Frame::new(to_host::REPLIES, id);
-                    let r: Result<tremor_pdk::SinkReplies, _> =
-                        Err(ConnectorError::other(format!("unreadable batch: {e}")));
-                    frame.result(&r, wire::put_sink_replies);
-                    out.send(frame);
-                    next = rx.recv().await.ok();
-                    continue;
-                }
-            };
-            let events = batch.events();
-            match unless_next(&rx, part.on_batch(batch.batch(&events))).await {
-                Step::Done(r) => {
-                    let mut frame = Frame::new(to_host::REPLIES, id);
-                    frame.result(&r, wire::put_sink_replies);
-                    out.send(frame);
-                }
-                Step::Next(msg) => {
-                    next = msg;
-                    continue;
-                }
-            }
-        } else {
-            match unless_next(&rx, part.flush()).await {
-                Step::Done(r) => reply_unit(&out, id, &r),
-                Step::Next(msg) => {
-                    next = msg;
-                    continue;
-                }
-            }
+        if req.tag != to_helper::BATCH {
+            reply_unit(&out, id, &part.flush().await);
+            continue;
         }
-        next = rx.recv().await.ok();
+        let replies = match wire::get_sink_batch(&mut req) {
+            Ok(batch) => {
+                let events = batch.events();
+                part.on_batch(batch.batch(&events)).await
+            }
+            Err(e) => Err(ConnectorError::other(format!("unreadable batch: {e}"))),
+        };
+        let mut frame = Frame::new(to_host::REPLIES, id);
+        frame.result(&replies, wire::put_sink_replies);
+        out.send(frame);
     }
 }

@@ -16,11 +16,15 @@
 //! * Every call of the interface (constructor, lifecycle, `pull`, `on_batch`, `ack`, `fail`,
 //!   `flush`) and every host service (log, connection lost, stop request, metrics) crosses a
 //!   socketpair as one frame ([`wire`]); a source or sink batch is one frame, one write,
-//!   however many events it holds: the boundary costs per batch, not per event. A source's
-//!   helper pulls one batch ahead and pushes it, so the round trip is off the source's path.
+//!   however many events it holds: the boundary costs per batch, not per event. Neither
+//!   side waits a round trip per batch: a source's helper pulls ahead (up to
+//!   `wire::READ_AHEAD` batches the runtime granted, a grant crossing once per few
+//!   batches) and pushes each batch; the sink manager keeps up to 8 batches in flight to an
+//!   isolated sink (`SinkPart::window`/`start_batch`) and routes each batch's replies (acks,
+//!   fails, circuit-breaker changes) when they come, in order.
 //! * The helper's death (any signal, any exit) is the connector's failure: the proxy's reader
 //!   reports it to the connector manager, which restarts a fresh instance — a fresh helper —
-//!   per the reconnect policy or quarantines it; the batch in flight is failed back.
+//!   per the reconnect policy or quarantines it; every batch in flight is failed back.
 //!
 //! Not done: payloads cross by copy through the socket (two copies per byte), not through a
 //! shared-memory ring; a helper that hangs (rather than dies) is not detected.

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     connectors::{
         msg::ConnectorMsg,
-        parts::{ConnectorPart, Lifecycle, SinkPart, SourcePart},
+        parts::{ConnectorPart, LateReplies, Lifecycle, SinkPart, SourcePart},
     },
     rt::{self, Receiver, Sender},
 };
@@ -474,10 +474,7 @@ impl ConnectorPart for ConnectorProxy {
         if !self.link.ready.has_source || std::mem::replace(&mut self.source_taken, true) {
             return Ok(None);
         }
-        Ok(Some(Box::new(SourceProxy {
-            link: self.link.clone(),
-            asked: None,
-        })))
+        Ok(Some(Box::new(SourceProxy::new(self.link.clone()))))
     }
 
     fn create_sink(&mut self) -> Result<Option<Box<dyn SinkPart>>, ConnectorError> {
@@ -518,28 +515,56 @@ impl ConnectorPart for ConnectorProxy {
 
 /// The source part as the source manager sees it.
 ///
-/// `pull(N)` tells the helper that the runtime wants batch N, and takes it from the batches
-/// the helper pushed. The helper pulls one batch ahead (N+1 right after N, unless N said
-/// "nothing now" or "finished"), so a pull usually finds its batch already here: the round
-/// trip between the processes is off the path of every batch. At most one batch is read ahead
-/// (one that a stop discards, as a stop discards what a connector has not handed out).
+/// The helper pulls ahead: after a batch that says the runtime will want the next one at once
+/// ([`wire::pulls_on`]) it makes the next pull right away and pushes its batch, up to the limit
+/// this proxy granted ([`wire::READ_AHEAD`] beyond the runtime's pull). So `pull(N)` usually
+/// finds batch N already here, and tells the helper anything only to ask for a pull it is not
+/// making (after "nothing now", at the start) or to extend the grant, once every half window:
+/// the round trip between the processes is off the path of every batch, and a notice crosses
+/// once per few batches. At most [`wire::READ_AHEAD`] batches are read ahead (what a stop
+/// discards, as a stop discards what a connector has not handed out).
 struct SourceProxy {
     link: Arc<Link>,
-    /// The pull the helper was told of: a pull whose future was dropped before its batch came
-    /// is asked for once, and the batch waits in the channel for the next call.
+    /// The pull the helper was asked for last: a pull whose future was dropped before its
+    /// batch came is asked for once, and the batch waits in the channel for the next call.
     asked: Option<u64>,
+    /// The highest pull id granted to the helper.
+    limit: u64,
+    /// The pull whose batch was handed out last, if the helper pulls on after it.
+    pulling_on_after: Option<u64>,
+}
+
+impl SourceProxy {
+    fn new(link: Arc<Link>) -> Self {
+        Self {
+            link,
+            asked: None,
+            limit: 0,
+            pulling_on_after: None,
+        }
+    }
+
+    /// Tells the helper what pull `pull_id` needs: the pull itself when the helper is not
+    /// making it, or more room ahead when half of it is used up.
+    fn ask(&mut self, pull_id: u64) {
+        let coming = self.pulling_on_after == pull_id.checked_sub(1) && pull_id <= self.limit;
+        let ask = !coming && self.asked != Some(pull_id);
+        if ask || (coming && self.limit < pull_id + wire::READ_AHEAD / 2) {
+            self.limit = pull_id + wire::READ_AHEAD;
+            self.link.shared.notify(to_helper::PULL, |f| {
+                f.u64(pull_id).u64(pull_id + wire::READ_AHEAD);
+            });
+        }
+        if ask {
+            self.asked = Some(pull_id);
+        }
+    }
 }
 
 #[async_trait]
 impl SourcePart for SourceProxy {
     async fn pull(&mut self, pull_id: u64) -> Result<SourceReply, ConnectorError> {
-        let shared = &self.link.shared;
-        if self.asked != Some(pull_id) {
-            shared.notify(to_helper::PULL, |f| {
-                f.u64(pull_id);
-            });
-            self.asked = Some(pull_id);
-        }
+        self.ask(pull_id);
         loop {
             // A dead helper pushes nothing more: the pull never completes, and the failure is
             // the one the reader reported.
@@ -549,9 +574,11 @@ impl SourcePart for SourceProxy {
             if frame.id < pull_id {
                 continue;
             }
-            return frame
+            let reply = frame
                 .result(wire::get_source_reply)
-                .map_err(|e| shared.malformed(&e))?;
+                .map_err(|e| self.link.shared.malformed(&e))?;
+            self.pulling_on_after = wire::pulls_on(&reply).then_some(pull_id);
+            return reply;
         }
     }
 
@@ -571,8 +598,39 @@ impl SourcePart for SourceProxy {
 }
 
 /// The sink part as the sink manager sees it.
+///
+/// Batches are pipelined: the manager hands up to [`SINK_WINDOW`] batches over
+/// ([`SinkPart::start_batch`]) before it waits for the replies of the oldest, so the sink's
+/// queue does not wait one round trip between the processes per batch. The helper writes them
+/// one after the other, in order, and replies to each; the reader thread hands each reply to
+/// its batch. The helper's death fails every batch in flight (the reader fails every waiting
+/// call), and the manager routes those failures back to the sources, oldest first.
 struct SinkProxy {
     link: Arc<Link>,
+}
+
+/// How many batches an isolated sink may have in flight.
+const SINK_WINDOW: usize = 8;
+
+impl SinkProxy {
+    fn send(&self, batch: &SinkBatch<'_>) -> Result<Receiver<Reply>, ConnectorError> {
+        self.link
+            .shared
+            .request(to_helper::BATCH, wire::sink_batch_size(batch), |f| {
+                wire::put_sink_batch(f, batch)
+            })
+    }
+}
+
+/// The replies of the batch whose reply arrives on `rx`.
+async fn sink_replies(
+    shared: &Shared,
+    rx: &Receiver<Reply>,
+) -> Result<SinkReplies, ConnectorError> {
+    let mut reply = shared.wait(rx).await?;
+    reply
+        .result(wire::get_sink_replies)
+        .map_err(|e| shared.malformed(&e))?
 }
 
 #[async_trait]
@@ -581,15 +639,20 @@ impl SinkPart for SinkProxy {
         &'a mut self,
         batch: SinkBatch<'a>,
     ) -> Result<SinkReplies, ConnectorError> {
-        let shared = &self.link.shared;
-        let mut reply = shared
-            .call(to_helper::BATCH, wire::sink_batch_size(&batch), |f| {
-                wire::put_sink_batch(f, &batch)
-            })
-            .await?;
-        reply
-            .result(wire::get_sink_replies)
-            .map_err(|e| shared.malformed(&e))?
+        let rx = self.send(&batch)?;
+        sink_replies(&self.link.shared, &rx).await
+    }
+
+    fn window(&self) -> usize {
+        SINK_WINDOW
+    }
+
+    fn start_batch(&mut self, batch: SinkBatch<'_>) -> Result<LateReplies, ConnectorError> {
+        let rx = self.send(&batch)?;
+        let link = self.link.clone();
+        Ok(Box::pin(
+            async move { sink_replies(&link.shared, &rx).await },
+        ))
     }
 
     async fn flush(&mut self) -> Result<(), ConnectorError> {

@@ -23,7 +23,8 @@ pub(crate) mod to_helper {
     pub const CONNECT: u8 = 2;
     /// A lifecycle call (the step as in [`super::lifecycle_code`]).
     pub const LIFECYCLE: u8 = 3;
-    /// `pull(pull_id)`.
+    /// `pull(pull_id)`, and the highest pull id the helper may make ahead of the runtime's
+    /// pulls (a notice: the batches come as `PULLED` frames, id = pull id).
     pub const PULL: u8 = 4;
     /// `ack(stream, pull_id)` (a notice: no reply unless it fails).
     pub const ACK: u8 = 5;
@@ -383,6 +384,24 @@ pub(crate) fn put_source_reply(f: &mut Frame, reply: &SourceReply) {
             f.u8(REPLY_EMPTY).u64(100);
         }
     }
+}
+
+/// How many batches an isolated source's helper may pull ahead of the runtime's pulls: the
+/// most a stop discards (as it discards what an in-process connector buffered and had not
+/// handed out), and what keeps the round trip between the processes off the source's path.
+pub(crate) const READ_AHEAD: u64 = 8;
+
+/// Whether the runtime will want the batch after `reply` at once (so it is worth pulling
+/// ahead): not after "nothing now" (the runtime waits first), "finished" or an error.
+pub(crate) fn pulls_on(reply: &Result<SourceReply, ConnectorError>) -> bool {
+    matches!(
+        reply,
+        Ok(SourceReply::Data(_)
+            | SourceReply::EndStream { .. }
+            | SourceReply::StreamFail { .. }
+            | SourceReply::Error { .. }
+            | SourceReply::Structured { .. })
+    )
 }
 
 /// The size of a source reply's payload, to size its frame in one allocation.
