@@ -29,10 +29,18 @@ mod store;
 
 use async_channel::{Receiver, Sender};
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::{
+    path::PathBuf,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
 use tremor_pdk::{
-    parts::PartsConnector, CodecRequirement, ConnectorContext, ConnectorError, EventAck, Result,
-    Sink, SinkBatch, SinkReplies, Source, SourceReply, StructuredEvent,
+    parts::PartsConnector, CodecRequirement, Connector, ConnectorContext, ConnectorError,
+    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source,
+    SourceReply, StructuredEvent,
 };
 
 /// The connector type name.
@@ -59,7 +67,71 @@ struct Outcome {
 /// The most events one pull hands over.
 const MAX_EVENTS_PER_PULL: usize = 64;
 
-fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<PartsConnector, ConnectorError> {
+/// The longest `on_drain` waits for the sink's last replies to be taken (a deployment whose kv
+/// replies feed its own commands never drains the sink first: then the stop goes on after this).
+const DRAIN_WAIT: Duration = Duration::from_secs(2);
+
+/// What the parts tell the connector, so that a graceful stop loses no reply.
+#[derive(Default)]
+struct DrainState {
+    /// The sink's inputs drained (its `flush` ran): no more commands, all replies sent.
+    sink_flushed: AtomicBool,
+    /// The source holds a reply it took from the channel but has not handed over yet.
+    source_holds: AtomicBool,
+}
+
+/// The kv connector: its parts, and the wait at a graceful stop.
+///
+/// The runtime drains a connector's source as soon as the stop begins, but kv's replies come
+/// from commands its sink still executes then (Tremor keeps pulling such sources while
+/// draining). So `on_drain`, which runs before the source is drained and while it is still
+/// pulled, waits until the sink has drained and every reply has been handed over.
+struct Kv {
+    parts: PartsConnector,
+    replies: Receiver<Outcome>,
+    drain: Arc<DrainState>,
+}
+
+impl Connector for Kv {
+    fn codec_requirement(&self) -> CodecRequirement {
+        self.parts.codec_requirement()
+    }
+
+    fn create_source(&mut self) -> Result<Option<RawSourceBox>> {
+        self.parts.create_source()
+    }
+
+    fn create_sink(&mut self) -> Result<Option<RawSinkBox>> {
+        self.parts.create_sink()
+    }
+
+    async fn on_drain(&mut self) -> Result<()> {
+        let replies = self.replies.clone();
+        let drain = self.drain.clone();
+        let all_handed_over = blocking::unblock(move || {
+            let started = Instant::now();
+            while started.elapsed() < DRAIN_WAIT {
+                if drain.sink_flushed.load(Ordering::Acquire)
+                    && replies.is_empty()
+                    && !drain.source_holds.load(Ordering::Acquire)
+                {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            false
+        })
+        .await;
+        if !all_handed_over {
+            log::debug!(
+                "kv: the sink did not drain within {DRAIN_WAIT:?} (its replies may feed it); stopping anyway"
+            );
+        }
+        Ok(())
+    }
+}
+
+fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<Kv, ConnectorError> {
     let config: KvConfig = tremor_pdk::config::parse(CONNECTOR_TYPE, config)?;
     let dir = PathBuf::from(&config.path);
     if !dir.is_dir() {
@@ -72,24 +144,35 @@ fn new_connector(_ctx: ConnectorContext, config: &str) -> Result<PartsConnector,
         ));
     }
     let (tx, rx) = async_channel::unbounded();
-    Ok(PartsConnector::new(CodecRequirement::STRUCTURED)
+    let drain = Arc::new(DrainState::default());
+    let (sink_drain, source_drain) = (drain.clone(), drain.clone());
+    let source_rx = rx.clone();
+    let parts = PartsConnector::new(CodecRequirement::STRUCTURED)
         .with_sink(move || {
             Ok(KvSink {
                 store: store::Store::open(&dir)?,
                 replies: tx,
+                drain: sink_drain,
             })
         })
         .with_source(move || {
             Ok(KvSource {
-                replies: rx,
+                replies: source_rx,
                 pending: None,
+                drain: source_drain,
             })
-        }))
+        });
+    Ok(Kv {
+        parts,
+        replies: rx,
+        drain,
+    })
 }
 
 struct KvSink {
     store: store::Store,
     replies: Sender<Outcome>,
+    drain: Arc<DrainState>,
 }
 
 impl Sink for KvSink {
@@ -122,6 +205,12 @@ impl Sink for KvSink {
         }
         Ok(replies)
     }
+
+    /// Called once the sink's inputs have drained (and at stop): every reply is sent.
+    async fn flush(&mut self) -> Result<()> {
+        self.drain.sink_flushed.store(true, Ordering::Release);
+        Ok(())
+    }
 }
 
 impl KvSink {
@@ -135,6 +224,7 @@ struct KvSource {
     replies: Receiver<Outcome>,
     /// An outcome taken from the channel for a port other than the pull's: the next pull's.
     pending: Option<Outcome>,
+    drain: Arc<DrainState>,
 }
 
 impl Source for KvSource {
@@ -160,6 +250,9 @@ impl Source for KvSource {
                 Err(_) => break,
             }
         }
+        self.drain
+            .source_holds
+            .store(self.pending.is_some(), Ordering::Release);
         Ok(SourceReply::structured(0, port, events))
     }
 }

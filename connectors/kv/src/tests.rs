@@ -5,11 +5,12 @@ use serde_json::{json, Value};
 use std::{collections::VecDeque, time::Duration};
 use tremor_pdk::{
     testing::{self, TestEvent, TestSinkBatch},
-    RawSinkBox, RawSourceBox,
+    RawConnectorBox, RawSinkBox, RawSourceBox,
 };
 
 /// A kv connector instance on a directory, driven through its boundary parts.
 struct Kv {
+    connector: RawConnectorBox,
     sink: RawSinkBox,
     source: RawSourceBox,
     pull_id: u64,
@@ -33,6 +34,7 @@ impl Kv {
         let source = c.create_source().into_result().expect("ok").into_option();
         let sink = c.create_sink().into_result().expect("ok").into_option();
         Self {
+            connector: c,
             sink: sink.expect("a sink"),
             source: source.expect("a source"),
             pull_id: 0,
@@ -264,6 +266,31 @@ fn one_batch_mixes_commands_and_fails_only_the_bad_ones() {
             ok("swap", "k", 5, json!(1)),
         ]
     );
+}
+
+/// How long the connector's `on_drain` took.
+fn drain_time(kv: &mut Kv) -> Duration {
+    let started = std::time::Instant::now();
+    testing::block_on(kv.connector.on_drain())
+        .into_result()
+        .expect("drained");
+    started.elapsed()
+}
+
+#[test]
+fn a_graceful_stop_waits_for_the_sinks_last_replies_to_be_taken() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut kv = Kv::open(dir.path());
+    // A reply not yet taken and a sink whose inputs have not drained: on_drain waits (up to
+    // its bound), as the source is still pulled meanwhile.
+    kv.run(&[cmd(json!({"put": "k"}), 1, json!(1))], 0);
+    assert!(drain_time(&mut kv) >= DRAIN_WAIT);
+    // The sink drained (flush) and the source took the reply: nothing to wait for.
+    testing::block_on(kv.sink.flush())
+        .into_result()
+        .expect("flushed");
+    assert_eq!(kv.next(), ok("put", "k", 1, json!(1)));
+    assert!(drain_time(&mut kv) < DRAIN_WAIT);
 }
 
 #[test]
