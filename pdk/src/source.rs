@@ -250,8 +250,14 @@ mod tests {
             op: &'a str,
             ok: Binary<'a>,
         }
-        let event = StructuredEvent::new(&json!("v"), &Kv { op: "get", ok: Binary(b"k") })
-            .expect("encodes");
+        let event = StructuredEvent::new(
+            &json!("v"),
+            &Kv {
+                op: "get",
+                ok: Binary(b"k"),
+            },
+        )
+        .expect("encodes");
         assert_eq!(event.payload.as_slice(), [0xa1, b'v']);
         // fixmap of 2: "op" => "get", "ok" => bin8 of 1 byte.
         let expected = [

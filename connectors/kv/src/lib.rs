@@ -38,9 +38,9 @@ use std::{
     time::{Duration, Instant},
 };
 use tremor_pdk::{
-    parts::PartsConnector, CodecRequirement, Connector, ConnectorContext, ConnectorError,
-    EventAck, RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source,
-    SourceReply, StructuredEvent,
+    parts::PartsConnector, CodecRequirement, Connector, ConnectorContext, ConnectorError, EventAck,
+    RawSinkBox, RawSourceBox, Result, Sink, SinkBatch, SinkReplies, Source, SourceReply,
+    StructuredEvent,
 };
 
 /// The connector type name.
