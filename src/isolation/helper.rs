@@ -93,7 +93,7 @@ pub fn run(args: &PluginHostArgs) -> i32 {
         }
     };
     let out = Out(Arc::new(Mutex::new(socket)));
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut reader = BufReader::with_capacity(wire::READ_BUFFER, reader);
     let (config, max_level) = match wire::read_frame(&mut reader) {
         Ok(Some(mut init)) if init.tag == to_helper::INIT => match (init.string(), init.u8()) {
             (Ok(config), Ok(level)) => (config, LogLevel(level)),

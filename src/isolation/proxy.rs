@@ -262,7 +262,7 @@ fn read_loop(
     ctrl: Sender<ConnectorMsg>,
     ready_tx: ReadyTx,
 ) {
-    let mut reader = BufReader::with_capacity(1 << 16, socket);
+    let mut reader = BufReader::with_capacity(wire::READ_BUFFER, socket);
     let mut ready_tx = Some(ready_tx);
     let ended = loop {
         let mut frame = match wire::read_frame(&mut reader) {

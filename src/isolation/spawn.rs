@@ -103,9 +103,34 @@ pub(crate) fn spawn(helper: HelperCommand) -> Result<Started, ConnectorError> {
     })
 }
 
+/// The socket buffer each end asks for: room for the batches either side keeps in flight
+/// (the sink's window and the source's read-ahead), so that a writer — a task of the
+/// runtime's or the helper's executor — does not block on a full channel while its peer is
+/// busy. The kernel caps it (`net.core.wmem_max`/`rmem_max`); smaller is slower, not wrong.
+const SOCKET_BUFFER: libc::c_int = 4 << 20;
+
+fn enlarge_buffers(socket: &UnixStream) {
+    for option in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
+        // SAFETY: setsockopt reads `size_of::<c_int>()` bytes from a live local value; the
+        // descriptor is owned by `socket` for the whole call.
+        unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::SOL_SOCKET,
+                option,
+                std::ptr::from_ref(&SOCKET_BUFFER).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+}
+
 fn spawn_here(helper: &HelperCommand) -> io::Result<Started> {
     let exe = std::env::current_exe()?;
     let (socket, helper_end) = UnixStream::pair()?;
+    for end in [&socket, &helper_end] {
+        enlarge_buffers(end);
+    }
     let fd = helper_end.as_raw_fd();
     let parent = std::process::id();
     let mut command = Command::new(exe);

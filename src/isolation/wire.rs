@@ -86,6 +86,11 @@ impl From<io::Error> for WireError {
     }
 }
 
+/// The read buffer of either side: small frames (notices, replies) come several per read;
+/// the body of a larger one (a batch) is read straight into its frame, not copied through
+/// the buffer.
+pub(crate) const READ_BUFFER: usize = 8 << 10;
+
 /// The largest frame either side accepts (a sink batch is bounded far below).
 const MAX_FRAME: usize = 1 << 30;
 
@@ -180,8 +185,11 @@ pub(crate) fn read_frame(r: &mut impl Read) -> Result<Option<Incoming>, WireErro
     if !(9..=MAX_FRAME).contains(&len) {
         return Err(WireError::Malformed("frame length out of range"));
     }
-    let mut body = vec![0; len];
-    r.read_exact(&mut body)?;
+    // Read into spare capacity: a batch's body is not zeroed first.
+    let mut body = Vec::with_capacity(len);
+    if r.take(len as u64).read_to_end(&mut body)? < len {
+        return Err(WireError::Io(io::ErrorKind::UnexpectedEof.into()));
+    }
     let mut frame = Incoming {
         tag: body[0],
         id: 0,
