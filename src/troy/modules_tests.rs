@@ -187,17 +187,21 @@ fn unique_names() {
 
 #[test]
 fn tremor_0_12_module_files_end_in_troy_or_trickle() {
-    // 0.12's test libraries: `use pipelines;` is `lib/pipelines.troy`, a `.tremor` file of the
-    // same name elsewhere on the path does not hide it from an earlier directory.
+    // 0.12's test libraries: `use pipelines;` is `lib/pipelines.troy`; as in Tremor, a
+    // `.tremor` file of the same name anywhere on the path comes first, then `.trickle`, then
+    // `.troy`, whichever directory holds it.
     let lib = TempDir::new("mod-012-lib");
     let later = TempDir::new("mod-012-later");
     lib.write(
         "pipelines.troy",
         "define pipeline in pipeline select event from in into out; end;",
     );
-    later.write("pipelines.tremor", INTEGRATION_MODULE);
     let mut l = Loader::new(&[lib.path().to_path_buf(), later.path().to_path_buf()]);
     let m = module(&mut l, "use pipelines;");
     assert!(m.file.ends_with("pipelines.troy"), "{}", m.file);
     assert!(m.pipeline("in").is_some());
+    later.write("pipelines.tremor", INTEGRATION_MODULE);
+    let mut l = Loader::new(&[lib.path().to_path_buf(), later.path().to_path_buf()]);
+    let m = module(&mut l, "use pipelines;");
+    assert!(m.file.ends_with("pipelines.tremor"), "{}", m.file);
 }
