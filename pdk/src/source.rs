@@ -130,11 +130,11 @@ pub enum SourceReply {
         message: RString,
     },
     /// Finished events, each with its own payload and metadata, for the output port `port`
-    /// (`"out"`, `"err"` or another port the connector declares): what a structured connector
-    /// sends when its metadata must hold what JSON text cannot (binary) or an error event must
-    /// have Tremor's shape (a `null` payload with `$error`). Build it with
-    /// [`SourceReply::structured`] and [`StructuredEvent::new`]. Added in pdk 0.4.0: a host
-    /// that does not know it logs it as an unknown reply.
+    /// (`"out"` or `"err"`; events for another port are logged and, when transactional,
+    /// failed back): what a structured connector sends when its metadata must hold what JSON
+    /// text cannot (binary) or an error event must have Tremor's shape (a `null` payload with
+    /// `$error`). Build it with [`SourceReply::structured`] and [`StructuredEvent::new`].
+    /// Added in pdk 0.4.0 (a plugin using it needs a 0.4 host: the interface version says so).
     Structured {
         /// The stream the events belong to (`0` for connectors with one stream).
         stream: u64,

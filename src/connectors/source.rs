@@ -513,8 +513,19 @@ impl SourceManager {
         };
         let mut decoded = Vec::with_capacity(events.len());
         let mut errors = Vec::new();
+        // One decoder for the whole reply: nothing is looked up by name per event.
+        let mut msgpack = match crate::codec::lookup("msgpack", &Value::null()) {
+            Ok(codec) => Some(codec),
+            Err(e) => {
+                errors.push(format!("structured events: {e}"));
+                None
+            }
+        };
         for event in events {
-            match decode_structured(event, ctx.ingest_ns) {
+            let Some(codec) = msgpack.as_deref_mut() else {
+                break;
+            };
+            match decode_structured(codec, event, ctx.ingest_ns) {
                 Ok((payload, meta)) => {
                     ctx.meta = meta;
                     decoded.push(ctx.event(payload));
@@ -523,7 +534,14 @@ impl SourceManager {
             }
         }
         self.next_event_id = ctx.next_event_id;
-        if transactional && !errors.is_empty() {
+        // Events that reach no port are lost: a transactional source must hear so, or it
+        // waits for their delivery forever.
+        let undelivered = match port {
+            "out" => false,
+            "err" => self.err.is_empty() && !decoded.is_empty(),
+            _ => !decoded.is_empty(),
+        };
+        if transactional && (!errors.is_empty() || undelivered) {
             if let Err(e) = self.source.fail(origin.stream, origin.pull_id) {
                 self.part_failed(e);
             }
@@ -608,11 +626,11 @@ impl EventCtx {
 
 /// The payload and metadata of a structured event (MessagePack; metadata nil or absent: none).
 fn decode_structured(
+    msgpack: &mut dyn Codec,
     event: StructuredEvent,
     ingest_ns: u64,
 ) -> Result<(EventPayload, Option<Meta>), String> {
     const MSGPACK_NIL: u8 = 0xc0;
-    let mut msgpack = crate::codec::lookup("msgpack", &Value::null()).map_err(|e| e.to_string())?;
     let payload = msgpack
         .decode(event.payload, ingest_ns)
         .map_err(|e| format!("payload: {e}"))?
@@ -966,6 +984,49 @@ mod tests {
             harness::quiet(&probe.out).await;
             send(&probe.ctrl, SourceMsg::Stop).await;
             task.await;
+        });
+    }
+
+    #[test]
+    fn transactional_structured_events_that_reach_no_port_are_failed_back() {
+        use serde_json::json;
+        use tremor_pdk::StructuredEvent;
+        let event = || StructuredEvent::new(&json!("v"), &()).expect("encodes");
+        rt::block_on(async {
+            let (manager, probe) = harness::source(Decoding::Structured, HashSet::new());
+            let task = rt::spawn("source", manager.run());
+            send(&probe.ctrl, SourceMsg::Start).await;
+            for stream in [1, 2] {
+                let port = if stream == 1 { "nope" } else { "out" };
+                let reply = SourceReply::Structured {
+                    stream,
+                    port: port.into(),
+                    events: vec![event()].into(),
+                    transactional: true,
+                };
+                send(&probe.replies, Ok(reply)).await;
+            }
+            // The second reply's event arrives; by then the first one was handled.
+            let DataMsg::Events { events, .. } = harness::next(&probe.out).await else {
+                panic!("events expected on out");
+            };
+            assert_eq!(events.len(), 1);
+            send(&probe.ctrl, SourceMsg::Stop).await;
+            task.await;
+            let failed: Vec<u64> = probe
+                .calls
+                .all()
+                .into_iter()
+                .filter_map(|call| match call {
+                    Call::Fail { stream, .. } => Some(stream),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                failed,
+                [1],
+                "only the events for an unknown port are failed"
+            );
         });
     }
 

@@ -197,7 +197,9 @@ impl Sink for KvSink {
                     }
                 }
                 Err(text) => {
-                    log::error!("{}", request.error(&text));
+                    // The error event says it (and the runtime logs it when nothing is
+                    // connected to `err`): logging it here too would say it twice.
+                    log::debug!("{}", request.error(&text));
                     replies.push(index, EventAck::REJECTED, tremor_pdk::CbAction::NONE);
                     self.send(request.error_event(&text));
                 }
