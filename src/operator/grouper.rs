@@ -163,6 +163,10 @@ impl Configured for Bucket {
 
 impl Bucket {
     fn port_for(&mut self, event: &Event) -> &'static str {
+        // Metadata a script wrote is a value already: read it where it is.
+        if let Some(crate::event::Meta::Value(meta)) = &event.meta {
+            return classify(&mut self.classes, &mut self.key, meta, event.ingest_ns);
+        }
         let mut text = std::mem::take(&mut self.meta_text);
         text.clear();
         if let Some(meta) = &event.meta {
