@@ -35,14 +35,25 @@ fn test_certificates() -> &'static Path {
 /// A self-signed server certificate for `localhost` and `127.0.0.1` (clients trust it as its
 /// own CA, as Tremor's tests do) with its key, and an unrelated one for the same names.
 fn write_certificates(dir: &Path) {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
-    let server = rcgen::generate_simple_self_signed(names.clone()).expect("a certificate");
-    let other = rcgen::generate_simple_self_signed(names).expect("a certificate");
+    // Distinct subjects: a client trusting `other` must be refused for an unknown issuer, not
+    // merely for a signature that does not match an issuer of the same name.
+    let self_signed = |common_name: &str| {
+        let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+        let mut params = rcgen::CertificateParams::new(names).expect("valid names");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, common_name);
+        let key = rcgen::KeyPair::generate().expect("a key");
+        let cert = params.self_signed(&key).expect("a certificate");
+        (cert.pem(), key.serialize_pem())
+    };
+    let (server_cert, server_key) = self_signed("tremor integration test server");
+    let (other_cert, _) = self_signed("tremor integration test other CA");
     std::fs::create_dir_all(dir).expect("the certificate directory");
     for (name, pem) in [
-        (SERVER_CERT, server.cert.pem()),
-        (SERVER_KEY, server.key_pair.serialize_pem()),
-        (OTHER_CA_CERT, other.cert.pem()),
+        (SERVER_CERT, server_cert),
+        (SERVER_KEY, server_key),
+        (OTHER_CA_CERT, other_cert),
     ] {
         // Whole files only: a run by hand at the same moment must not read half a PEM.
         let partial = dir.join(format!(".{name}.partial"));
