@@ -727,6 +727,12 @@ fn config_with_codec(cp: &ConnectorPlan, codec_in_config: bool) -> Value<'static
             let _ = named.insert("name", codec.name.clone());
             let _ = named.insert("config", codec.config.clone());
             let _ = config.insert("codec", named);
+        } else {
+            log::warn!(
+                "connector `{}`: its codec `{}` is ignored, its config sets `codec` itself",
+                cp.alias,
+                codec.name
+            );
         }
     }
     config
