@@ -53,8 +53,9 @@ pub struct ConnectorMod {
     /// beside `config`) as the key `codec` of its config record. Structured connectors that
     /// apply codecs to the bodies they carry (http, where 0.12's connector-level codec is the
     /// body codec) set it; for every other structured connector the runtime ignores such a
-    /// codec with a warning. Added in pdk 0.4.0, read with
-    /// `ConnectorMod_Ref::codec_in_config()` (`None` from older plugins: false).
+    /// codec with a warning. Added in pdk 0.4.0 as the last field, read with
+    /// `ConnectorMod_Ref::codec_in_config()` (a later field added after it leaves this one
+    /// readable from 0.4 plugins).
     pub codec_in_config: bool,
 }
 

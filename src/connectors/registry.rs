@@ -105,7 +105,8 @@ impl ConnectorType {
     }
 
     /// Whether an instance takes the deployment's connector-level codec as the key `codec` of
-    /// its config (pdk's `codec_in_config`; false for native types and older plugins).
+    /// its config (pdk's `codec_in_config`; false for native types, and should the accessor
+    /// find no field, which a plugin passing the version check always has).
     pub fn codec_in_config(&self) -> bool {
         match &self.factory {
             Factory::Module(m) => m.codec_in_config().unwrap_or(false),
