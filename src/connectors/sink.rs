@@ -90,7 +90,14 @@ pub(crate) struct SinkManager {
     /// Batches written to a sink part with a window above 1 whose replies have not come yet,
     /// oldest first (see [`SinkPart::window`]).
     in_flight: std::collections::VecDeque<InFlight>,
+    /// A message taken from `data` while gathering a batch that could not join it (another
+    /// port, or `Drained`): handled before the next receive.
+    lookahead: Option<DataMsg>,
 }
+
+/// The most events a windowed sink's batch gathers from messages already queued (see
+/// [`SinkManager::gather`]).
+const GATHER_LIMIT: usize = 1024;
 
 /// Events to write again after a reconnect, with their port.
 type Kept = (&'static str, Vec<Event>);
@@ -201,6 +208,31 @@ impl SinkManager {
             dropped,
             counters: Arc::default(),
             in_flight: std::collections::VecDeque::new(),
+            lookahead: None,
+        }
+    }
+
+    /// For a sink part with a window (one in a helper process, where crossing costs per
+    /// batch, not per event), appends to `events` the events of messages for the same `port`
+    /// that are already queued, up to [`GATHER_LIMIT`]: a sink that fell behind catches up in
+    /// fewer, larger batches, and one that keeps up sees no added latency (nothing is waited
+    /// for). In-process sinks keep one batch per message.
+    fn gather(&mut self, port: &'static str, events: &mut Vec<Event>) {
+        if self.sink.window() <= 1 {
+            return;
+        }
+        while events.len() < GATHER_LIMIT && self.lookahead.is_none() {
+            match self.data.try_recv() {
+                Ok(DataMsg::Events {
+                    port: next,
+                    events: more,
+                }) if next == port => {
+                    self.counters.add_in(more.len());
+                    events.extend(more);
+                }
+                Ok(other) => self.lookahead = Some(other),
+                Err(_) => break,
+            }
         }
     }
 
@@ -283,6 +315,12 @@ impl SinkManager {
             // While holding, events wait in the channel (bounded: that is the backpressure).
             // Replies of batches in flight are routed as they come, in any phase.
             let holding = phase == Phase::Holding || !data_open;
+            if !holding {
+                if let Some(msg) = self.lookahead.take() {
+                    self.on_data(&mut phase, &mut drained_links, msg).await;
+                    continue;
+                }
+            }
             let (ctrl, data, in_flight) = (&self.ctrl, &self.data, &mut self.in_flight);
             let replied = async {
                 match in_flight.front_mut() {
@@ -344,31 +382,11 @@ impl SinkManager {
                     self.announce(true);
                 }
                 Step::Data(None) => data_open = false,
-                Step::Data(Some(DataMsg::Events { port, events })) => {
-                    self.counters.add_in(events.len());
-                    match phase {
-                        Phase::Delivering => {
-                            if let Delivery::Retry(kept) = self.deliver(port, events).await {
-                                self.keep(&mut phase, kept);
-                            }
-                        }
-                        Phase::Holding => self.pending.push_back((port, events)),
-                        Phase::Failed => self.reject(&events),
-                    }
-                }
-                Step::Data(Some(DataMsg::Drained)) => {
-                    drained_links += 1;
-                    if drained_links == self.upstream_links {
-                        let kept = self.settle().await;
-                        self.keep(&mut phase, kept);
-                        if phase == Phase::Delivering {
-                            self.finish_postprocessors().await;
-                        }
-                        self.flush().await;
-                        self.report_drained();
-                    }
-                }
+                Step::Data(Some(msg)) => self.on_data(&mut phase, &mut drained_links, msg).await,
             }
+        }
+        if let Some(DataMsg::Events { port, events }) = self.lookahead.take() {
+            self.pending.push_back((port, events));
         }
         let kept = self.settle().await;
         self.keep(&mut phase, kept);
@@ -385,6 +403,37 @@ impl SinkManager {
             self.count_dropped(held);
         }
         log::debug!("[{}] sink manager stopped", self.alias);
+    }
+
+    /// Handles a message of the data queue.
+    async fn on_data(&mut self, phase: &mut Phase, drained_links: &mut usize, msg: DataMsg) {
+        match msg {
+            DataMsg::Events { port, mut events } => {
+                self.counters.add_in(events.len());
+                match *phase {
+                    Phase::Delivering => {
+                        self.gather(port, &mut events);
+                        if let Delivery::Retry(kept) = self.deliver(port, events).await {
+                            self.keep(phase, kept);
+                        }
+                    }
+                    Phase::Holding => self.pending.push_back((port, events)),
+                    Phase::Failed => self.reject(&events),
+                }
+            }
+            DataMsg::Drained => {
+                *drained_links += 1;
+                if *drained_links == self.upstream_links {
+                    let kept = self.settle().await;
+                    self.keep(phase, kept);
+                    if *phase == Phase::Delivering {
+                        self.finish_postprocessors().await;
+                    }
+                    self.flush().await;
+                    self.report_drained();
+                }
+            }
+        }
     }
 
     fn report_drained(&self) {
@@ -902,13 +951,18 @@ mod tests {
             started.iter().map(|(first, _)| first.clone()).collect()
         }
 
-        /// Waits until `n` batches were started, then answers the `i`th.
-        async fn reply(&self, n: usize, i: usize, reply: Result<SinkReplies, ConnectorError>) {
+        /// Waits until `n` batches were started.
+        async fn wait_started(&self, n: usize) {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while self.started().len() < n {
                 assert!(std::time::Instant::now() < deadline, "{:?}", self.started());
                 rt::sleep(std::time::Duration::from_millis(2)).await;
             }
+        }
+
+        /// Waits until `n` batches were started, then answers the `i`th.
+        async fn reply(&self, n: usize, i: usize, reply: Result<SinkReplies, ConnectorError>) {
+            self.wait_started(n).await;
             let tx = self.started.lock().expect("no test thread panicked")[i]
                 .1
                 .clone();
@@ -967,9 +1021,13 @@ mod tests {
             let task = rt::spawn("sink", manager.run());
             send(&probe.ctrl, SinkMsg::Start).await;
             expect_ready(&probe.source, true).await;
-            for (pull_id, value) in [(1, "a"), (2, "b"), (3, "c")] {
+            // Each message is sent once the one before it was taken (queued messages would
+            // go out as one batch: see the next test).
+            for (pull_id, value) in [(1, "a"), (2, "b")] {
                 send(&probe.data, events(&[(pull_id, value)], true)).await;
+                sink.wait_started(pull_id as usize).await;
             }
+            send(&probe.data, events(&[(3, "c")], true)).await;
             // b goes out before a's replies came; c waits for them (a window of 2).
             sink.reply(2, 0, Ok(SinkReplies::ack_all())).await;
             expect_ack(&probe.source, 1).await;
@@ -995,6 +1053,36 @@ mod tests {
                 sink.started(),
                 ["\"a\"", "\"b\"", "\"c\"", "\"b\"", "\"c\""]
             );
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(probe.dropped.load(Ordering::Relaxed), 0);
+        });
+    }
+
+    #[test]
+    fn a_sink_with_a_window_takes_what_queued_behind_a_full_window_as_one_batch() {
+        rt::block_on(async {
+            let (mut manager, probe) = harness::sink(Script::new([]), 1, None);
+            let sink = PipelinedSink::default();
+            manager.sink = Box::new(sink.clone());
+            let task = rt::spawn("sink", manager.run());
+            send(&probe.ctrl, SinkMsg::Start).await;
+            expect_ready(&probe.source, true).await;
+            send(&probe.data, events(&[(1, "a")], true)).await;
+            sink.wait_started(1).await;
+            send(&probe.data, events(&[(2, "b")], true)).await;
+            sink.wait_started(2).await;
+            // The window (2) is full: c and d wait in the queue until a's replies come, then
+            // cross as one batch, acked as any batch is (the highest pull of the stream).
+            send(&probe.data, events(&[(3, "c")], true)).await;
+            send(&probe.data, events(&[(4, "d")], true)).await;
+            sink.reply(2, 0, Ok(SinkReplies::ack_all())).await;
+            expect_ack(&probe.source, 1).await;
+            sink.reply(3, 1, Ok(SinkReplies::ack_all())).await;
+            expect_ack(&probe.source, 2).await;
+            sink.reply(3, 2, Ok(SinkReplies::ack_all())).await;
+            expect_ack(&probe.source, 4).await;
+            assert_eq!(sink.started(), ["\"a\"", "\"b\"", "\"c\""]);
             send(&probe.ctrl, SinkMsg::Stop).await;
             task.await;
             assert_eq!(probe.dropped.load(Ordering::Relaxed), 0);
