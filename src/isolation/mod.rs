@@ -20,18 +20,17 @@
 //!   side waits a round trip per batch: a source's helper pulls ahead (up to
 //!   `wire::READ_AHEAD` batches the runtime granted, a grant crossing once per few
 //!   batches) and pushes each batch; the sink manager keeps up to 8 batches in flight to an
-//!   isolated sink (`SinkPart::window`/`start_batch`) and routes each batch's replies (acks,
-//!   fails, circuit-breaker changes) when they come, in order.
+//!   isolated sink (`SinkPart::window`/`start_batch`), takes what queued behind a full
+//!   window as one batch, and routes each batch's replies (acks, fails, circuit-breaker
+//!   changes) when they come, in order.
 //! * The helper's death (any signal, any exit) is the connector's failure: the proxy's reader
 //!   reports it to the connector manager, which restarts a fresh instance — a fresh helper —
 //!   per the reconnect policy or quarantines it; every batch in flight is failed back.
 //!
-//! Not done: payloads cross by copy through the socket, not through a shared-memory ring, and
-//! each batch still wakes a reader thread and hands over to an executor task on either side.
-//! With both sides pipelined, isolated passthrough is 0.63–0.74 of in-process on the demo
-//! data (`ci/bench.sh --isolation`; issue 17 asks for 0.8); in a profile the remaining cost
-//! is the kernel's share of those wake-ups and copies (about a third of all samples) rather
-//! than waiting. A helper that hangs (rather than dies) is not detected.
+//! Not done: payloads cross by copy through the socket (one write per batch), not through a
+//! shared-memory ring; in a profile the copies are a small share of the cost and the
+//! wake-ups between the threads of the two processes the larger one. A helper that hangs
+//! (rather than dies) is not detected. The helpers of a deployment start one after another.
 
 pub mod config;
 pub mod helper;
