@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""A line server that goes away once: it takes the first `first` lines, closes the connection
-and stops listening for a second, then listens again and takes lines until the client closes.
-Every line it receives goes to received.log at once, in arrival order (the test runner may
-kill this process as soon as the deployment has ended). Connections that close without
-sending anything (the test runner's port-open probe) do not count.
+"""A line server that goes away once: it takes the first `first` lines, stops listening, closes
+its side of the connection and keeps taking lines until the client closes its side too (lines
+the client wrote before it saw the close are not lost to a reset), stays away for a second,
+then listens again and takes lines until the client closes; then it ends. Every line it
+receives goes to received.log at once, in arrival order (tests give it the grace of an
+after.yaml to end on its own once the deployment closed the connection). Connections that
+close without sending anything (the test runner's port-open probe) do not count.
 
-With `--ws` it is a WebSocket server instead and text messages are its lines; it closes with
-a close frame, then the socket. Just enough of RFC 6455 for one client: no fragments, no
-extensions.
+With `--ws` it is a WebSocket server instead and text messages are its lines; it sends a close
+frame and takes messages until the client's close frame, then closes the socket. Just enough
+of RFC 6455 for one client: no fragments, no extensions.
 
 Usage: flaky_line_server.py PORT FIRST [--ws]"""
 import base64
@@ -34,15 +36,22 @@ def serve(enough):
             conn, _ = listener.accept()
             with conn:
                 take = take_messages if websocket else take_lines
-                if take(conn, enough):
+                if take(conn, enough, listener):
                     return
 
 
-def take_lines(conn, enough):
-    """Reads lines until `enough()` or the peer closes; whether any line came."""
+def take_lines(conn, enough, listener):
+    """Reads lines until `enough()` or the peer closes; whether any line came. Once `enough()`
+    it closes only its sending side and takes what the peer sent before it saw the close,
+    until the peer closes too: closing with unread data (or before the peer's last write
+    arrived) would reset the connection and lose lines the peer believes delivered."""
     conn.settimeout(30)
-    pending, got_any = b"", False
-    while not enough():
+    pending, got_any, closing = b"", False, False
+    while True:
+        if not closing and enough():
+            listener.close()  # gone: a reconnect must not reach a listener about to close
+            conn.shutdown(socket.SHUT_WR)
+            closing = True
         data = conn.recv(4096)
         if not data:
             break
@@ -93,22 +102,29 @@ def read_frame(conn):
     return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-def take_messages(conn, enough):
-    """Reads messages until `enough()` or the peer closes; whether any message came."""
+def take_messages(conn, enough, listener):
+    """Reads messages until `enough()` or the peer closes; whether any message came. Once
+    `enough()` it sends a close frame and still takes the messages the peer sent before it
+    answered with its own close frame (RFC 6455 5.5.1), so that none it sent is lost."""
     conn.settimeout(30)
-    got_any = False
+    got_any, closing = False, False
     try:
         upgrade(conn)
-        while not enough():
+        while True:
+            if not closing and enough():
+                listener.close()  # gone: a reconnect must not reach a listener about to close
+                conn.sendall(b"\x88\x02\x03\xe8")  # close, code 1000
+                closing = True
             opcode, payload = read_frame(conn)
             if opcode == 8:
+                if not closing:
+                    conn.sendall(b"\x88\x02\x03\xe8")
                 break
             if opcode in (1, 2):
                 got_any = True
                 received.append(payload.decode())
                 log.write(f"{received[-1]}\n")
                 log.flush()
-        conn.sendall(b"\x88\x02\x03\xe8")  # close, code 1000
     except (EOFError, OSError, StopIteration):
         pass
     return got_any
