@@ -233,6 +233,7 @@ impl Parser<'_> {
                 open,
                 body: Vec::new(),
                 locals: args.len(),
+                local_names: Vec::new(),
             });
             fns.len() - 1
         } else {
@@ -280,6 +281,7 @@ impl Parser<'_> {
         let scope = self.scope.as_mut().expect("scripts have a scope");
         scope.fns[index].body = body;
         scope.fns[index].locals = locals.len();
+        scope.fns[index].local_names = locals;
         Ok(())
     }
 
@@ -363,6 +365,7 @@ impl Parser<'_> {
             open,
             body: Vec::new(),
             locals: arity,
+            local_names: Vec::new(),
         });
         let index = scope.fns.len() - 1;
         scope.fn_names.insert(full, index);

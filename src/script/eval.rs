@@ -113,6 +113,10 @@ pub(crate) struct Ctx<'a, 'v> {
     pub(crate) state: &'a Value<'v>,
     pub(crate) args: &'a Value<'v>,
     pub(crate) locals: &'a [Value<'v>],
+    /// Which of `locals` were assigned (empty: all of them); reading another one fails.
+    pub(crate) assigned: &'a [bool],
+    /// The names of the local slots (for the error when one is read before it is assigned).
+    pub(crate) local_names: &'a [String],
     pub(crate) frame: Option<&'a Frame<'a, 'v>>,
     pub(crate) fns: &'a [FnDef],
     /// The function whose body runs (for `recur`) and how deep calls are nested.
@@ -141,6 +145,8 @@ impl<'a, 'v> Ctx<'a, 'v> {
             state: null,
             args,
             locals: &[],
+            assigned: &[],
+            local_names: &[],
             frame: None,
             fns: &[],
             current_fn: None,
@@ -256,9 +262,14 @@ impl<'a, 'v> Ctx<'a, 'v> {
             PathRoot::Args => Ok(self.args),
             PathRoot::Meta => Ok(self.meta),
             PathRoot::State => Ok(self.state),
-            PathRoot::Local(slot) => self
-                .local(slot)
-                .ok_or_else(|| EvalError::new(pos, "Unknown local variable")),
+            PathRoot::Local(slot) => self.local(slot).ok_or_else(|| match self.local_names.get(slot) {
+                // As in Tremor: a local that was never assigned (its `let` did not run).
+                Some(name) => EvalError::new(
+                    pos,
+                    format!("Trying to access a non existing local key `{name}`"),
+                ),
+                None => EvalError::new(pos, "Unknown local variable"),
+            }),
         }
     }
 
@@ -270,6 +281,9 @@ impl<'a, 'v> Ctx<'a, 'v> {
                 return Some(v);
             }
             frame = f.parent;
+        }
+        if self.assigned.get(slot) == Some(&false) {
+            return None;
         }
         self.locals.get(slot)
     }

@@ -29,6 +29,10 @@ pub(crate) struct Env<'r, 'v> {
     pub(crate) state: &'r mut Value<'static>,
     pub(crate) args: &'r Value<'static>,
     pub(crate) locals: Vec<Value<'v>>,
+    /// Which of `locals` were assigned (as long as `locals`).
+    pub(crate) assigned: Vec<bool>,
+    /// The names of the local slots, by slot.
+    pub(crate) local_names: &'r [String],
     pub(crate) fns: &'r [FnDef],
     pub(crate) current_fn: Option<usize>,
     pub(crate) depth: usize,
@@ -45,6 +49,8 @@ impl<'r, 'v> Env<'r, 'v> {
             state: self.state,
             args: self.args,
             locals: &self.locals,
+            assigned: &self.assigned,
+            local_names: self.local_names,
             frame: None,
             fns: self.fns,
             current_fn: self.current_fn,
@@ -150,10 +156,19 @@ impl<'r, 'v> Env<'r, 'v> {
     }
 
     fn set_local(&mut self, slot: usize, v: Value<'v>) {
+        self.grow_locals(slot);
+        self.locals[slot] = v;
+        self.assigned[slot] = true;
+    }
+
+    /// Makes room for the local `slot` (unassigned until written).
+    fn grow_locals(&mut self, slot: usize) {
         if self.locals.len() <= slot {
             self.locals.resize(slot + 1, Value::null());
         }
-        self.locals[slot] = v;
+        if self.assigned.len() < self.locals.len() {
+            self.assigned.resize(self.locals.len(), false);
+        }
     }
 
     /// `let target = v`.
@@ -182,9 +197,8 @@ impl<'r, 'v> Env<'r, 'v> {
             PathRoot::Meta => write_at(self.meta, &keys, v, t.pos),
             PathRoot::State => write_at(self.state, &keys, v.into_static(), t.pos),
             PathRoot::Local(slot) => {
-                if self.locals.len() <= slot {
-                    self.locals.resize(slot + 1, Value::null());
-                }
+                self.grow_locals(slot);
+                self.assigned[slot] = true;
                 write_at(&mut self.locals[slot], &keys, v, t.pos)
             }
             PathRoot::Args => Err(EvalError::new(
@@ -249,6 +263,8 @@ pub(crate) fn call_fn(
     let mut locals = args;
     locals.truncate(f.arity);
     locals.resize(f.locals.max(f.arity), Value::null());
+    let mut assigned = vec![true; f.arity.min(locals.len())];
+    assigned.resize(locals.len(), false);
     let fallback = Cell::new(Random::default());
     let mut env = Env {
         event: &mut event,
@@ -256,6 +272,8 @@ pub(crate) fn call_fn(
         state: &mut state,
         args: &extra,
         locals,
+        assigned,
+        local_names: &f.local_names,
         fns: ctx.fns,
         current_fn: Some(index),
         depth: ctx.depth + 1,

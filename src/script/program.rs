@@ -16,6 +16,7 @@ use tremor_value::Value;
 pub struct Script {
     body: Vec<Stmt>,
     locals: usize,
+    local_names: Vec<String>,
     fns: Vec<FnDef>,
     args: Value<'static>,
     file: String,
@@ -87,6 +88,7 @@ impl Script {
         Ok(Self {
             body: parsed.body,
             locals: parsed.locals,
+            local_names: parsed.local_names,
             fns: parsed.fns,
             args: args.clone(),
             file: file.to_string(),
@@ -119,6 +121,8 @@ impl Script {
             } else {
                 vec![Value::null(); self.locals]
             },
+            assigned: vec![false; self.locals],
+            local_names: &self.local_names,
             fns: &self.fns,
             current_fn: None,
             depth: 0,

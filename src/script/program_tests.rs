@@ -356,3 +356,50 @@ fn metadata_root_is_not_assignable_but_its_fields_are() {
         "`$ end` must not read as the field `$end`"
     );
 }
+
+#[test]
+fn reading_a_local_never_assigned_fails_at_run_time() {
+    // Tremor's tests/script_runtime_errors missing_local and undefined_local.
+    let missing = "Trying to access a non existing local key `missing_var`";
+    cases(&[
+        ("missing_var", "{}", &format!("error: {missing}")),
+        (
+            "match true of\n  case false => let missing_var = true\n  case _ => null\nend;\nmissing_var",
+            "{}",
+            &format!("error: {missing}"),
+        ),
+        // A `case` pattern is an expression: an unknown name in it is such a local.
+        (
+            "match event of case b => 1 case _ => 2 end",
+            "1",
+            "error: Trying to access a non existing local key `b`",
+        ),
+        // Only reading fails: a `case` never taken may name it, `present` says it is not.
+        ("match true of case true => 1 case _ => snot end", "{}", "1"),
+        ("present snot", "{}", "false"),
+        // Assigned in a `case` that ran, it reads as usual; so do a function's locals.
+        ("match true of case true => let a = 1 case _ => null end;\na", "{}", "1"),
+        ("fn f(x) with let y = x + 1; y end;\nf(1)", "{}", "2"),
+        (
+            "fn f(x) with match x of case 1 => let y = 1 case _ => null end; y end;\nf(2)",
+            "{}",
+            "error: Trying to access a non existing local key `y`",
+        ),
+    ]);
+    // Tremor underlines the name.
+    let script = Script::compile("1 + missing_var", "s.tremor", &Value::object()).expect("ok");
+    let mut event = Value::object();
+    let (mut meta, mut state) = (Value::object(), Value::null());
+    let mut ctx = RunContext {
+        event: &mut event,
+        meta: &mut meta,
+        state: &mut state,
+        ingest_ns: 0,
+        origin: None,
+    };
+    let err = script.run(&mut ctx).expect_err("fails");
+    assert_eq!(
+        err.to_string(),
+        "Error: \n    1 | 1 + missing_var\n      |     ^^^^^^^^^^^ Trying to access a non existing local key `missing_var`"
+    );
+}

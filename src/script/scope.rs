@@ -19,6 +19,8 @@ pub struct FnDef {
     pub body: Vec<Stmt>,
     /// How many local slots the body uses (the arguments are the first ones).
     pub locals: usize,
+    /// The names of its local slots, by slot (for "non existing local" errors).
+    pub local_names: Vec<String>,
 }
 
 /// The names of one script.

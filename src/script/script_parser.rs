@@ -22,6 +22,8 @@ pub struct Parsed {
     pub body: Vec<Stmt>,
     /// How many local slots the top level uses.
     pub locals: usize,
+    /// The names of the top level's local slots, by slot (for "non existing local" errors).
+    pub local_names: Vec<String>,
     /// The script's functions.
     pub fns: Vec<FnDef>,
 }
@@ -47,6 +49,7 @@ impl Parser<'_> {
         Ok(Parsed {
             body,
             locals: scope.locals.len(),
+            local_names: scope.locals,
             fns: scope.fns,
         })
     }
