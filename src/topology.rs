@@ -318,6 +318,19 @@ impl Topology {
                 }
             }
         }
+        if let NodeId::Pipeline(id) = to {
+            // Tremor 0.13 refuses an undeclared input port when it deploys the link (0.12
+            // accepted it and dropped each event arriving there with an error).
+            let p = &flow.pipelines[self.pipelines[id.index()].index];
+            if !p.from_ports.contains(&to_ep.port) {
+                return Err(Error::Deploy(format!(
+                    "{at}: pipeline `{}` has no input port `{}` (ports: {})",
+                    to_ep.alias,
+                    to_ep.port,
+                    p.from_ports.join(", ")
+                )));
+            }
+        }
         if let NodeId::Connector(id) = to {
             if let Some(ports) = &shapes[id.index()].input_ports {
                 if !ports.iter().any(|p| *p == to_ep.port) {

@@ -24,6 +24,7 @@ fn connector(alias: &str) -> ConnectorPlan {
 fn pipeline(alias: &str) -> PipelinePlan {
     PipelinePlan {
         alias: alias.into(),
+        from_ports: vec!["in".into()],
         into_ports: vec!["out".into(), "err".into()],
         selects: vec![],
         nodes: Default::default(),
@@ -281,6 +282,11 @@ fn links_to_or_from_ports_that_do_not_exist_are_errors() {
                 9,
                 "connector/src/metrics -> pipeline/p/in",
                 "connector `src` has no output port `metrics` (ports: out, err)",
+            ),
+            (
+                10,
+                "connector/src/out -> pipeline/p/in2",
+                "pipeline `p` has no input port `in2` (ports: in)",
             ),
         ],
     );

@@ -116,6 +116,8 @@ pub struct NamedConfig {
 pub struct PipelinePlan {
     /// The alias from `create pipeline ALIAS`.
     pub alias: String,
+    /// The input ports it declares (`from`); `["in"]` by default.
+    pub from_ports: Vec<String>,
     /// The output ports it declares (`into`); `["out", "err"]` by default.
     pub into_ports: Vec<String>,
     /// Its `select` statements, in order, with `args` already substituted.

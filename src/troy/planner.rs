@@ -510,6 +510,7 @@ impl Scope<'_> {
         let body = plan_body(def, &args, def_file)?;
         Ok(PipelinePlan {
             alias: c.alias.name.clone(),
+            from_ports: body.from_ports,
             into_ports: body.into_ports,
             selects: body.selects,
             nodes: body.nodes,

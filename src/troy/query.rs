@@ -11,8 +11,10 @@ use crate::script::fold::fold;
 use std::collections::{HashMap, HashSet};
 use tremor_value::{StaticNode, Value};
 
-/// The planned body of a pipeline: its output ports, statements and nodes.
+/// The planned body of a pipeline: its ports, statements and nodes.
 pub(crate) struct BodyPlan {
+    /// The input ports (`from`), `in` by default.
+    pub(crate) from_ports: Vec<String>,
     /// The output ports (`into`), `out` and `err` by default.
     pub(crate) into_ports: Vec<String>,
     /// The `select` statements with `args` substituted and constants folded.
@@ -352,6 +354,7 @@ pub(crate) fn plan_body(
         });
     }
     Ok(BodyPlan {
+        from_ports,
         into_ports,
         selects,
         nodes,
@@ -369,6 +372,7 @@ pub fn plan_query(src: &str, file: &str, alias: &str) -> Result<PipelinePlan, Tr
     let body = plan_body(&def, &args, file)?;
     Ok(PipelinePlan {
         alias: alias.to_string(),
+        from_ports: body.from_ports,
         into_ports: body.into_ports,
         selects: body.selects,
         nodes: body.nodes,
