@@ -225,9 +225,16 @@ impl<'a, 'v> Ctx<'a, 'v> {
             return Ok(Some(Value::Array(Vec::new())));
         }
         // Every test must match some element; the result lists, test by test, each element
-        // a test matched as `[index, what it found]`.
+        // a test matched as `[index, what it found]`. As in Tremor, `_` matches when there is
+        // an element and adds nothing to the result.
         let mut found = Vec::new();
         for t in items {
+            if matches!(t, ElemTest::Any) {
+                if a.is_empty() {
+                    return Ok(None);
+                }
+                continue;
+            }
             let before = found.len();
             for (i, e) in a.iter().enumerate() {
                 if let Some(value) = self.elem_result(t, e, binds)? {

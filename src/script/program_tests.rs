@@ -180,6 +180,27 @@ end"#;
             "[2, 1, 1]",
             "[[1,1],[2,1],[0,2]]",
         ),
+        // Tremor: `_` matches when the array has an element and binds nothing.
+        (
+            "match event of case r = %[ _ ] => r case _ => null end",
+            "[1, 0]",
+            "[]",
+        ),
+        (
+            "match event of case r = %[ _ ] => r case _ => null end",
+            "[]",
+            "null",
+        ),
+        (
+            "match event of case r = %[ 0, _ ] => r case _ => null end",
+            "[1, 0]",
+            "[[1,0]]",
+        ),
+        (
+            "match event of case %{ a ~= %[ _ ] } => event case _ => null end",
+            r#"{"a": [1]}"#,
+            r#"{"a":[1]}"#,
+        ),
         (classify, r#"["a", 2]"#, r#""tuple""#),
         (classify, r#"{"x": 1}"#, r#""x is one""#),
         (classify, r#""str""#, r#""the string""#),
