@@ -1,7 +1,7 @@
 //! The remaining expression constructs: `for` comprehensions, `patch`, `merge`, binary
 //! literals and function calls.
 
-use super::bytes::encode_part;
+use super::bytes::{encode_part, BitWriter};
 use super::comprehend::{accumulate, iteration, merge_values};
 use super::error::Pos;
 use super::eval::{Ctx, EvalError, Val, MAX_CALL_DEPTH};
@@ -188,13 +188,12 @@ impl<'a, 'v> Ctx<'a, 'v> {
         parts: &'a [BytesPart],
         _pos: Pos,
     ) -> Result<Val<'a, 'v>, EvalError> {
-        let (mut out, mut used) = (Vec::new(), 0);
+        let mut w = BitWriter::default();
         for part in parts {
             let v = self.eval(&part.data)?;
-            encode_part(part, v.get(), &mut out, &mut used)
-                .map_err(|m| EvalError::new(part.data.pos, m))?;
+            encode_part(part, v.get(), &mut w).map_err(|m| EvalError::new(part.data.pos, m))?;
         }
-        Ok(Val::Own(Value::Bytes(out.into())))
+        Ok(Val::Own(Value::Bytes(w.finish().into())))
     }
 
     /// Calls a standard-library function with the run's ingest time, origin and random source.

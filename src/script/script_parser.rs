@@ -183,6 +183,8 @@ impl Parser<'_> {
                 let (pos, until) = match self.failing_segment(&err.message, start) {
                     Some(segment) => segment,
                     None if is_path_error(&err.message) => (err.pos, None),
+                    // A binary literal's part that does not fit: Tremor underlines the part.
+                    None if is_bytes_part_error(&err.message) => (err.pos, None),
                     None => {
                         let first = self.toks.get(start).map_or(err.pos, |t| t.pos);
                         (first, Some(self.pos()))
@@ -323,6 +325,13 @@ fn is_path_error(message: &str) -> bool {
     folding_wording(message) != message || message.contains("range")
 }
 
+/// Whether an error is one of a binary literal's part (see `bytes::encode_part`).
+fn is_bytes_part_error(message: &str) -> bool {
+    ["Not an unsigned integer: ", "Not an signed integer: ", "Not a long enough binary: "]
+        .iter()
+        .any(|p| message.starts_with(p))
+}
+
 /// Whether `e` is made of literals, operators and pure library calls only.
 fn is_constant(e: &Expr) -> bool {
     let mut constant = true;
@@ -335,7 +344,9 @@ fn is_constant(e: &Expr) -> bool {
             | ExprKind::Interp(_)
             | ExprKind::Unary(..)
             | ExprKind::Binary(..)
-            | ExprKind::Access(..) => true,
+            | ExprKind::Access(..)
+            // Tremor folds a binary literal of literals (its errors are compile errors).
+            | ExprKind::Bytes(_) => true,
             _ => false,
         };
     });
