@@ -1,8 +1,8 @@
 //! `std::base64`: standard alphabet; encodes with padding, decodes with or without it.
 
-use super::args::{arg, runtime, str_arg};
+use super::args::{bytes_arg, runtime, str_arg};
 use super::env::CallEnv;
-use super::function::{FnError, Function, Res};
+use super::function::{Function, Res};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
 use tremor_value::Value;
@@ -20,13 +20,9 @@ pub(super) const FUNCTIONS: &[Function] = &[
     Function::new("std::base64::decode", 1, 1, decode),
 ];
 
-/// Encodes binary (and, beyond Tremor, a string's UTF-8 bytes).
+/// Encodes a binary; as in Tremor, a string is a bad type (`string::into_binary` first).
 fn encode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
-    match arg(args, 0)? {
-        Value::Bytes(b) => Ok(Value::from(ENGINE.encode(b))),
-        Value::String(s) => Ok(Value::from(ENGINE.encode(s.as_bytes()))),
-        _ => Err(FnError::bad_type()),
-    }
+    Ok(Value::from(ENGINE.encode(bytes_arg(args, 0)?)))
 }
 
 fn decode(_: &mut CallEnv<'_>, args: &[&Value<'_>]) -> Res {
@@ -50,9 +46,15 @@ mod tests {
             ("std::base64::decode", Value::from("c25vdA"), Ok(snot())),
             ("std::base64::decode", Value::from("!"), Err(())),
             ("std::base64::encode", Value::from(1), Err(())),
+            // Tremor's `encode(input: Bytes)` refuses a string.
+            ("std::base64::encode", Value::from("snot"), Err(())),
+            // `decode` takes a string only.
+            ("std::base64::decode", Value::bytes(&b"c25vdA=="[..]), Err(())),
         ];
         for (path, input, want) in cases {
             assert_eq!(call(path, &[input]).map_err(|_| ()), want, "{path}");
         }
+        let err = call("std::base64::encode", &[Value::from("snot")]).expect_err("bad type");
+        assert_eq!(err.to_string(), "Bad type passed to function base64::encode/1");
     }
 }
