@@ -193,7 +193,11 @@ fn shown(v: &Value<'_>) -> String {
 /// When the value does not fit the part's type or size, in Tremor's words: "Not an unsigned
 /// integer: snot" (a string needs `/binary`), "Not a long enough binary: …" (also a binary
 /// shorter than the bytes its size asks for).
-pub(crate) fn encode_part(part: &BytesPart, v: &Value<'_>, w: &mut BitWriter) -> Result<(), String> {
+pub(crate) fn encode_part(
+    part: &BytesPart,
+    v: &Value<'_>,
+    w: &mut BitWriter,
+) -> Result<(), String> {
     let bits = u32::from(part.bits.unwrap_or(8));
     match part.kind {
         BytesKind::Binary => {
@@ -246,7 +250,8 @@ mod tests {
     /// The bytes `src` evaluates to, or its error message (compile or run time).
     fn bytes(src: &str) -> Result<Vec<u8>, String> {
         let script = Script::compile(src, "t.tremor", &Value::object()).map_err(|e| e.message)?;
-        let (mut event, mut meta, mut state) = (Value::from("snot"), Value::object(), Value::null());
+        let (mut event, mut meta, mut state) =
+            (Value::from("snot"), Value::object(), Value::null());
         let mut ctx = RunContext {
             event: &mut event,
             meta: &mut meta,
@@ -255,7 +260,9 @@ mod tests {
             origin: None,
         };
         match script.run(&mut ctx).map_err(|e| e.message)? {
-            crate::script::Outcome::Emit { value, .. } => Ok(value.as_bytes().expect("binary").to_vec()),
+            crate::script::Outcome::Emit { value, .. } => {
+                Ok(value.as_bytes().expect("binary").to_vec())
+            }
             _ => Ok(ctx.event.as_bytes().expect("binary").to_vec()),
         }
     }
@@ -305,7 +312,10 @@ mod tests {
             ("<< 1108152157446:48/little >>", &[6, 5, 4, 3, 2, 1]),
             ("<< 283686952306183:56 >>", &[1, 2, 3, 4, 5, 6, 7]),
             ("<< 72623859790382856:64 >>", &[1, 2, 3, 4, 5, 6, 7, 8]),
-            ("<< 72623859790382856:64/little >>", &[8, 7, 6, 5, 4, 3, 2, 1]),
+            (
+                "<< 72623859790382856:64/little >>",
+                &[8, 7, 6, 5, 4, 3, 2, 1],
+            ),
         ]);
     }
 
@@ -331,13 +341,22 @@ mod tests {
     #[test]
     fn a_string_or_binary_needs_the_binary_type() {
         // Literal parts fail when the script compiles (Tremor folds them), others when it runs.
-        assert_eq!(bytes("<< \"snot\" >>"), Err("Not an unsigned integer: snot".to_string()));
-        assert_eq!(bytes("<< event >>"), Err("Not an unsigned integer: snot".to_string()));
+        assert_eq!(
+            bytes("<< \"snot\" >>"),
+            Err("Not an unsigned integer: snot".to_string())
+        );
+        assert_eq!(
+            bytes("<< event >>"),
+            Err("Not an unsigned integer: snot".to_string())
+        );
         assert_eq!(
             bytes("<< <<1>> >>"),
             Err("Not an unsigned integer: <<[1]>>".to_string())
         );
-        assert_eq!(bytes("<< -1 >>"), Err("Not an unsigned integer: -1".to_string()));
+        assert_eq!(
+            bytes("<< -1 >>"),
+            Err("Not an unsigned integer: -1".to_string())
+        );
         assert_eq!(bytes("<< -1/signed-integer >>"), Ok(vec![255]));
         assert_eq!(
             bytes("<< 1.5/signed-integer >>"),

@@ -262,14 +262,17 @@ impl<'a, 'v> Ctx<'a, 'v> {
             PathRoot::Args => Ok(self.args),
             PathRoot::Meta => Ok(self.meta),
             PathRoot::State => Ok(self.state),
-            PathRoot::Local(slot) => self.local(slot).ok_or_else(|| match self.local_names.get(slot) {
-                // As in Tremor: a local that was never assigned (its `let` did not run).
-                Some(name) => EvalError::new(
-                    pos,
-                    format!("Trying to access a non existing local key `{name}`"),
-                ),
-                None => EvalError::new(pos, "Unknown local variable"),
-            }),
+            PathRoot::Local(slot) => {
+                self.local(slot)
+                    .ok_or_else(|| match self.local_names.get(slot) {
+                        // As in Tremor: a local that was never assigned (its `let` did not run).
+                        Some(name) => EvalError::new(
+                            pos,
+                            format!("Trying to access a non existing local key `{name}`"),
+                        ),
+                        None => EvalError::new(pos, "Unknown local variable"),
+                    })
+            }
         }
     }
 

@@ -327,9 +327,13 @@ fn is_path_error(message: &str) -> bool {
 
 /// Whether an error is one of a binary literal's part (see `bytes::encode_part`).
 fn is_bytes_part_error(message: &str) -> bool {
-    ["Not an unsigned integer: ", "Not an signed integer: ", "Not a long enough binary: "]
-        .iter()
-        .any(|p| message.starts_with(p))
+    [
+        "Not an unsigned integer: ",
+        "Not an signed integer: ",
+        "Not a long enough binary: ",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p))
 }
 
 /// Whether `e` is made of literals, operators and pure library calls only.

@@ -49,12 +49,19 @@ mod tests {
             // Tremor's `encode(input: Bytes)` refuses a string.
             ("std::base64::encode", Value::from("snot"), Err(())),
             // `decode` takes a string only.
-            ("std::base64::decode", Value::bytes(&b"c25vdA=="[..]), Err(())),
+            (
+                "std::base64::decode",
+                Value::bytes(&b"c25vdA=="[..]),
+                Err(()),
+            ),
         ];
         for (path, input, want) in cases {
             assert_eq!(call(path, &[input]).map_err(|_| ()), want, "{path}");
         }
         let err = call("std::base64::encode", &[Value::from("snot")]).expect_err("bad type");
-        assert_eq!(err.to_string(), "Bad type passed to function base64::encode/1");
+        assert_eq!(
+            err.to_string(),
+            "Bad type passed to function base64::encode/1"
+        );
     }
 }
