@@ -42,11 +42,8 @@ where
     }
 
     fn encode(&mut self, value: &Value<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        if SORTED {
-            tremor_value::write_json_sorted(value, out);
-        } else {
-            tremor_value::write_json(value, out);
-        }
+        // Binary values as base64 strings, as Tremor's json codec writes them.
+        tremor_value::write_json_codec(value, SORTED, out);
         Ok(())
     }
 }

@@ -56,7 +56,7 @@ fn infallible(r: Result<(), Infallible>) {
 /// Only `out` is grown; nothing else is allocated. Non-finite floats are written as `null`,
 /// bytes as an array of numbers — the same as `serde_json::to_string`.
 pub fn write_json(v: &Value<'_>, out: &mut Vec<u8>) {
-    infallible(encode::<_, false>(v, out));
+    infallible(encode::<_, false, false>(v, out));
 }
 
 /// Like [`write_json`], but the keys of every record (recursively) are written sorted
@@ -64,7 +64,18 @@ pub fn write_json(v: &Value<'_>, out: &mut Vec<u8>) {
 ///
 /// Records of up to 32 entries are sorted on the stack; larger ones use a temporary vector.
 pub fn write_json_sorted(v: &Value<'_>, out: &mut Vec<u8>) {
-    infallible(encode::<_, true>(v, out));
+    infallible(encode::<_, true, false>(v, out));
+}
+
+/// Like [`write_json`] (or [`write_json_sorted`] with `sorted`), but bytes are written as a
+/// JSON string of their padded standard base64, as Tremor's `json` codec writes binary
+/// values (`<<1, 2, 3>>` is `"AQID"`). Everything else is written the same.
+pub fn write_json_codec(v: &Value<'_>, sorted: bool, out: &mut Vec<u8>) {
+    if sorted {
+        infallible(encode::<_, true, true>(v, out));
+    } else {
+        infallible(encode::<_, false, true>(v, out));
+    }
 }
 
 /// `v` as compact JSON, see [`write_json`].
@@ -91,19 +102,20 @@ fn into_string(out: Vec<u8>) -> String {
 impl fmt::Display for Value<'_> {
     /// Compact JSON, as [`write_json`] produces it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        encode::<_, false>(self, f)
+        encode::<_, false, false>(self, f)
     }
 }
 
 impl fmt::Debug for Value<'_> {
     /// Compact JSON, as [`write_json`] produces it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        encode::<_, false>(self, f)
+        encode::<_, false, false>(self, f)
     }
 }
 
-/// Encodes `v` into `out`, sorting record keys if `SORTED`.
-fn encode<S: Sink + ?Sized, const SORTED: bool>(
+/// Encodes `v` into `out`, sorting record keys if `SORTED`, bytes as a base64 string if
+/// `BASE64` (else as an array of numbers).
+fn encode<S: Sink + ?Sized, const SORTED: bool, const BASE64: bool>(
     v: &Value<'_>,
     out: &mut S,
 ) -> Result<(), S::Error> {
@@ -114,15 +126,15 @@ fn encode<S: Sink + ?Sized, const SORTED: bool>(
             out.put_ascii(b'[')?;
             let mut iter = a.iter();
             if let Some(first) = iter.next() {
-                encode::<S, SORTED>(first, out)?;
+                encode::<S, SORTED, BASE64>(first, out)?;
                 for e in iter {
                     out.put_ascii(b',')?;
-                    encode::<S, SORTED>(e, out)?;
+                    encode::<S, SORTED, BASE64>(e, out)?;
                 }
             }
             out.put_ascii(b']')
         }
-        Value::Object(o) if SORTED && o.len() > 1 => encode_sorted_object(o, out),
+        Value::Object(o) if SORTED && o.len() > 1 => encode_sorted_object::<S, BASE64>(o, out),
         Value::Object(o) => {
             out.put_ascii(b'{')?;
             let mut first = true;
@@ -133,9 +145,15 @@ fn encode<S: Sink + ?Sized, const SORTED: bool>(
                 first = false;
                 encode_str(k, out)?;
                 out.put_ascii(b':')?;
-                encode::<S, SORTED>(v, out)?;
+                encode::<S, SORTED, BASE64>(v, out)?;
             }
             out.put_ascii(b'}')
+        }
+        Value::Bytes(b) if BASE64 => {
+            use base64::Engine as _;
+            out.put_ascii(b'"')?;
+            out.put_str(&base64::engine::general_purpose::STANDARD.encode(b))?;
+            out.put_ascii(b'"')
         }
         Value::Bytes(b) => {
             out.put_ascii(b'[')?;
@@ -155,7 +173,10 @@ fn encode<S: Sink + ?Sized, const SORTED: bool>(
 const STACK_SORT: usize = 32;
 
 /// Encodes a record with its keys sorted bytewise (recursively sorted values).
-fn encode_sorted_object<S: Sink + ?Sized>(o: &Object<'_>, out: &mut S) -> Result<(), S::Error> {
+fn encode_sorted_object<S: Sink + ?Sized, const BASE64: bool>(
+    o: &Object<'_>,
+    out: &mut S,
+) -> Result<(), S::Error> {
     let null = &crate::value::NULL;
     if o.len() <= STACK_SORT {
         let mut entries: [(&str, &Value<'_>); STACK_SORT] = [("", null); STACK_SORT];
@@ -164,15 +185,15 @@ fn encode_sorted_object<S: Sink + ?Sized>(o: &Object<'_>, out: &mut S) -> Result
             *slot = (k, v);
             n += 1;
         }
-        write_entries(&mut entries[..n], out)
+        write_entries::<S, BASE64>(&mut entries[..n], out)
     } else {
         let mut entries: Vec<(&str, &Value<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-        write_entries(&mut entries, out)
+        write_entries::<S, BASE64>(&mut entries, out)
     }
 }
 
 /// Sorts `entries` by key and writes them as a JSON object.
-fn write_entries<S: Sink + ?Sized>(
+fn write_entries<S: Sink + ?Sized, const BASE64: bool>(
     entries: &mut [(&str, &Value<'_>)],
     out: &mut S,
 ) -> Result<(), S::Error> {
@@ -185,7 +206,7 @@ fn write_entries<S: Sink + ?Sized>(
         }
         encode_str(k, out)?;
         out.put_ascii(b':')?;
-        encode::<S, true>(v, out)?;
+        encode::<S, true, BASE64>(v, out)?;
     }
     out.put_ascii(b'}')
 }

@@ -161,3 +161,21 @@ fn display_and_debug() {
     assert_eq!(v.to_string(), r#"{"a":[1,"x\"y",null]}"#);
     assert_eq!(format!("{v:?}"), r#"{"a":[1,"x\"y",null]}"#);
 }
+
+#[test]
+fn the_codec_form_writes_bytes_as_base64_strings() {
+    // Tremor's json codec: padded standard base64, nested too, sorted or not.
+    let v = literal!({"b": 1, "a": [Value::bytes(vec![1u8, 2, 3])]});
+    let mut out = Vec::new();
+    write_json_codec(&v, false, &mut out);
+    assert_eq!(out, br#"{"b":1,"a":["AQID"]}"#);
+    out.clear();
+    write_json_codec(&v, true, &mut out);
+    assert_eq!(out, br#"{"a":["AQID"],"b":1}"#);
+    out.clear();
+    write_json_codec(&Value::bytes(b"snot".to_vec()), false, &mut out);
+    assert_eq!(out, br#""c25vdA==""#);
+    out.clear();
+    write_json_codec(&Value::bytes(Vec::new()), false, &mut out);
+    assert_eq!(out, b"\"\"");
+}

@@ -32,6 +32,6 @@ mod parse;
 mod value;
 
 pub use access::{NotAnArray, NotAnObject};
-pub use encode::{to_json, to_json_sorted, write_json, write_json_sorted};
+pub use encode::{to_json, to_json_sorted, write_json, write_json_codec, write_json_sorted};
 pub use parse::{parse_json, Error, JsonParser};
 pub use value::*;
