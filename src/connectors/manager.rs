@@ -43,6 +43,9 @@ pub(crate) struct ConnectorManager {
     restarter: Option<Restarter>,
     /// Failures so far (each one restarted the connector, or quarantined it).
     failures: u64,
+    /// A drain came while it was connecting: it goes on connecting so that its sink can
+    /// still deliver what it holds, but its source is not started again.
+    draining: bool,
 }
 
 /// How a connect sequence ended.
@@ -99,6 +102,7 @@ impl ConnectorManager {
             started_once: false,
             restarter: None,
             failures: 0,
+            draining: false,
         }
     }
 
@@ -150,6 +154,11 @@ impl ConnectorManager {
                 .await
             };
             let why = match outcome {
+                Err(ConnectorMsg::Drain) => {
+                    // The attempt was cut short: drain the source, then make it again.
+                    self.drain_while_connecting().await;
+                    continue;
+                }
                 Err(msg) => {
                     self.deferred.push_back(msg);
                     return Connect::Interrupted;
@@ -176,20 +185,45 @@ impl ConnectorManager {
                 self.alias,
                 pause.as_millis()
             );
-            let waited = rt::race(
-                async {
-                    rt::sleep(pause).await;
-                    Ok(())
-                },
-                interruption(&self.ctrl),
-            )
-            .await;
-            if let Err(msg) = waited {
-                self.deferred.push_back(msg);
-                return Connect::Interrupted;
+            let retry_at = std::time::Instant::now() + pause;
+            loop {
+                let left = retry_at.saturating_duration_since(std::time::Instant::now());
+                let waited = rt::race(
+                    async {
+                        rt::sleep(left).await;
+                        Ok(())
+                    },
+                    interruption(&self.ctrl),
+                )
+                .await;
+                match waited {
+                    Ok(()) => break,
+                    Err(ConnectorMsg::Drain) => self.drain_while_connecting().await,
+                    Err(msg) => {
+                        self.deferred.push_back(msg);
+                        return Connect::Interrupted;
+                    }
+                }
             }
             attempt += 1;
         }
+    }
+
+    /// A drain while connecting: the source drains now (it produces nothing more), and the
+    /// connector goes on connecting, so that what its sink holds can still be delivered
+    /// until the deployment's drain ends (or its timeout stops everything). Giving up on
+    /// connecting here would only make the drain wait its whole timeout for nothing.
+    async fn drain_while_connecting(&mut self) {
+        if self.draining {
+            return;
+        }
+        log::info!(
+            "[{}] draining while connecting: its source stops; it goes on connecting for what its sink holds",
+            self.alias
+        );
+        self.draining = true;
+        self.set_state(State::Draining);
+        self.tell_parts(Some(SourceMsg::Drain), None).await;
     }
 
     /// After a (re)connect, loss reports queued before it are about the old connection.
@@ -331,8 +365,14 @@ impl ConnectorManager {
             }
             return;
         }
-        self.set_state(State::Running);
         self.started_once = true;
+        if self.draining {
+            // Its source drained while it was connecting; only the sink has work left.
+            self.lifecycle(Lifecycle::Drain).await;
+            self.tell_parts(None, Some(SinkMsg::Start)).await;
+            return;
+        }
+        self.set_state(State::Running);
         self.tell_parts(Some(SourceMsg::Start), Some(SinkMsg::Start))
             .await;
     }
@@ -605,6 +645,38 @@ mod tests {
                 probe.calls.all(),
                 [Call::Connect(1), Call::Lifecycle(Lifecycle::Stop)]
             );
+        });
+    }
+
+    #[test]
+    fn a_drain_while_connecting_drains_the_source_and_goes_on_connecting_for_the_sink() {
+        rt::block_on(async {
+            let policy = Reconnect::from_value(&literal!({"retry": {
+                "interval_ms": 300, "randomized": false
+            }}))
+            .expect("a valid policy");
+            let refused = Script::new([Err(ConnectorError::connection("refused"))]);
+            let (manager, probe) = harness::connector(refused, policy);
+            let task = rt::spawn("connector", manager.run());
+            probe.calls.wait_for(&Call::Connect(1), 1).await;
+            send(&probe.ctrl, ConnectorMsg::Drain).await;
+            expect_source(&probe, "Drain").await;
+            // The second attempt still comes, and only the sink is started: what it holds
+            // can be delivered; the drained source is not started again.
+            expect_sink(&probe, "Start").await;
+            assert_eq!(
+                probe.calls.all(),
+                [
+                    Call::Connect(1),
+                    Call::Connect(2),
+                    Call::Lifecycle(Lifecycle::Start),
+                    Call::Lifecycle(Lifecycle::Drain)
+                ]
+            );
+            send(&probe.ctrl, ConnectorMsg::Stop).await;
+            assert_eq!(task.await, State::Stopped);
+            expect_source(&probe, "Stop").await;
+            expect_sink(&probe, "Stop").await;
         });
     }
 

@@ -394,10 +394,17 @@ impl SinkManager {
             self.finish_postprocessors().await;
         }
         self.flush().await;
+        // What still waits in the queue (a sink that was not connected does not read it) is
+        // as undelivered as what it held.
+        while let Ok(msg) = self.data.try_recv() {
+            if let DataMsg::Events { port, events } = msg {
+                self.pending.push_back((port, events));
+            }
+        }
         let held: usize = self.pending.iter().map(|(_, events)| events.len()).sum();
         if held > 0 {
             log::warn!(
-                "[{}] stopped with {held} event(s) never delivered (the connector was not connected)",
+                "[{}] stopped with {held} event(s) never delivered (held while it was not connected, or still queued when it stopped)",
                 self.alias
             );
             self.count_dropped(held);
@@ -1230,6 +1237,25 @@ mod tests {
             assert_eq!(probe.dropped.load(Ordering::Relaxed), 1 + 3 + 1);
             // What reached it, delivered or not, for the metrics.
             assert_eq!(counters.input.load(Ordering::Relaxed), 6);
+        });
+    }
+
+    #[test]
+    fn events_still_queued_at_a_stop_before_it_ever_connected_count_as_dropped() {
+        rt::block_on(async {
+            let (manager, probe) = harness::sink(Script::new([]), 1, None);
+            let task = rt::spawn("sink", manager.run());
+            // Never started (its connector never connected): the events wait in its queue.
+            send(&probe.data, events(&[(1, "a"), (2, "b")], false)).await;
+            send(&probe.data, events(&[(3, "c")], false)).await;
+            send(&probe.ctrl, SinkMsg::Stop).await;
+            task.await;
+            assert_eq!(probe.dropped.load(Ordering::Relaxed), 3);
+            assert!(probe
+                .calls
+                .all()
+                .iter()
+                .all(|c| !matches!(c, Call::Batch(_))));
         });
     }
 
