@@ -4,7 +4,8 @@
 #   2. clean release build of the runtime with no builtin connector (plugin host only),
 #      compared with its figure of record from before the heavy connectors (issue 16) came:
 #      it must stay within 10 % of it (CORE_BEFORE_S, default 123.7 s: c901d2f built on a quiet
-#      machine, docs/benchmarks.md; build c901d2f in the same sitting for a fair figure), and none of their dependencies may be in its dependency tree
+#      machine, docs/benchmarks.md; build c901d2f in the same sitting for a fair figure),
+#      and none of their dependencies may be in its dependency tree
 #   3. clean release build of each heavy connector's plugin on its own (kv, wal, metrics, dns,
 #      http_*, ws_*: whichever crates exist), as its author would build it: pdk, tremor-value,
 #      abi_stable and the connector's own dependencies, nothing of the runtime
