@@ -145,20 +145,25 @@ impl ConnectorManager {
     async fn connect(&mut self) -> Connect {
         let mut attempt = 1;
         loop {
+            let mut drain_came = false;
             let outcome = {
                 let (connector, ctrl) = (&mut self.connector, &self.ctrl);
-                rt::race(
-                    async { Ok(connector.connect(attempt).await) },
-                    interruption(ctrl),
-                )
-                .await
-            };
-            let why = match outcome {
-                Err(ConnectorMsg::Drain) => {
-                    // The attempt was cut short: drain the source, then make it again.
-                    self.drain_while_connecting().await;
-                    continue;
+                let mut connecting = std::pin::pin!(connector.connect(attempt));
+                loop {
+                    let raced =
+                        rt::race(async { Ok(connecting.as_mut().await) }, interruption(ctrl)).await;
+                    // A drain does not cut the attempt short (a helper process would make it
+                    // anyway): it is handled once the attempt ends.
+                    match raced {
+                        Err(ConnectorMsg::Drain) => drain_came = true,
+                        other => break other,
+                    }
                 }
+            };
+            if drain_came {
+                self.drain_while_connecting().await;
+            }
+            let why = match outcome {
                 Err(msg) => {
                     self.deferred.push_back(msg);
                     return Connect::Interrupted;

@@ -394,11 +394,14 @@ impl SinkManager {
             self.finish_postprocessors().await;
         }
         self.flush().await;
-        // What still waits in the queue (a sink that was not connected does not read it) is
-        // as undelivered as what it held.
-        while let Ok(msg) = self.data.try_recv() {
-            if let DataMsg::Events { port, events } = msg {
-                self.pending.push_back((port, events));
+        // What still waits in the queue of a sink that was not connected (it does not read its
+        // queue then) is as undelivered as what it held. (A delivering sink's queue is empty
+        // after its drain, but for what a pipeline's tick emitted after it: not counted.)
+        if phase == Phase::Holding {
+            while let Ok(msg) = self.data.try_recv() {
+                if let DataMsg::Events { port, events } = msg {
+                    self.pending.push_back((port, events));
+                }
             }
         }
         let held: usize = self.pending.iter().map(|(_, events)| events.len()).sum();
